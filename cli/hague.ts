@@ -1,0 +1,24 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './usage-error.ts';
+import { registerMember } from './member.ts';
+import { registerSeed } from './seed.ts';
+
+const program = new Command('hague')
+  .description('Hague: query the member states\' counter-terrorism records jointly, every record staying at home.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerMember(program);
+registerSeed(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+  if (error instanceof UsageError) {
+    console.error(`hague: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+}

@@ -1,0 +1,121 @@
+/**
+ * Tolerant name matching. Names are reduced to tokens with a phonetic key (case, diacritics,
+ * hyphens, doubled letters and common transliteration variants removed) and a skeleton (the key
+ * without vowels after the first letter). The store indexes both; a search fetches candidates by
+ * key or skeleton, then scores them here so the best matches come first.
+ */
+
+const SPECIAL_LETTERS: Record<string, string> = {
+  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i',
+};
+
+/** Ordered transliteration rules: spelling variants of the same sound map to one spelling. */
+const TRANSLITERATIONS: Array<[RegExp, string]> = [
+  [/tsch|tch/g, 'ch'],
+  [/sch/g, 'sh'],
+  [/ph/g, 'f'],
+  [/kh/g, 'h'],
+  [/gh/g, 'g'],
+  [/dh/g, 'd'],
+  [/th/g, 't'],
+  [/dj|dzh/g, 'j'],
+  [/ck|q/g, 'k'],
+  [/ou|oo/g, 'u'],
+  [/ee|ie|ei|ey|y/g, 'i'],
+  [/w/g, 'v'],
+  [/(.)\1+/g, '$1'],
+];
+
+/** Splits a name into plain lowercase ASCII words; hyphenated and apostrophed parts are joined. */
+export function nameWords(name: string): string[] {
+  const plain = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[ßæœøłđðþı]/g, (ch) => SPECIAL_LETTERS[ch] ?? ch)
+    .replace(/[-'’`]/g, '');
+  return plain.split(/[^a-z]+/).filter((word) => word.length > 0);
+}
+
+export function phoneticKey(word: string): string {
+  let key = word;
+  for (const [pattern, replacement] of TRANSLITERATIONS) key = key.replace(pattern, replacement);
+  return key;
+}
+
+export function skeleton(key: string): string {
+  return key.length <= 1 ? key : key[0] + key.slice(1).replace(/[aeiou]/g, '');
+}
+
+export interface NameKey { key: string; skeleton: string }
+
+/**
+ * The search keys stored for a record's names: every word, plus adjacent words joined
+ * ("Abdel Hamid" also as "abdelhamid"), so spacing differences still match.
+ */
+export function nameKeys(names: string[]): NameKey[] {
+  const keys = new Map<string, NameKey>();
+  for (const name of names) {
+    const words = nameWords(name);
+    const parts = [...words];
+    for (let i = 0; i + 1 < words.length; i++) parts.push(words[i] + words[i + 1]);
+    for (const part of parts) {
+      const key = phoneticKey(part);
+      keys.set(key, { key, skeleton: skeleton(key) });
+    }
+  }
+  return [...keys.values()];
+}
+
+/** The keys a search string looks up: its words, each also joined with its neighbour. */
+export function queryKeys(query: string): NameKey[] {
+  return nameKeys([query]);
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) { i++; j++; continue; }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (a.length < b.length) j++;
+    else { i++; j++; }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+function wordScore(query: NameKey, record: NameKey[]): number {
+  let best = 0;
+  for (const candidate of record) {
+    if (candidate.key === query.key) return 1;
+    if (candidate.skeleton === query.skeleton && query.skeleton.length >= 3) best = Math.max(best, 0.85);
+    else if (query.key.length >= 5 && editDistanceAtMostOne(candidate.key, query.key)) best = Math.max(best, 0.8);
+  }
+  return best;
+}
+
+/** Minimum score for a record to count as a match. */
+export const MATCH_THRESHOLD = 0.75;
+
+/**
+ * Scores a record's keys against a search string, 0..1: the average best match of the search's
+ * words, trying each pair of neighbouring words also as one word ("abdel hamid" = "abdelhamid").
+ */
+export function matchScore(query: string, record: NameKey[]): number {
+  const words = nameWords(query).map((w) => { const key = phoneticKey(w); return { key, skeleton: skeleton(key) }; });
+  if (words.length === 0) return 0;
+  const variants: NameKey[][] = [words];
+  for (let i = 0; i + 1 < words.length; i++) {
+    const key = phoneticKey(words[i].key + words[i + 1].key);
+    variants.push([...words.slice(0, i), { key, skeleton: skeleton(key) }, ...words.slice(i + 2)]);
+  }
+  let best = 0;
+  for (const variant of variants) {
+    const total = variant.reduce((sum, word) => sum + wordScore(word, record), 0);
+    best = Math.max(best, total / variant.length);
+  }
+  return Math.round(best * 1000) / 1000;
+}

@@ -1,0 +1,132 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { Selectable } from 'kysely';
+import type { Database } from './store-schema.ts';
+import type { Store } from './store.ts';
+import type { Loaders } from './loaders.ts';
+import { checkFirst, searchOrganisations, searchPersons, type OrganisationFilter, type PersonFilter, type PersonRow, type OrganisationRow } from './search.ts';
+import { DateScalar, DateTimeScalar } from '../../schema/scalars.ts';
+import type { MemberState } from '../../common/member-states.ts';
+import { hagueError } from '../../common/errors.ts';
+
+/** What every resolver of one request sees. */
+export interface MemberContext {
+  state: MemberState;
+  agency: string;
+  store: Store;
+  loaders: Loaders;
+}
+
+type Row<T extends keyof Database> = Selectable<Database[T]>;
+type WithScore<T> = T & { matchScore?: number | null };
+
+/** Whether a root field's memberStates argument includes this state (all states when omitted). */
+function asked(memberStates: MemberState[] | null | undefined, state: MemberState): boolean {
+  return !memberStates || memberStates.includes(state);
+}
+
+function contact(row: Row<'persons'> | Row<'organisations'>, context: MemberContext) {
+  return {
+    agency: context.agency,
+    unit: row.contact_unit,
+    email: row.contact_email,
+    phone: row.contact_phone,
+    reference: row.contact_reference,
+  };
+}
+
+/** Resolves an entity representation only when this state owns it; another state's key is not ours to answer. */
+function ownKey(reference: { memberState?: string; id?: string }, context: MemberContext): string | null {
+  return reference.memberState === context.state && typeof reference.id === 'string' ? reference.id : null;
+}
+
+export const resolvers: GraphQLResolverMap<MemberContext> = {
+  Date: DateScalar,
+  DateTime: DateTimeScalar,
+  Query: {
+    async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
+      const first = checkFirst(args.first);
+      if (!asked(args.memberStates, context.state)) return [];
+      const rows = await searchPersons(context.store, args.filter, first);
+      for (const row of rows) context.loaders.person.prime(row.id, row);
+      return rows;
+    },
+    async person(_: unknown, args: { memberState: MemberState; id: string }, context: MemberContext) {
+      if (args.memberState !== context.state) return null;
+      return context.loaders.person.load(args.id);
+    },
+    async organisations(_: unknown, args: { filter: OrganisationFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
+      const first = checkFirst(args.first);
+      if (!asked(args.memberStates, context.state)) return [];
+      const rows = await searchOrganisations(context.store, args.filter, first);
+      for (const row of rows) context.loaders.organisation.prime(row.id, row);
+      return rows;
+    },
+  },
+  Person: {
+    __resolveReference(reference: { memberState?: string; id?: string }, context: MemberContext) {
+      const id = ownKey(reference, context);
+      return id === null ? null : context.loaders.person.load(id);
+    },
+    memberState: (_row: PersonRow, _args: unknown, context: MemberContext) => context.state,
+    id: (row: PersonRow) => row.id,
+    contact: (row: PersonRow, _args: unknown, context: MemberContext) => contact(row, context),
+    givenName: (row: PersonRow) => row.given_name,
+    familyName: (row: PersonRow) => row.family_name,
+    dateOfBirth: (row: PersonRow) => row.date_of_birth,
+    status: (row: PersonRow) => row.status,
+    background: (row: PersonRow) => row.background,
+    matchScore: (row: WithScore<PersonRow>) => row.matchScore ?? null,
+    aliases: async (row: PersonRow, _args: unknown, context: MemberContext) => (await context.loaders.aliases.load(row.id)).map((a) => a.alias),
+    nationalities: async (row: PersonRow, _args: unknown, context: MemberContext) => (await context.loaders.nationalities.load(row.id)).map((n) => n.country),
+    documents: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.documents.load(row.id),
+    travel(row: PersonRow, args: { since?: string | null; first?: number | null }, context: MemberContext) {
+      const first = args.first == null ? null : checkFirst(args.first, 'travel.first');
+      return context.loaders.travel.load({ personId: row.id, since: args.since ?? null, first });
+    },
+    financialMeasures: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.financialMeasures.load(row.id),
+    listings: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.listings.load(row.id),
+    affiliations: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.affiliationsOfPerson.load(row.id),
+  },
+  Organisation: {
+    __resolveReference(reference: { memberState?: string; id?: string }, context: MemberContext) {
+      const id = ownKey(reference, context);
+      return id === null ? null : context.loaders.organisation.load(id);
+    },
+    memberState: (_row: OrganisationRow, _args: unknown, context: MemberContext) => context.state,
+    id: (row: OrganisationRow) => row.id,
+    contact: (row: OrganisationRow, _args: unknown, context: MemberContext) => contact(row, context),
+    name: (row: OrganisationRow) => row.name,
+    kind: (row: OrganisationRow) => row.kind,
+    matchScore: (row: WithScore<OrganisationRow>) => row.matchScore ?? null,
+    aliases: async (row: OrganisationRow, _args: unknown, context: MemberContext) => (await context.loaders.organisationAliases.load(row.id)).map((a) => a.alias),
+    members: (row: OrganisationRow, _args: unknown, context: MemberContext) => context.loaders.affiliationsOfOrganisation.load(row.id),
+  },
+  IdentityDocument: {
+    issuingState: (row: Row<'identity_documents'>) => row.issuing_state,
+    validUntil: (row: Row<'identity_documents'>) => row.valid_until,
+  },
+  TravelMovement: {
+    from: (row: Row<'travel_movements'>) => ({ city: row.from_city, country: row.from_country }),
+    to: (row: Row<'travel_movements'>) => ({ city: row.to_city, country: row.to_country }),
+    planned: (row: Row<'travel_movements'>) => Boolean(row.planned),
+  },
+  FinancialMeasure: {
+    legalBasis: (row: Row<'financial_measures'>) => row.legal_basis,
+    amount: (row: Row<'financial_measures'>) => (row.amount === null ? null : Number(row.amount)),
+  },
+  WatchlistListing: {
+    listedSince: (row: Row<'watchlist_listings'>) => row.listed_since,
+  },
+  Affiliation: {
+    async organisation(row: Row<'affiliations'>, _args: unknown, context: MemberContext) {
+      const organisation = await context.loaders.organisation.load(row.organisation_id);
+      if (!organisation) throw hagueError('INTERNAL_SERVER_ERROR', 'affiliation points to a missing organisation');
+      return organisation;
+    },
+    async person(row: Row<'affiliations'>, _args: unknown, context: MemberContext) {
+      const person = await context.loaders.person.load(row.person_id);
+      if (!person) throw hagueError('INTERNAL_SERVER_ERROR', 'affiliation points to a missing person');
+      return person;
+    },
+  },
+};

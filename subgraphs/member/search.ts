@@ -1,0 +1,112 @@
+import type { Selectable } from 'kysely';
+import type { Database } from './store-schema.ts';
+import type { Store } from './store.ts';
+import { MATCH_THRESHOLD, matchScore, queryKeys, type NameKey } from './name-match.ts';
+import { hagueError } from '../../common/errors.ts';
+
+export type PersonRow = Selectable<Database['persons']> & { matchScore: number | null };
+export type OrganisationRow = Selectable<Database['organisations']> & { matchScore: number | null };
+
+export interface PersonFilter {
+  name?: string | null;
+  dateOfBirth?: string | null;
+  documentNumber?: string | null;
+  nationality?: string | null;
+  status?: string | null;
+}
+
+export interface OrganisationFilter { name?: string | null; kind?: string | null }
+
+/** How many records one member state returns per root field, at most. */
+export const MAX_FIRST = 500;
+/** Name candidates scored per search; more hits than this on one name key are ranked by key hits first. */
+const MAX_CANDIDATES = 2000;
+
+export function checkFirst(first: number | null | undefined, argument = 'first'): number {
+  const value = first ?? 50;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_FIRST) {
+    throw hagueError('BAD_USER_INPUT', `${argument} must be between 1 and ${MAX_FIRST} (got ${value}); page through larger results with narrower filters`, { argumentName: argument });
+  }
+  return value;
+}
+
+/** Document numbers compare without spaces, dashes and case. */
+export function documentNumberKey(number: string): string {
+  return number.replace(/[^0-9a-z]/gi, '').toUpperCase();
+}
+
+function hasCriterion(filter: object): boolean {
+  return Object.values(filter).some((v) => v !== null && v !== undefined && v !== '');
+}
+
+/**
+ * Scores name candidates: persons (or organisations) sharing a key or skeleton with the search,
+ * ranked by how many of their keys hit, then scored word by word.
+ */
+async function nameCandidates(
+  store: Store, table: 'person_name_keys' | 'organisation_name_keys', owner: 'person_id' | 'organisation_id', name: string,
+): Promise<Map<string, number>> {
+  const keys = queryKeys(name);
+  if (keys.length === 0) throw hagueError('BAD_USER_INPUT', 'filter.name has no letters to search for', { argumentName: 'filter.name' });
+  const db = store.db as any;
+  const hits: Array<{ owner: string; name_key: string; skeleton: string }> = await db
+    .selectFrom(`${table} as k`)
+    .innerJoin(
+      (eb: any) => eb.selectFrom(table).select(`${owner} as hit_owner`).select((f: any) => f.fn.countAll().as('hits'))
+        .where((w: any) => w.or([w('name_key', 'in', keys.map((k) => k.key)), w('skeleton', 'in', keys.map((k) => k.skeleton))]))
+        .groupBy(owner).orderBy('hits', 'desc').orderBy(owner).limit(MAX_CANDIDATES).as('c'),
+      (join: any) => join.onRef(`k.${owner}`, '=', 'c.hit_owner'),
+    )
+    .select([`k.${owner} as owner`, 'k.name_key', 'k.skeleton'])
+    .execute();
+  const keysByOwner = new Map<string, NameKey[]>();
+  for (const hit of hits) keysByOwner.set(hit.owner, [...(keysByOwner.get(hit.owner) ?? []), { key: hit.name_key, skeleton: hit.skeleton }]);
+  const scores = new Map<string, number>();
+  for (const [id, recordKeys] of keysByOwner) {
+    const score = matchScore(name, recordKeys);
+    if (score >= MATCH_THRESHOLD) scores.set(id, score);
+  }
+  return scores;
+}
+
+/** Persons matching every criterion given, best name matches first, at most `first`. */
+export async function searchPersons(store: Store, filter: PersonFilter, first: number): Promise<PersonRow[]> {
+  if (!hasCriterion(filter)) {
+    throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', { argumentName: 'filter' });
+  }
+  const scores = filter.name ? await nameCandidates(store, 'person_name_keys', 'person_id', filter.name) : null;
+  if (scores && scores.size === 0) return [];
+  let query = store.db.selectFrom('persons as p').selectAll('p');
+  if (scores) query = query.where('p.id', 'in', [...scores.keys()]);
+  if (filter.dateOfBirth) query = query.where('p.date_of_birth', '=', filter.dateOfBirth);
+  if (filter.status) query = query.where('p.status', '=', filter.status);
+  if (filter.nationality) {
+    const country = filter.nationality.trim().toUpperCase();
+    query = query.where('p.id', 'in', (eb) => eb.selectFrom('person_nationalities').select('person_id').where('country', '=', country));
+  }
+  if (filter.documentNumber) {
+    const key = documentNumberKey(filter.documentNumber);
+    query = query.where('p.id', 'in', (eb) => eb.selectFrom('identity_documents').select('person_id').where('number_key', '=', key));
+  }
+  if (!scores) return (await query.orderBy('p.id').limit(first).execute()).map((row) => ({ ...row, matchScore: null }));
+  const rows = await query.execute();
+  return rows
+    .map((row) => ({ ...row, matchScore: scores.get(row.id) ?? 0 }))
+    .sort((a, b) => b.matchScore - a.matchScore || a.id.localeCompare(b.id))
+    .slice(0, first);
+}
+
+/** Organisations matching every criterion given, best name matches first, at most `first`. */
+export async function searchOrganisations(store: Store, filter: OrganisationFilter, first: number): Promise<OrganisationRow[]> {
+  if (!hasCriterion(filter)) throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name or kind', { argumentName: 'filter' });
+  const scores = filter.name ? await nameCandidates(store, 'organisation_name_keys', 'organisation_id', filter.name) : null;
+  if (scores && scores.size === 0) return [];
+  let query = store.db.selectFrom('organisations').selectAll();
+  if (scores) query = query.where('id', 'in', [...scores.keys()]);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (!scores) return (await query.orderBy('id').limit(first).execute()).map((row) => ({ ...row, matchScore: null }));
+  return (await query.execute())
+    .map((row) => ({ ...row, matchScore: scores.get(row.id) ?? 0 }))
+    .sort((a, b) => b.matchScore - a.matchScore || a.id.localeCompare(b.id))
+    .slice(0, first);
+}

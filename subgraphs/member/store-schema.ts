@@ -1,0 +1,226 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Row types of a member state's database, as Kysely sees them. Dates are ISO strings in both dialects. */
+export interface Database {
+  hague_meta: { key: string; value: string };
+  persons: {
+    id: string;
+    given_name: string;
+    family_name: string;
+    date_of_birth: string | null;
+    status: string;
+    background: string | null;
+    contact_unit: string | null;
+    contact_email: string | null;
+    contact_phone: string | null;
+    contact_reference: string;
+  };
+  person_aliases: { person_id: string; position: number; alias: string };
+  person_nationalities: { person_id: string; country: string };
+  /** Search keys of every name token of a person (names and aliases), see name-match.ts. */
+  person_name_keys: { person_id: string; name_key: string; skeleton: string };
+  identity_documents: {
+    id: string;
+    person_id: string;
+    number: string;
+    number_key: string;
+    kind: string;
+    issuing_state: string;
+    valid_until: string | null;
+  };
+  travel_movements: {
+    id: string;
+    person_id: string;
+    at: string;
+    from_city: string;
+    from_country: string;
+    to_city: string;
+    to_country: string;
+    mode: string;
+    carrier: string | null;
+    reference: string | null;
+    source: string | null;
+    planned: number;
+  };
+  financial_measures: {
+    id: string;
+    person_id: string;
+    kind: string;
+    since: string;
+    institution: string | null;
+    amount: number | null;
+    currency: string | null;
+    legal_basis: string | null;
+  };
+  watchlist_listings: {
+    id: string;
+    person_id: string;
+    list: string;
+    listed_since: string;
+    reason: string | null;
+    action: string | null;
+  };
+  organisations: {
+    id: string;
+    name: string;
+    kind: string;
+    contact_unit: string | null;
+    contact_email: string | null;
+    contact_phone: string | null;
+    contact_reference: string;
+  };
+  organisation_aliases: { organisation_id: string; position: number; alias: string };
+  organisation_name_keys: { organisation_id: string; name_key: string; skeleton: string };
+  affiliations: { id: string; person_id: string; organisation_id: string; role: string | null; since: string | null };
+  audit_log: {
+    id: string;
+    at: string;
+    request_id: string;
+    caller_state: string;
+    caller_agency: string | null;
+    caller_subject: string | null;
+    purpose: string | null;
+    case_reference: string | null;
+    released: string;
+    withheld: string;
+  };
+}
+
+const text = 'text' as const;
+
+/**
+ * Schema migrations, applied in order at start. Every lookup a resolver makes has an index:
+ * by person, by organisation, by name key and skeleton, by document number, date of birth,
+ * nationality and status.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('hague_meta')
+        .addColumn('key', text, (c) => c.primaryKey())
+        .addColumn('value', text, (c) => c.notNull()).execute();
+      await db.schema.createTable('persons')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('given_name', text, (c) => c.notNull())
+        .addColumn('family_name', text, (c) => c.notNull())
+        .addColumn('date_of_birth', text)
+        .addColumn('status', text, (c) => c.notNull())
+        .addColumn('background', text)
+        .addColumn('contact_unit', text)
+        .addColumn('contact_email', text)
+        .addColumn('contact_phone', text)
+        .addColumn('contact_reference', text, (c) => c.notNull()).execute();
+      await db.schema.createIndex('persons_date_of_birth').on('persons').column('date_of_birth').execute();
+      await db.schema.createIndex('persons_status').on('persons').column('status').execute();
+
+      await db.schema.createTable('person_aliases')
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('alias', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('person_aliases_pk', ['person_id', 'position']).execute();
+      await db.schema.createTable('person_nationalities')
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('country', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('person_nationalities_pk', ['person_id', 'country']).execute();
+      await db.schema.createIndex('person_nationalities_country').on('person_nationalities').column('country').execute();
+      await db.schema.createTable('person_name_keys')
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('name_key', text, (c) => c.notNull())
+        .addColumn('skeleton', text, (c) => c.notNull()).execute();
+      await db.schema.createIndex('person_name_keys_key').on('person_name_keys').columns(['name_key', 'person_id']).execute();
+      await db.schema.createIndex('person_name_keys_skeleton').on('person_name_keys').columns(['skeleton', 'person_id']).execute();
+      await db.schema.createIndex('person_name_keys_person').on('person_name_keys').column('person_id').execute();
+
+      await db.schema.createTable('identity_documents')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('number', text, (c) => c.notNull())
+        .addColumn('number_key', text, (c) => c.notNull())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('issuing_state', text, (c) => c.notNull())
+        .addColumn('valid_until', text).execute();
+      await db.schema.createIndex('identity_documents_person').on('identity_documents').column('person_id').execute();
+      await db.schema.createIndex('identity_documents_number').on('identity_documents').column('number_key').execute();
+
+      await db.schema.createTable('travel_movements')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('at', text, (c) => c.notNull())
+        .addColumn('from_city', text, (c) => c.notNull())
+        .addColumn('from_country', text, (c) => c.notNull())
+        .addColumn('to_city', text, (c) => c.notNull())
+        .addColumn('to_country', text, (c) => c.notNull())
+        .addColumn('mode', text, (c) => c.notNull())
+        .addColumn('carrier', text)
+        .addColumn('reference', text)
+        .addColumn('source', text)
+        .addColumn('planned', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('travel_movements_person_at').on('travel_movements').columns(['person_id', 'at']).execute();
+
+      await db.schema.createTable('financial_measures')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('since', text, (c) => c.notNull())
+        .addColumn('institution', text)
+        .addColumn('amount', 'double precision')
+        .addColumn('currency', text)
+        .addColumn('legal_basis', text).execute();
+      await db.schema.createIndex('financial_measures_person').on('financial_measures').column('person_id').execute();
+
+      await db.schema.createTable('watchlist_listings')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('list', text, (c) => c.notNull())
+        .addColumn('listed_since', text, (c) => c.notNull())
+        .addColumn('reason', text)
+        .addColumn('action', text).execute();
+      await db.schema.createIndex('watchlist_listings_person').on('watchlist_listings').column('person_id').execute();
+
+      await db.schema.createTable('organisations')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('contact_unit', text)
+        .addColumn('contact_email', text)
+        .addColumn('contact_phone', text)
+        .addColumn('contact_reference', text, (c) => c.notNull()).execute();
+      await db.schema.createIndex('organisations_kind').on('organisations').column('kind').execute();
+      await db.schema.createTable('organisation_aliases')
+        .addColumn('organisation_id', text, (c) => c.notNull().references('organisations.id'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('alias', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('organisation_aliases_pk', ['organisation_id', 'position']).execute();
+      await db.schema.createTable('organisation_name_keys')
+        .addColumn('organisation_id', text, (c) => c.notNull().references('organisations.id'))
+        .addColumn('name_key', text, (c) => c.notNull())
+        .addColumn('skeleton', text, (c) => c.notNull()).execute();
+      await db.schema.createIndex('organisation_name_keys_key').on('organisation_name_keys').columns(['name_key', 'organisation_id']).execute();
+      await db.schema.createIndex('organisation_name_keys_skeleton').on('organisation_name_keys').columns(['skeleton', 'organisation_id']).execute();
+      await db.schema.createIndex('organisation_name_keys_org').on('organisation_name_keys').column('organisation_id').execute();
+
+      await db.schema.createTable('affiliations')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('organisation_id', text, (c) => c.notNull().references('organisations.id'))
+        .addColumn('role', text)
+        .addColumn('since', text).execute();
+      await db.schema.createIndex('affiliations_person').on('affiliations').column('person_id').execute();
+      await db.schema.createIndex('affiliations_organisation').on('affiliations').column('organisation_id').execute();
+
+      await db.schema.createTable('audit_log')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('at', text, (c) => c.notNull())
+        .addColumn('request_id', text, (c) => c.notNull())
+        .addColumn('caller_state', text, (c) => c.notNull())
+        .addColumn('caller_agency', text)
+        .addColumn('caller_subject', text)
+        .addColumn('purpose', text)
+        .addColumn('case_reference', text)
+        .addColumn('released', text, (c) => c.notNull())
+        .addColumn('withheld', text, (c) => c.notNull()).execute();
+      await db.schema.createIndex('audit_log_request').on('audit_log').column('request_id').execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};

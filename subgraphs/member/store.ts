@@ -1,0 +1,117 @@
+import { existsSync, statSync, accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { migrations, type Database } from './store-schema.ts';
+import type { MemberState } from '../../common/member-states.ts';
+
+/** A member state's own database: SQLite file (embedded default) or PostgreSQL, behind one Kysely query layer. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Where the data lives, without credentials: a file path or postgres://host:port/db. */
+  readonly location: string;
+  readonly state: MemberState;
+  /** SQL statements executed so far; tests and benchmarks read it to prove batching. */
+  statementCount(): number;
+  close(): Promise<void>;
+}
+
+/** A start-up problem a person can fix; the CLI prints the message alone and exits with code 2. */
+export class StoreOpenError extends Error {}
+
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+/**
+ * Opens (and migrates) the database of one member state. Refuses a database that holds another
+ * application's tables, or another member state's Hague data.
+ */
+export async function openStore(database: string, state: MemberState): Promise<Store> {
+  let statements = 0;
+  const log = (event: LogEvent) => { if (event.level === 'query') statements++; };
+  let db: Kysely<Database>;
+  let dialect: Store['dialect'];
+  let location: string;
+
+  if (isPostgresUrl(database)) {
+    dialect = 'postgres';
+    location = redactUrl(database);
+    const pool = new pg.Pool({ connectionString: database, max: 10, connectionTimeoutMillis: 5000 });
+    pool.on('error', () => { /* idle client lost: the pool replaces it; queries report their own errors */ });
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new StoreOpenError(`cannot reach PostgreSQL at ${location}: ${(error as Error).message}; start the server or fix --database`);
+    }
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  } else {
+    dialect = 'sqlite';
+    location = resolve(database);
+    const folder = dirname(location);
+    if (!existsSync(folder)) throw new StoreOpenError(`database folder ${folder} does not exist; create it or fix --database`);
+    if (existsSync(location)) {
+      if (!statSync(location).isFile()) throw new StoreOpenError(`database ${location} is not a file; fix --database`);
+      try { accessSync(location, constants.R_OK | constants.W_OK); } catch {
+        throw new StoreOpenError(`database file ${location} is not readable and writable by this user; fix its permissions or --database`);
+      }
+    }
+    let sqlite: SQLite.Database;
+    try {
+      sqlite = new SQLite(location);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new StoreOpenError(`cannot open SQLite database ${location}: ${(error as Error).message}; fix --database`);
+    }
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
+  }
+
+  try {
+    await prepare(db, state, location);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    if (error instanceof StoreOpenError) throw error;
+    throw new StoreOpenError(`cannot prepare database ${location}: ${(error as Error).message}`);
+  }
+
+  return {
+    db, dialect, location, state,
+    statementCount: () => statements,
+    close: () => db.destroy(),
+  };
+}
+
+async function prepare(db: Kysely<Database>, state: MemberState, location: string): Promise<void> {
+  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).map((t) => t.name);
+  const ours = tables.includes('hague_meta') && tables.includes('kysely_migration');
+  if (tables.length > 0 && !ours) {
+    const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+    throw new StoreOpenError(`database ${location} already holds tables of another application (${shown}); give Hague an empty database or its own`);
+  }
+  if (ours) {
+    const owner = await db.selectFrom('hague_meta').select('value').where('key', '=', 'state').executeTakeFirst();
+    if (owner && owner.value !== state) {
+      throw new StoreOpenError(`database ${location} holds the records of member state ${owner.value}, not ${state}; give each state its own database`);
+    }
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  await db.insertInto('hague_meta').values({ key: 'state', value: state })
+    .onConflict((oc) => oc.column('key').doNothing()).execute();
+}
