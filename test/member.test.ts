@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMercuriusTestClient } from 'mercurius-integration-testing';
+import type { FastifyInstance } from 'fastify';
+import { openStore, type Store } from '../subgraphs/member/store.ts';
+import { buildMemberApp } from '../subgraphs/member/server.ts';
+import { ABAOUD, insertFixture } from './support/member-fixture.ts';
+import { postgresUrl, createDatabase } from './support/postgres.ts';
+
+const DOSSIER = `
+  memberState id contact { agency reference } givenName familyName aliases dateOfBirth nationalities status background
+  documents { number kind issuingState validUntil }
+  travel { at from { city country } to { city country } mode carrier planned }
+  financialMeasures { kind since institution amount currency legalBasis }
+  listings { list listedSince reason action }
+  affiliations { role since organisation { id name kind } }
+`;
+
+const folder = mkdtempSync(join(tmpdir(), 'hague-member-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const backends: Array<[string, () => Promise<string> | string]> = [['SQLite', () => join(folder, 'nl.db')]];
+const pg = postgresUrl();
+if (pg) backends.push(['PostgreSQL', () => createDatabase(pg)]);
+
+describe.each(backends)('member subgraph over %s', (_name, database) => {
+  let store: Store;
+  let app: FastifyInstance;
+  let client: ReturnType<typeof createMercuriusTestClient>;
+
+  beforeAll(async () => {
+    store = await openStore(await database(), 'NL');
+    await insertFixture(store, 200);
+    app = await buildMemberApp({ state: 'NL', store, agency: 'Test CT unit' });
+    client = createMercuriusTestClient(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+  });
+
+  it.each([
+    'Abdelhamid Abaaoud', 'abdel-hamid abaoud', 'ABAOUD Abdelhamid', 'Abdel Hamid Abaoud', 'Abdelhamid ABAOUD', 'abu omar al baljiki',
+  ])('finds the same record under the spelling %j, best match first', async (name) => {
+    const result = await client.query(`query($name: String) { persons(filter: { name: $name }) { id givenName familyName matchScore } }`, { variables: { name } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.persons[0]).toEqual({ id: ABAOUD.id, givenName: 'Abdelhamid', familyName: 'Abaaoud', matchScore: 1 });
+  });
+
+  it('matches diacritics and transliteration variants, and not unrelated names', async () => {
+    const q = `query($name: String) { persons(filter: { name: $name }) { id } }`;
+    expect((await client.query(q, { variables: { name: 'Jurgen SCHAFER' } })).data.persons).toEqual([{ id: 'T-P-0004' }]);
+    expect((await client.query(q, { variables: { name: 'Mohamed Belkaid' } })).data.persons).toEqual([{ id: 'T-P-0003' }]);
+    expect((await client.query(q, { variables: { name: 'Muhamad Belkayd' } })).data.persons).toEqual([{ id: 'T-P-0003' }]);
+    expect((await client.query(q, { variables: { name: 'Pieter Jansen' } })).data.persons).toEqual([]);
+  });
+
+  it('filters exactly by document number, date of birth, nationality and status', async () => {
+    const q = `query($filter: PersonFilter!) { persons(filter: $filter) { id } }`;
+    const ids = async (filter: object) => (await client.query(q, { variables: { filter } })).data.persons.map((p: { id: string }) => p.id);
+    expect(await ids({ documentNumber: 'eh1234567' })).toEqual([ABAOUD.id]);
+    expect(await ids({ dateOfBirth: '1989-09-15' })).toEqual(['T-P-0002']);
+    expect(await ids({ nationality: 'fr' })).toEqual(['T-P-0002']);
+    expect(await ids({ status: 'RETURNEE' })).toEqual(['T-P-0003']);
+    expect(await ids({ name: 'Abaaoud', dateOfBirth: '1990-01-01' })).toEqual([]);
+  });
+
+  it('returns the whole dossier of a subject', async () => {
+    const result = await client.query(`{ person(memberState: NL, id: "${ABAOUD.id}") { ${DOSSIER} } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.person).toEqual({
+      memberState: 'NL', id: ABAOUD.id, contact: { agency: 'Test CT unit', reference: `REF-${ABAOUD.id}` },
+      givenName: 'Abdelhamid', familyName: 'Abaaoud', aliases: ['Abu Omar al-Baljiki'], dateOfBirth: '1987-04-08',
+      nationalities: ['BE', 'MA'], status: 'FOREIGN_TERRORIST_FIGHTER', background: 'Background of Abdelhamid Abaaoud.',
+      documents: [{ number: ABAOUD.passport, kind: 'PASSPORT', issuingState: 'BE', validUntil: '2019-03-01' }],
+      travel: [
+        { at: '2027-02-01T10:00:00Z', from: { city: 'Athens', country: 'GR' }, to: { city: 'Brussels', country: 'BE' }, mode: 'AIR', carrier: 'Aegean A3620', planned: true },
+        { at: '2014-01-15T09:10:00Z', from: { city: 'Istanbul', country: 'TR' }, to: { city: 'Gaziantep', country: 'TR' }, mode: 'AIR', carrier: 'Pegasus PC2680', planned: false },
+        { at: '2014-01-14T06:35:00Z', from: { city: 'Brussels', country: 'BE' }, to: { city: 'Istanbul', country: 'TR' }, mode: 'AIR', carrier: 'Turkish Airlines TK1938', planned: false },
+      ],
+      financialMeasures: [{ kind: 'ASSET_FREEZE', since: '2015-02-01', institution: 'All institutions', amount: null, currency: null, legalBasis: 'Regulation (EU) 2580/2001' }],
+      listings: [{ list: 'EU 2580/2001', listedSince: '2015-02-01', reason: 'Member of a terrorist group', action: 'arrest' }],
+      affiliations: [{ role: 'leader', since: '2013-06-01', organisation: { id: 'T-O-001', name: 'Katibat al-Battar', kind: 'TERRORIST' } }],
+    });
+    const travel = await client.query(`{ person(memberState: NL, id: "${ABAOUD.id}") { travel(since: "2014-01-15", first: 1) { carrier } } }`);
+    expect(travel.data.person.travel).toEqual([{ carrier: 'Aegean A3620' }]);
+  });
+
+  it('answers only for its own state: other states and unknown ids give null or nothing', async () => {
+    const result = await client.query(`{
+      other: person(memberState: BE, id: "${ABAOUD.id}") { id }
+      unknown: person(memberState: NL, id: "NL-P-999999") { id }
+      elsewhere: persons(filter: { name: "Abaaoud" }, memberStates: [BE, FR]) { id }
+      here: persons(filter: { name: "Abaaoud" }, memberStates: [NL]) { id }
+    }`);
+    expect(result).toEqual({ data: { other: null, unknown: null, elsewhere: [], here: [{ id: ABAOUD.id }] } });
+  });
+
+  it('resolves _entities by memberState and id, null for unknown ids and other states', async () => {
+    const result = await client.query(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id familyName } ... on Organisation { id name } } }`, {
+      variables: { r: [
+        { __typename: 'Person', memberState: 'NL', id: 'T-P-0002' },
+        { __typename: 'Person', memberState: 'NL', id: 'NL-P-404' },
+        { __typename: 'Person', memberState: 'BE', id: ABAOUD.id },
+        { __typename: 'Organisation', memberState: 'NL', id: 'T-O-001' },
+        { __typename: 'Person', memberState: 'NL', id: ABAOUD.id },
+      ] },
+    });
+    expect(result).toEqual({ data: { _entities: [{ id: 'T-P-0002', familyName: 'Abdeslam' }, null, null, { id: 'T-O-001', name: 'Katibat al-Battar' }, { id: ABAOUD.id, familyName: 'Abaaoud' }] } });
+  });
+
+  it('searches organisations tolerantly and lists their members', async () => {
+    const result = await client.query(`{ organisations(filter: { name: "batar brigade" }) { id name aliases members { role person { id } } } }`);
+    expect(result).toEqual({ data: { organisations: [{ id: 'T-O-001', name: 'Katibat al-Battar', aliases: ['Battar Brigade'], members: [{ role: 'leader', person: { id: ABAOUD.id } }, { role: 'facilitator', person: { id: 'T-P-0002' } }] }] } });
+  });
+
+  it.each([
+    [0, 'first must be between 1 and 500 (got 0); page through larger results with narrower filters'],
+    [501, 'first must be between 1 and 500 (got 501); page through larger results with narrower filters'],
+  ])('rejects first: %i with BAD_USER_INPUT', async (first, message) => {
+    const result = await client.query(`query($first: Int) { persons(filter: { name: "Abaaoud" }, first: $first) { id } }`, { variables: { first } });
+    expect(result.data).toBeNull();
+    expect(result.errors).toEqual([{ message, locations: [{ line: 1, column: 22 }], path: ['persons'], extensions: { code: 'BAD_USER_INPUT', argumentName: 'first', memberState: 'NL' } }]);
+  });
+
+  it('rejects an empty filter and a malformed date with messages that say what to fix', async () => {
+    const empty = await client.query('{ persons(filter: {}) { id } }');
+    expect(empty.errors).toEqual([expect.objectContaining({ message: 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', path: ['persons'], extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter', memberState: 'NL' } })]);
+    const badDate = await client.query('query($d: Date) { persons(filter: { dateOfBirth: $d }) { id } }', { variables: { d: '1987-13-01' } });
+    expect(badDate.errors).toHaveLength(1);
+    expect(badDate.errors?.[0]?.message).toContain('Date must be an ISO calendar date like 1987-04-12 (got "1987-13-01")');
+    expect(badDate.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', memberState: 'NL' });
+  });
+
+  it('costs one SQL statement per relation, whatever the number of persons', async () => {
+    const query = `query($first: Int) { persons(filter: { name: "Bulkperson" }, first: $first) { ${DOSSIER} } }`;
+    const measure = async (first: number) => {
+      const before = store.statementCount();
+      const result = await client.query(query, { variables: { first } });
+      expect(result.errors).toBeUndefined();
+      expect(result.data.persons).toHaveLength(first);
+      return store.statementCount() - before;
+    };
+    const forTwo = await measure(2);
+    const forTwoHundred = await measure(200);
+    // name candidates, persons, then one each: aliases, nationalities, documents, travel,
+    // financial measures, listings, affiliations, their organisations.
+    expect(forTwoHundred).toBe(10);
+    expect(forTwo).toBe(forTwoHundred);
+  });
+
+  it('masks internal failures: no SQL, no stack, the code and the state only', async () => {
+    const result = await client.query('{ persons(filter: { nationality: "XX" }) { id } }');
+    expect(result).toEqual({ data: { persons: [] } });
+    await store.db.schema.alterTable('watchlist_listings').renameTo('watchlist_listings_moved').execute();
+    try {
+      const broken = await client.query(`{ person(memberState: NL, id: "${ABAOUD.id}") { id listings { list } } }`);
+      expect(broken.data).toEqual({ person: { id: ABAOUD.id, listings: null } });
+      expect(broken.errors).toEqual([{ message: 'Internal error in this member state; its log has the detail', path: ['person', 'listings'], extensions: { code: 'INTERNAL_SERVER_ERROR', memberState: 'NL' } }]);
+      expect(JSON.stringify(broken)).not.toMatch(/select|watchlist|sqlite|postgres|at .*\.ts/i);
+    } finally {
+      await store.db.schema.alterTable('watchlist_listings_moved').renameTo('watchlist_listings').execute();
+    }
+  });
+});
