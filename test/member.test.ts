@@ -8,6 +8,8 @@ import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { buildMemberApp } from '../subgraphs/member/server.ts';
 import { ABAOUD, insertFixture } from './support/member-fixture.ts';
 import { postgresUrl, createDatabase } from './support/postgres.ts';
+import { caller, contextHeaders, testGatewayKeys } from './support/tokens.ts';
+import { defaultPolicy } from '../subgraphs/member/release-policy.ts';
 
 const DOSSIER = `
   memberState id contact { agency reference } givenName familyName aliases dateOfBirth nationalities status background
@@ -33,8 +35,10 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
   beforeAll(async () => {
     store = await openStore(await database(), 'NL');
     await insertFixture(store, 200);
-    app = await buildMemberApp({ state: 'NL', store, agency: 'Test CT unit' });
-    client = createMercuriusTestClient(app);
+    const keys = await testGatewayKeys();
+    app = await buildMemberApp({ state: 'NL', store, agency: 'Test CT unit', gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL') });
+    // An NL analyst: the owner's own callers get the FULL tier (release rules have their own tests).
+    client = createMercuriusTestClient(app, { headers: await contextHeaders(keys.privateJwk, 'NL', caller({ state: 'NL' })) });
   });
   afterAll(async () => {
     await app?.close();
@@ -146,8 +150,8 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     const forTwo = await measure(2);
     const forTwoHundred = await measure(200);
     // name candidates, persons, then one each: aliases, nationalities, documents, travel,
-    // financial measures, listings, affiliations, their organisations.
-    expect(forTwoHundred).toBe(10);
+    // financial measures, listings, affiliations, their organisations; plus the audit record.
+    expect(forTwoHundred).toBe(11);
     expect(forTwo).toBe(forTwoHundred);
   });
 

@@ -19,23 +19,28 @@ export function maskErrors(execution: ExecutionResult, context: unknown, state: 
   });
   const validationFailed = reported.length !== (execution.errors ?? []).length;
   const errors = reported.map((error) => {
+    // @apollo/subgraph puts `_entities` indices into paths as strings; clients expect numbers.
+    // GraphQL names never start with a digit, so a digit-only segment is always a list index.
+    const path = (error as GraphQLError).path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
     const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
     const code = graphqlError.extensions?.code;
     // graphql-js's own validation and coercion errors have no originalError: they describe the query.
     const deliberate = isHagueErrorCode(code) || graphqlError.originalError === undefined;
     if (!deliberate) {
       log?.error({ err: graphqlError.originalError, path: graphqlError.path }, 'masked internal error');
-      return { message: 'Internal error in this member state; its log has the detail', path: graphqlError.path, extensions: { code: 'INTERNAL_SERVER_ERROR', memberState: state } };
+      return { message: 'Internal error in this member state; its log has the detail', path, extensions: { code: 'INTERNAL_SERVER_ERROR', memberState: state } };
     }
     return {
       message: graphqlError.message,
       ...(graphqlError.locations ? { locations: graphqlError.locations } : {}),
-      ...(graphqlError.path ? { path: graphqlError.path } : {}),
+      ...(path ? { path } : {}),
       extensions: { ...graphqlError.extensions, code: isHagueErrorCode(code) ? code : 'BAD_USER_INPUT', memberState: state },
     };
   });
+  // A request mercurius refused before execution (malformed body, batch) keeps its 4xx status.
+  const refusedStatus = (execution.errors?.[0]?.originalError as { statusCode?: unknown } | undefined)?.statusCode;
   return {
-    statusCode: validationFailed ? 400 : 200,
+    statusCode: validationFailed ? 400 : execution.data == null && typeof refusedStatus === 'number' ? refusedStatus : 200,
     response: { data: execution.data ?? null, errors } as unknown as ExecutionResult,
   };
 }

@@ -6,6 +6,7 @@ import type { Loaders } from './loaders.ts';
 import { checkFirst, searchOrganisations, searchPersons, type OrganisationFilter, type PersonFilter, type PersonRow, type OrganisationRow } from './search.ts';
 import { DateScalar, DateTimeScalar } from '../../schema/scalars.ts';
 import type { MemberState } from '../../common/member-states.ts';
+import type { Caller } from '../../common/caller.ts';
 import { hagueError } from '../../common/errors.ts';
 
 /** What every resolver of one request sees. */
@@ -14,6 +15,8 @@ export interface MemberContext {
   agency: string;
   store: Store;
   loaders: Loaders;
+  /** Who asks, from the gateway's context token (verified before any resolver runs). */
+  caller: Caller;
 }
 
 type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -2,11 +2,18 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { JWK } from 'jose';
 import { memberTypeDefs } from '../../schema/contract.ts';
 import { resolvers, type MemberContext } from './resolvers.ts';
 import { createLoaders } from './loaders.ts';
 import { openStore, type Store } from './store.ts';
 import { maskErrors } from './mask-errors.ts';
+import { useContextAuth } from './context-auth.ts';
+import { releaseShield } from './release-rules.ts';
+import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
+import { writeAudit } from './audit.ts';
+import type { Caller } from '../../common/caller.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
 export interface MemberOptions {
@@ -14,6 +21,15 @@ export interface MemberOptions {
   store: Store;
   /** Name of the agency answering for this state, shown in every record's contact point. */
   agency?: string;
+  /** The gateway's public key: only requests with a context token it signed are answered. */
+  gatewayPublicKey: JWK;
+  /** This state's release policy (config/policies/<STATE>.yaml). */
+  policy: ReleasePolicy;
+  /**
+   * Enforce the release policy with graphql-shield (default true). Off only for the benchmark
+   * that measures what enforcement costs; the context token is checked either way.
+   */
+  enforceRelease?: boolean;
   /** fastify logger option: false (default), true, or pino options. */
   logger?: boolean | object;
 }
@@ -29,12 +45,21 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   const agency = options.agency ?? `${MEMBER_STATE_NAMES[state]} counter-terrorism liaison`;
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1_048_576 });
   app.get('/healthz', async () => ({ status: 'ok', memberState: state }));
+  // mercurius's response schema types error path segments as strings, turning list indices into
+  // "0": serialize GraphQL responses as they are, so paths keep their numeric indices.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await useContextAuth(app, state, options.gatewayPublicKey);
+  const schema = buildMemberSchema();
   await app.register(mercurius, {
-    schema: buildMemberSchema(),
+    schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
     path: '/graphql',
     graphiql: false,
-    context: (): MemberContext => ({ state, agency, store, loaders: createLoaders(store) }),
+    context: (request): MemberContext => ({ state, agency, store, loaders: createLoaders(store), caller: request.caller as Caller }),
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
+  });
+  // The audit record is written before the answer leaves: no release without a trace.
+  app.graphql.addHook('onResolution', async (execution, context) => {
+    await writeAudit(store, (context as unknown as MemberContext).caller, execution);
   });
   return app;
 }
@@ -50,11 +75,21 @@ export interface RunningMember {
 /** Opens the state's database (migrating it), and serves its subgraph on host:port (port 0 picks a free one). */
 export async function startMember(options: {
   state: MemberState; database: string; port?: number; host?: string; agency?: string; logger?: boolean | object;
+  gatewayPublicKey: JWK;
+  /** Folder of release policies; `<dir>/<STATE>.yaml` is read (a state without one releases hits only). */
+  policiesDir?: string;
+  /** Or the policy itself (tests). */
+  policy?: ReleasePolicy;
+  enforceRelease?: boolean;
 }): Promise<RunningMember> {
+  const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? 'config/policies', options.state);
   const store = await openStore(options.database, options.state);
   let app: FastifyInstance | undefined;
   try {
-    app = await buildMemberApp({ state: options.state, store, agency: options.agency, logger: options.logger });
+    app = await buildMemberApp({
+      state: options.state, store, agency: options.agency, logger: options.logger,
+      gatewayPublicKey: options.gatewayPublicKey, policy, enforceRelease: options.enforceRelease,
+    });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 0, host });
     const address = app.server.address();

@@ -1,0 +1,71 @@
+import { allow, deny, rule, shield } from 'graphql-shield';
+import type { IRules } from 'graphql-shield';
+import { isObjectType, type GraphQLSchema } from 'graphql';
+import { clearanceAtLeast, type Caller } from '../../common/caller.ts';
+import { hagueError } from '../../common/errors.ts';
+import type { ReleasePolicy } from './release-policy.ts';
+import { fieldTiers, tierAtLeast, type Tier } from './tiers.ts';
+
+/** The tier the owner grants a caller's state: FULL to its own callers, else the policy's. */
+export function releaseTier(policy: ReleasePolicy, caller: Caller): Tier {
+  if (caller.state === policy.memberState) return 'FULL';
+  return policy.partners[caller.state] ?? policy.defaultTier;
+}
+
+/**
+ * Why the owner withholds `Type.field` from the caller, in words the caller can act on;
+ * null when it releases it.
+ */
+export function withholdingReason(policy: ReleasePolicy, coordinate: string, needed: Tier, caller: Caller): string | null {
+  const owner = policy.memberState;
+  const field = coordinate.split('.')[1];
+  const granted = releaseTier(policy, caller);
+  if (!tierAtLeast(granted, needed)) {
+    return `${owner} releases ${granted}-tier fields to ${caller.state}; ${field} is ${needed}-tier. Ask ${owner}'s contact point for more`;
+  }
+  const rule = policy.fields[coordinate];
+  if (!rule) return null;
+  if (rule.minClearance && !clearanceAtLeast(caller.clearance, rule.minClearance)) {
+    return `${owner} releases ${field} to callers with ${rule.minClearance} clearance or higher (yours: ${caller.clearance})`;
+  }
+  if (rule.roles && !rule.roles.some((role) => caller.roles.includes(role))) {
+    return `${owner} releases ${field} only to the role${rule.roles.length > 1 ? 's' : ''} ${rule.roles.join(' or ')} (yours: ${caller.roles.join(', ') || 'none'})`;
+  }
+  if (rule.purposes && !rule.purposes.includes(caller.purpose)) {
+    return `${owner} releases ${field} only for the purpose${rule.purposes.length > 1 ? 's' : ''} ${rule.purposes.join(' or ')} (this request: ${caller.purpose})`;
+  }
+  return null;
+}
+
+/**
+ * The owner's release rules as graphql-shield middleware, derived from the contract's @tier
+ * declarations plus the policy file: no rule is written by hand per field. Anything not covered
+ * (a field added without a tier) is denied.
+ */
+export function releaseShield(schema: GraphQLSchema, policy: ReleasePolicy) {
+  const tiers = fieldTiers();
+  const tree: Record<string, Record<string, unknown>> = {
+    Query: { persons: allow, person: allow, organisations: allow, _entities: allow, _service: allow },
+    _Service: { sdl: allow },
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || tree[type.name]) continue;
+    const rules: Record<string, unknown> = {};
+    const tiered = Object.keys(type.getFields()).filter((name) => tiers.has(`${type.name}.${name}`));
+    if (tiered.length === 0) {
+      // Value types (documents, travel legs...) are reachable only through a tiered field of their owner.
+      rules['*'] = allow;
+    }
+    for (const name of tiered) {
+      const coordinate = `${type.name}.${name}`;
+      const needed = tiers.get(coordinate)!;
+      rules[name] = rule(`release:${coordinate}`, { cache: 'contextual' })((_parent, _args, context: { caller: Caller }) => {
+        const reason = withholdingReason(policy, coordinate, needed, context.caller);
+        if (reason === null) return true;
+        return hagueError('NOT_RELEASED', reason, { memberState: policy.memberState, field: coordinate, tier: needed });
+      });
+    }
+    tree[type.name] = rules;
+  }
+  return shield(tree as IRules, { fallbackRule: deny, allowExternalErrors: true, debug: false });
+}
