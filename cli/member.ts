@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
 import { UsageError, asUsageError, parsePort } from './usage-error.ts';
+import { existsSync } from 'node:fs';
+import { DEFAULT_KEYS_DIR, readPublicJwk } from '../common/dev-keys.ts';
 
 export function registerMember(program: Command): void {
   program.command('member')
@@ -11,8 +13,10 @@ export function registerMember(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--database <file|url>', 'SQLite file, or postgres://user@host:port/db', '.hague/data/<STATE>.db')
     .option('--agency <name>', 'agency named in every contact point')
+    .option('--gateway-key <file>', 'the gateway\'s public key (JWK file): only requests it signed are answered', `${DEFAULT_KEYS_DIR}/gateway.jwk`)
+    .option('--policies <dir>', 'folder of release policies; <dir>/<STATE>.yaml is this state\'s', 'config/policies')
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
-    .action(async (options: { state: string; port: string; host: string; database: string; agency?: string }) => {
+    .action(async (options: { state: string; port: string; host: string; database: string; agency?: string; gatewayKey: string; policies: string }) => {
       let state;
       try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new UsageError((error as Error).message); }
       const port = parsePort(options.port);
@@ -21,13 +25,24 @@ export function registerMember(program: Command): void {
         const { mkdirSync } = await import('node:fs');
         mkdirSync('.hague/data', { recursive: true });
       }
+      if (!existsSync(options.gatewayKey)) {
+        throw new UsageError(`--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`);
+      }
+      let gatewayPublicKey;
+      try { gatewayPublicKey = readPublicJwk(options.gatewayKey); } catch (error) {
+        throw new UsageError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
+      }
       let member;
       try {
-        member = await startMember({ state, database, port, host: options.host, agency: options.agency, logger: { level: 'info' } });
+        member = await startMember({
+          state, database, port, host: options.host, agency: options.agency, logger: { level: 'info' },
+          gatewayPublicKey, policiesDir: options.policies,
+        });
       } catch (error) {
         throw asUsageError(error, `member ${state}`);
       }
       console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
+      console.log(`release policy: ${options.policies}/${state}.yaml (audit log in the same database)`);
       console.log('Ctrl-C to stop');
       const stop = async () => { await member.close(); process.exit(0); };
       process.once('SIGINT', stop);

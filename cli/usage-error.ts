@@ -1,4 +1,5 @@
 import { StoreOpenError } from '../subgraphs/member/store.ts';
+import { PolicyError } from '../subgraphs/member/release-policy.ts';
 
 /**
  * A problem the person running the CLI can fix (bad flag, config file, database, port):
@@ -9,7 +10,7 @@ export class UsageError extends Error {}
 /** Turns known start-up failures into one-line UsageErrors; anything else stays a bug. */
 export function asUsageError(error: unknown, what: string): unknown {
   if (error instanceof UsageError) return error;
-  if (error instanceof StoreOpenError) return new UsageError(error.message);
+  if (error instanceof StoreOpenError || error instanceof PolicyError) return new UsageError(error.message);
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EADDRINUSE') return new UsageError(`${what}: port ${(error as { port?: number }).port ?? ''} is already in use; stop the other process or choose another --port`.replace('port  is', 'the port is'));
   if (code === 'EACCES') return new UsageError(`${what}: permission denied (${(error as Error).message}); choose a port above 1023 or fix file permissions`);

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { CLEARANCES, isClearance } from '../common/caller.ts';
+import { parseMemberState } from '../common/member-states.ts';
+import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
+import { issueDevToken } from '../common/dev-identity.ts';
+import { UsageError } from './usage-error.ts';
+
+function parseTtl(value: string): number {
+  const match = value.trim().match(/^(\d+)\s*(s|m|h|d)?$/);
+  if (!match) throw new UsageError(`--ttl '${value}' is not a duration; use e.g. 90s, 15m, 1h or 1d`);
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  if (seconds < 1 || seconds > 7 * 86400) throw new UsageError(`--ttl '${value}' must be between 1s and 7d`);
+  return seconds;
+}
+
+const list = (value: string) => value.split(/[,\s]+/).filter(Boolean);
+
+export function registerToken(program: Command): void {
+  program.command('token')
+    .description('Print a dev token of a member state\'s dev identity provider (accepted by `hague dev`, never by a production gateway)')
+    .requiredOption('--state <code>', 'the caller\'s member state, e.g. NL')
+    .option('--roles <roles>', 'comma-separated roles, e.g. analyst,fiu', 'analyst')
+    .option('--clearance <level>', `one of ${CLEARANCES.join(', ')}`, 'RESTRICTED')
+    .option('--scopes <scopes>', 'comma-separated scopes, e.g. financial:read', '')
+    .option('--agency <name>', 'agency claim')
+    .option('--subject <id>', 'subject (user) claim')
+    .option('--ttl <duration>', 'lifetime: 90s, 15m, 1h, 1d (at most 7d)', '1h')
+    .option('--keys-dir <dir>', 'where dev keys live (created on first use)', DEFAULT_KEYS_DIR)
+    .addHelpText('after', '\nExample:\n  TOKEN=$(npx hague token --state NL --roles analyst --clearance SECRET)\n  curl -H "Authorization: Bearer $TOKEN" -H "X-Hague-Purpose: counter-terrorism" \\\n       -H "content-type: application/json" -d \'{"query":"{ persons(filter:{name:\\"Abaaoud\\"}) { memberState id familyName } }"}\' http://localhost:4000/graphql')
+    .action(async (options: { state: string; roles: string; clearance: string; scopes: string; agency?: string; subject?: string; ttl: string; keysDir: string }) => {
+      let state;
+      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new UsageError((error as Error).message); }
+      const clearance = options.clearance.toUpperCase();
+      if (!isClearance(clearance)) throw new UsageError(`--clearance '${options.clearance}' is not one of ${CLEARANCES.join(', ')}`);
+      const token = await issueDevToken({
+        state, roles: list(options.roles), clearance, scopes: list(options.scopes),
+        agency: options.agency, subject: options.subject, ttlSeconds: parseTtl(options.ttl), keysDir: options.keysDir,
+      });
+      process.stdout.write(`${token}\n`);
+    });
+}
