@@ -40,8 +40,18 @@ export function notInNetwork(state: string, path?: (string | number)[]): GraphQL
 /** Tags a state's error with the state, re-indexing its path with `reindex` when given. */
 function tag(error: GraphQLFormattedError, state: string, reindex?: (path: readonly (string | number)[]) => (string | number)[]): GraphQLFormattedError {
   const extensions = { ...(error.extensions ?? {}), memberState: state };
-  const path = error.path && reindex ? reindex(error.path) : error.path;
+  const normalised = error.path ? normalisePath(error.path) : undefined;
+  const path = normalised && reindex ? reindex(normalised) : normalised;
   return { message: error.message, ...(error.locations ? { locations: error.locations } : {}), ...(path ? { path } : {}), extensions };
+}
+
+/**
+ * List indices as numbers. Some servers (graphql-jit under mercurius) send "0"; GraphQL names
+ * never start with a digit, so a numeric string is always an index. The planner's own path
+ * mapping for _entities also needs numbers.
+ */
+function normalisePath(path: readonly (string | number)[]): (string | number)[] {
+  return path.map((p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p));
 }
 
 /** Merges answers to a root-field operation. `targets` is per response key, `lists` are list-valued root field names. */

@@ -3,12 +3,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import Fastify from 'fastify';
+import { parse } from 'graphql';
+import mercurius from 'mercurius';
 import { memberSchemaSdl } from '../../schema/contract.ts';
 import { startMember, type RunningMember } from '../../subgraphs/member/server.ts';
 import { nameKeys } from '../../subgraphs/member/name-match.ts';
 import { documentNumberKey } from '../../subgraphs/member/search.ts';
 import type { Store } from '../../subgraphs/member/store.ts';
-import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
+import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
 import type { MemberConfig } from '../../gateway/members-config.ts';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/server.ts';
@@ -184,4 +188,48 @@ export async function deadUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}/graphql`;
+}
+
+/** The contract's MemberState enum, which any subgraph keyed on `memberState id` must repeat. */
+const MEMBER_STATE_ENUM = `enum MemberState { ${MEMBER_STATES.join(' ')} }`;
+
+export const CASEFILES_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
+  ${MEMBER_STATE_ENUM}
+  "A case file of another agency: it refers to member-state records by key, never copies them."
+  type Casefile { reference: String! title: String! subjects: [Person!]! }
+  type Person @key(fields: "memberState id") { memberState: MemberState! id: ID! casefiles: [Casefile!]! }
+  type Query { casefile(reference: String!): Casefile, brokenCasefile: Casefile }
+`;
+
+export interface CasefileData { reference: string; title: string; subjects: Array<{ memberState: string; id: string }> }
+
+/**
+ * An ordinary federation subgraph (another agency's case files) extending Person by its key:
+ * @apollo/subgraph served by mercurius, like a member. `brokenCasefile` fails with an internal
+ * message (SQL-looking) that the gateway must mask.
+ */
+export async function startCasefiles(casefiles: CasefileData[]): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  const byRef = new Map(casefiles.map((c) => [c.reference, c]));
+  const schema = buildSubgraphSchema([{
+    typeDefs: parse(CASEFILES_SDL),
+    resolvers: {
+      Query: {
+        casefile: (_: unknown, { reference }: { reference: string }) => byRef.get(reference) ?? null,
+        brokenCasefile: () => { throw new Error('SELECT * FROM casefiles WHERE secret = 1 failed: relation does not exist'); },
+      },
+      Person: {
+        __resolveReference: (ref: { memberState: string; id: string }) => ({ ...ref }),
+        casefiles: (person: { memberState: string; id: string }) =>
+          casefiles.filter((c) => c.subjects.some((s) => s.memberState === person.memberState && s.id === person.id)),
+      },
+    } as never,
+  }]);
+  await app.register(mercurius, { schema, path: '/graphql' });
+  let count = 0;
+  app.server.prependListener('request', (req: IncomingMessage) => { if (req.url?.startsWith('/graphql')) count++; });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/graphql`, requests: () => count, close: () => app.close() };
 }
