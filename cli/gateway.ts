@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../gateway/config-error.ts';
+import { loadMembersConfig } from '../gateway/members-config.ts';
+import { startGateway } from '../gateway/server.ts';
+import { loadSupergraph } from '../gateway/supergraph.ts';
+import { UsageError, asUsageError, parsePort } from './usage-error.ts';
+
+interface GatewayFlags { supergraph?: string; config?: string; members: string; port?: string; host?: string; logLevel: string }
+
+export function registerGateway(program: Command): void {
+  program.command('gateway')
+    .description('Serve the federated gateway: one schema over every member state, fanned out, partial answers when a state is down')
+    .option('--supergraph <file>', 'composed supergraph (hague compose)')
+    .option('--config <file>', 'or: a rover supergraph config, composed at start (e.g. rover.yaml)')
+    .option('--members <file>', 'the network: member states, URLs, timeouts', 'config/members.yaml')
+    .option('--port <port>', 'port to listen on (default: gateway.port in the members config, else 4000)')
+    .option('--host <host>', 'address to bind (default: gateway.host in the members config, else 127.0.0.1)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .addHelpText('after', '\nExamples:\n  hague gateway --config rover.yaml --members config/members.yaml --port 4000\n  hague compose && hague gateway --supergraph supergraph.graphql')
+    .action(async (flags: GatewayFlags) => {
+      if (!flags.supergraph && !flags.config) throw new UsageError('give --supergraph supergraph.graphql or --config rover.yaml');
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(flags.logLevel)) {
+        throw new UsageError(`--log-level '${flags.logLevel}' is not one of fatal, error, warn, info, debug, trace, silent`);
+      }
+      let gateway;
+      try {
+        const network = loadMembersConfig(flags.members);
+        const supergraph = loadSupergraph({ supergraph: flags.supergraph, config: flags.config });
+        for (const hint of supergraph.hints) if (/federation_version/.test(hint)) console.error(`warning: ${hint}`);
+        const port = flags.port !== undefined ? parsePort(flags.port) : network.gateway.port;
+        gateway = await startGateway({
+          supergraphSdl: supergraph.sdl,
+          members: network.members,
+          port,
+          host: flags.host ?? network.gateway.host ?? '127.0.0.1',
+          corsOrigins: network.gateway.corsOrigins,
+          logger: { level: flags.logLevel },
+        });
+        console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(error.message);
+        throw asUsageError(error, 'gateway');
+      }
+      console.log('Ctrl-C to stop');
+      const running = gateway;
+      const stop = async () => { await running.close(); process.exit(0); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

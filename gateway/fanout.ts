@@ -1,0 +1,151 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Dispatcher } from 'undici';
+import type { MemberConfig } from './members-config.ts';
+import { postGraphQL, type CallResult } from './http-client.ts';
+import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
+import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
+
+/**
+ * The data source of the `member` subgraph (DESIGN.md "How a joint query runs", step 4). The
+ * supergraph sees one subgraph; this source turns each of its fetches into one request per member
+ * state that must answer it, in parallel, each with the state's own timeout, and merges the answers
+ * (merge.ts). Which states a fetch reaches is decided in routing.ts.
+ */
+
+/** What the gateway keeps per incoming request (Apollo context); extended by later issues. */
+export interface GatewayContext {
+  requestId: string;
+  log?: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
+  [key: string]: unknown;
+}
+
+/**
+ * Extra headers for one state's request. The permissions issue signs a short-lived context token
+ * per state here; x-request-id is always sent.
+ */
+export type HeadersFor = (state: MemberConfig, context: GatewayContext) => Record<string, string> | Promise<Record<string, string>>;
+
+export interface StateCall {
+  state: string;
+  kind: 'root' | 'entities';
+  ms: number;
+  /** 'ok' or the failure kind. */
+  outcome: 'ok' | 'timeout' | 'unreachable' | 'http_error' | 'invalid_response';
+}
+
+export interface FanoutOptions {
+  members: MemberConfig[];
+  /** Keep-alive agent shared with the other data sources; closed by the gateway. */
+  dispatcher: Dispatcher;
+  /** Root query fields that return lists (from the supergraph): concatenated, not first-wins. */
+  listFields: ReadonlySet<string>;
+  headersFor?: HeadersFor;
+  /** Called once per state request: metrics and logs hang here. */
+  onCall?: (call: StateCall, context: GatewayContext) => void;
+}
+
+type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+export class MemberFanout implements GraphQLDataSource<GatewayContext> {
+  private readonly byCode: Map<string, MemberConfig>;
+  private readonly network: string[];
+
+  constructor(private readonly options: FanoutOptions) {
+    this.byCode = new Map(options.members.map((m) => [m.code, m]));
+    this.network = options.members.map((m) => m.code);
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
+    const { request } = options;
+    const context: GatewayContext = 'incomingRequestContext' in options
+      ? options.context as GatewayContext
+      : { requestId: 'gateway-internal' }; // health check / schema loading: not used with a static supergraph
+    if (!request.query) throw new Error('member fan-out: fetch without a query');
+    const document = 'document' in options && options.document ? options.document : parseOperation(request.query);
+    const analysis = analyse(document, request.operationName);
+    const variables = request.variables ?? {};
+    return analysis.isEntities
+      ? this.entities(request.query, request.operationName, variables, context)
+      : this.root(analysis, request.query, request.operationName, variables, context);
+  }
+
+  /** Root fields: each state gets the fields aimed at it (routing.ts), answers merged per field. */
+  private async root(analysis: Analysis, query: string, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext): Promise<Response> {
+    const targets = new Map<string, Targets>();
+    const unitsByState = new Map<string, number[]>();
+    analysis.units.forEach((unit, i) => {
+      const states = new Set<string>();
+      for (const field of unit.fields) {
+        const t = targetsOf(field, variables, analysis.defaults, this.network);
+        const known = targets.get(field.key);
+        targets.set(field.key, known ? { states: union(known.states, t.states, this.network), outside: [...new Set([...known.outside, ...t.outside])] } : t);
+        for (const s of t.states) states.add(s);
+      }
+      for (const s of states) {
+        let list = unitsByState.get(s);
+        if (!list) unitsByState.set(s, (list = []));
+        list.push(i);
+      }
+    });
+
+    const answers = new Map<string, Answer>();
+    await Promise.all([...unitsByState].map(async ([state, units]) => {
+      const whole = units.length === analysis.units.length;
+      const sub = whole ? { query, variables: Object.keys(variables) } : subOperation(analysis, units);
+      const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
+      answers.set(state, await this.call(state, 'root', payload, context));
+    }));
+    const merged = mergeRoot(analysis, targets, answers, this.options.listFields, this.network);
+    return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
+  }
+
+  /** `_entities`: representations partitioned by memberState, each part sent to its owner only. */
+  private async entities(query: string, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext): Promise<Response> {
+    const representations = Array.isArray(variables.representations) ? variables.representations as Array<Record<string, unknown>> : [];
+    const byState = new Map<string, number[]>();
+    representations.forEach((rep, i) => {
+      const state = typeof rep?.memberState === 'string' ? rep.memberState : NO_STATE;
+      let list = byState.get(state);
+      if (!list) byState.set(state, (list = []));
+      list.push(i);
+    });
+    const partitions: Partition[] = [...byState].map(([state, indexes]) => ({ state, indexes }))
+      .sort((a, b) => order(this.network, a.state) - order(this.network, b.state));
+    const answers = new Map<string, Answer>();
+    await Promise.all(partitions.filter((p) => this.byCode.has(p.state)).map(async ({ state, indexes }) => {
+      const payload = {
+        query,
+        variables: { ...variables, representations: indexes.map((i) => representations[i]) },
+        ...(operationName ? { operationName } : {}),
+      };
+      answers.set(state, await this.call(state, 'entities', payload, context));
+    }));
+    const merged = mergeEntities(representations.length, partitions, answers, this.network);
+    return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
+  }
+
+  private async call(state: string, kind: StateCall['kind'], payload: { query: string; variables: Record<string, unknown>; operationName?: string }, context: GatewayContext): Promise<Answer> {
+    const member = this.byCode.get(state)!;
+    const headers: Record<string, string> = { 'x-request-id': context.requestId };
+    if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(member, context));
+    const result: CallResult = await postGraphQL(this.options.dispatcher, member.url, payload, headers, member.timeoutMs);
+    const outcome = result.ok ? 'ok' : result.failure.kind;
+    this.options.onCall?.({ state, kind, ms: result.ms, outcome }, context);
+    if (!result.ok) {
+      context.log?.warn({ memberState: state, kind, reason: outcome, ms: result.ms, url: member.url }, `member state ${state} ${result.failure.detail}`);
+      return { state, failure: result.failure, timeoutMs: member.timeoutMs };
+    }
+    context.log?.debug({ memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0 }, `member state ${state} answered`);
+    return { state, body: result.body, timeoutMs: member.timeoutMs };
+  }
+}
+
+function order(network: string[], state: string): number {
+  const i = network.indexOf(state);
+  return i === -1 ? network.length : i;
+}
+
+function union(a: string[], b: string[], network: string[]): string[] {
+  const set = new Set([...a, ...b]);
+  return network.filter((s) => set.has(s));
+}

@@ -1,0 +1,104 @@
+import { performance } from 'node:perf_hooks';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { GraphQLFormattedError } from 'graphql';
+
+/**
+ * The gateway's only way out: POST a GraphQL request over keep-alive connections with one hard
+ * budget per call. Apollo's default fetcher (make-fetch-happen) has no per-request timeout and
+ * resets connections under load; a state that hangs must cost its own timeout, nothing more.
+ */
+
+export interface GraphQLResponseBody {
+  data?: Record<string, unknown> | null;
+  errors?: GraphQLFormattedError[];
+  extensions?: Record<string, unknown>;
+}
+
+export type FailureKind = 'timeout' | 'unreachable' | 'http_error' | 'invalid_response';
+
+export interface Failure {
+  kind: FailureKind;
+  /** What went wrong, phrased to follow the peer's name: "did not answer within 2000 ms". */
+  detail: string;
+}
+
+export type CallResult =
+  | { ok: true; status: number; body: GraphQLResponseBody; ms: number }
+  | { ok: false; failure: Failure; ms: number };
+
+/** A shared keep-alive pool for all peers; answers larger than 64 MiB are treated as garbage. */
+export function createAgent(): Agent {
+  return new Agent({
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    connections: 128,
+    pipelining: 1,
+    maxResponseSize: 64 * 1024 * 1024,
+    // Backstops only: every call carries its own, shorter AbortSignal budget.
+    headersTimeout: 130_000,
+    bodyTimeout: 130_000,
+    connect: { timeout: 130_000 },
+  });
+}
+
+export async function postGraphQL(
+  dispatcher: Dispatcher,
+  url: string,
+  payload: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<CallResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  // One budget for connect + headers + body: the signal also aborts a body that trickles in.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const fail = (kind: FailureKind, detail: string): CallResult => ({ ok: false, failure: { kind, detail }, ms: elapsed() });
+  try {
+    const response = await request(url, {
+      dispatcher,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+      body: JSON.stringify(payload),
+      signal,
+    });
+    const text = await response.body.text();
+    const status = response.statusCode;
+    if (status >= 500) return fail('http_error', `answered HTTP ${status}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return fail('invalid_response', `answered HTTP ${status} with a body that is not JSON`);
+    }
+    if (!isGraphQLResponse(json)) return fail('invalid_response', `answered HTTP ${status} with JSON that is not a GraphQL response`);
+    return { ok: true, status, body: json, ms: elapsed() };
+  } catch (error) {
+    if (signal.aborted) return fail('timeout', `did not answer within ${timeoutMs} ms`);
+    const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return fail('invalid_response', 'answered more than 64 MiB');
+    return fail('unreachable', `is not reachable (${describe(code, error)})`);
+  }
+}
+
+function describe(code: string | undefined, error: unknown): string {
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'connection closed before it answered';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host name not found';
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'no route to host';
+    default: return code ?? (error as Error)?.message ?? 'unknown error';
+  }
+}
+
+/** A body is usable only if it has the GraphQL response shape; anything else counts as garbage. */
+export function isGraphQLResponse(value: unknown): value is GraphQLResponseBody {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  if (!('data' in v) && !('errors' in v)) return false;
+  if ('data' in v && v.data !== null && v.data !== undefined && (typeof v.data !== 'object' || Array.isArray(v.data))) return false;
+  if ('errors' in v && v.errors !== undefined) {
+    if (!Array.isArray(v.errors)) return false;
+    if (!v.errors.every((e) => typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string')) return false;
+  }
+  return true;
+}

@@ -1,0 +1,183 @@
+import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type MemberState } from '../common/member-states.ts';
+import { YamlFile, isPlainObject } from './yaml-file.ts';
+
+/** How long the gateway waits for one member state before answering without it. */
+export const DEFAULT_TIMEOUT_MS = 2000;
+export const DEFAULT_GATEWAY_PORT = 4000;
+
+/** One member state of the network, as config/members.yaml describes it. */
+export interface MemberConfig {
+  code: MemberState;
+  name: string;
+  /** The state's member subgraph endpoint, e.g. http://127.0.0.1:4101/graphql. */
+  url: string;
+  /** Per-request budget for this state: connect, headers and body together. */
+  timeoutMs: number;
+  /** Reserved for the permissions issue: the state's identity provider (JWT `iss`). */
+  issuer?: string;
+  /** Reserved for the permissions issue: where the issuer publishes its signing keys. */
+  jwksUrl?: string;
+  /** Reserved for the permissions issue: the issuer's keys given inline (PEM strings or JWKs). */
+  publicKeys?: Array<string | Record<string, unknown>>;
+}
+
+export interface GatewaySettings {
+  port: number;
+  host?: string;
+  /** Reserved for the permissions issue: reject a whole request instead of nulling forbidden fields. */
+  strictAuthorization: boolean;
+  /** Browser origins allowed to call the gateway (CORS); empty = same origin only. */
+  corsOrigins: string[];
+}
+
+export interface MembersConfig {
+  file: string;
+  gateway: GatewaySettings;
+  /** In file order: merged lists follow this order. */
+  members: MemberConfig[];
+}
+
+const TOP_KEYS = ['gateway', 'members'] as const;
+const GATEWAY_KEYS = ['port', 'host', 'strictAuthorization', 'corsOrigins'] as const;
+const MEMBER_KEYS = ['code', 'name', 'url', 'timeoutMs', 'issuer', 'jwksUrl', 'publicKeys'] as const;
+
+export function loadMembersConfig(file: string): MembersConfig {
+  return validate(YamlFile.read(file, 'members config'));
+}
+
+export function parseMembersConfig(text: string, file = 'members.yaml'): MembersConfig {
+  return validate(YamlFile.parse(text, file));
+}
+
+function validate(y: YamlFile): MembersConfig {
+  const root = y.data;
+  if (!isPlainObject(root)) throw y.bad([], root, 'is not a members config; expected keys gateway: and members:');
+  y.onlyKeys([], root, TOP_KEYS);
+  const gateway = validateGateway(y, root.gateway);
+  if (!Array.isArray(root.members) || root.members.length === 0) {
+    throw y.bad(['members'], root.members, 'is not a list of member states; expected at least one entry with code, name and url');
+  }
+  const members: MemberConfig[] = [];
+  const seenCodes = new Map<string, number>();
+  const seenUrls = new Map<string, string>();
+  root.members.forEach((entry, i) => {
+    const member = validateMember(y, entry, i);
+    const twice = seenCodes.get(member.code);
+    if (twice !== undefined) throw y.error(['members', i, 'code'], `'${member.code}' is listed twice (also members[${twice}])`);
+    const sameUrl = seenUrls.get(member.url);
+    if (sameUrl) throw y.error(['members', i, 'url'], `'${member.url}' is also the url of ${sameUrl}; every state serves its own records`);
+    seenCodes.set(member.code, i);
+    seenUrls.set(member.url, member.code);
+    members.push(member);
+  });
+  return { file: y.file, gateway, members };
+}
+
+function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
+  const settings: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, strictAuthorization: false, corsOrigins: [] };
+  if (value === undefined || value === null) return settings;
+  if (!isPlainObject(value)) throw y.bad(['gateway'], value, 'is not a map; expected port, host, strictAuthorization, corsOrigins');
+  y.onlyKeys(['gateway'], value, GATEWAY_KEYS);
+  if (value.port !== undefined) {
+    if (!Number.isInteger(value.port) || (value.port as number) < 0 || (value.port as number) > 65535) {
+      throw y.bad(['gateway', 'port'], value.port, 'is not a port number (0-65535)');
+    }
+    settings.port = value.port as number;
+  }
+  if (value.host !== undefined) {
+    if (typeof value.host !== 'string' || value.host.trim() === '') throw y.bad(['gateway', 'host'], value.host, 'is not a host name or address');
+    settings.host = value.host;
+  }
+  if (value.strictAuthorization !== undefined) {
+    if (typeof value.strictAuthorization !== 'boolean') throw y.bad(['gateway', 'strictAuthorization'], value.strictAuthorization, 'is not true or false');
+    settings.strictAuthorization = value.strictAuthorization;
+  }
+  if (value.corsOrigins !== undefined) {
+    if (!Array.isArray(value.corsOrigins)) throw y.bad(['gateway', 'corsOrigins'], value.corsOrigins, 'is not a list of origins like https://analyst.example.eu');
+    value.corsOrigins.forEach((origin, i) => {
+      if (typeof origin !== 'string' || !isOrigin(origin)) {
+        throw y.bad(['gateway', 'corsOrigins', i], origin, 'is not an origin; expected scheme://host[:port] without a path, e.g. https://analyst.example.eu');
+      }
+    });
+    settings.corsOrigins = value.corsOrigins as string[];
+  }
+  return settings;
+}
+
+function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
+  const at = ['members', i];
+  if (!isPlainObject(entry)) throw y.bad(at, entry, 'is not a member state entry; expected a map with code, name, url');
+  y.onlyKeys(at, entry, MEMBER_KEYS);
+  const code = typeof entry.code === 'string' ? entry.code.trim().toUpperCase() : entry.code;
+  if (!isMemberState(code)) throw y.bad([...at, 'code'], entry.code, `is not a member state; use one of ${MEMBER_STATES.join(' ')}`);
+
+  const name = entry.name ?? MEMBER_STATE_NAMES[code];
+  if (typeof name !== 'string' || name.trim() === '') throw y.bad([...at, 'name'], entry.name, 'is not a name');
+
+  if (entry.url === undefined) throw y.error([...at, 'url'], `missing: the member subgraph URL of ${code}, e.g. http://127.0.0.1:4101/graphql`);
+  if (typeof entry.url !== 'string' || !isHttpUrl(entry.url)) {
+    throw y.bad([...at, 'url'], entry.url, 'is not an http(s) URL; expected e.g. http://127.0.0.1:4101/graphql');
+  }
+
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (entry.timeoutMs !== undefined) {
+    if (!Number.isInteger(entry.timeoutMs) || (entry.timeoutMs as number) < 1 || (entry.timeoutMs as number) > 120_000) {
+      throw y.bad([...at, 'timeoutMs'], entry.timeoutMs, 'is not a timeout in milliseconds (1 to 120000)');
+    }
+    timeoutMs = entry.timeoutMs as number;
+  }
+
+  const member: MemberConfig = { code, name: name.trim(), url: entry.url, timeoutMs };
+  if (entry.issuer !== undefined) {
+    if (typeof entry.issuer !== 'string' || entry.issuer.trim() === '') throw y.bad([...at, 'issuer'], entry.issuer, 'is not an issuer (the JWT iss of the state\'s identity provider)');
+    member.issuer = entry.issuer;
+  }
+  if (entry.jwksUrl !== undefined && entry.publicKeys !== undefined) {
+    throw y.error([...at, 'publicKeys'], 'give jwksUrl or publicKeys, not both');
+  }
+  if (entry.jwksUrl !== undefined) {
+    if (typeof entry.jwksUrl !== 'string' || !isHttpUrl(entry.jwksUrl)) throw y.bad([...at, 'jwksUrl'], entry.jwksUrl, 'is not an http(s) URL');
+    member.jwksUrl = entry.jwksUrl;
+  }
+  if (entry.publicKeys !== undefined) {
+    if (!Array.isArray(entry.publicKeys) || entry.publicKeys.length === 0) {
+      throw y.bad([...at, 'publicKeys'], entry.publicKeys, 'is not a list of keys (PEM strings or JWK maps)');
+    }
+    entry.publicKeys.forEach((key, k) => {
+      const pem = typeof key === 'string' && key.includes('-----BEGIN');
+      const jwk = isPlainObject(key) && typeof key.kty === 'string';
+      if (!pem && !jwk) throw y.bad([...at, 'publicKeys', k], key, 'is not a PEM public key or a JWK (a map with kty)');
+    });
+    member.publicKeys = entry.publicKeys as MemberConfig['publicKeys'];
+  }
+  return member;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function isOrigin(value: string): boolean {
+  if (!isHttpUrl(value)) return false;
+  const url = new URL(value);
+  return (url.pathname === '/' || url.pathname === '') && !value.endsWith('/') && url.search === '' && url.hash === '';
+}
+
+/**
+ * The dev network's states in port order: the five demo states first (so NL stays on 4101 whether
+ * 5 or 27 run), then the other member states alphabetically.
+ */
+export function devStates(count: number): MemberState[] {
+  const rest = MEMBER_STATES.filter((s) => !DEMO_STATES.includes(s));
+  return [...DEMO_STATES, ...rest].slice(0, count);
+}
+
+/** Member entries for states served on consecutive ports of one host (dev mode, tests). */
+export function localMembers(states: MemberState[], firstPort: number, host = '127.0.0.1', timeoutMs = DEFAULT_TIMEOUT_MS): MemberConfig[] {
+  return states.map((code, i) => ({ code, name: MEMBER_STATE_NAMES[code], url: `http://${host}:${firstPort + i}/graphql`, timeoutMs }));
+}

@@ -1,0 +1,48 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Dispatcher } from 'undici';
+import type { GatewayContext, StateCall } from './fanout.ts';
+import { postGraphQL } from './http-client.ts';
+
+/**
+ * Any subgraph other than `member` (another agency's own subgraph, e.g. case files): called at its
+ * routing URL like Apollo's RemoteGraphQLDataSource would, but over our keep-alive agent with a
+ * hard timeout, forwarding the request id. If it fails, its fields are missing and one
+ * MEMBER_UNAVAILABLE error names the subgraph (extensions.subgraph): the member states' data stays.
+ */
+export interface SubgraphSourceOptions {
+  name: string;
+  url: string;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  headersFor?: (subgraph: string, context: GatewayContext) => Record<string, string> | Promise<Record<string, string>>;
+  onCall?: (call: StateCall & { subgraph: string }, context: GatewayContext) => void;
+}
+
+type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
+  constructor(private readonly options: SubgraphSourceOptions) {}
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
+    const { name, url, dispatcher, timeoutMs } = this.options;
+    const context: GatewayContext = 'incomingRequestContext' in options
+      ? options.context as GatewayContext
+      : { requestId: 'gateway-internal' }; // health check / schema loading: not used with a static supergraph
+    const { query, variables, operationName } = options.request;
+    if (!query) throw new Error(`subgraph ${name}: fetch without a query`);
+    const headers: Record<string, string> = { 'x-request-id': context.requestId };
+    if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(name, context));
+    const result = await postGraphQL(dispatcher, url, { query, variables, ...(operationName ? { operationName } : {}) }, headers, timeoutMs);
+    const isEntities = /\b_entities\b/.test(query);
+    this.options.onCall?.({ subgraph: name, state: name, kind: isEntities ? 'entities' : 'root', ms: result.ms, outcome: result.ok ? 'ok' : result.failure.kind }, context);
+    if (result.ok) return result.body as Response;
+    context.log?.warn({ subgraph: name, reason: result.failure.kind, ms: result.ms, url }, `subgraph ${name} ${result.failure.detail}`);
+    return {
+      data: null,
+      errors: [{
+        message: `subgraph ${name} ${result.failure.detail}; its fields are missing from this answer`,
+        extensions: { code: 'MEMBER_UNAVAILABLE', subgraph: name, reason: result.failure.kind.toUpperCase() },
+      }],
+    };
+  }
+}

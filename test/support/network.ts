@@ -1,0 +1,235 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import Fastify from 'fastify';
+import { parse } from 'graphql';
+import mercurius from 'mercurius';
+import { memberSchemaSdl } from '../../schema/contract.ts';
+import { startMember, type RunningMember } from '../../subgraphs/member/server.ts';
+import { nameKeys } from '../../subgraphs/member/name-match.ts';
+import { documentNumberKey } from '../../subgraphs/member/search.ts';
+import type { Store } from '../../subgraphs/member/store.ts';
+import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
+import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
+import type { MemberConfig } from '../../gateway/members-config.ts';
+import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/server.ts';
+
+/**
+ * A real network on 127.0.0.1, ports chosen by the OS: N member subgraphs (startMember over a
+ * throwaway SQLite file each), optional stand-in peers (broken states) and extra subgraphs, and the
+ * gateway over the composed supergraph. Each member counts the GraphQL requests it receives, so
+ * tests can assert which states a query reached.
+ */
+
+export interface TestPerson {
+  id: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth?: string;
+  status?: string;
+  passport?: string;
+  nationalities?: string[];
+}
+
+export interface CountedMember extends RunningMember {
+  state: MemberState;
+  /** POST /graphql requests received since start (or the last resetCounts). */
+  requests(): number;
+  resetCount(): void;
+}
+
+export interface TestNetwork {
+  gateway: RunningGateway;
+  url: string;
+  members: Map<MemberState, CountedMember>;
+  memberConfigs: MemberConfig[];
+  supergraphSdl: string;
+  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLAnswer>;
+  requestCounts(): Record<string, number>;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+export interface GraphQLAnswer {
+  status: number;
+  ms: number;
+  headers: Headers;
+  body: { data?: any; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
+}
+
+export interface NetworkOptions {
+  /** Real member states, started in this order (merge order). */
+  states: MemberState[];
+  /** Records per state; states without an entry get none. */
+  data?: Partial<Record<MemberState, TestPerson[]>>;
+  /** Stand-in peers listed in the members config after the real states (broken states). */
+  peers?: Array<{ code: MemberState; url: string; timeoutMs?: number }>;
+  timeoutMs?: number;
+  /** Ordinary subgraphs composed next to `member`. */
+  subgraphs?: Array<{ name: string; url: string; sdl: string }>;
+  gateway?: Partial<StartGatewayOptions>;
+}
+
+export async function startNetwork(options: NetworkOptions): Promise<TestNetwork> {
+  const folder = mkdtempSync(join(tmpdir(), 'hague-net-'));
+  const members = new Map<MemberState, CountedMember>();
+  let gateway: RunningGateway | undefined;
+  const close = async () => {
+    await gateway?.close();
+    await Promise.all([...members.values()].map((m) => m.close()));
+    rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    for (const state of options.states) {
+      const member = await startMember({ state, database: join(folder, `${state}.db`) });
+      let count = 0;
+      // Counted on the raw HTTP server: fastify hooks cannot be added once the member listens.
+      member.app.server.prependListener('request', (req: IncomingMessage) => { if (req.method === 'POST' && req.url?.startsWith('/graphql')) count++; });
+      members.set(state, Object.assign(member, { state, requests: () => count, resetCount: () => { count = 0; } }));
+      await insertPersons(member.store, options.data?.[state] ?? []);
+    }
+    const memberConfigs: MemberConfig[] = [
+      ...[...members.values()].map((m) => ({ code: m.state, name: MEMBER_STATE_NAMES[m.state], url: m.url, timeoutMs: options.timeoutMs ?? 2000 })),
+      ...(options.peers ?? []).map((p) => ({ code: p.code, name: MEMBER_STATE_NAMES[p.code], url: p.url, timeoutMs: p.timeoutMs ?? options.timeoutMs ?? 2000 })),
+    ];
+    const supergraphSdl = composeTest(memberConfigs[0]?.url ?? 'http://127.0.0.1:9/graphql', options.subgraphs ?? []);
+    gateway = await startGateway({ supergraphSdl, members: memberConfigs, ...options.gateway });
+    const url = gateway.url;
+    return {
+      gateway, url, members, memberConfigs, supergraphSdl,
+      query: (query, variables, headers) => postQuery(url, query, variables, headers),
+      requestCounts: () => Object.fromEntries([...members].map(([s, m]) => [s, m.requests()])),
+      resetCounts: () => { for (const m of members.values()) m.resetCount(); },
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+}
+
+export function composeTest(memberUrl: string, extra: Array<{ name: string; url: string; sdl: string }>): string {
+  const subgraphs: SubgraphConfig[] = [
+    { name: 'member', routingUrl: memberUrl, source: 'schema/member.graphql', sdl: memberSchemaSdl },
+    ...extra.map((s) => ({ name: s.name, routingUrl: s.url, source: `${s.name} (test)`, sdl: s.sdl })),
+  ];
+  return composeSupergraph({ file: 'test rover config', federationVersion: '=2.14.4', subgraphs }).supergraphSdl;
+}
+
+export async function postQuery(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLAnswer> {
+  const started = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const body = await res.json() as GraphQLAnswer['body'];
+  return { status: res.status, ms: performance.now() - started, headers: res.headers, body };
+}
+
+/** Minimal records (person, name keys, nationalities, passport) straight into a state's store. */
+export async function insertPersons(store: Store, persons: TestPerson[]): Promise<void> {
+  if (persons.length === 0) return;
+  const { db } = store;
+  await db.insertInto('persons').values(persons.map((p) => ({
+    id: p.id, given_name: p.givenName, family_name: p.familyName, date_of_birth: p.dateOfBirth ?? null, status: p.status ?? 'SUSPECT',
+    background: null, contact_unit: 'CT desk', contact_email: null, contact_phone: null, contact_reference: `REF-${store.state}-${p.id}`,
+  }))).execute();
+  await db.insertInto('person_name_keys').values(persons.flatMap((p) =>
+    nameKeys([p.givenName, p.familyName]).map((k) => ({ person_id: p.id, name_key: k.key, skeleton: k.skeleton })))).execute();
+  const nationalities = persons.flatMap((p) => (p.nationalities ?? []).map((country) => ({ person_id: p.id, country })));
+  if (nationalities.length) await db.insertInto('person_nationalities').values(nationalities).execute();
+  const documents = persons.filter((p) => p.passport).map((p) => ({
+    id: `D-${p.id}`, person_id: p.id, number: p.passport!, number_key: documentNumberKey(p.passport!), kind: 'PASSPORT', issuing_state: 'BE', valid_until: null,
+  }));
+  if (documents.length) await db.insertInto('identity_documents').values(documents).execute();
+}
+
+export type PeerBehaviour = 'slow' | 'http500' | 'garbage';
+
+/**
+ * A stand-in for a broken member state (a fake peer, not a mock of our code): answers every
+ * request too slowly, with HTTP 500, or with a body that is not JSON.
+ */
+export async function startBrokenPeer(behaviour: PeerBehaviour, delayMs = 10_000): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  let count = 0;
+  const pending = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url?.startsWith('/graphql')) count++;
+      if (behaviour === 'slow') {
+        pending.add(res);
+        const timer = setTimeout(() => { pending.delete(res); res.end('{"data":{"persons":[]}}'); }, delayMs);
+        res.on('close', () => { clearTimeout(timer); pending.delete(res); });
+      } else if (behaviour === 'http500') {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": {"persons": [ <html>oops');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    requests: () => count,
+    close: () => new Promise<void>((resolve) => {
+      for (const res of pending) res.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A port where nothing listens: bound, then released (a stopped state). */
+export async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/graphql`;
+}
+
+/** The contract's MemberState enum, which any subgraph keyed on `memberState id` must repeat. */
+const MEMBER_STATE_ENUM = `enum MemberState { ${MEMBER_STATES.join(' ')} }`;
+
+export const CASEFILES_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
+  ${MEMBER_STATE_ENUM}
+  "A case file of another agency: it refers to member-state records by key, never copies them."
+  type Casefile { reference: String! title: String! subjects: [Person!]! }
+  type Person @key(fields: "memberState id") { memberState: MemberState! id: ID! casefiles: [Casefile!]! }
+  type Query { casefile(reference: String!): Casefile, brokenCasefile: Casefile }
+`;
+
+export interface CasefileData { reference: string; title: string; subjects: Array<{ memberState: string; id: string }> }
+
+/**
+ * An ordinary federation subgraph (another agency's case files) extending Person by its key:
+ * @apollo/subgraph served by mercurius, like a member. `brokenCasefile` fails with an internal
+ * message (SQL-looking) that the gateway must mask.
+ */
+export async function startCasefiles(casefiles: CasefileData[]): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  const byRef = new Map(casefiles.map((c) => [c.reference, c]));
+  const schema = buildSubgraphSchema([{
+    typeDefs: parse(CASEFILES_SDL),
+    resolvers: {
+      Query: {
+        casefile: (_: unknown, { reference }: { reference: string }) => byRef.get(reference) ?? null,
+        brokenCasefile: () => { throw new Error('SELECT * FROM casefiles WHERE secret = 1 failed: relation does not exist'); },
+      },
+      Person: {
+        __resolveReference: (ref: { memberState: string; id: string }) => ({ ...ref }),
+        casefiles: (person: { memberState: string; id: string }) =>
+          casefiles.filter((c) => c.subjects.some((s) => s.memberState === person.memberState && s.id === person.id)),
+      },
+    } as never,
+  }]);
+  await app.register(mercurius, { schema, path: '/graphql' });
+  let count = 0;
+  app.server.prependListener('request', (req: IncomingMessage) => { if (req.url?.startsWith('/graphql')) count++; });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/graphql`, requests: () => count, close: () => app.close() };
+}
