@@ -4,8 +4,13 @@ import { loadMembersConfig } from '../gateway/members-config.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
 import { UsageError, asUsageError, parsePort } from './usage-error.ts';
+import { buildGatewaySecurity } from '../gateway/security.ts';
+import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
 
-interface GatewayFlags { supergraph?: string; config?: string; members: string; port?: string; host?: string; logLevel: string }
+interface GatewayFlags {
+  supergraph?: string; config?: string; members: string; port?: string; host?: string; logLevel: string;
+  keysDir: string; acceptDevKeys?: boolean; strictAuthorization?: boolean;
+}
 
 export function registerGateway(program: Command): void {
   program.command('gateway')
@@ -16,6 +21,9 @@ export function registerGateway(program: Command): void {
     .option('--port <port>', 'port to listen on (default: gateway.port in the members config, else 4000)')
     .option('--host <host>', 'address to bind (default: gateway.host in the members config, else 127.0.0.1)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option('--keys-dir <dir>', 'folder of the gateway\'s context-token key gateway.jwk (generated on first start)', DEFAULT_KEYS_DIR)
+    .option('--accept-dev-keys', 'accept tokens of the dev identity providers (issuer hague-dev:<STATE>); never in production')
+    .option('--strict-authorization', 'reject a whole request that asks for a forbidden field (default: that field answers null + FORBIDDEN)')
     .addHelpText('after', '\nExamples:\n  hague gateway --config rover.yaml --members config/members.yaml --port 4000\n  hague compose && hague gateway --supergraph supergraph.graphql')
     .action(async (flags: GatewayFlags) => {
       if (!flags.supergraph && !flags.config) throw new UsageError('give --supergraph supergraph.graphql or --config rover.yaml');
@@ -28,7 +36,12 @@ export function registerGateway(program: Command): void {
         const supergraph = loadSupergraph({ supergraph: flags.supergraph, config: flags.config });
         for (const hint of supergraph.hints) if (/federation_version/.test(hint)) console.error(`warning: ${hint}`);
         const port = flags.port !== undefined ? parsePort(flags.port) : network.gateway.port;
+        const security = await buildGatewaySecurity({
+          members: network.members, keysDir: flags.keysDir, acceptDevKeys: flags.acceptDevKeys,
+          strictAuthorization: flags.strictAuthorization ?? network.gateway.strictAuthorization,
+        });
         gateway = await startGateway({
+          security,
           supergraphSdl: supergraph.sdl,
           members: network.members,
           port,
@@ -37,6 +50,7 @@ export function registerGateway(program: Command): void {
           logger: { level: flags.logLevel },
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
+        console.log(`callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`);
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(error.message);
         throw asUsageError(error, 'gateway');

@@ -127,7 +127,12 @@ function listDepth(type: GraphQLType): number {
   return depth;
 }
 
-const TYPENAME: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
+/**
+ * Response key of the `__typename` that keeps a selection set valid when every field the caller
+ * asked in it was removed; stripped from the answer again (stripPlaceholders).
+ */
+export const PLACEHOLDER = 'hagueRemoved';
+const PLACEHOLDER_FIELD: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: PLACEHOLDER }, name: { kind: Kind.NAME, value: '__typename' } };
 
 /**
  * Rewrites the operation for one caller: fields it may not see are removed (fragments are inlined
@@ -159,23 +164,38 @@ export function authorizeOperation(rules: AuthorizationRules, document: Document
         selections.push({ ...selection, selectionSet: walk(selection.selectionSet, getNamedType(field.type), childPath, inFragments) });
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? rules.schema.getType(selection.typeCondition.name.value) ?? undefined : parent;
-        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, path, inFragments) });
+        const inner = walk(selection.selectionSet, type, path, inFragments);
+        if (!isPlaceholderOnly(inner)) selections.push({ ...selection, selectionSet: inner });
       } else {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || inFragments.includes(fragment.name.value)) { selections.push(selection); continue; }
         const type = rules.schema.getType(fragment.typeCondition.name.value) ?? undefined;
-        selections.push({
-          kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: selection.directives,
-          selectionSet: walk(fragment.selectionSet, type, path, [...inFragments, fragment.name.value]),
-        });
+        const inner = walk(fragment.selectionSet, type, path, [...inFragments, fragment.name.value]);
+        if (!isPlaceholderOnly(inner)) {
+          selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: selection.directives, selectionSet: inner });
+        }
       }
     }
-    return { ...selectionSet, selections: selections.length > 0 ? selections : [TYPENAME] };
+    // Fragments emptied by removals are dropped above; a field's selection set must stay non-empty.
+    return { ...selectionSet, selections: selections.length > 0 ? selections : [PLACEHOLDER_FIELD] };
   };
 
   const root = operation.operation === 'query' ? rules.schema.getQueryType() : operation.operation === 'mutation' ? rules.schema.getMutationType() : rules.schema.getSubscriptionType();
   const rewritten: OperationDefinitionNode = { ...operation, selectionSet: walk(operation.selectionSet, root ?? undefined, [], []) };
   return { document: { kind: Kind.DOCUMENT, definitions: [rewritten] }, removals };
+}
+
+function isPlaceholderOnly(selectionSet: SelectionSetNode): boolean {
+  return selectionSet.selections.length === 1 && selectionSet.selections[0] === PLACEHOLDER_FIELD;
+}
+
+/** Removes the placeholder keys authorizeOperation added, wherever they are in the answer. */
+export function stripPlaceholders(value: unknown): void {
+  if (Array.isArray(value)) { value.forEach(stripPlaceholders); return; }
+  if (value === null || typeof value !== 'object') return;
+  const object = value as Record<string, unknown>;
+  delete object[PLACEHOLDER];
+  for (const child of Object.values(object)) stripPlaceholders(child);
 }
 
 /**

@@ -13,18 +13,18 @@ export interface MemberConfig {
   url: string;
   /** Per-request budget for this state: connect, headers and body together. */
   timeoutMs: number;
-  /** Reserved for the permissions issue: the state's identity provider (JWT `iss`). */
+  /** The state's identity provider (JWT `iss`): callers of this state present its tokens. */
   issuer?: string;
-  /** Reserved for the permissions issue: where the issuer publishes its signing keys. */
+  /** Where the issuer publishes its signing keys (JWKS). */
   jwksUrl?: string;
-  /** Reserved for the permissions issue: the issuer's keys given inline (PEM strings or JWKs). */
+  /** The issuer's keys given inline: PEM strings, JWKs, or { file } naming a JWK file. */
   publicKeys?: Array<string | Record<string, unknown>>;
 }
 
 export interface GatewaySettings {
   port: number;
   host?: string;
-  /** Reserved for the permissions issue: reject a whole request instead of nulling forbidden fields. */
+  /** Reject a whole request asking for a forbidden field, instead of answering that field null. */
   strictAuthorization: boolean;
   /** Browser origins allowed to call the gateway (CORS); empty = same origin only. */
   corsOrigins: string[];
@@ -146,7 +146,8 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
     entry.publicKeys.forEach((key, k) => {
       const pem = typeof key === 'string' && key.includes('-----BEGIN');
       const jwk = isPlainObject(key) && typeof key.kty === 'string';
-      if (!pem && !jwk) throw y.bad([...at, 'publicKeys', k], key, 'is not a PEM public key or a JWK (a map with kty)');
+      const file = isPlainObject(key) && typeof key.file === 'string' && Object.keys(key).length === 1;
+      if (!pem && !jwk && !file) throw y.bad([...at, 'publicKeys', k], key, 'is not a PEM public key, a JWK (a map with kty) or { file: <path of a JWK file> }');
     });
     member.publicKeys = entry.publicKeys as MemberConfig['publicKeys'];
   }

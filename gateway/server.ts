@@ -16,6 +16,12 @@ import type { MemberConfig } from './members-config.ts';
 import { createMetrics, metricsPlugin, recordCall, registerOperations, requestIdFrom, type GatewayMetrics } from './operations.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { listRootFields, stripSecurityPurpose, subgraphNames } from './supergraph.ts';
+import type { JWK } from 'jose';
+import type { Authenticator } from './authenticate.ts';
+import { useCallerAuth } from './caller-auth.ts';
+import { contextTokenHeaders } from './context-signer.ts';
+import { AuthorizingGateway } from './authorizing-gateway.ts';
+import { readAuthorizationRules } from './authorize.ts';
 
 /** The subgraph every member state implements; the gateway fans it out instead of calling one URL. */
 export const MEMBER_SUBGRAPH = 'member';
@@ -30,17 +36,23 @@ export interface StartGatewayOptions {
   /** false: silent; true or pino options: fastify's pino logger; or an existing pino logger. */
   logger?: boolean | LoggerOptions | FastifyBaseLogger;
   corsOrigins?: string[];
-  /** Extra headers per state request (the permissions issue adds the gateway-signed context token). */
-  headersFor?: HeadersFor;
-  /**
-   * More Apollo Server plugins, run after the built-in ones. The permissions issue adds the
-   * authorization step here (gateway/authorize.ts), reading directives from `supergraphSdl`.
-   */
+  /** Who may ask, and how the gateway vouches for callers to the member states. Not optional: there is no open mode. */
+  security: GatewaySecurity;
+  /** More Apollo Server plugins, run after the built-in ones. */
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Adds fields to every request's context (the caller, once tokens are verified). */
   context?: (request: import('fastify').FastifyRequest) => Promise<Record<string, unknown>> | Record<string, unknown>;
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
   subgraphTimeoutMs?: number;
+}
+
+export interface GatewaySecurity {
+  /** Verifies caller tokens against each member state's identity provider (members config). */
+  authenticator: Authenticator;
+  /** The gateway's private key (JWK): signs the context token sent to each member state. */
+  signingKey: JWK;
+  /** Reject a whole request asking for a forbidden field, instead of answering that field null. */
+  strictAuthorization?: boolean;
 }
 
 export interface RunningGateway {
@@ -71,8 +83,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
 
   const onCall = (call: Parameters<typeof recordCall>[1]) => recordCall(metrics, call);
-  const fanout = new MemberFanout({ members, dispatcher, listFields: listRootFields(supergraphSdl), headersFor: options.headersFor, onCall });
-  const gateway = new ApolloGateway({
+  const headersFor: HeadersFor = await contextTokenHeaders(options.security.signingKey);
+  const fanout = new MemberFanout({ members, dispatcher, listFields: listRootFields(supergraphSdl), headersFor, onCall });
+  const apolloGateway = new ApolloGateway({
     supergraphSdl: stripSecurityPurpose(supergraphSdl),
     // The planner's document travels with each fetch, so the fan-out need not re-parse it.
     queryPlannerConfig: { exposeDocumentNodeInFetchNode: true },
@@ -82,6 +95,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       if (!url) throw new ConfigError(`subgraph ${name} has no routing URL in the supergraph`);
       return new SubgraphSource({ name, url, dispatcher, timeoutMs: options.subgraphTimeoutMs ?? 5000, onCall });
     },
+  });
+
+  const gateway = new AuthorizingGateway(apolloGateway, {
+    rules: readAuthorizationRules(supergraphSdl),
+    strict: options.security.strictAuthorization ?? false,
+    onRemoved: (removals, context) => (context as GatewayContext).log?.debug({ removed: removals.map((r) => r.coordinate) }, 'network rules removed fields'),
   });
 
   let loaded = false;
@@ -106,10 +125,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     loaded = true;
     if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: ['x-request-id'] });
     registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded });
+    useCallerAuth(app, options.security.authenticator);
     await app.register(fastifyApollo(apollo), {
       context: async (request) => ({
         requestId: request.id,
         log: request.log,
+        caller: request.caller,
         ...(options.context ? await options.context(request) : {}),
       }),
     });

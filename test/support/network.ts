@@ -16,6 +16,11 @@ import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../../commo
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
 import type { MemberConfig } from '../../gateway/members-config.ts';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/server.ts';
+import { buildGatewaySecurity } from '../../gateway/security.ts';
+import { ensureKeyPair } from '../../common/dev-keys.ts';
+import { devIssuer, devKeyName, issueDevToken, type DevTokenRequest } from '../../common/dev-identity.ts';
+import type { ReleasePolicy } from '../../subgraphs/member/release-policy.ts';
+import type { Purpose } from '../../common/caller.ts';
 
 /**
  * A real network on 127.0.0.1, ports chosen by the OS: N member subgraphs (startMember over a
@@ -47,7 +52,17 @@ export interface TestNetwork {
   members: Map<MemberState, CountedMember>;
   memberConfigs: MemberConfig[];
   supergraphSdl: string;
+  /**
+   * POSTs a query as the default persona (an NL analyst, SECRET, scope financial:read, purpose
+   * counter-terrorism); `headers` override or add to that.
+   */
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLAnswer>;
+  /** A token of `state`'s dev identity provider for this network. */
+  token(request: Omit<DevTokenRequest, 'keysDir'>): Promise<string>;
+  /** Authorization + purpose headers for a persona. */
+  as(request: Omit<DevTokenRequest, 'keysDir'>, purpose?: Purpose): Promise<Record<string, string>>;
+  /** Where this network keeps its keys (gateway.jwk, idp-<STATE>.jwk). */
+  keysDir: string;
   requestCounts(): Record<string, number>;
   resetCounts(): void;
   close(): Promise<void>;
@@ -71,7 +86,20 @@ export interface NetworkOptions {
   /** Ordinary subgraphs composed next to `member`. */
   subgraphs?: Array<{ name: string; url: string; sdl: string }>;
   gateway?: Partial<StartGatewayOptions>;
+  /**
+   * Release policies per state. Default: every state releases FULL to every partner, so fan-out
+   * tests see all data; 'config' uses config/policies/<STATE>.yaml.
+   */
+  policies?: 'config' | Partial<Record<MemberState, ReleasePolicy>>;
+  strictAuthorization?: boolean;
 }
+
+/** A policy that releases everything to everyone: for tests about something else than release rules. */
+export function openPolicy(state: MemberState): ReleasePolicy {
+  return { memberState: state, defaultTier: 'FULL', partners: {}, fields: {}, source: `open test policy of ${state}` };
+}
+
+export const DEFAULT_PERSONA = { state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] } as const satisfies Omit<DevTokenRequest, 'keysDir'>;
 
 export async function startNetwork(options: NetworkOptions): Promise<TestNetwork> {
   const folder = mkdtempSync(join(tmpdir(), 'hague-net-'));
@@ -82,25 +110,37 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
     await Promise.all([...members.values()].map((m) => m.close()));
     rmSync(folder, { recursive: true, force: true });
   };
+  const keysDir = join(folder, 'keys');
   try {
+    const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
+    for (const state of MEMBER_STATES) await ensureKeyPair(keysDir, devKeyName(state));
     for (const state of options.states) {
-      const member = await startMember({ state, database: join(folder, `${state}.db`) });
+      const policy = options.policies === 'config' ? undefined : options.policies?.[state] ?? openPolicy(state);
+      const member = await startMember({ state, database: join(folder, `${state}.db`), gatewayPublicKey: gatewayKey.publicJwk, policy, policiesDir: 'config/policies' });
       let count = 0;
       // Counted on the raw HTTP server: fastify hooks cannot be added once the member listens.
       member.app.server.prependListener('request', (req: IncomingMessage) => { if (req.method === 'POST' && req.url?.startsWith('/graphql')) count++; });
       members.set(state, Object.assign(member, { state, requests: () => count, resetCount: () => { count = 0; } }));
       await insertPersons(member.store, options.data?.[state] ?? []);
     }
+    const identity = (code: MemberState) => ({ issuer: devIssuer(code), publicKeys: [{ file: join(keysDir, `${devKeyName(code)}.jwk`) }] });
     const memberConfigs: MemberConfig[] = [
-      ...[...members.values()].map((m) => ({ code: m.state, name: MEMBER_STATE_NAMES[m.state], url: m.url, timeoutMs: options.timeoutMs ?? 2000 })),
-      ...(options.peers ?? []).map((p) => ({ code: p.code, name: MEMBER_STATE_NAMES[p.code], url: p.url, timeoutMs: p.timeoutMs ?? options.timeoutMs ?? 2000 })),
+      ...[...members.values()].map((m) => ({ code: m.state, name: MEMBER_STATE_NAMES[m.state], url: m.url, timeoutMs: options.timeoutMs ?? 2000, ...identity(m.state) })),
+      ...(options.peers ?? []).map((p) => ({ code: p.code, name: MEMBER_STATE_NAMES[p.code], url: p.url, timeoutMs: p.timeoutMs ?? options.timeoutMs ?? 2000, ...identity(p.code) })),
     ];
+    // Callers of the default persona's state can sign in even when NL is not in this network.
+    const signIn = memberConfigs.some((m) => m.code === DEFAULT_PERSONA.state) ? [] : [{ code: DEFAULT_PERSONA.state, name: 'sign-in only', url: 'http://127.0.0.1:9/unused', timeoutMs: 1, ...identity(DEFAULT_PERSONA.state) }];
     const supergraphSdl = composeTest(memberConfigs[0]?.url ?? 'http://127.0.0.1:9/graphql', options.subgraphs ?? []);
-    gateway = await startGateway({ supergraphSdl, members: memberConfigs, ...options.gateway });
+    const security = await buildGatewaySecurity({ members: [...memberConfigs, ...signIn], keysDir, acceptDevKeys: true, strictAuthorization: options.strictAuthorization });
+    gateway = await startGateway({ supergraphSdl, members: memberConfigs, security, ...options.gateway });
     const url = gateway.url;
+    const token = (request: Omit<DevTokenRequest, 'keysDir'>) => issueDevToken({ ...request, keysDir });
+    const as = async (request: Omit<DevTokenRequest, 'keysDir'>, purpose: Purpose = 'counter-terrorism') =>
+      ({ authorization: `Bearer ${await token(request)}`, 'x-hague-purpose': purpose });
+    const defaultHeaders = await as({ ...DEFAULT_PERSONA, roles: [...DEFAULT_PERSONA.roles], scopes: [...DEFAULT_PERSONA.scopes] });
     return {
-      gateway, url, members, memberConfigs, supergraphSdl,
-      query: (query, variables, headers) => postQuery(url, query, variables, headers),
+      gateway, url, members, memberConfigs, supergraphSdl, keysDir, token, as,
+      query: (query, variables, headers) => postQuery(url, query, variables, { ...defaultHeaders, ...headers }),
       requestCounts: () => Object.fromEntries([...members].map(([s, m]) => [s, m.requests()])),
       resetCounts: () => { for (const m of members.values()) m.resetCount(); },
       close,

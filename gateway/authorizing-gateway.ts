@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { GraphQLError, print } from 'graphql';
+import type {
+  GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewaySchemaLoadOrUpdateCallback,
+} from '@apollo/server-gateway-interface';
+import type { Caller } from '../common/caller.ts';
+import { PLACEHOLDER, authorizeOperation, nullRemovedFields, stripPlaceholders, type AuthorizationRules, type Removal } from './authorize.ts';
+
+export interface AuthorizationOptions {
+  rules: AuthorizationRules;
+  /** Reject the whole request when any field is forbidden, instead of answering it null. */
+  strict: boolean;
+  /** Called with what was removed, for the gateway's log. */
+  onRemoved?: (removals: Removal[], context: Record<string, unknown>) => void;
+}
+
+/**
+ * Wraps the Apollo gateway so that network-wide field permissions run after validation and before
+ * planning. A rewritten operation gets its own queryHash: the gateway caches plans under it, and a
+ * plan built for one caller's filtered operation must never be served to another caller.
+ */
+export class AuthorizingGateway implements GatewayInterface {
+  constructor(private readonly inner: GatewayInterface, private readonly options: AuthorizationOptions) {}
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
+    return this.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  stop() {
+    return this.inner.stop();
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]) {
+    const loaded = await this.inner.load(options);
+    const executor = loaded.executor;
+    return { executor: executor ? this.authorizing(executor) : null };
+  }
+
+  private authorizing(executor: GatewayExecutor): GatewayExecutor {
+    return async (requestContext) => {
+      const caller = (requestContext.context as { caller?: Caller }).caller ?? null;
+      const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, requestContext.operation, caller);
+      if (removals.length === 0) return executor(requestContext);
+      this.options.onRemoved?.(removals, requestContext.context);
+      if (this.options.strict) {
+        return {
+          errors: removals.map((removal) => new GraphQLError(`${removal.reason}; the request was rejected whole (strict authorization)`, {
+            extensions: { code: 'FORBIDDEN', field: removal.coordinate, fieldPath: removal.path.join('.') },
+          })),
+        };
+      }
+      const operation = document.definitions[0] as GatewayGraphQLRequestContext['operation'];
+      const rewritten = Object.create(requestContext) as GatewayGraphQLRequestContext;
+      const printed = print(document);
+      Object.defineProperties(rewritten, {
+        document: { value: document },
+        operation: { value: operation },
+        source: { value: printed },
+        queryHash: { value: createHash('sha256').update(printed).digest('hex') },
+      });
+      const result: GatewayExecutionResult = await executor(rewritten);
+      if (printed.includes(PLACEHOLDER)) stripPlaceholders(result.data);
+      return withForbiddenFields(result, removals);
+    };
+  }
+}
+
+/** Answers each removed field null where it was asked, with one FORBIDDEN error per place. */
+function withForbiddenFields(result: GatewayExecutionResult, removals: Removal[]): GatewayExecutionResult {
+  const errors = [...(result.errors ?? [])];
+  for (const removal of removals) {
+    for (const path of nullRemovedFields(result.data, removal)) {
+      errors.push(new GraphQLError(removal.reason, { path, extensions: { code: 'FORBIDDEN', field: removal.coordinate } }));
+    }
+  }
+  return { ...result, errors };
+}
