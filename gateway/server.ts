@@ -105,7 +105,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.start();
     loaded = true;
     if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: ['x-request-id'] });
-    registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded });
+    registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded, headersFor: options.headersFor });
     await app.register(fastifyApollo(apollo), {
       context: async (request) => ({
         requestId: request.id,
