@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage-error.ts';
 import { registerMember } from './member.ts';
 import { registerSeed } from './seed.ts';
+import { registerCompose } from './compose.ts';
+import { registerGateway } from './gateway.ts';
+import { registerDev } from './dev.ts';
 
 const program = new Command('hague')
   .description('Hague: query the member states\' counter-terrorism records jointly, every record staying at home.')
@@ -10,6 +13,9 @@ const program = new Command('hague')
 
 registerMember(program);
 registerSeed(program);
+registerCompose(program);
+registerGateway(program);
+registerDev(program);
 
 try {
   await program.parseAsync(process.argv);

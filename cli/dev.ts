@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
+import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
+import { isSeeded, seedMember } from '../subgraphs/member/seed.ts';
+import { ConfigError } from '../gateway/config-error.ts';
+import { DEFAULT_TIMEOUT_MS, devStates, type MemberConfig } from '../gateway/members-config.ts';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import { loadSupergraph } from '../gateway/supergraph.ts';
+import { UsageError, asUsageError, parsePort, parsePositiveInt } from './usage-error.ts';
+
+/** The repository's rover.yaml, wherever `hague dev` is started from. */
+const ROVER_YAML = fileURLToPath(new URL('../rover.yaml', import.meta.url));
+
+interface DevFlags { members: string; persons: string; dataDir: string; port: string; host: string; memberPort: string; config: string; logLevel: string }
+
+export function registerDev(program: Command): void {
+  program.command('dev')
+    .description('Run the whole demo network on this machine: member states with seeded data, and the gateway')
+    .option('--members <n>', `how many member states: 5 (NL BE FR DE ES) up to ${MEMBER_STATES.length} (all)`, '5')
+    .option('--persons <n>', 'persons seeded per state on first start', '1000')
+    .option('--data-dir <dir>', 'one SQLite file per state: <dir>/<STATE>.db, reused on the next start', '.hague/data')
+    .option('--port <port>', 'gateway port', '4000')
+    .option('--host <host>', 'address the gateway and the states bind', '127.0.0.1')
+    .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', '4101')
+    .option('--config <file>', 'rover supergraph config, composed at start', ROVER_YAML)
+    .option('--log-level <level>', 'gateway log level: fatal, error, warn, info, debug', 'warn')
+    .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
+    .action(async (flags: DevFlags) => {
+      const count = parsePositiveInt(flags.members, '--members', MEMBER_STATES.length);
+      if (count < 1) throw new UsageError('--members must be at least 1');
+      const persons = parsePositiveInt(flags.persons, '--persons', 1_000_000);
+      const port = parsePort(flags.port);
+      const firstMemberPort = parsePort(flags.memberPort, '--member-port');
+      if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535) throw new UsageError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
+      try {
+        mkdirSync(flags.dataDir, { recursive: true });
+      } catch (error) {
+        throw new UsageError(`--data-dir ${flags.dataDir}: cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      await runDev({ states: devStates(count), persons, dataDir: flags.dataDir, port, host: flags.host, firstMemberPort, config: flags.config, logLevel: flags.logLevel });
+    });
+}
+
+async function runDev(o: { states: MemberState[]; persons: number; dataDir: string; port: number; host: string; firstMemberPort: number; config: string; logLevel: string }): Promise<void> {
+  const members: RunningMember[] = [];
+  let gateway: RunningGateway | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => (stopping ??= (async () => {
+    await gateway?.close().catch((e) => console.error(`gateway: ${(e as Error).message}`));
+    await Promise.all(members.map((m) => m.close().catch((e) => console.error(`member: ${(e as Error).message}`))));
+  })());
+
+  // Ctrl-C during a long first-start seed must stop too: handlers are installed before anything starts.
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) { console.error('forced stop'); process.exit(1); }
+    console.log(`\n${signal}: stopping the gateway and ${members.length} member states...`);
+    void stopAll().then(() => { console.log('stopped'); process.exit(0); });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    // Compose first: a broken rover.yaml should fail before any state starts.
+    const supergraph = loadSupergraph({ config: o.config });
+    const note = (o.config !== ROVER_YAML ? o.config : relative(process.cwd(), o.config)) || o.config;
+    console.log(`Hague dev network: ${o.states.length} member states, data in ${o.dataDir}, supergraph composed from ${note}`);
+
+    const configs: MemberConfig[] = [];
+    for (const [i, state] of o.states.entries()) {
+      if (stopping) return;
+      const database = join(o.dataDir, `${state}.db`);
+      const existed = existsSync(database);
+      let member: RunningMember;
+      try {
+        member = await startMember({ state, database, port: o.firstMemberPort === 0 ? 0 : o.firstMemberPort + i, host: o.host });
+      } catch (error) {
+        throw asUsageError(error, `member ${state}`);
+      }
+      members.push(member);
+      let what: string;
+      // Seeding is one transaction (all or nothing), so "holds records" means "seeded".
+      if (!(await isSeeded(member.store)) && o.persons > 0) {
+        const started = Date.now();
+        const result = await seedMember(member.store, { persons: o.persons });
+        what = `seeded ${result.persons} persons in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      } else {
+        what = `${existed ? 'reused' : 'opened'}, ${await personCount(member)} persons`;
+      }
+      configs.push({ code: state, name: MEMBER_STATE_NAMES[state], url: member.url, timeoutMs: DEFAULT_TIMEOUT_MS });
+      console.log(`  ${state} ${MEMBER_STATE_NAMES[state].padEnd(11)} ${member.url}  ${database} (${what})`);
+    }
+    if (stopping) return;
+
+    try {
+      gateway = await startGateway({ supergraphSdl: supergraph.sdl, members: configs, port: o.port, host: o.host, logger: { level: o.logLevel } });
+    } catch (error) {
+      throw asUsageError(error, 'gateway');
+    }
+    const base = gateway.url.replace(/\/graphql$/, '');
+    console.log(`Gateway     ${gateway.url}`);
+    console.log(`            ${base}/healthz  ${base}/readyz  ${base}/metrics`);
+    console.log('Try:');
+    console.log(`  curl -s ${gateway.url} -H 'content-type: application/json' \\`);
+    console.log(`    -d '{"query":"{ persons(filter: { name: \\"Belhaouari\\" }) { memberState id givenName familyName matchScore } }"}'`);
+    console.log('Ctrl-C to stop');
+  } catch (error) {
+    await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function personCount(member: RunningMember): Promise<number> {
+  const row = await member.store.db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
