@@ -29,8 +29,10 @@ export function registerDev(program: Command): void {
     .option('--log-level <level>', 'gateway log level: fatal, error, warn, info, debug', 'warn')
     .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
     .action(async (flags: DevFlags) => {
-      const count = parsePositiveInt(flags.members, '--members', MEMBER_STATES.length);
-      if (count < 1) throw new UsageError('--members must be at least 1');
+      const count = Number(flags.members);
+      if (!Number.isInteger(count) || count < 1 || count > MEMBER_STATES.length) {
+        throw new UsageError(`--members '${flags.members}' must be a number of member states from 1 to ${MEMBER_STATES.length} (5: NL BE FR DE ES, ${MEMBER_STATES.length}: all)`);
+      }
       const persons = parsePositiveInt(flags.persons, '--persons', 1_000_000);
       const port = parsePort(flags.port);
       const firstMemberPort = parsePort(flags.memberPort, '--member-port');
