@@ -39,6 +39,8 @@ export interface StartGatewayOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Adds fields to every request's context (the caller, once tokens are verified). */
   context?: (request: import('fastify').FastifyRequest) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Registers more routes before the gateway listens (e.g. the explorer's registerExplorer at `/`). */
+  routes?: (app: FastifyInstance) => Promise<void> | void;
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
   subgraphTimeoutMs?: number;
 }
@@ -113,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         ...(options.context ? await options.context(request) : {}),
       }),
     });
+    if (options.routes) await options.routes(app);
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     await apollo.stop().catch(() => {});

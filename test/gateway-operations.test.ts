@@ -70,6 +70,19 @@ describe('operations', () => {
     expect(text).toMatch(/^hague_member_failures_total\{member_state="FR",reason="unreachable"\} \d+/m);
   });
 
+  it('allows the configured CORS origins only, exposing X-Request-Id', async () => {
+    const gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: net.memberConfigs, corsOrigins: ['https://analyst.example.eu'] });
+    try {
+      const preflight = (origin: string) => fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      expect((await preflight('https://analyst.example.eu')).headers.get('access-control-allow-origin')).toBe('https://analyst.example.eu');
+      expect((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
+      const res = await fetch(gateway.url.replace(/graphql$/, 'healthz'), { headers: { origin: 'https://analyst.example.eu' } });
+      expect(res.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('answers 503 on /readyz when no state answers', async () => {
     const gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: [{ code: 'NL', name: 'Netherlands', url: await deadUrl(), timeoutMs: 300 }] });
     try {
