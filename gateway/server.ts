@@ -138,7 +138,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       loaded = false;
       await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
       await app.close().catch(() => {});
-      await dispatcher.close();
+      await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
     })()),
   };
 }
