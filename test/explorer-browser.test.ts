@@ -41,31 +41,38 @@ const JOINT_ANSWER = {
 };
 
 interface Seen { headers: Record<string, string | string[] | undefined>; operationName?: string }
+interface Served { app: FastifyInstance; origin: string; seen: Seen[] }
+
+/** The explorer on 127.0.0.1 next to a stand-in /graphql that records what the page sent. */
+async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Served> {
+  const schema = buildSubgraphSchema({ typeDefs: memberTypeDefs });
+  const seen: Seen[] = [];
+  const app = Fastify({ logger: false });
+  app.post<{ Body: { query: string; operationName?: string; variables?: Record<string, unknown> } }>('/graphql', async (request) => {
+    seen.push({ headers: request.headers, operationName: request.body.operationName });
+    if (request.body.operationName === 'IntrospectionQuery') {
+      return graphql({ schema, source: request.body.query, variableValues: request.body.variables });
+    }
+    return JOINT_ANSWER;
+  });
+  await registerExplorer(app, {
+    purposes: ['counter-terrorism investigation', 'border check'],
+    members: [{ code: 'NL', name: 'Netherlands' }, { code: 'BE', name: 'Belgium' }, { code: 'FR', name: 'France' }],
+    personas,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return { app, seen, origin: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
 
 describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headless Chromium', () => {
-  let app: FastifyInstance;
-  let origin: string;
+  let dev: Served;
+  let production: Served;
   let browser: Browser;
-  const seen: Seen[] = [];
 
   beforeAll(async () => {
-    const schema = buildSubgraphSchema({ typeDefs: memberTypeDefs });
-    app = Fastify({ logger: false });
-    app.post<{ Body: { query: string; operationName?: string; variables?: Record<string, unknown> } }>('/graphql', async (request) => {
-      seen.push({ headers: request.headers, operationName: request.body.operationName });
-      if (request.body.operationName === 'IntrospectionQuery') {
-        return graphql({ schema, source: request.body.query, variableValues: request.body.variables });
-      }
-      return JOINT_ANSWER;
-    });
-    await registerExplorer(app, {
-      purposes: ['counter-terrorism investigation', 'border check'],
-      members: [{ code: 'NL', name: 'Netherlands' }, { code: 'BE', name: 'Belgium' }, { code: 'FR', name: 'France' }],
-      personas: async () => PERSONAS,
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    dev = await serve(async () => PERSONAS);
+    production = await serve();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
@@ -74,10 +81,12 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
+    await dev?.app.close();
+    await production?.app.close();
   });
 
   it('loads GraphiQL from this origin only and sends the picked headers', async () => {
+    const { origin, seen } = dev;
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -136,6 +145,34 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     const elsewhere = requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
     expect(elsewhere).toEqual([]);
     expect(requested.length).toBeGreaterThan(6);
+    await context.close();
+  });
+
+  it('in production offers a token field only and sends the pasted token', async () => {
+    const { origin, seen } = production;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requested: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(`${origin}/graphql`);
+    await page.waitForSelector('.graphiql-container');
+    expect(await page.isHidden('#persona')).toBe(true);
+    expect(await page.isHidden('#dev-badge')).toBe(true);
+    expect(requested).not.toContain('/explorer/personas.json');
+    // Production does not pick a purpose for the analyst: it is the legal basis of the query.
+    expect(await page.inputValue('#purpose')).toBe('');
+    await page.fill('#token', 'Bearer pasted-token');
+    await page.selectOption('#purpose', 'border check');
+    await page.selectOption('#example', 'organisation');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
+    await page.click('.graphiql-execute-button');
+    await page.waitForSelector('#state-notes [data-code="MEMBER_UNAVAILABLE"][data-member-state="FR"]');
+    const query = seen.filter((s) => s.operationName === 'OrganisationAcrossStates').at(-1);
+    expect(query?.headers).toMatchObject({ authorization: 'Bearer pasted-token', 'x-hague-purpose': 'border check' });
+    expect(query?.headers['x-hague-case']).toBeUndefined();
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

@@ -143,8 +143,18 @@
     return headers;
   }
 
+  // GraphiQL learns a document's operation name 100 ms after an edit: a Run right after loading an
+  // example would send the previous tab's name, which the server rejects ("Unknown operation named").
+  // The name is kept only when the document defines it.
+  function consistentOperationName(params) {
+    const names = [...String(params.query).matchAll(/^\s*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/gm)].map((m) => m[1]);
+    if (!params.operationName || names.includes(params.operationName)) return params;
+    return { ...params, operationName: names.length === 1 ? names[0] : undefined };
+  }
+
   function makeFetcher() {
-    return async function hagueFetcher(params, options) {
+    return async function hagueFetcher(graphiqlParams, options) {
+      const params = consistentOperationName(graphiqlParams);
       const headers = {
         'content-type': 'application/json', // with this header Apollo's CSRF prevention accepts the request
         accept: 'application/graphql-response+json, application/json',
