@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { graphql } from 'graphql';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerExplorer, type ExplorerPersona } from '../gateway/explorer.ts';
 import { memberTypeDefs } from '../schema/contract.ts';
@@ -63,6 +63,16 @@ async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Serve
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, seen, origin: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+/** Sets the text of the shown CodeMirror editor inside `within` (typing would fight its auto-closing brackets). */
+async function setEditor(page: Page, within: string, text: string): Promise<void> {
+  await page.evaluate(({ within, text }) => {
+    const editors = Array.from(document.querySelectorAll(`${within} .CodeMirror`)) as Array<HTMLElement & { CodeMirror: { setValue(v: string): void } }>;
+    const visible = editors.find((e) => !e.closest('.hidden')); // GraphiQL hides the inactive tool editor by class
+    if (!visible) throw new Error(`no visible editor in ${within}`);
+    visible.CodeMirror.setValue(text);
+  }, { within, text });
 }
 
 describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headless Chromium', () => {
@@ -172,6 +182,20 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     const query = seen.filter((s) => s.operationName === 'OrganisationAcrossStates').at(-1);
     expect(query?.headers).toMatchObject({ authorization: 'Bearer pasted-token', 'x-hague-purpose': 'border check' });
     expect(query?.headers['x-hague-case']).toBeUndefined();
+
+    // Picking the same example again after editing puts it back.
+    await setEditor(page, '.graphiql-query-editor', '{ __typename }');
+    await page.selectOption('#example', 'organisation');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
+
+    // A header typed in GraphiQL's Headers pane replaces the bar's, whatever its case.
+    await page.click('button[data-name="headers"]');
+    await page.waitForSelector('button[data-name="headers"].active'); // rendered: the Headers editor is the visible one
+    await setEditor(page, '.graphiql-editor-tool', '{ "Authorization": "Bearer from-pane" }');
+    const before = seen.length;
+    await page.click('.graphiql-execute-button');
+    await expect.poll(() => seen.length).toBeGreaterThan(before);
+    expect(seen.at(-1)?.headers.authorization).toBe('Bearer from-pane');
     expect(problems).toEqual([]);
     await context.close();
   });

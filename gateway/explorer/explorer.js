@@ -20,6 +20,8 @@
   let memberNames = new Map();
   let root;
   let fetcher;
+  let loaded; // the example last put into the editor: { query, variables }, kept in GraphiQL's props
+  let loads = 0;
 
   main().catch((error) => fail(error));
 
@@ -115,7 +117,13 @@
     examplePicker.addEventListener('change', () => {
       const example = config.examples.find((candidate) => candidate.id === examplePicker.value);
       if (!example) return;
-      render({ query: example.query, variables: example.variables });
+      // GraphiQL replaces the active tab's text when its `query`/`variables` props change, and only
+      // then; a trailing newline on every other load makes picking the same example again (after
+      // editing it) a change too. The props stay set, so an editor still loading gets them as well.
+      const pad = loads++ % 2 ? '\n' : '';
+      loaded = { query: example.query + pad, variables: example.variables + pad };
+      examplePicker.value = '';
+      render();
     });
 
     const members = byId('members');
@@ -152,6 +160,10 @@
     return { ...params, operationName: names.length === 1 ? names[0] : undefined };
   }
 
+  function lowerCaseKeys(headers) {
+    return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  }
+
   function makeFetcher() {
     return async function hagueFetcher(graphiqlParams, options) {
       const params = consistentOperationName(graphiqlParams);
@@ -160,7 +172,8 @@
         accept: 'application/graphql-response+json, application/json',
         ...hagueHeaders(),
         // Headers typed in GraphiQL's Headers pane win: the analyst asked for them explicitly.
-        ...((options && options.headers) || {}),
+        // Lower-cased, so that "Authorization" replaces ours instead of being sent beside it.
+        ...lowerCaseKeys((options && options.headers) || {}),
       };
       const introspection = params.operationName === 'IntrospectionQuery';
       let result;
@@ -181,14 +194,8 @@
     };
   }
 
-  /** Renders GraphiQL; with an example ({ query, variables }), puts it into the active tab. */
-  function render(example) {
-    root.render(graphiql(example));
-    if (example) {
-      // Take the example out of the props once applied, so that picking the same example again
-      // after editing replaces the text again; the picker goes back to its prompt.
-      setTimeout(() => { root.render(graphiql(undefined)); byId('example').value = ''; }, 0);
-    }
+  function render() {
+    root.render(graphiql(loaded));
   }
 
   function graphiql(example) {
