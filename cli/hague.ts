@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage-error.ts';
 import { registerMember } from './member.ts';
 import { registerSeed } from './seed.ts';
+import { registerCompose } from './compose.ts';
+import { registerGateway } from './gateway.ts';
+import { registerDev } from './dev.ts';
+import { registerToken } from './token.ts';
 
 const program = new Command('hague')
   .description('Hague: query the member states\' counter-terrorism records jointly, every record staying at home.')
@@ -10,6 +14,10 @@ const program = new Command('hague')
 
 registerMember(program);
 registerSeed(program);
+registerCompose(program);
+registerGateway(program);
+registerDev(program);
+registerToken(program);
 
 try {
   await program.parseAsync(process.argv);

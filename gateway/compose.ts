@@ -94,13 +94,25 @@ export function composeSupergraph(config: RoverConfig): Composed {
   const result = composeServices(services);
   const hints = (result.hints ?? []).map((h) => line(subgraphsOf(h.nodes), h.definition.code, h.message));
   if (result.errors || !result.supergraphSdl) {
-    const errors = (result.errors ?? []).map((e) => line(subgraphsOf(e.nodes), String(e.extensions?.code ?? 'COMPOSITION_ERROR'), e.message));
-    const shown = errors.slice(0, 20);
-    const more = errors.length > shown.length ? [`  ... and ${errors.length - shown.length} more errors of the same kinds`] : [];
-    const hintLines = hints.length ? ['hints:', ...hints.slice(0, 10).map((h) => `  ${h}`)] : [];
+    const errors = (result.errors ?? []).map((e) => ({
+      code: String(e.extensions?.code ?? 'COMPOSITION_ERROR'), subgraphs: subgraphsOf(e.nodes), message: e.message,
+    }));
+    // One value missing from an enum yields one error per value: show a few of each kind, then the fix.
+    const groups = new Map<string, typeof errors>();
+    for (const e of errors) {
+      const key = `${e.code} ${e.subgraphs.join(',')}`;
+      groups.set(key, [...(groups.get(key) ?? []), e]);
+    }
+    const lines: string[] = [];
+    for (const group of groups.values()) {
+      for (const e of group.slice(0, 3)) lines.push(`  ${line(e.subgraphs, e.code, e.message)}`);
+      if (group.length > 3) lines.push(`  ... and ${group.length - 3} more ${group[0].code} errors like these`);
+      lines.push(`    hint: ${FIX_HINTS[group[0].code] ?? `see the Apollo Federation composition error reference for ${group[0].code}`}`);
+    }
+    const hintLines = hints.length ? ['composition hints:', ...hints.slice(0, 10).map((h) => `  ${h}`)] : [];
     throw new ConfigError([
       `${config.file}: composition failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`,
-      ...shown.map((e) => `  ${e}`), ...more, ...hintLines,
+      ...lines, ...hintLines,
     ].join('\n'));
   }
   const pinned = config.federationVersion.replace(/^=/, '');
@@ -109,6 +121,19 @@ export function composeSupergraph(config: RoverConfig): Composed {
     : undefined;
   return { supergraphSdl: result.supergraphSdl, hints, versionNote };
 }
+
+/** What to do about the composition errors a subgraph author meets most often here. */
+const FIX_HINTS: Record<string, string> = {
+  ENUM_VALUE_MISMATCH: 'an enum used as an argument must have the same values in every subgraph; a subgraph keyed on `memberState id` must copy the whole MemberState enum of schema/member.graphql',
+  FIELD_TYPE_MISMATCH: 'a field defined in several subgraphs needs compatible types in each',
+  INVALID_FIELD_SHARING: 'a field resolved by several subgraphs must be @shareable in each (key fields are shareable already)',
+  KEY_INVALID_FIELDS: 'Person and Organisation are keyed by @key(fields: "memberState id"); reference them with exactly these fields',
+  KEY_FIELDS_SELECT_INVALID_TYPE: 'key fields must be scalars or enums that exist on the type',
+  SATISFIABILITY_ERROR: 'a field cannot be reached from any query; add the entity key or resolver the planner needs to join it',
+  INVALID_GRAPHQL: 'fix the subgraph SDL at the place named in the message',
+  TYPE_KIND_MISMATCH: 'a type name means one kind of type (object, enum, input, ...) in every subgraph',
+  EXTERNAL_MISSING_ON_BASE: 'an @external field must be defined (not external) by some other subgraph',
+};
 
 /** readRoverConfig + composeSupergraph: `hague compose`, `hague gateway --config` and `hague dev` use this. */
 export function composeFile(file: string): Composed {

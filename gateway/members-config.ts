@@ -54,6 +54,7 @@ function validate(y: YamlFile): MembersConfig {
   if (!isPlainObject(root)) throw y.bad([], root, 'is not a members config; expected keys gateway: and members:');
   y.onlyKeys([], root, TOP_KEYS);
   const gateway = validateGateway(y, root.gateway);
+  if (root.members === undefined) throw y.error(['members'], 'missing; expected a list of member states, each with code, name and url');
   if (!Array.isArray(root.members) || root.members.length === 0) {
     throw y.bad(['members'], root.members, 'is not a list of member states; expected at least one entry with code, name and url');
   }

@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { request, type Dispatcher } from 'undici';
-import type { GatewayContext, StateCall } from './fanout.ts';
+import type { Dispatcher } from 'undici';
+import type { GatewayContext, HeadersFor, StateCall } from './fanout.ts';
+import { postGraphQL } from './http-client.ts';
 import type { MemberConfig } from './members-config.ts';
 
 /**
@@ -80,12 +81,14 @@ interface Probe { name: string; kind: 'member' | 'subgraph'; up: boolean; ms: nu
 
 export interface OperationsOptions {
   members: MemberConfig[];
-  /** Other subgraphs: probed with `{ __typename }` since they have no /healthz of ours. */
+  /** Other subgraphs, probed like the states. */
   subgraphs: Array<{ name: string; url: string }>;
   metrics: GatewayMetrics;
   dispatcher: Dispatcher;
   /** False until the gateway has loaded its supergraph. */
   isLoaded: () => boolean;
+  /** The fan-out's header hook, so probes carry the same credentials as real requests. */
+  headersFor?: HeadersFor;
 }
 
 export function registerOperations(app: FastifyInstance, options: OperationsOptions): void {
@@ -97,21 +100,23 @@ export function registerOperations(app: FastifyInstance, options: OperationsOpti
 
   // Probes are shared for a second so a busy load balancer does not multiply traffic to the states.
   let last: { at: number; result: Promise<Probe[]> } | undefined;
-  const probeAll = () => {
+  const memberHeaders = async (member: MemberConfig, requestId: string) =>
+    ({ 'x-request-id': requestId, ...(options.headersFor ? await options.headersFor(member, { requestId }) : {}) });
+  const probeAll = (requestId: string) => {
     if (!last || performance.now() - last.at > 1000) {
       last = {
         at: performance.now(),
         result: Promise.all([
-          ...members.map((m) => probe(dispatcher, m.code, 'member', new URL('/healthz', m.url).href, 'GET', Math.min(m.timeoutMs, 1000))),
-          ...subgraphs.map((s) => probe(dispatcher, s.name, 'subgraph', s.url, 'POST', 1000)),
+          ...members.map(async (m) => probe(dispatcher, m.code, 'member', m.url, await memberHeaders(m, requestId), Math.min(m.timeoutMs, 1000))),
+          ...subgraphs.map((s) => probe(dispatcher, s.name, 'subgraph', s.url, { 'x-request-id': requestId }, 1000)),
         ]),
       };
     }
     return last.result;
   };
 
-  app.get('/readyz', async (_req, reply) => {
-    const probes = await probeAll();
+  app.get('/readyz', async (req, reply) => {
+    const probes = await probeAll(req.id);
     const memberProbes = probes.filter((p) => p.kind === 'member');
     const up = memberProbes.filter((p) => p.up).length;
     // Ready = can serve: supergraph loaded and at least one state (or, without states, the subgraphs) answering.
@@ -132,19 +137,17 @@ export function registerOperations(app: FastifyInstance, options: OperationsOpti
   });
 }
 
-async function probe(dispatcher: Dispatcher, name: string, kind: Probe['kind'], url: string, method: 'GET' | 'POST', timeoutMs: number): Promise<Probe> {
-  const started = performance.now();
-  const ms = () => Math.round(performance.now() - started);
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    const res = await request(url, {
-      dispatcher, method, signal,
-      ...(method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) } : {}),
-    });
-    await res.body.dump();
-    return res.statusCode < 300 ? { name, kind, up: true, ms: ms() } : { name, kind, up: false, ms: ms(), detail: `HTTP ${res.statusCode}` };
-  } catch (error) {
-    const detail = signal.aborted ? `no answer within ${timeoutMs} ms` : ((error as { code?: string }).code ?? 'unreachable');
-    return { name, kind, up: false, ms: ms(), detail };
+/**
+ * A state is up when it answers `{ __typename }` as GraphQL, through the same client, headers and
+ * timeout budget as real traffic (capped at 1 s): a state that answers /healthz but garbage on
+ * /graphql, or rejects the gateway's credentials, is not up.
+ */
+async function probe(dispatcher: Dispatcher, name: string, kind: Probe['kind'], url: string, headers: Record<string, string>, timeoutMs: number): Promise<Probe> {
+  const result = await postGraphQL(dispatcher, url, { query: '{ __typename }' }, headers, timeoutMs);
+  if (!result.ok) return { name, kind, up: false, ms: result.ms, detail: result.failure.detail };
+  const error = result.body.errors?.[0];
+  if (error || typeof result.body.data?.__typename !== 'string') {
+    return { name, kind, up: false, ms: result.ms, detail: `answered with an error: ${String(error?.extensions?.code ?? error?.message ?? 'no data')}` };
   }
+  return { name, kind, up: true, ms: result.ms };
 }

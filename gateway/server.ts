@@ -17,6 +17,9 @@ import { createMetrics, metricsPlugin, recordCall, registerOperations, requestId
 import { SubgraphSource } from './subgraph-source.ts';
 import { listRootFields, stripSecurityPurpose, subgraphNames } from './supergraph.ts';
 import type { JWK } from 'jose';
+import { PURPOSES, type Caller } from '../common/caller.ts';
+import { registerExplorer, type ExplorerOptions } from './explorer.ts';
+import type { MemberState } from '../common/member-states.ts';
 import type { Authenticator } from './authenticate.ts';
 import { useCallerAuth } from './caller-auth.ts';
 import { contextTokenHeaders } from './context-signer.ts';
@@ -42,8 +45,19 @@ export interface StartGatewayOptions {
   plugins?: ApolloServerPlugin<GatewayContext>[];
   /** Adds fields to every request's context (the caller, once tokens are verified). */
   context?: (request: import('fastify').FastifyRequest) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Registers more routes before the gateway listens. */
+  routes?: (app: FastifyInstance) => Promise<void> | void;
+  /** Dev mode only: personas with ready tokens for the explorer's picker (absent: a token field only). */
+  explorerPersonas?: ExplorerOptions['personas'];
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
   subgraphTimeoutMs?: number;
+}
+
+function readinessCaller(state: MemberState, requestId: string): Caller {
+  return {
+    state, agency: 'Hague gateway', subject: 'hague-gateway/readiness', roles: [], clearance: 'UNCLASSIFIED',
+    scopes: [], purpose: 'counter-terrorism', caseReference: null, requestId,
+  };
 }
 
 export interface GatewaySecurity {
@@ -124,7 +138,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.start();
     loaded = true;
     if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: ['x-request-id'] });
-    registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded });
+    // Readiness probes ask `{ __typename }` as the gateway itself: a caller that releases nothing.
+    const probeHeaders: HeadersFor = (state, context) => headersFor(state, { ...context, caller: readinessCaller(state.code, context.requestId) });
+    registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded, headersFor: probeHeaders });
     useCallerAuth(app, options.security.authenticator);
     await app.register(fastifyApollo(apollo), {
       context: async (request) => ({
@@ -134,6 +150,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         ...(options.context ? await options.context(request) : {}),
       }),
     });
+    // The analysts' explorer at / (and GET /graphql from a browser), served from the gateway's own files.
+    await registerExplorer(app, { purposes: PURPOSES, members: members.map((m) => ({ code: m.code, name: m.name })), personas: options.explorerPersonas });
+    if (options.routes) await options.routes(app);
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     await apollo.stop().catch(() => {});
@@ -156,7 +175,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       loaded = false;
       await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
       await app.close().catch(() => {});
-      await dispatcher.close();
+      await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
     })()),
   };
 }

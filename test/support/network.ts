@@ -1,4 +1,6 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import type { Store } from '../../subgraphs/member/store.ts';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
 import type { MemberConfig } from '../../gateway/members-config.ts';
-import { startGateway, type RunningGateway, type StartGatewayOptions } from '../../gateway/server.ts';
+import { startGateway, type GatewaySecurity, type RunningGateway, type StartGatewayOptions } from '../../gateway/server.ts';
 import { buildGatewaySecurity } from '../../gateway/security.ts';
 import { ensureKeyPair } from '../../common/dev-keys.ts';
 import { devIssuer, devKeyName, issueDevToken, type DevTokenRequest } from '../../common/dev-identity.ts';
@@ -63,6 +65,8 @@ export interface TestNetwork {
   as(request: Omit<DevTokenRequest, 'keysDir'>, purpose?: Purpose): Promise<Record<string, string>>;
   /** Where this network keeps its keys (gateway.jwk, idp-<STATE>.jwk). */
   keysDir: string;
+  /** The gateway's security, to start further gateways over the same members. */
+  security: GatewaySecurity;
   requestCounts(): Record<string, number>;
   resetCounts(): void;
   close(): Promise<void>;
@@ -139,7 +143,7 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
       ({ authorization: `Bearer ${await token(request)}`, 'x-hague-purpose': purpose });
     const defaultHeaders = await as({ ...DEFAULT_PERSONA, roles: [...DEFAULT_PERSONA.roles], scopes: [...DEFAULT_PERSONA.scopes] });
     return {
-      gateway, url, members, memberConfigs, supergraphSdl, keysDir, token, as,
+      gateway, url, members, memberConfigs, supergraphSdl, keysDir, token, as, security,
       query: (query, variables, headers) => postQuery(url, query, variables, { ...defaultHeaders, ...headers }),
       requestCounts: () => Object.fromEntries([...members].map(([s, m]) => [s, m.requests()])),
       resetCounts: () => { for (const m of members.values()) m.resetCount(); },
@@ -272,4 +276,57 @@ export async function startCasefiles(casefiles: CasefileData[]): Promise<{ url: 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/graphql`, requests: () => count, close: () => app.close() };
+}
+
+const HAGUE = fileURLToPath(new URL('../../bin/hague.js', import.meta.url));
+
+/** Runs `hague <args>` to completion: exit code and output. */
+export function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [HAGUE, ...args], { timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      const code = error ? ((error as { code?: unknown }).code as number | null) : 0;
+      if (error && typeof (error as { code?: unknown }).code !== 'number') reject(error);
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the output once `pattern` appears in stdout (rejects if the process exits first). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Starts a long-running `hague <args>` (gateway, dev) and lets the test wait for its output. */
+export function startCli(args: string[]): RunningCli {
+  const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += String(d); });
+  child.stderr!.on('data', (d) => { stderr += String(d); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child, exited,
+    output: () => `${stdout}${stderr ? `\n[stderr]\n${stderr}` : ''}`,
+    waitFor: (pattern, timeoutMs = 60_000) => new Promise((resolve, reject) => {
+      const check = () => {
+        const match = stdout.match(pattern);
+        if (match) { cleanup(); resolve(match); }
+      };
+      const timer = setTimeout(() => { cleanup(); reject(new Error(`timed out waiting for ${pattern}; output:\n${stdout}\n${stderr}`)); }, timeoutMs);
+      const onExit = (code: number | null) => { cleanup(); reject(new Error(`exited with ${code} before ${pattern}; output:\n${stdout}\n${stderr}`)); };
+      const cleanup = () => { clearTimeout(timer); child.stdout!.off('data', check); child.off('exit', onExit); };
+      child.stdout!.on('data', check);
+      child.once('exit', onExit);
+      check();
+    }),
+    stop: (signal = 'SIGINT') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }

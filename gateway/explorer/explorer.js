@@ -1,0 +1,301 @@
+// Hague explorer: GraphiQL (graphiql 4's UMD build, served by the gateway) under a bar that sets
+// the network's headers on every request, plus a "Per-state notes" panel that reads the errors of
+// the last answer by member state. Plain browser JavaScript, no build step: the gateway serves this
+// file as it is. It only ever talks to its own origin (the page's CSP allows nothing else).
+/* global React, ReactDOM, GraphiQL */
+'use strict';
+
+(function () {
+  const byId = (id) => document.getElementById(id);
+  const SAVED = 'hague.explorer'; // persona, purpose and case survive a reload; the token does not
+  const CODES_EXPLAINED = {
+    NOT_RELEASED: 'withheld by the owner\'s release rules',
+    MEMBER_UNAVAILABLE: 'the state did not answer: the rest of the answer is complete',
+    FORBIDDEN: 'a network rule removed the field for your role, clearance or scopes',
+  };
+
+  const ui = { token: '', purpose: '', caseRef: '', persona: '' };
+  let config;
+  let personas = [];
+  let memberNames = new Map();
+  let root;
+  let fetcher;
+  let loaded; // the example last put into the editor: { query, variables }, kept in GraphiQL's props
+  let loads = 0;
+
+  main().catch((error) => fail(error));
+
+  async function main() {
+    if (typeof GraphiQL !== 'function' || typeof ReactDOM === 'undefined') {
+      throw new Error('GraphiQL did not load: check that /explorer/assets/ is reachable');
+    }
+    config = await getJson('/explorer/config.json');
+    if (config.devMode) personas = await getJson('/explorer/personas.json');
+    memberNames = new Map(config.members.map((m) => [m.code, m.name]));
+    restore();
+    buildBar();
+    fetcher = makeFetcher();
+    root = ReactDOM.createRoot(byId('graphiql'));
+    render();
+  }
+
+  async function getJson(path) {
+    const response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    return response.json();
+  }
+
+  function restore() {
+    let saved = {};
+    try { saved = JSON.parse(localStorage.getItem(SAVED) || '{}'); } catch { /* a corrupt entry is ignored */ }
+    ui.purpose = config.purposes.includes(saved.purpose) ? saved.purpose : '';
+    // Dev mode starts ready to query (first persona, first purpose); production makes the analyst
+    // choose the purpose, since it is the legal basis recorded in every state's audit log.
+    if (!ui.purpose && config.devMode) ui.purpose = config.purposes[0] || '';
+    ui.caseRef = typeof saved.caseRef === 'string' ? saved.caseRef : '';
+    const persona = personas.find((p) => p.id === saved.persona) || (config.devMode ? personas[0] : undefined);
+    if (persona) { ui.persona = persona.id; ui.token = persona.token; }
+  }
+
+  function save() {
+    try {
+      localStorage.setItem(SAVED, JSON.stringify({ persona: ui.persona, purpose: ui.purpose, caseRef: ui.caseRef }));
+    } catch { /* storage may be disabled: the picks then last for this page only */ }
+  }
+
+  function option(value, text, title) {
+    const element = document.createElement('option');
+    element.value = value;
+    element.textContent = text;
+    if (title) element.title = title;
+    return element;
+  }
+
+  function personaLabel(p) {
+    return p.label || `${p.state} ${p.roles.join('/')} · ${p.clearance}`;
+  }
+
+  function buildBar() {
+    const personaPicker = byId('persona');
+    const tokenInput = byId('token');
+    if (config.devMode) {
+      byId('dev-badge').hidden = false;
+      byId('persona-field').hidden = false;
+      for (const p of personas) {
+        personaPicker.append(option(p.id, personaLabel(p), `${p.state} · roles ${p.roles.join(', ')} · clearance ${p.clearance} · scopes ${p.scopes.join(' ') || '(none)'}`));
+      }
+      personaPicker.value = ui.persona;
+    }
+    tokenInput.value = ui.token;
+    personaPicker.addEventListener('change', () => {
+      const p = personas.find((candidate) => candidate.id === personaPicker.value);
+      ui.persona = p ? p.id : '';
+      ui.token = p ? p.token : '';
+      tokenInput.value = ui.token;
+      credentialsChanged();
+    });
+    let typing;
+    tokenInput.addEventListener('input', () => {
+      ui.token = tokenInput.value.trim().replace(/^Bearer\s+/i, '');
+      if (ui.persona) { ui.persona = ''; personaPicker.value = ''; } // a pasted token is nobody's persona
+      clearTimeout(typing);
+      typing = setTimeout(credentialsChanged, 400);
+    });
+
+    const purposePicker = byId('purpose');
+    purposePicker.append(option('', '(choose a purpose)'));
+    for (const purpose of config.purposes) purposePicker.append(option(purpose, purpose));
+    purposePicker.value = ui.purpose;
+    purposePicker.addEventListener('change', () => { ui.purpose = purposePicker.value; save(); });
+
+    const caseInput = byId('case');
+    caseInput.value = ui.caseRef;
+    caseInput.addEventListener('input', () => { ui.caseRef = caseInput.value.trim(); save(); });
+
+    const examplePicker = byId('example');
+    for (const example of config.examples) examplePicker.append(option(example.id, example.title));
+    examplePicker.addEventListener('change', () => {
+      const example = config.examples.find((candidate) => candidate.id === examplePicker.value);
+      if (!example) return;
+      // GraphiQL replaces the active tab's text when its `query`/`variables` props change, and only
+      // then; a trailing newline on every other load makes picking the same example again (after
+      // editing it) a change too. The props stay set, so an editor still loading gets them as well.
+      const pad = loads++ % 2 ? '\n' : '';
+      loaded = { query: example.query + pad, variables: example.variables + pad };
+      examplePicker.value = '';
+      render();
+    });
+
+    const members = byId('members');
+    for (const m of config.members) {
+      const abbr = document.createElement('abbr');
+      abbr.title = m.name;
+      abbr.textContent = m.code;
+      members.append(abbr);
+    }
+  }
+
+  // A new fetcher makes GraphiQL fetch the schema again, now with the new persona's token.
+  function credentialsChanged() {
+    save();
+    fetcher = makeFetcher();
+    render();
+  }
+
+  /** The network's headers, read when a request is sent: picker changes apply to the next request. */
+  function hagueHeaders() {
+    const headers = {};
+    if (ui.token) headers.authorization = `Bearer ${ui.token}`;
+    if (ui.purpose) headers['x-hague-purpose'] = ui.purpose;
+    if (ui.caseRef) headers['x-hague-case'] = ui.caseRef;
+    return headers;
+  }
+
+  // GraphiQL learns a document's operation name 100 ms after an edit: a Run right after loading an
+  // example would send the previous tab's name, which the server rejects ("Unknown operation named").
+  // The name is kept only when the document defines it.
+  function consistentOperationName(params) {
+    const names = [...String(params.query).matchAll(/^\s*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/gm)].map((m) => m[1]);
+    if (!params.operationName || names.includes(params.operationName)) return params;
+    return { ...params, operationName: names.length === 1 ? names[0] : undefined };
+  }
+
+  function lowerCaseKeys(headers) {
+    return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  }
+
+  function makeFetcher() {
+    return async function hagueFetcher(graphiqlParams, options) {
+      const params = consistentOperationName(graphiqlParams);
+      const headers = {
+        'content-type': 'application/json', // with this header Apollo's CSRF prevention accepts the request
+        accept: 'application/graphql-response+json, application/json',
+        ...hagueHeaders(),
+        // Headers typed in GraphiQL's Headers pane win: the analyst asked for them explicitly.
+        // Lower-cased, so that "Authorization" replaces ours instead of being sent beside it.
+        ...lowerCaseKeys((options && options.headers) || {}),
+      };
+      const introspection = params.operationName === 'IntrospectionQuery';
+      let result;
+      try {
+        const response = await fetch(config.endpoint, { method: 'POST', headers, body: JSON.stringify(params), credentials: 'same-origin' });
+        const text = await response.text();
+        try {
+          result = JSON.parse(text);
+        } catch {
+          result = { errors: [{ message: `HTTP ${response.status} from the gateway: ${text.slice(0, 300)}` }] };
+        }
+      } catch (error) {
+        result = { errors: [{ message: `The request failed before the gateway answered: ${error.message}` }] };
+      }
+      // The schema request is GraphiQL's own business, unless it failed (a missing token, say).
+      if (!introspection || (result.errors && result.errors.length)) showNotes(result, introspection);
+      return result;
+    };
+  }
+
+  function render() {
+    root.render(graphiql(loaded));
+  }
+
+  function graphiql(example) {
+    return React.createElement(GraphiQL, {
+      fetcher,
+      // First visit: one tab per example. Later visits: GraphiQL restores the analyst's own tabs.
+      defaultTabs: config.examples.map((e) => ({ query: e.query, variables: e.variables })),
+      // `query`/`variables` replace the active tab's text when they change; undefined leaves it alone.
+      query: example && example.query,
+      variables: example && example.variables,
+      defaultEditorToolsVisibility: 'variables',
+      shouldPersistHeaders: false, // tokens typed in the Headers pane stay out of localStorage
+    }, React.createElement(GraphiQL.Logo, null, 'Hague'));
+  }
+
+  /** Summarises an answer by member state: who answered with records, and every error grouped by state and code. */
+  function showNotes(result, introspection) {
+    const panel = byId('state-notes');
+    panel.replaceChildren();
+    const errors = Array.isArray(result.errors) ? result.errors : [];
+    const counts = recordsByState(result.data);
+    panel.dataset.errors = String(errors.length);
+    panel.dataset.states = [...counts.keys()].join(',');
+
+    const summary = document.createElement('div');
+    if (introspection) {
+      summary.textContent = 'The schema could not be loaded (check the token and purpose):';
+    } else if (counts.size) {
+      summary.className = 'hague-ok';
+      summary.textContent = 'Records from ' + [...counts].map(([state, n]) => `${stateName(state)} (${n})`).join(', ');
+    } else {
+      summary.className = 'hague-muted';
+      summary.textContent = result.data ? 'No records in this answer.' : 'No data in this answer.';
+    }
+    if (!errors.length && !introspection) summary.textContent += ' · no errors';
+    panel.append(summary);
+
+    const groups = new Map();
+    for (const error of errors) {
+      const ext = error.extensions || {};
+      const state = typeof ext.memberState === 'string' ? ext.memberState : '';
+      const code = typeof ext.code === 'string' ? ext.code : 'ERROR';
+      const key = `${state}|${code}`;
+      if (!groups.has(key)) groups.set(key, { state, code, errors: [] });
+      groups.get(key).errors.push(error);
+    }
+    for (const group of groups.values()) panel.append(renderGroup(group));
+  }
+
+  function renderGroup({ state, code, errors }) {
+    const section = document.createElement('section');
+    section.dataset.memberState = state;
+    section.dataset.code = code;
+    const heading = document.createElement('h2');
+    heading.textContent = `${state ? stateName(state) : 'Network'} `;
+    const badge = document.createElement('span');
+    badge.className = `hague-code hague-code-${code}`;
+    badge.textContent = code;
+    badge.title = CODES_EXPLAINED[code] || '';
+    heading.append(badge, ` × ${errors.length}`);
+    const list = document.createElement('ul');
+    for (const error of errors.slice(0, 50)) {
+      const item = document.createElement('li');
+      if (Array.isArray(error.path)) {
+        const path = document.createElement('code');
+        path.textContent = error.path.join('.');
+        item.append(path, ': ');
+      }
+      item.append(String(error.message));
+      const reason = error.extensions && error.extensions.reason;
+      if (typeof reason === 'string' && !String(error.message).includes(reason)) item.append(` (${reason})`);
+      list.append(item);
+    }
+    if (errors.length > 50) list.append(Object.assign(document.createElement('li'), { textContent: `… and ${errors.length - 50} more (see the result pane)` }));
+    section.append(heading, list);
+    return section;
+  }
+
+  /** Records per owner among the root fields' results (persons, organisations, person). */
+  function recordsByState(data) {
+    const counts = new Map();
+    if (!data || typeof data !== 'object') return counts;
+    for (const value of Object.values(data)) {
+      for (const record of Array.isArray(value) ? value : [value]) {
+        if (record && typeof record.memberState === 'string') counts.set(record.memberState, (counts.get(record.memberState) || 0) + 1);
+      }
+    }
+    return counts;
+  }
+
+  function stateName(code) {
+    const name = memberNames.get(code);
+    return name ? `${code} ${name}` : code;
+  }
+
+  function fail(error) {
+    const main = byId('graphiql');
+    main.replaceChildren(Object.assign(document.createElement('p'), {
+      className: 'hague-loading', textContent: `The explorer could not start: ${error.message}`,
+    }));
+    console.error(error);
+  }
+})();

@@ -1,0 +1,202 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { graphql } from 'graphql';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerExplorer, type ExplorerPersona } from '../gateway/explorer.ts';
+import { memberTypeDefs } from '../schema/contract.ts';
+
+/**
+ * Smoke test of the explorer in a real browser (Debian's chromium, driven by playwright-core):
+ * the page loads GraphiQL from this process only, without errors or CSP violations, and the bar's
+ * picks become the headers of the GraphQL requests. The GraphQL endpoint here is a stand-in that
+ * answers introspection from the contract and one canned joint answer with per-state errors; the
+ * end-to-end test against the live network is test/explorer-e2e (the lead's).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI !== 'true') {
+  console.warn(`explorer-browser: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
+}
+
+const PERSONAS: ExplorerPersona[] = [
+  { id: 'nl-analyst', label: 'NL analyst · SECRET', state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: ['read:persons'], token: 'token-nl' },
+  { id: 'be-officer', label: 'BE officer · RESTRICTED', state: 'BE', roles: ['officer'], clearance: 'RESTRICTED', scopes: [], token: 'token-be' },
+];
+
+/** What a joint query answers in the real network: records of two states, one withheld field, one state down. */
+const JOINT_ANSWER = {
+  data: { persons: [
+    { memberState: 'NL', id: 'NL-P-000001', givenName: 'Abdelkarim', familyName: 'Belhaouari', background: null },
+    { memberState: 'BE', id: 'BE-P-000001', givenName: 'Abdelkarim', familyName: 'Belhaouari', background: 'Recruiter' },
+  ] },
+  errors: [
+    { message: 'NL did not release Person.background to BE', path: ['persons', 0, 'background'], extensions: { code: 'NOT_RELEASED', memberState: 'NL', reason: 'tier SUMMARY' } },
+    { message: 'FR did not answer in time', extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'FR' } },
+  ],
+};
+
+interface Seen { headers: Record<string, string | string[] | undefined>; operationName?: string }
+interface Served { app: FastifyInstance; origin: string; seen: Seen[] }
+
+/** The explorer on 127.0.0.1 next to a stand-in /graphql that records what the page sent. */
+async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Served> {
+  const schema = buildSubgraphSchema({ typeDefs: memberTypeDefs });
+  const seen: Seen[] = [];
+  const app = Fastify({ logger: false });
+  app.post<{ Body: { query: string; operationName?: string; variables?: Record<string, unknown> } }>('/graphql', async (request) => {
+    seen.push({ headers: request.headers, operationName: request.body.operationName });
+    if (request.body.operationName === 'IntrospectionQuery') {
+      return graphql({ schema, source: request.body.query, variableValues: request.body.variables });
+    }
+    return JOINT_ANSWER;
+  });
+  await registerExplorer(app, {
+    purposes: ['counter-terrorism investigation', 'border check'],
+    members: [{ code: 'NL', name: 'Netherlands' }, { code: 'BE', name: 'Belgium' }, { code: 'FR', name: 'France' }],
+    personas,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return { app, seen, origin: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+/** Sets the text of the shown CodeMirror editor inside `within` (typing would fight its auto-closing brackets). */
+async function setEditor(page: Page, within: string, text: string): Promise<void> {
+  await page.evaluate(({ within, text }) => {
+    const editors = Array.from(document.querySelectorAll(`${within} .CodeMirror`)) as Array<HTMLElement & { CodeMirror: { setValue(v: string): void } }>;
+    const visible = editors.find((e) => !e.closest('.hidden')); // GraphiQL hides the inactive tool editor by class
+    if (!visible) throw new Error(`no visible editor in ${within}`);
+    visible.CodeMirror.setValue(text);
+  }, { within, text });
+}
+
+describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headless Chromium', () => {
+  let dev: Served;
+  let production: Served;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dev = await serve(async () => PERSONAS);
+    production = await serve();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.app.close();
+    await production?.app.close();
+  });
+
+  it('loads GraphiQL from this origin only and sends the picked headers', async () => {
+    const { origin, seen } = dev;
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requested: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    page.on('request', (request) => requested.push(request.url()));
+    // CSP violations are not page errors: collect them from the page itself.
+    await page.addInitScript(() => {
+      const w = window as unknown as { cspViolations: string[] };
+      w.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#persona option').length === 3);
+    // Dev mode starts ready: first persona and first purpose are picked.
+    expect(await page.inputValue('#persona')).toBe('nl-analyst');
+    expect(await page.inputValue('#token')).toBe('token-nl');
+    expect(await page.inputValue('#purpose')).toBe('counter-terrorism investigation');
+    await expect.poll(() => seen.some((s) => s.operationName === 'IntrospectionQuery')).toBe(true);
+
+    await page.selectOption('#persona', 'be-officer');
+    await page.selectOption('#purpose', 'border check');
+    await page.fill('#case', 'CASE-2026-17');
+    await page.selectOption('#example', 'passport');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
+    await page.click('.graphiql-execute-button');
+    await page.waitForSelector('#state-notes [data-code="NOT_RELEASED"][data-member-state="NL"]');
+
+    // A new persona is new credentials: GraphiQL fetched the schema again with the new token.
+    expect(seen.some((s) => s.operationName === 'IntrospectionQuery' && s.headers.authorization === 'Bearer token-be')).toBe(true);
+    const notes = await page.textContent('#state-notes');
+    expect(notes).toContain('Records from NL Netherlands (1), BE Belgium (1)');
+    expect(notes).toContain('persons.0.background');
+    expect(notes).toContain('MEMBER_UNAVAILABLE');
+    // The result pane shows the JSON (CodeMirror renders only the visible lines of it).
+    expect(await page.textContent('.graphiql-response')).toContain('"errors"');
+    const query = seen.filter((s) => s.operationName === 'PassportDossier').at(-1);
+    expect(query?.headers).toMatchObject({
+      authorization: 'Bearer token-be', 'x-hague-purpose': 'border check', 'x-hague-case': 'CASE-2026-17', 'content-type': 'application/json',
+    });
+
+    // The docs pane shows the contract's own descriptions.
+    await page.click('[aria-label="Show Documentation Explorer"]');
+    await page.click('.graphiql-doc-explorer a:has-text("Query")');
+    await page.waitForSelector('.graphiql-doc-explorer:has-text("Persons matching the filter")');
+
+    const screenshot = join(tmpdir(), `hague-explorer-smoke-${process.pid}.png`);
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`explorer-browser: screenshot ${screenshot}`);
+
+    expect(problems).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    const elsewhere = requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
+    expect(elsewhere).toEqual([]);
+    expect(requested.length).toBeGreaterThan(6);
+    await context.close();
+  });
+
+  it('in production offers a token field only and sends the pasted token', async () => {
+    const { origin, seen } = production;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requested: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(`${origin}/graphql`);
+    await page.waitForSelector('.graphiql-container');
+    expect(await page.isHidden('#persona')).toBe(true);
+    expect(await page.isHidden('#dev-badge')).toBe(true);
+    expect(requested).not.toContain('/explorer/personas.json');
+    // Production does not pick a purpose for the analyst: it is the legal basis of the query.
+    expect(await page.inputValue('#purpose')).toBe('');
+    await page.fill('#token', 'Bearer pasted-token');
+    await page.selectOption('#purpose', 'border check');
+    await page.selectOption('#example', 'organisation');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
+    await page.click('.graphiql-execute-button');
+    await page.waitForSelector('#state-notes [data-code="MEMBER_UNAVAILABLE"][data-member-state="FR"]');
+    const query = seen.filter((s) => s.operationName === 'OrganisationAcrossStates').at(-1);
+    expect(query?.headers).toMatchObject({ authorization: 'Bearer pasted-token', 'x-hague-purpose': 'border check' });
+    expect(query?.headers['x-hague-case']).toBeUndefined();
+
+    // Picking the same example again after editing puts it back.
+    await setEditor(page, '.graphiql-query-editor', '{ __typename }');
+    await page.selectOption('#example', 'organisation');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
+
+    // A header typed in GraphiQL's Headers pane replaces the bar's, whatever its case.
+    await page.click('button[data-name="headers"]');
+    await page.waitForSelector('button[data-name="headers"].active'); // rendered: the Headers editor is the visible one
+    await setEditor(page, '.graphiql-editor-tool', '{ "Authorization": "Bearer from-pane" }');
+    const before = seen.length;
+    await page.click('.graphiql-execute-button');
+    await expect.poll(() => seen.length).toBeGreaterThan(before);
+    expect(seen.at(-1)?.headers.authorization).toBe('Bearer from-pane');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

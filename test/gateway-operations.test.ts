@@ -1,0 +1,126 @@
+import { Writable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway } from '../gateway/server.ts';
+import { composeTest, deadUrl, startNetwork, type TestNetwork } from './support/network.ts';
+
+/** /healthz, /readyz, /metrics, request ids through the network, structured logs, no phoning home. */
+
+const logLines: Array<Record<string, unknown>> = [];
+const logStream = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line)); done(); } });
+
+let net: TestNetwork;
+const seenIds: Record<string, string[]> = { NL: [], BE: [] };
+
+beforeAll(async () => {
+  net = await startNetwork({
+    states: ['NL', 'BE'],
+    data: { NL: [{ id: 'NL-1', givenName: 'Abdelhamid', familyName: 'Abaaoud' }], BE: [{ id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud' }] },
+    peers: [{ code: 'FR', url: await deadUrl(), timeoutMs: 500 }],
+    gateway: { logger: pino({ level: 'info' }, logStream) },
+  });
+  for (const [state, member] of net.members) {
+    member.app.server.prependListener('request', (req: IncomingMessage) => { seenIds[state].push(String(req.headers['x-request-id'])); });
+  }
+});
+afterAll(async () => { await net?.close(); });
+
+describe('operations', () => {
+  it('GET /healthz answers while the gateway is alive', async () => {
+    const res = await fetch(net.url.replace(/graphql$/, 'healthz'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('keeps a caller\'s X-Request-Id, returns it, forwards it to every state asked and logs it', async () => {
+    const { headers, body } = await net.query(`{ persons(filter: { name: "Abaaoud" }) { id } }`, {}, { 'x-request-id': 'case-2024-117.q1' });
+    expect(body.data.persons).toHaveLength(2);
+    expect(headers.get('x-request-id')).toBe('case-2024-117.q1');
+    expect(seenIds.NL.at(-1)).toBe('case-2024-117.q1');
+    expect(seenIds.BE.at(-1)).toBe('case-2024-117.q1');
+    const answered = logLines.find((l) => l.msg === 'graphql request answered' && l.reqId === 'case-2024-117.q1');
+    expect(answered).toMatchObject({ errors: ['MEMBER_UNAVAILABLE'], unavailable: ['FR'] });
+    expect(logLines.some((l) => l.reqId === 'case-2024-117.q1' && l.memberState === 'FR' && l.level === 40)).toBe(true);
+  });
+
+  it('generates a request id when none (or an unusable one) is given', async () => {
+    const { headers } = await net.query(`{ __typename }`, {}, { 'x-request-id': 'has spaces; and "quotes"' });
+    const id = headers.get('x-request-id')!;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(seenIds.NL.at(-1)).not.toBe(id); // { __typename } alone is answered by the gateway itself
+  });
+
+  it('GET /readyz reports each state, ready while one answers', async () => {
+    const res = await fetch(net.url.replace(/graphql$/, 'readyz'));
+    const body = await res.json() as Record<string, any>;
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ ready: true, supergraphLoaded: true, memberStates: { NL: { up: true }, BE: { up: true }, FR: { up: false } } });
+    expect(body.memberStates.FR.detail).toMatch(/connection refused/);
+  });
+
+  it('GET /metrics exposes requests, errors by code, per-state latency and failures', async () => {
+    await net.query(`{ persons(filter: { name: "Abaaoud" }) { id } }`);
+    const res = await fetch(net.url.replace(/graphql$/, 'metrics'));
+    const text = await res.text();
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(text).toMatch(/^hague_gateway_requests_total\{operation_type="query"\} \d+/m);
+    expect(text).toMatch(/^hague_gateway_errors_total\{code="MEMBER_UNAVAILABLE"\} \d+/m);
+    expect(text).toMatch(/^hague_member_request_duration_seconds_count\{member_state="NL",kind="root"\} \d+/m);
+    expect(text).toMatch(/^hague_member_failures_total\{member_state="FR",reason="unreachable"\} \d+/m);
+  });
+
+  it('allows the configured CORS origins only, exposing X-Request-Id', async () => {
+    const gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: net.memberConfigs, corsOrigins: ['https://analyst.example.eu'], security: net.security });
+    try {
+      const preflight = (origin: string) => fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      expect((await preflight('https://analyst.example.eu')).headers.get('access-control-allow-origin')).toBe('https://analyst.example.eu');
+      expect((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
+      const res = await fetch(gateway.url.replace(/graphql$/, 'healthz'), { headers: { origin: 'https://analyst.example.eu' } });
+      expect(res.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('answers 503 on /readyz when no state answers', async () => {
+    const gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: [{ code: 'NL', name: 'Netherlands', url: await deadUrl(), timeoutMs: 300 }], security: net.security });
+    try {
+      const res = await fetch(gateway.url.replace(/graphql$/, 'readyz'));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ ready: false, memberStates: { NL: { up: false } } });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('the supergraph as composition leaves it', () => {
+  it('starts on a supergraph using @authenticated (for: SECURITY stripped for @apollo/gateway) and serves it', async () => {
+    const secure = `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@authenticated"])
+      type Query { auditTrail: [String!] @authenticated }`;
+    const supergraphSdl = composeTest(net.memberConfigs[0].url, [{ name: 'audit', url: 'http://127.0.0.1:9/graphql', sdl: secure }]);
+    expect(supergraphSdl).toMatch(/for: SECURITY/);
+    const gateway = await startGateway({ supergraphSdl, members: net.memberConfigs.filter((m) => m.code !== 'FR'), security: net.security });
+    try {
+      const headers = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
+      const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ persons(filter: { name: "Abaoud" }) { memberState id } }' }) });
+      expect(await res.json()).toEqual({ data: { persons: [{ memberState: 'NL', id: 'NL-1' }, { memberState: 'BE', id: 'BE-7' }] } });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('has Apollo telemetry off and no landing page from a CDN', async () => {
+    expect(process.env.APOLLO_TELEMETRY_DISABLED).toBe('1');
+    const res = await fetch(net.url, { headers: { accept: 'text/html' } });
+    expect(await res.text()).not.toMatch(/apollographql\.com|cdn\./i);
+  });
+
+  it('never sends stack traces', async () => {
+    const { body } = await net.query(`{ persons(filter: { name: 1 }) { id } }`);
+    expect(body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(body)).not.toMatch(/stacktrace|at .*\.(js|ts):\d+/);
+  });
+});
