@@ -6,6 +6,7 @@ import { createMercuriusTestClient } from 'mercurius-integration-testing';
 import type { FastifyInstance } from 'fastify';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { buildMemberApp } from '../subgraphs/member/server.ts';
+import { searchPersons } from '../subgraphs/member/search.ts';
 import { ABAOUD, insertFixture } from './support/member-fixture.ts';
 import { postgresUrl, createDatabase } from './support/postgres.ts';
 import { caller, contextHeaders, testGatewayKeys } from './support/tokens.ts';
@@ -166,6 +167,26 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
       expect(JSON.stringify(broken)).not.toMatch(/select|watchlist|sqlite|postgres|at .*\.ts/i);
     } finally {
       await store.db.schema.alterTable('watchlist_listings_moved').renameTo('watchlist_listings').execute();
+    }
+  });
+});
+
+describe('name keys follow the matching rules', () => {
+  it('rebuilds keys stored under older rules at start, so spelling variants still meet', async () => {
+    const file = join(folder, 'old-keys.db');
+    const old = await openStore(file, 'NL');
+    await old.db.insertInto('persons').values({ id: 'NL-P-1', given_name: 'Abdelkarim', family_name: 'Belhawari', date_of_birth: null, status: 'SUSPECT', background: null, contact_unit: null, contact_email: null, contact_phone: null, contact_reference: 'R' }).execute();
+    await old.db.insertInto('person_name_keys').values({ person_id: 'NL-P-1', name_key: 'stale', skeleton: 'stl' }).execute();
+    await old.db.updateTable('hague_meta').set({ value: '1' }).where('key', '=', 'name_keys_version').execute();
+    await old.close();
+
+    const store = await openStore(file, 'NL');
+    try {
+      const keys = await store.db.selectFrom('person_name_keys').select('name_key').where('person_id', '=', 'NL-P-1').orderBy('name_key').execute();
+      expect(keys.map((k) => k.name_key)).toEqual(['abdelkarim', 'belhavari']);
+      expect((await searchPersons(store, { name: 'Abdel-Karim Belhaouari' }, 10)).map((p) => p.id)).toEqual(['NL-P-1']);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -43,8 +43,19 @@ export function phoneticKey(word: string): string {
   return key;
 }
 
+/**
+ * Version of the keys below. Stored keys of another version are rebuilt at start (name-index.ts),
+ * so changing a rule never leaves a database searching with stale keys.
+ */
+export const NAME_KEYS_VERSION = 2;
+
+/**
+ * The key's consonant frame: after the first letter, vowels and the letters that drift between
+ * spellings (v/w/u: Belhawari = Belhaouari, h: Begovic = Begowitsch) are dropped. Coarse on
+ * purpose: it only fetches candidates, which matchScore then ranks.
+ */
 export function skeleton(key: string): string {
-  return key.length <= 1 ? key : key[0] + key.slice(1).replace(/[aeiou]/g, '');
+  return key.length <= 1 ? key : key[0] + key.slice(1).replace(/[aeiouvh]/g, '');
 }
 
 export interface NameKey { key: string; skeleton: string }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
 import { migrations, type Database } from './store-schema.ts';
+import { ensureNameKeys } from './name-index.ts';
 import type { MemberState } from '../../common/member-states.ts';
 
 /** A member state's own database: SQLite file (embedded default) or PostgreSQL, behind one Kysely query layer. */
@@ -114,4 +115,5 @@ async function prepare(db: Kysely<Database>, state: MemberState, location: strin
   if (error) throw error instanceof Error ? error : new Error(String(error));
   await db.insertInto('hague_meta').values({ key: 'state', value: state })
     .onConflict((oc) => oc.column('key').doNothing()).execute();
+  await ensureNameKeys(db);
 }
