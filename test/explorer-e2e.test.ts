@@ -1,0 +1,152 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devPersonas } from '../gateway/dev-personas.ts';
+import type { MemberState } from '../common/member-states.ts';
+import { seedMember } from '../subgraphs/member/seed.ts';
+import { startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
+
+/**
+ * End to end, real everything: four member states (NL, BE, FR, DE) with the seeded demo data and
+ * their real release policies (config/policies), the gateway with the dev personas, and the explorer
+ * in headless Chromium. A German analyst runs the saved "passport" example: the answer holds the
+ * records of NL, BE and FR on passport EM482913, and NL's documents come back NOT_RELEASED (NL gives
+ * DE the SUMMARY tier only), both in the HTTP answer and in the per-state notes panel. Nothing the
+ * page asks for leaves 127.0.0.1. The screenshot is kept in test-results/explorer-e2e.png.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const skip = !haveChromium && process.env.CI !== 'true';
+if (skip) {
+  console.warn(`explorer-e2e: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
+}
+
+const STATES: MemberState[] = ['NL', 'BE', 'FR', 'DE'];
+const PASSPORT = 'EM482913';
+const SCREENSHOT = fileURLToPath(new URL('../test-results/explorer-e2e.png', import.meta.url));
+
+describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network about a passport', () => {
+  let net: TestNetwork;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // The personas' tokens are minted per request of /explorer/personas.json with the network's
+    // dev keys, whose folder is known once startNetwork has returned: the page asks only later.
+    let keysDir: string | undefined;
+    net = await startNetwork({
+      states: STATES,
+      policies: 'config',
+      gateway: {
+        explorerPersonas: () => {
+          if (!keysDir) throw new Error('explorer personas asked for before the network started');
+          return devPersonas(STATES, keysDir)();
+        },
+      },
+    });
+    keysDir = net.keysDir;
+    for (const member of net.members.values()) await seedMember(member.store, { persons: 60 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await net?.close();
+  });
+
+  it('shows records of NL, BE and FR and NL\'s NOT_RELEASED documents', async () => {
+    const origin = new URL(net.url).origin;
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const problems: string[] = [];
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    await page.addInitScript(() => {
+      const w = window as unknown as { cspViolations: string[] };
+      w.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    // The GraphQL answers as they came over the wire, with the headers the page sent.
+    const answers: Array<Promise<{ operationName?: string; headers: Record<string, string>; status: number; body: GraphQLAnswer['body'] }>> = [];
+    page.on('response', (response: Response) => {
+      const request = response.request();
+      if (request.method() !== 'POST' || new URL(response.url()).pathname !== '/graphql') return;
+      const sent = request.postDataJSON() as { operationName?: string } | null;
+      answers.push((async () => ({
+        operationName: sent?.operationName, headers: await request.allHeaders(), status: response.status(), body: await response.json() as GraphQLAnswer['body'],
+      }))());
+    });
+
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
+
+    await page.selectOption('#persona', 'DE-analyst');
+    expect((await page.textContent('#persona option:checked'))?.trim()).toBe('DE CT analyst · SECRET');
+    expect(await page.inputValue('#token')).not.toBe('');
+    await page.selectOption('#purpose', 'counter-terrorism');
+    await page.fill('#case', 'E2E-2026/1');
+    await page.selectOption('#example', 'passport');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
+    await page.waitForFunction((passport) => {
+      const editors = Array.from(document.querySelectorAll('.graphiql-editor-tool .CodeMirror')) as Array<HTMLElement & { CodeMirror: { getValue(): string } }>;
+      return editors.some((e) => e.CodeMirror.getValue().includes(passport));
+    }, PASSPORT);
+    await page.click('.graphiql-execute-button');
+    await page.waitForSelector('#state-notes section[data-member-state="NL"][data-code="NOT_RELEASED"]', { timeout: 20_000 });
+
+    // The HTTP answer: records of several states, NL's documents withheld from DE.
+    const all = await Promise.all(answers);
+    const answer = all.filter((a) => a.operationName === 'PassportDossier').at(-1);
+    expect(answer, `PassportDossier answer among ${all.map((a) => a.operationName).join(', ')}`).toBeDefined();
+    expect(answer!.status).toBe(200);
+    expect(answer!.headers).toMatchObject({ 'x-hague-purpose': 'counter-terrorism', 'x-hague-case': 'E2E-2026/1' });
+    expect(answer!.headers.authorization).toMatch(/^Bearer /);
+    const persons = answer!.body.data?.persons as Array<{ memberState: string; id: string; familyName: string | null; documents: Array<{ number: string }> | null }>;
+    const holders = new Set(persons.map((p) => p.memberState));
+    for (const state of ['NL', 'BE', 'FR']) expect(holders, `records of ${state}`).toContain(state);
+    const nl = persons.find((p) => p.memberState === 'NL')!;
+    expect(nl.familyName).toBe('Belhawari'); // SUMMARY tier: released to DE
+    expect(nl.documents).toBeNull(); // FULL tier: withheld
+    const errors = answer!.body.errors ?? [];
+    const withheld = errors.find((e) => e.extensions?.code === 'NOT_RELEASED' && e.extensions?.memberState === 'NL' && e.path?.at(-1) === 'documents');
+    expect(withheld, JSON.stringify(errors.slice(0, 5), null, 2)).toBeDefined();
+    expect(withheld!.message).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
+    expect(withheld!.path).toEqual(['persons', persons.indexOf(nl), 'documents']);
+
+    // The page: the notes panel names the states that answered and NL's reason.
+    const notes = page.locator('#state-notes');
+    expect(await notes.getAttribute('data-states')).toMatch(/NL/);
+    const summary = await page.textContent('#state-notes > div');
+    for (const name of ['NL Netherlands', 'BE Belgium', 'FR France']) expect(summary).toContain(name);
+    const nlNotes = await page.textContent('#state-notes section[data-member-state="NL"][data-code="NOT_RELEASED"]');
+    expect(nlNotes).toContain(`persons.${persons.indexOf(nl)}.documents`);
+    expect(nlNotes).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
+    // The result pane holds the same JSON (read from its editor: CodeMirror renders visible lines only).
+    const shown = await page.evaluate(() => {
+      const pane = document.querySelector('.graphiql-response .CodeMirror') as (HTMLElement & { CodeMirror: { getValue(): string } }) | null;
+      return pane ? pane.CodeMirror.getValue() : '';
+    });
+    const result = JSON.parse(shown) as GraphQLAnswer['body'];
+    expect(new Set((result.data?.persons as Array<{ memberState: string }>).map((p) => p.memberState))).toEqual(holders);
+    expect(result.errors?.some((e) => e.extensions?.code === 'NOT_RELEASED' && e.message.includes('documents is FULL-tier'))).toBe(true);
+
+    mkdirSync(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`explorer-e2e: screenshot ${SCREENSHOT}`);
+
+    expect(problems).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    const elsewhere = requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
+    expect(elsewhere).toEqual([]);
+    expect(requested.some((url) => url.startsWith(`${origin}/explorer/personas.json`))).toBe(true);
+    expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await context.close();
+  });
+});
