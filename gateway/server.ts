@@ -6,6 +6,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
+import compress from '@fastify/compress';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { ConfigError } from './config-error.ts';
@@ -121,7 +122,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // Introspection is on, but like every request it needs a valid token (caller-auth.ts).
     introspection: true,
+    // HTTP conventions partner apps rely on, made explicit: CSRF prevention (a GET or simple POST
+    // must carry a non-simple header), automatic persisted queries, no batched requests.
+    csrfPrevention: true,
+    persistedQueries: { ttl: 3600 },
+    allowBatchedHttpRequests: false,
     formatError: maskError(app.log),
     logger: app.log.child({ component: 'apollo-server' }),
     plugins: [
@@ -138,6 +145,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.start();
     loaded = true;
     if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: ['x-request-id'] });
+    // Joint answers are large and repetitive JSON: compress them when the client accepts it.
+    await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
     // Readiness probes ask `{ __typename }` as the gateway itself: a caller that releases nothing.
     const probeHeaders: HeadersFor = (state, context) => headersFor(state, { ...context, caller: readinessCaller(state.code, context.requestId) });
     registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded, headersFor: probeHeaders });

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNetwork, type TestNetwork, type TestPerson } from './support/network.ts';
+
+/** What standard clients expect of the gateway over HTTP: compression, CSRF prevention, APQ, GET reads. */
+
+const DATA: Record<string, TestPerson[]> = {
+  NL: Array.from({ length: 40 }, (_, i) => ({ id: `NL-${i}`, givenName: `Karim${i}`, familyName: 'Belhaouari' })),
+  BE: [{ id: 'BE-1', givenName: 'Abdelkarim', familyName: 'Belhawari' }],
+};
+const QUERY = '{ persons(filter: { name: "Belhaouari" }) { memberState id givenName familyName } }';
+
+let net: TestNetwork;
+let auth: Record<string, string>;
+beforeAll(async () => {
+  net = await startNetwork({ states: ['NL', 'BE'], data: DATA });
+  auth = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
+});
+afterAll(async () => { await net?.close(); });
+
+describe('HTTP conventions', () => {
+  it('compresses large answers when the client accepts gzip', async () => {
+    const res = await request(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'accept-encoding': 'gzip' }, body: JSON.stringify({ query: QUERY }) });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const body = JSON.parse(gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString('utf8'));
+    expect(body.data.persons).toHaveLength(41);
+    expect(body.data.persons.at(-1)).toEqual({ memberState: 'BE', id: 'BE-1', givenName: 'Abdelkarim', familyName: 'Belhawari' });
+  });
+
+  it('prevents CSRF: a GET query without a preflight-forcing header is refused, with one it is answered', async () => {
+    const url = `${net.url}?query=${encodeURIComponent(QUERY)}`;
+    const refused = await fetch(url, { headers: auth });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/CSRF/);
+    const answered = await fetch(url, { headers: { ...auth, 'apollo-require-preflight': 'true' } });
+    expect(answered.status).toBe(200);
+    expect(((await answered.json()) as { data: { persons: unknown[] } }).data.persons).toHaveLength(41);
+  });
+
+  it('serves automatic persisted queries: unknown hash first, then the hash alone', async () => {
+    const query = `${QUERY} # apq ${Date.now()}`;
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    const post = (body: object) => fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    expect(await post({ extensions })).toMatchObject({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    expect((await post({ query, extensions })).data.persons).toHaveLength(41);
+    expect((await post({ extensions })).data.persons).toHaveLength(41);
+  });
+});
