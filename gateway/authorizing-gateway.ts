@@ -4,10 +4,13 @@ import type {
   GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
 import type { Caller } from '../common/caller.ts';
+import { checkQueryLimits, type QueryLimits } from './query-limits.ts';
 import { PLACEHOLDER, authorizeOperation, nullRemovedFields, stripPlaceholders, type AuthorizationRules, type Removal } from './authorize.ts';
 
 export interface AuthorizationOptions {
   rules: AuthorizationRules;
+  /** Bounds on what one operation may ask (checked on the operation as asked, fragments expanded). */
+  limits?: QueryLimits;
   /** Reject the whole request when any field is forbidden, instead of answering it null. */
   strict: boolean;
   /** Called with what was removed, for the gateway's log. */
@@ -15,8 +18,8 @@ export interface AuthorizationOptions {
 }
 
 /**
- * Wraps the Apollo gateway so that network-wide field permissions run after validation and before
- * planning. A rewritten operation gets its own queryHash: the gateway caches plans under it, and a
+ * Wraps the Apollo gateway so that query limits and network-wide field permissions run after
+ * validation and before planning. A rewritten operation gets its own queryHash: the gateway caches plans under it, and a
  * plan built for one caller's filtered operation must never be served to another caller.
  */
 export class AuthorizingGateway implements GatewayInterface {
@@ -39,6 +42,9 @@ export class AuthorizingGateway implements GatewayInterface {
   private authorizing(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
       const caller = (requestContext.context as { caller?: Caller }).caller ?? null;
+      // Limits apply to the operation as asked, before removals: a forbidden field still counts.
+      const tooComplex = checkQueryLimits(requestContext.document, requestContext.operation, this.options.limits);
+      if (tooComplex) return { errors: [tooComplex] };
       const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, requestContext.operation, caller);
       if (removals.length === 0) return executor(requestContext);
       this.options.onRemoved?.(removals, requestContext.context);
