@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { CLEARANCES, isClearance } from '../common/caller.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLEARANCES, PURPOSES, isClearance, isPurpose } from '../common/caller.ts';
+import { importKey, signContextToken } from '../common/context-token.ts';
 import { parseMemberState } from '../common/member-states.ts';
-import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
+import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
 import { issueDevToken } from '../common/dev-identity.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -26,12 +29,28 @@ export function registerToken(program: Command): void {
     .option('--subject <id>', 'subject (user) claim')
     .option('--ttl <duration>', 'lifetime: 90s, 15m, 1h, 1d (at most 7d)', '1h')
     .option('--keys-dir <dir>', 'where dev keys live (created on first use)', DEFAULT_KEYS_DIR)
+    .option('--context-for <state>', 'instead: a context token for that member state (X-Hague-Context), signed with the gateway key in --keys-dir, to query one member directly while developing')
+    .option('--purpose <purpose>', `with --context-for: the purpose it carries (${PURPOSES.join(', ')})`, 'counter-terrorism')
     .addHelpText('after', '\nExample:\n  TOKEN=$(npx hague token --state NL --roles analyst --clearance SECRET)\n  curl -H "Authorization: Bearer $TOKEN" -H "X-Hague-Purpose: counter-terrorism" \\\n       -H "content-type: application/json" -d \'{"query":"{ persons(filter:{name:\\"Abaaoud\\"}) { memberState id familyName } }"}\' http://localhost:4000/graphql')
-    .action(async (options: { state: string; roles: string; clearance: string; scopes: string; agency?: string; subject?: string; ttl: string; keysDir: string }) => {
+    .action(async (options: { state: string; roles: string; clearance: string; scopes: string; agency?: string; subject?: string; ttl: string; keysDir: string; contextFor?: string; purpose: string }) => {
       let state;
       try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new UsageError((error as Error).message); }
       const clearance = options.clearance.toUpperCase();
       if (!isClearance(clearance)) throw new UsageError(`--clearance '${options.clearance}' is not one of ${CLEARANCES.join(', ')}`);
+      if (options.contextFor) {
+        let audience;
+        try { audience = parseMemberState(options.contextFor, '--context-for'); } catch (error) { throw new UsageError((error as Error).message); }
+        if (!isPurpose(options.purpose)) throw new UsageError(`--purpose '${options.purpose}' is not one of ${PURPOSES.join(', ')}`);
+        const gatewayKey = join(options.keysDir, 'gateway.jwk');
+        if (!existsSync(gatewayKey)) throw new UsageError(`${gatewayKey} does not exist: a context token is signed with the gateway's key; run \`hague dev\` once or give --keys-dir`);
+        const caller = {
+          state, agency: options.agency ?? `${state} dev agency`, subject: options.subject ?? `dev-${state.toLowerCase()}`, roles: list(options.roles),
+          clearance, scopes: list(options.scopes), purpose: options.purpose, caseReference: null, requestId: `cli-${Date.now()}`,
+        };
+        const { privateJwk } = await ensureKeyPair(options.keysDir, 'gateway');
+        process.stdout.write(`${await signContextToken(caller, audience, await importKey(privateJwk))}\n`);
+        return;
+      }
       const token = await issueDevToken({
         state, roles: list(options.roles), clearance, scopes: list(options.scopes),
         agency: options.agency, subject: options.subject, ttlSeconds: parseTtl(options.ttl), keysDir: options.keysDir,
