@@ -1,3 +1,4 @@
+import type { Caller } from '../common/caller.ts';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -68,9 +69,13 @@ export function metricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Gatew
           metrics.duration.observe(ms / 1000);
           for (const code of codes) metrics.errors.inc({ code });
           const states = [...new Set(errors.map((e) => e.extensions?.memberState).filter(Boolean))];
-          (contextValue.log as { info?: (o: object, m: string) => void } | undefined)?.info?.(
-            { operationName: operationName ?? null, operationType, ms, errors: codes, unavailable: states.length ? states : undefined },
-            'graphql request answered');
+          // The gateway's side of the audit trail: who asked, why, and what came back, under the
+          // request id every member state also writes into its own audit record.
+          const caller = contextValue.caller as Caller | undefined;
+          (contextValue.log as { info?: (o: object, m: string) => void } | undefined)?.info?.({
+            operationName: operationName ?? null, operationType, ms, errors: codes, statesWithErrors: states.length ? states : undefined,
+            caller: caller && { state: caller.state, agency: caller.agency, subject: caller.subject, purpose: caller.purpose, case: caller.caseReference },
+          }, 'graphql request answered');
         },
       };
     },

@@ -40,7 +40,10 @@ describe('operations', () => {
     expect(seenIds.NL.at(-1)).toBe('case-2024-117.q1');
     expect(seenIds.BE.at(-1)).toBe('case-2024-117.q1');
     const answered = logLines.find((l) => l.msg === 'graphql request answered' && l.reqId === 'case-2024-117.q1');
-    expect(answered).toMatchObject({ errors: ['MEMBER_UNAVAILABLE'], unavailable: ['FR'] });
+    expect(answered).toMatchObject({
+      errors: ['MEMBER_UNAVAILABLE'], statesWithErrors: ['FR'],
+      caller: { state: 'NL', subject: 'dev-nl-analyst', purpose: 'counter-terrorism', case: null },
+    });
     expect(logLines.some((l) => l.reqId === 'case-2024-117.q1' && l.memberState === 'FR' && l.level === 40)).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -43,7 +44,15 @@ export function buildMemberSchema(): GraphQLSchema {
 export async function buildMemberApp(options: MemberOptions): Promise<FastifyInstance> {
   const { state, store } = options;
   const agency = options.agency ?? `${MEMBER_STATE_NAMES[state]} counter-terrorism liaison`;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1_048_576 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1_048_576,
+    // The gateway's request id (also inside the context token): one id across gateway and member logs.
+    genReqId: (request) => {
+      const id = request.headers['x-request-id'];
+      return typeof id === 'string' && /^[\w.:-]{1,100}$/.test(id) ? id : randomUUID();
+    },
+  });
   app.get('/healthz', async () => ({ status: 'ok', memberState: state }));
   // mercurius's response schema types error path segments as strings, turning list indices into
   // "0": serialize GraphQL responses as they are, so paths keep their numeric indices.
