@@ -22,8 +22,10 @@ interface Totals { depth: number; fields: number; rootFields: number }
 function measure(selectionSet: SelectionSetNode, depth: number, fragments: Map<string, FragmentDefinitionNode>, inFragments: string[], totals: Totals): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
+      // Introspection (__schema, __type) is answered by the gateway itself, never fanned out.
+      if (depth === 1 && selection.name.value.startsWith('__')) continue;
       totals.fields++;
-      if (depth === 1 && !selection.name.value.startsWith('__')) totals.rootFields++;
+      if (depth === 1) totals.rootFields++;
       totals.depth = Math.max(totals.depth, depth);
       if (selection.selectionSet) measure(selection.selectionSet, depth + 1, fragments, inFragments, totals);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {

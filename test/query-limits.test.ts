@@ -26,3 +26,10 @@ it('refuses deep nesting, counting fields inside fragments where they are used',
   expect(body).toEqual(tooComplex('fields nested 14 deep (at most 12): ask for less nesting'));
   expect(net.requestCounts()).toEqual({ NL: 0, BE: 0 });
 });
+
+it('leaves introspection alone: the gateway answers it itself', async () => {
+  const typeRef = 'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }';
+  const { body } = await net.query(`{ __schema { types { name fields { name type { ${typeRef} } } } } }`);
+  expect(body.errors).toBeUndefined();
+  expect(body.data.__schema.types.some((t: { name: string }) => t.name === 'Person')).toBe(true);
+});
