@@ -88,8 +88,9 @@ describe('hague gateway', () => {
       members.push(member);
     }
     casefiles = await startCasefiles([{ reference: 'CF-1', title: 'Brussels cell', subjects: [{ memberState: 'BE', id: 'BE-7' }, { memberState: 'NL', id: 'NL-1' }] }]);
-    membersYaml = write('members.yaml', `members:\n${members.map((m, i) => `  - code: ${['NL', 'BE'][i]}\n    url: ${m.url}\n`).join('')}`
-      + `    issuer: ${devIssuer('NL')}\n    publicKeys:\n      - file: ${join(keysDir, `${devKeyName('NL')}.jwk`)}\n`.replace('BE', 'BE'));
+    // NL's callers sign in with NL's dev identity provider; BE has none configured here.
+    membersYaml = write('members.yaml', `members:\n${members.map((m, i) => `  - code: ${['NL', 'BE'][i]}\n    url: ${m.url}\n`
+      + (i === 0 ? `    issuer: ${devIssuer('NL')}\n    publicKeys:\n      - file: ${join(keysDir, `${devKeyName('NL')}.jwk`)}\n` : '')).join('')}`);
     writeFileSync(join(folder, 'casefiles.graphql'), CASEFILES_SDL);
     roverYaml = write('rover.yaml', `federation_version: =2.14.4
 subgraphs:
@@ -154,6 +155,10 @@ subgraphs:
       /hague: .*bad-rover\.yaml:6: subgraphs\.member\.schema\.file: '\.\/missing\.graphql' cannot be read/],
     ['a file that is not a supergraph', () => ['--supergraph', join(folder, 'casefiles.graphql'), '--members', membersYaml], /hague: .*casefiles\.graphql: not a supergraph/],
     ['a bad --port', () => ['--config', roverYaml, '--members', membersYaml, '--port', 'http'], /hague: --port 'http' is not a port number/],
+    ['dev identity providers without --accept-dev-keys', () => ['--config', roverYaml, '--members', membersYaml, '--keys-dir', keysDir, '--port', '0'],
+      /hague: members config: NL\.issuer 'hague-dev:NL' is a dev issuer; start the gateway with --accept-dev-keys \(dev only\) or configure the state's real identity provider/],
+    ['a missing identity provider key file', () => ['--config', roverYaml, '--members', write('nokey-members.yaml', 'members:\n  - code: NL\n    url: http://127.0.0.1:1/graphql\n    issuer: https://idp.nl.example\n    publicKeys:\n      - file: /nonexistent/idp.jwk\n'), '--port', '0'],
+      /hague: members config: NL\.publicKeys file \/nonexistent\/idp\.jwk does not exist/],
   ])('fails start-up with %s: one line, exit code 2', async (_what, args, message) => {
     const result = await runCli(['gateway', ...args()]);
     expect(result.code).toBe(2);
