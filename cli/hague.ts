@@ -6,6 +6,7 @@ import { registerCompose } from './compose.ts';
 import { registerGateway } from './gateway.ts';
 import { registerDev } from './dev.ts';
 import { registerToken } from './token.ts';
+import { registerBench } from './bench.ts';
 
 const program = new Command('hague')
   .description('Hague: query the member states\' counter-terrorism records jointly, every record staying at home.')
@@ -18,6 +19,7 @@ registerCompose(program);
 registerGateway(program);
 registerDev(program);
 registerToken(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

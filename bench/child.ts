@@ -1,0 +1,150 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The bench's child processes (members, gateways, the monolith, seed workers): TypeScript run
+ * through tsx, talking to the bench over IPC. Every role answers `{ type: 'stats' }` with its own
+ * CPU time and RSS, so the bench can tell gateway work from member work.
+ */
+
+export interface ProcessStats {
+  /** process.cpuUsage(): user + system, microseconds since start. */
+  cpuMicros: number;
+  /** Resident set size now, bytes. */
+  rss: number;
+  /** Peak resident set size since start, bytes (process.resourceUsage().maxRSS). */
+  maxRss: number;
+  /** Role-specific counters, e.g. GraphQL requests received. */
+  counters: Record<string, number>;
+}
+
+export function ownStats(counters: Record<string, number> = {}): ProcessStats {
+  const cpu = process.cpuUsage();
+  return { cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage.rss(), maxRss: process.resourceUsage().maxRSS * 1024, counters };
+}
+
+type Message = { type: string; id?: number; [key: string]: unknown };
+
+export class Child {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
+  private readonly listeners: Array<(m: Message) => void> = [];
+  readonly exited: Promise<number | null>;
+  private stderr = '';
+
+  constructor(readonly name: string, readonly process: ChildProcess) {
+    process.on('message', (message: Message) => {
+      if (message.id !== undefined && this.pending.has(message.id)) {
+        const waiter = this.pending.get(message.id)!;
+        this.pending.delete(message.id);
+        if (message.type === 'error') waiter.reject(new Error(`${name}: ${String(message.message)}`));
+        else waiter.resolve(message);
+      }
+      for (const listener of this.listeners) listener(message);
+    });
+    process.stderr?.on('data', (d) => { this.stderr = (this.stderr + String(d)).slice(-20_000); });
+    this.exited = new Promise((resolve) => process.once('exit', (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`${name} exited (${code}) before answering${this.stderr ? `:\n${this.stderr}` : ''}`));
+      this.pending.clear();
+      resolve(code);
+    }));
+  }
+
+  /** Sends a request and resolves with the child's answer (same id). */
+  ask<T extends Message = Message>(message: Message): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (m: Message) => void, reject });
+      this.process.send({ ...message, id });
+    });
+  }
+
+  on(listener: (m: Message) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Waits for the first message of `type` (e.g. 'ready'). */
+  waitFor<T extends Message = Message>(type: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${this.name} exited (${code}) before ${type}${this.stderr ? `:\n${this.stderr}` : ''}`));
+      this.process.once('exit', onExit);
+      this.listeners.push((m) => {
+        if (m.type === type) { this.process.off('exit', onExit); resolve(m as T); }
+        if (m.type === 'fatal') { this.process.off('exit', onExit); reject(new Error(`${this.name}: ${String(m.message)}`)); }
+      });
+    });
+  }
+
+  async stats(): Promise<ProcessStats> {
+    const answer = await this.ask<Message & { stats: ProcessStats }>({ type: 'stats' });
+    return answer.stats;
+  }
+
+  /** Asks the child to close its servers and exit; kills it if it does not within `ms`. */
+  async stop(ms = 10_000): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    try { this.process.send({ type: 'stop' }); } catch { /* channel closed */ }
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), ms);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Starts `bench/<script>` (TypeScript) as a child with IPC; `execArgv` adds Node flags (--cpu-prof...). */
+export function startChild(name: string, script: string, args: string[] = [], execArgv: string[] = []): Child {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const child = fork(file, args, {
+    execArgv: ['--import', 'tsx', ...execArgv],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    serialization: 'advanced',
+  });
+  return new Child(name, child);
+}
+
+/** The CPU profiler of this process (node:inspector), started and stopped by the bench around a measured run. */
+let profiler: Session | undefined;
+
+async function profileStart(): Promise<void> {
+  profiler ??= new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+  await profiler.post('Profiler.start');
+}
+
+async function profileStop(file: string): Promise<void> {
+  if (!profiler) throw new Error('no profile running');
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  profiler.disconnect();
+}
+
+/** In a child: answers the bench's requests with `handlers`, `stats`, `profileStart/Stop` and `stop` built in. */
+export function serveParent(handlers: {
+  counters?: () => Record<string, number>;
+  stop?: () => Promise<void>;
+  [type: string]: ((message: Message) => unknown) | (() => Record<string, number>) | (() => Promise<void>) | undefined;
+}): void {
+  process.on('message', async (message: Message) => {
+    const reply = (answer: Record<string, unknown>) => process.send?.({ ...answer, id: message.id });
+    try {
+      if (message.type === 'stats') { reply({ type: 'stats', stats: ownStats(handlers.counters?.() ?? {}) }); return; }
+      if (message.type === 'profileStart') { await profileStart(); reply({ type: 'ok' }); return; }
+      if (message.type === 'profileStop') { await profileStop(message.file as string); reply({ type: 'ok' }); return; }
+      if (message.type === 'stop') {
+        await handlers.stop?.();
+        process.exit(0);
+      }
+      const handler = handlers[message.type] as ((m: Message) => unknown) | undefined;
+      if (!handler) throw new Error(`unknown request ${message.type}`);
+      reply({ type: 'ok', ...((await handler(message)) as Record<string, unknown> ?? {}) });
+    } catch (error) {
+      reply({ type: 'error', message: (error as Error).stack ?? String(error) });
+    }
+  });
+  // The bench going away takes its children with it.
+  process.on('disconnect', () => { void (handlers.stop?.() ?? Promise.resolve()).finally(() => process.exit(0)); });
+}

@@ -1,0 +1,100 @@
+/**
+ * Bench role: one gateway in its own process, so its CPU time and RSS are its own.
+ *  - 'hague':        startGateway as `hague gateway` runs it (caller tokens verified, network rules,
+ *                    signed context token per state, fan-out);
+ *  - 'hague-noauthz': the same with the network rules off (security.authorization: false, bench only);
+ *  - 'stock':        a plain ApolloServer + ApolloGateway with Apollo's own RemoteGraphQLDataSource in
+ *                    front of ONE member state: what Apollo costs without Hague's layer. The member
+ *                    still demands a gateway-signed context token: the stock gateway sends one signed
+ *                    for the bench persona, re-signed every 20 s (tokens live 60 s).
+ */
+import '../../gateway/no-telemetry.ts';
+import { join } from 'node:path';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import Fastify from 'fastify';
+import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
+import { startGateway, type RunningGateway } from '../../gateway/server.ts';
+import { buildGatewaySecurity } from '../../gateway/security.ts';
+import { stripSecurityPurpose } from '../../gateway/supergraph.ts';
+import type { MemberConfig } from '../../gateway/members-config.ts';
+import { memberSchemaSdl } from '../../schema/contract.ts';
+import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
+import { devIssuer, devKeyName } from '../../common/dev-identity.ts';
+import { ensureKeyPair } from '../../common/dev-keys.ts';
+import { CONTEXT_TOKEN_HEADER, importKey, signContextToken } from '../../common/context-token.ts';
+import { BENCH_PERSONA, BENCH_PURPOSE } from '../policy.ts';
+import { serveParent } from '../child.ts';
+
+export type GatewayVariant = 'hague' | 'hague-noauthz' | 'stock';
+
+interface Start {
+  variant: GatewayVariant;
+  members: Array<{ code: MemberState; url: string }>;
+  /** Other subgraphs composed next to `member` (the case-file subgraph of the dossier-by-entities scenario). */
+  subgraphs: Array<{ name: string; url: string; sdl: string }>;
+  keysDir: string;
+  timeoutMs: number;
+}
+
+let close: (() => Promise<void>) | undefined;
+
+function supergraph(memberUrl: string, subgraphs: Start['subgraphs']): string {
+  const configs: SubgraphConfig[] = [
+    { name: 'member', routingUrl: memberUrl, source: 'schema/member.graphql', sdl: memberSchemaSdl },
+    ...subgraphs.map((s) => ({ name: s.name, routingUrl: s.url, source: `${s.name} (bench)`, sdl: s.sdl })),
+  ];
+  return composeSupergraph({ file: 'bench supergraph', federationVersion: '=2.14.4', subgraphs: configs }).supergraphSdl;
+}
+
+async function startHague(o: Start): Promise<string> {
+  const members: MemberConfig[] = o.members.map((m) => ({
+    code: m.code, name: MEMBER_STATE_NAMES[m.code], url: m.url, timeoutMs: o.timeoutMs,
+    issuer: devIssuer(m.code), publicKeys: [{ file: join(o.keysDir, `${devKeyName(m.code)}.jwk`) }],
+  }));
+  const security = await buildGatewaySecurity({ members, keysDir: o.keysDir, acceptDevKeys: true });
+  const gateway: RunningGateway = await startGateway({
+    supergraphSdl: supergraph(members[0].url, o.subgraphs), members,
+    security: o.variant === 'hague-noauthz' ? { ...security, authorization: false } : security,
+  });
+  close = () => gateway.close();
+  return gateway.url;
+}
+
+async function startStock(o: Start): Promise<string> {
+  if (o.members.length !== 1) throw new Error('the stock gateway fronts exactly one member state');
+  const state = o.members[0].code;
+  const key = await importKey((await ensureKeyPair(o.keysDir, 'gateway')).privateJwk);
+  const caller = { ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], agency: 'bench', purpose: BENCH_PURPOSE, caseReference: null, requestId: 'bench-stock-gateway' };
+  let token = await signContextToken(caller, state, key);
+  const timer = setInterval(() => { void signContextToken(caller, state, key).then((t) => { token = t; }); }, 20_000);
+  const gateway = new ApolloGateway({
+    supergraphSdl: stripSecurityPurpose(supergraph(o.members[0].url, o.subgraphs)),
+    buildService: ({ url }) => new RemoteGraphQLDataSource({
+      url,
+      willSendRequest({ request }) { request.http?.headers.set(CONTEXT_TOKEN_HEADER, token); },
+    }),
+  });
+  const app = Fastify({ logger: false });
+  const apollo = new ApolloServer({
+    gateway,
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled(), ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+  await app.register(fastifyApollo(apollo));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  close = async () => { clearInterval(timer); await apollo.stop(); await app.close(); };
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+}
+
+serveParent({
+  start: async (m) => {
+    const o = m as unknown as Start;
+    return { url: o.variant === 'stock' ? await startStock(o) : await startHague(o) };
+  },
+  stop: async () => { await close?.(); },
+});
+process.send?.({ type: 'ready' });

@@ -1,0 +1,381 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { MemberState } from '../common/member-states.ts';
+import type { JWK } from 'jose';
+import { ensureKeyPair } from '../common/dev-keys.ts';
+import { CONTEXT_TOKEN_HEADER, importKey, signContextToken } from '../common/context-token.ts';
+import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
+import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
+import { Child, startChild, type ProcessStats } from './child.ts';
+import { DEFAULT_DATA_DIR, ensureStateData, stateFile } from './data.ts';
+import { buildMonolith, monolithIsCurrent } from './monolith/build.ts';
+import { runLoad, type LoadResult, type Request } from './load.ts';
+import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
+import { CASEFILES_SUBGRAPH_SDL } from './roles/casefiles.ts';
+import type { GatewayVariant } from './roles/gateway.ts';
+import {
+  Expectations, NETWORK_ORDER, SCENARIOS, checkAnswer, networkOf, requestBody, statesIn,
+  type ExpectedRecord, type Scenario, type ScenarioName,
+} from './scenarios.ts';
+import { writeReport } from './report.ts';
+
+/**
+ * `hague bench`: starts its own network on 127.0.0.1 (one process per member state, one per
+ * gateway, the monolith in its own), drives load with autocannon from this process, reads every
+ * process's CPU time and RSS over IPC, checks every answer, and writes bench/README.md and a JSON
+ * file. See bench/README.md for what is measured and why.
+ */
+
+export interface BenchOptions {
+  quick: boolean;
+  out: string;
+  json: string;
+  dataDir: string;
+  /** Roles to run under --cpu-prof: 'gateway', 'member', 'monolith'. */
+  profile: string[];
+  sizes?: number[];
+  networks?: number[];
+  scenarios?: ScenarioName[];
+  variants?: Variant[];
+  command: string;
+}
+
+/** (a) Hague, permissions on; (b) permissions off; (c) stock Apollo gateway, one state; (d) monolith. */
+export type Variant = 'a' | 'b' | 'c' | 'd';
+
+export const VARIANTS: Record<Variant, string> = {
+  a: 'Hague, permissions on',
+  b: 'Hague, permissions off',
+  c: 'stock @apollo/gateway, 1 state',
+  d: 'monolith (1 DB, 1 server)',
+};
+
+interface Plan { sizes: number[]; networks: number[]; warmupSeconds: number; latencySeconds: number; loadSeconds: number; connections: number }
+
+export interface RunRecord {
+  size: number;
+  states: number;
+  variant: Variant;
+  scenario: ScenarioName;
+  /** Records and contributing states in the answer. */
+  records: number;
+  contributingStates: number;
+  /** One connection, one request at a time: what an analyst waits for. */
+  unloaded: LoadResult;
+  /** `connections` concurrent connections: throughput and latency under load. */
+  loaded: LoadResult;
+  /** CPU ms per query: the server in front (gateway, stock gateway or monolith), the member states, the case-file subgraph. */
+  cpu: { server: number; members: number; casefiles: number; total: number; loadGenerator: number };
+  /** Requests the member states received per query, and their SQL statements per query. */
+  memberRequests: number;
+  expectedMemberRequests: number;
+  memberStatements: number;
+  /** MB: the server's RSS after the run and its peak; the member states' RSS summed. */
+  rss: { server: number; serverPeak: number; members: number };
+  problems: string[];
+}
+
+export interface BenchResult {
+  startedAt: string;
+  command: string;
+  quick: boolean;
+  machine: { nproc: number; cpu: string; lscpu: string; memoryGB: number; node: string; commit: string };
+  plan: Plan;
+  scenarios: Record<string, string>;
+  variants: Record<Variant, string>;
+  seedSeconds: number;
+  runs: RunRecord[];
+  seconds: number;
+  profiles: string[];
+}
+
+const MB = 1024 * 1024;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function machine(): BenchResult['machine'] {
+  const sh = (cmd: string) => { try { return execSync(cmd, { encoding: 'utf8' }).trim(); } catch { return '(unavailable)'; } };
+  const dirty = sh('git status --porcelain --untracked-files=no') ? ' (+ uncommitted changes)' : '';
+  return {
+    nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', lscpu: sh('lscpu | head -15'),
+    memoryGB: Math.round(totalmem() / 1024 ** 3), node: process.version, commit: `${sh('git rev-parse --short HEAD')}${dirty}`,
+  };
+}
+
+async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  let json: unknown = null;
+  try { json = JSON.parse(text); } catch { /* checked below */ }
+  return { status: res.status, text, json };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function sum(stats: ProcessStats[], pick: (s: ProcessStats) => number): number {
+  return stats.reduce((total, s) => total + pick(s), 0);
+}
+
+interface Network {
+  size: number;
+  members: Map<MemberState, { child: Child; urls: { on: string; off: string } }>;
+  casefiles: { child: Child; url: string };
+  expectations: Expectations;
+  monolithFile: string;
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const started = performance.now();
+  answers.clear();
+  const plan: Plan = options.quick
+    ? { sizes: [1000], networks: [1, 5, 27], warmupSeconds: 1, latencySeconds: 2, loadSeconds: 3, connections: 8 }
+    : { sizes: [1000, 100_000], networks: [1, 5, 27], warmupSeconds: 2, latencySeconds: 4, loadSeconds: 8, connections: 8 };
+  if (options.sizes) plan.sizes = options.sizes;
+  if (options.networks) plan.networks = options.networks;
+  const dataDir = resolve(options.dataDir);
+  const keysDir = join(dataDir, 'keys');
+  const profileDir = resolve('bench/results/profiles');
+  const profiles: string[] = [];
+  // Profiles cover the loaded run only (node:inspector in the child, started and stopped around it).
+  const profile = (role: 'gateway' | 'member' | 'monolith', name: string): string | undefined => {
+    if (!options.profile.includes(role)) return undefined;
+    mkdirSync(profileDir, { recursive: true });
+    const file = join(profileDir, `${name}.cpuprofile`);
+    profiles.push(join('bench/results/profiles', `${name}.cpuprofile`));
+    return file;
+  };
+
+
+  const result: BenchResult = {
+    startedAt: new Date().toISOString(), command: options.command, quick: options.quick, machine: machine(), plan,
+    scenarios: Object.fromEntries(Object.values(SCENARIOS).map((s) => [s.name, s.title])), variants: VARIANTS,
+    seedSeconds: 0, runs: [], seconds: 0, profiles,
+  };
+  log(`hague bench${options.quick ? ' --quick' : ''}: sizes ${plan.sizes.join(', ')} persons per state, networks of ${plan.networks.join(', ')} states; ` +
+    `${plan.connections} connections × ${plan.loadSeconds} s per run; ${result.machine.nproc} CPUs, Node ${process.version}`);
+
+  // Keys: the gateway's context-token key and one dev identity provider per state (dev tokens).
+  const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
+  for (const state of NETWORK_ORDER) await ensureKeyPair(keysDir, devKeyName(state));
+  const token = await issueDevToken({ ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], keysDir, ttlSeconds: 6 * 3600 });
+  const headers = { authorization: `Bearer ${token}`, [PURPOSE_HEADER]: BENCH_PURPOSE };
+
+  const children: Child[] = [];
+  const stopAll = async () => { await Promise.all(children.map((c) => c.stop().catch(() => {}))); };
+  const onSignal = () => { void stopAll().finally(() => process.exit(130)); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    for (const size of plan.sizes) {
+      const maxStates = Math.max(...plan.networks);
+      const states = networkOf(maxStates);
+      result.seedSeconds += await ensureStateData(dataDir, size, NETWORK_ORDER, 2, log);
+      const fileOf = (state: MemberState) => stateFile(dataDir, size, state);
+      log(`expected answers: from each state's own data (${size} persons per state)`);
+      const expectations = await Expectations.load(fileOf);
+      const monolithFile = join(dataDir, String(size), 'monolith.db');
+      const sources = NETWORK_ORDER.map((state) => ({ state, file: fileOf(state) }));
+      if (!monolithIsCurrent(monolithFile, sources)) {
+        const t = performance.now();
+        log(`monolith: building ${monolithFile} from the ${sources.length} states' files (once; reused by later runs)`);
+        buildMonolith(monolithFile, sources, (state, done) => log(`  monolith: ${state} copied (${done}/${sources.length})`));
+        result.seedSeconds += (performance.now() - t) / 1000;
+        log(`monolith: built in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      }
+
+      log(`members: starting ${states.length} member states, one process each (${size} persons per state)`);
+      const t0 = performance.now();
+      const members: Network['members'] = new Map();
+      const queue = [...states];
+      await Promise.all(Array.from({ length: 3 }, async () => {
+        for (let state = queue.shift(); state; state = queue.shift()) {
+          const child = startChild(`member ${state}`, 'roles/member.ts');
+          children.push(child);
+          await child.waitFor('ready');
+          const { urls } = await child.ask<{ type: string; urls: { on: string; off: string } }>({ type: 'start', state, database: fileOf(state), gatewayPublicKey: gatewayKey.publicJwk });
+          members.set(state, { child, urls });
+        }
+      }));
+      const casefilesChild = startChild('casefiles', 'roles/casefiles.ts');
+      children.push(casefilesChild);
+      await casefilesChild.waitFor('ready');
+      const { url: casefilesUrl } = await casefilesChild.ask<{ type: string; url: string }>({ type: 'start', casefiles: [expectations.casefile] });
+      log(`members: ${states.length} up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      await warmMembers(members, gatewayKey.privateJwk, size);
+      const network: Network = { size, members, casefiles: { child: casefilesChild, url: casefilesUrl }, expectations, monolithFile };
+
+      for (const n of plan.networks) {
+        const variants: Variant[] = (options.variants ?? ['a', 'b', 'c', 'd']).filter((v) => v !== 'c' || n === 1);
+        for (const variant of variants) {
+          const scenarios = (options.scenarios ?? ['search', 'dossier', 'casefile'])
+            .filter((s) => s !== 'casefile' || (n === maxStates && n >= 8 && variant !== 'c'));
+          if (scenarios.length === 0) continue;
+          const records = await runVariant(network, n, variant, scenarios.map((s) => SCENARIOS[s]), plan, headers, keysDir, profile, children);
+          result.runs.push(...records);
+        }
+      }
+      await Promise.all([...members.values()].map((m) => m.child.stop()));
+      await casefilesChild.stop();
+      children.length = 0;
+    }
+  } finally {
+    await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  mkdirSync(dirname(resolve(options.json)), { recursive: true });
+  writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
+  writeReport(options.out, result, options.json);
+  log(`done in ${(result.seconds / 60).toFixed(1)} min: ${options.out}, ${options.json}`);
+  return result;
+}
+
+/**
+ * Every member state gets the same warm-up, straight from the bench (with a context token the
+ * gateway's key signed): without it the states first asked in a 27-state run would still run
+ * cold code, while the five demo states are warm from the 1- and 5-state runs.
+ */
+async function warmMembers(members: Network['members'], gatewayJwk: JWK, size: number): Promise<void> {
+  const t = performance.now();
+  const key = await importKey(gatewayJwk);
+  const bodies = [SCENARIOS.search, SCENARIOS.dossier].map(requestBody);
+  const perMember = size > 10_000 ? 12 : 60;
+  const queue = [...members];
+  await Promise.all(Array.from({ length: 2 }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [state, { urls }] = next;
+      const caller = { ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], agency: 'bench', purpose: BENCH_PURPOSE, caseReference: null, requestId: 'bench-warm-up' };
+      const headers = { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, state, key) };
+      for (let i = 0; i < perMember; i++) {
+        const answer = await post(i % 2 ? urls.off : urls.on, bodies[Math.floor(i / 2) % bodies.length], headers);
+        if (answer.status !== 200 || answer.json?.errors) throw new Error(`warm-up of ${state} failed: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
+      }
+    }
+  }));
+  log(`members: warmed up with ${perMember} direct requests each in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+/** Answers of the same question from different variants must hold the same data (key: size, states, scenario). */
+const answers = new Map<string, { variant: Variant; data: string }>();
+
+async function runVariant(
+  network: Network, n: number, variant: Variant, scenarios: Scenario[], plan: Plan, headers: Record<string, string>, keysDir: string,
+  profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined, children: Child[],
+): Promise<RunRecord[]> {
+  const states = variant === 'c' ? networkOf(1) : networkOf(n);
+  const memberSide = variant === 'b' ? 'off' : 'on';
+  let server: Child;
+  let url: string;
+  if (variant === 'd') {
+    server = startChild('monolith', 'roles/monolith.ts');
+    children.push(server);
+    await server.waitFor('ready');
+    ({ url } = await server.ask<{ type: string; url: string }>({ type: 'start', database: network.monolithFile, states, casefiles: [network.expectations.casefile] }));
+  } else {
+    const kind: GatewayVariant = variant === 'a' ? 'hague' : variant === 'b' ? 'hague-noauthz' : 'stock';
+    server = startChild(`gateway ${variant}`, 'roles/gateway.ts');
+    children.push(server);
+    await server.waitFor('ready');
+    const withCasefiles = scenarios.some((s) => s.name === 'casefile');
+    ({ url } = await server.ask<{ type: string; url: string }>({
+      type: 'start', variant: kind, keysDir, timeoutMs: 30_000,
+      members: states.map((code) => ({ code, url: network.members.get(code)!.urls[memberSide] })),
+      subgraphs: withCasefiles ? [{ name: 'casefiles', url: network.casefiles.url, sdl: CASEFILES_SUBGRAPH_SDL }] : [],
+    }));
+  }
+  const involved = variant === 'd' ? [] : states.map((s) => network.members.get(s)!.child);
+  const records: RunRecord[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const name = `${network.size}-${n}-${variant}-${scenario.name}`;
+      const profiles = [
+        ...(variant === 'd' ? [{ child: server, file: profile('monolith', `monolith-${name}`) }] : [{ child: server, file: profile('gateway', `gateway-${name}`) }]),
+        ...(variant === 'd' ? [] : states.slice(0, 1).map((s) => ({ child: network.members.get(s)!.child, file: profile('member', `member-${s}-${name}`) }))),
+      ].filter((p): p is { child: Child; file: string } => p.file !== undefined);
+      records.push(await measure(network, n, variant, scenario, states, url, server, involved, memberSide, plan, headers, profiles));
+    }
+  } finally {
+    await server.stop();
+    children.splice(children.indexOf(server), 1);
+  }
+  return records;
+}
+
+async function snapshot(server: Child, members: Child[], casefiles: Child) {
+  const [s, m, c] = await Promise.all([server.stats(), Promise.all(members.map((x) => x.stats())), casefiles.stats()]);
+  return { server: s, members: m, casefiles: c };
+}
+
+async function measure(
+  network: Network, n: number, variant: Variant, scenario: Scenario, states: MemberState[], url: string,
+  server: Child, members: Child[], memberSide: 'on' | 'off', plan: Plan, headers: Record<string, string>,
+  profiles: Array<{ child: Child; file: string }>,
+): Promise<RunRecord> {
+  const label = `${network.size} persons, ${n} state${n > 1 ? 's' : ''}, ${variant} ${VARIANTS[variant]}, ${scenario.name}`;
+  const expected: ExpectedRecord[] = network.expectations.records(scenario.name, states);
+  const body = requestBody(scenario);
+  const request: Request = { url, body, headers };
+  const problems: string[] = [];
+
+  // Correctness before load: the answer holds the expected records; the same data as the other variants.
+  const before = await post(url, body, headers);
+  problems.push(...checkAnswer(scenario, expected, before.status, before.json).map((p) => `before load: ${p}`));
+  const key = `${network.size}/${states.join(',')}/${scenario.name}`;
+  const data = JSON.stringify(before.json?.data ?? null);
+  const seen = answers.get(key);
+  if (!seen) answers.set(key, { variant, data });
+  else if (seen.data !== data) problems.push(`answer data differs from variant ${seen.variant}'s for the same question`);
+
+  // The exact bytes every answer under load must repeat.
+  const expectedText = problems.length === 0 ? before.text : undefined;
+  await runLoad(request, { connections: plan.connections, seconds: plan.warmupSeconds, expected: expectedText });
+  const unloaded = await runLoad(request, { connections: 1, seconds: plan.latencySeconds, expected: expectedText });
+  await sleep(200);
+  await Promise.all(profiles.map((p) => p.child.ask({ type: 'profileStart' })));
+  const s0 = await snapshot(server, members, network.casefiles.child);
+  const ownCpu0 = process.cpuUsage();
+  const loaded = await runLoad(request, { connections: plan.connections, seconds: plan.loadSeconds, expected: expectedText });
+  // Requests still in flight when the clock stopped reach the servers all the same: let them finish.
+  await sleep(Math.min(5000, Math.max(300, 2 * loaded.max)));
+  const ownCpu = process.cpuUsage(ownCpu0);
+  const s1 = await snapshot(server, members, network.casefiles.child);
+  await Promise.all(profiles.map((p) => p.child.ask({ type: 'profileStop', file: p.file })));
+  const after = await post(url, body, headers);
+  problems.push(...checkAnswer(scenario, expected, after.status, after.json).map((p) => `after load: ${p}`));
+  for (const [name, r] of [['unloaded', unloaded], ['loaded', loaded]] as const) {
+    if (r.mismatches || r.non2xx || r.errors) problems.push(`${name}: ${r.mismatches} answer(s) differing from the checked one, ${r.non2xx} non-2xx, ${r.errors} errors`);
+  }
+
+  const queries = loaded.sent || 1;
+  const ms = (micros: number) => micros / 1000 / queries;
+  const cpuServer = ms(s1.server.cpuMicros - s0.server.cpuMicros);
+  const cpuMembers = ms(sum(s1.members, (s) => s.cpuMicros) - sum(s0.members, (s) => s.cpuMicros));
+  const cpuCasefiles = variant === 'd' ? 0 : ms(s1.casefiles.cpuMicros - s0.casefiles.cpuMicros);
+  const counter = (s: ProcessStats[], name: string) => sum(s, (x) => x.counters[`${name}.${memberSide}`] ?? 0);
+  const memberRequests = (counter(s1.members, 'requests') - counter(s0.members, 'requests')) / queries;
+  const memberStatements = (counter(s1.members, 'statements') - counter(s0.members, 'statements')) / queries;
+  const contributing = statesIn(scenario, before.json);
+  const record: RunRecord = {
+    size: network.size, states: n, variant, scenario: scenario.name,
+    records: scenario.records(before.json?.data)?.length ?? 0, contributingStates: contributing,
+    unloaded, loaded,
+    cpu: { server: cpuServer, members: cpuMembers, casefiles: cpuCasefiles, total: cpuServer + cpuMembers + cpuCasefiles, loadGenerator: ms(ownCpu.user + ownCpu.system) },
+    memberRequests, memberStatements,
+    // One plan step per query; a root field reaches every state asked, `_entities` only the owners.
+    expectedMemberRequests: variant === 'd' ? 0 : scenario.name === 'casefile' ? contributing : states.length,
+    rss: { server: s1.server.rss / MB, serverPeak: s1.server.maxRss / MB, members: sum(s1.members, (s) => s.rss) / MB },
+    problems,
+  };
+  log(`  ${label}: ${loaded.throughput.toFixed(1)} q/s, p50 ${loaded.p50.toFixed(1)} ms (unloaded ${unloaded.p50.toFixed(1)} ms), ` +
+    `server CPU ${cpuServer.toFixed(2)} ms/q, members ${cpuMembers.toFixed(2)} ms/q, ${memberRequests.toFixed(2)} member req/q, ` +
+    `${record.records} records from ${contributing} states${problems.length ? ` — PROBLEMS: ${problems.join(' | ')}` : ' ✓'}`);
+  return record;
+}
