@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Database } from './store-schema.ts';
 import type { Store } from './store.ts';
 import { MATCH_THRESHOLD, matchScore, queryKeys, type NameKey } from './name-match.ts';
@@ -48,17 +48,15 @@ async function nameCandidates(
 ): Promise<Map<string, number>> {
   const keys = queryKeys(name);
   if (keys.length === 0) throw hagueError('BAD_USER_INPUT', 'filter.name has no letters to search for', { argumentName: 'filter.name' });
-  const db = store.db as any;
-  const hits: Array<{ owner: string; name_key: string; skeleton: string }> = await db
-    .selectFrom(`${table} as k`)
-    .innerJoin(
-      (eb: any) => eb.selectFrom(table).select(`${owner} as hit_owner`).select((f: any) => f.fn.countAll().as('hits'))
-        .where((w: any) => w.or([w('name_key', 'in', keys.map((k) => k.key)), w('skeleton', 'in', keys.map((k) => k.skeleton))]))
-        .groupBy(owner).orderBy('hits', 'desc').orderBy(owner).limit(MAX_CANDIDATES).as('c'),
-      (join: any) => join.onRef(`k.${owner}`, '=', 'c.hit_owner'),
-    )
-    .select([`k.${owner} as owner`, 'k.name_key', 'k.skeleton'])
-    .execute();
+  // One statement: the candidates sharing most keys (key or skeleton), with all of their keys.
+  const { rows: hits } = await sql<{ owner: string; name_key: string; skeleton: string }>`
+    select k.${sql.ref(owner)} as owner, k.name_key, k.skeleton
+    from ${sql.table(table)} k
+    join (
+      select ${sql.ref(owner)} as hit_owner, count(*) as hits from ${sql.table(table)}
+      where name_key in (${sql.join(keys.map((k) => k.key))}) or skeleton in (${sql.join(keys.map((k) => k.skeleton))})
+      group by ${sql.ref(owner)} order by hits desc, ${sql.ref(owner)} limit ${MAX_CANDIDATES}
+    ) c on k.${sql.ref(owner)} = c.hit_owner`.execute(store.db);
   const keysByOwner = new Map<string, NameKey[]>();
   for (const hit of hits) keysByOwner.set(hit.owner, [...(keysByOwner.get(hit.owner) ?? []), { key: hit.name_key, skeleton: hit.skeleton }]);
   const scores = new Map<string, number>();
