@@ -24,6 +24,8 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   mismatches: number;
+  /** Every 2xx latency (ms), to merge runs; dropped from the JSON file. */
+  times?: number[];
 }
 
 export interface Request { url: string; body: string; headers: Record<string, string> }
@@ -33,7 +35,8 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-export function runLoad(request: Request, options: { connections: number; seconds: number; expected?: string; timeoutSeconds?: number }): Promise<LoadResult> {
+/** Sends `amount` requests (or for `seconds`) over `connections` connections; every answer is awaited. */
+export function runLoad(request: Request, options: { connections: number; seconds?: number; amount?: number; expected?: string; timeoutSeconds?: number }): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     // Sub-millisecond latencies: autocannon's histogram rounds to whole ms, so keep every response time.
     const times: number[] = [];
@@ -43,29 +46,43 @@ export function runLoad(request: Request, options: { connections: number; second
       headers: { 'content-type': 'application/json', ...request.headers },
       body: request.body,
       connections: options.connections,
-      duration: options.seconds,
+      ...(options.amount !== undefined ? { amount: Math.max(options.amount, options.connections) } : { duration: options.seconds ?? 1 }),
       timeout: options.timeoutSeconds ?? 60,
       ...(options.expected !== undefined ? { verifyBody: (body: string) => body === options.expected } : {}),
     }, (error, result: Result) => {
       if (error) { reject(error); return; }
-      const sorted = Float64Array.from(times).sort();
-      const ok = result['2xx'];
-      resolve({
-        connections: options.connections,
-        seconds: result.duration,
-        requests: ok,
-        sent: result.requests.sent,
-        throughput: ok / result.duration,
-        p50: percentile(sorted, 50),
-        p90: percentile(sorted, 90),
-        p99: percentile(sorted, 99),
-        mean: sorted.length ? times.reduce((a, b) => a + b, 0) / times.length : NaN,
-        max: sorted.length ? sorted[sorted.length - 1] : NaN,
-        errors: result.errors,
-        non2xx: result.non2xx,
-        mismatches: result.mismatches,
-      });
+      // autocannon's own duration is rounded; time the run here.
+      const seconds = (performance.now() - started) / 1000;
+      resolve(summarise([{ ...blank(options.connections), seconds, sent: result.requests.sent, errors: result.errors, non2xx: result.non2xx, mismatches: result.mismatches, times }]));
     });
+    const started = performance.now();
     instance.on('response', (_client, statusCode, _bytes, responseTime) => { if (statusCode < 300) times.push(responseTime); });
   });
+}
+
+function blank(connections: number): LoadResult {
+  return { connections, seconds: 0, requests: 0, sent: 0, throughput: 0, p50: NaN, p90: NaN, p99: NaN, mean: NaN, max: NaN, errors: 0, non2xx: 0, mismatches: 0, times: [] };
+}
+
+/** One result from several runs of the same request (their latencies pooled, their counts and times added). */
+export function summarise(runs: LoadResult[]): LoadResult {
+  const times = runs.flatMap((r) => r.times ?? []);
+  const sorted = Float64Array.from(times).sort();
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  return {
+    connections: runs[0]?.connections ?? 0,
+    seconds,
+    requests: times.length,
+    sent: runs.reduce((a, r) => a + r.sent, 0),
+    throughput: seconds > 0 ? times.length / seconds : 0,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    mean: times.length ? times.reduce((a, b) => a + b, 0) / times.length : NaN,
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    mismatches: runs.reduce((a, r) => a + r.mismatches, 0),
+    times,
+  };
 }

@@ -25,14 +25,14 @@ function order(runs: RunRecord[]): RunRecord[] {
 
 function resultsTable(result: BenchResult): string[] {
   const lines = [
-    '| persons/state | scenario | states | variant | q/s | p50 ms | p99 ms | p50 ms 1 conn | p99 ms 1 conn | server CPU ms/q | members CPU ms/q | total CPU ms/q | member req/q (expected) | SQL stmts/q | server RSS MB (peak) | members RSS MB | records (states) | check |',
-    '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| persons/state | scenario | states | variant | q/s | p50 ms | p99 ms | p50 ms 1 conn | p99 ms 1 conn | server CPU ms/q | members CPU ms/q | total CPU ms/q | member req/q (expected) | SQL stmts/q | server RSS MB (peak) | members RSS MB | records (states) | other load | check |',
+    '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of order(result.runs)) {
     lines.push(`| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${f1(r.loaded.throughput)} | ${f1(r.loaded.p50)} | ${f1(r.loaded.p99)} | ${f1(r.unloaded.p50)} | ${f1(r.unloaded.p99)} | ` +
       `${f2(r.cpu.server)} | ${r.variant === 'd' ? '–' : f2(r.cpu.members)} | ${f2(r.cpu.total)} | ${r.variant === 'd' ? '–' : `${f2(r.memberRequests)} (${r.expectedMemberRequests})`} | ` +
       `${r.variant === 'd' ? '–' : f1(r.memberStatements)} | ${Math.round(r.rss.server)} (${Math.round(r.rss.serverPeak)}) | ${r.variant === 'd' ? '–' : Math.round(r.rss.members)} | ` +
-      `${r.records} (${r.contributingStates}) | ${r.problems.length ? `✗ ${r.problems.join('; ').replace(/\|/g, '/')}` : '✓'} |`);
+      `${r.records} (${r.contributingStates}) | ${Number.isFinite(r.otherLoad) ? `${Math.round(100 * r.otherLoad)}%` : '–'} | ${r.problems.length ? `✗ ${r.problems.join('; ').replace(/\|/g, '/')}` : '✓'} |`);
   }
   return lines;
 }
@@ -134,8 +134,11 @@ export function renderResults(result: BenchResult, jsonFile: string): string {
     '```',
     '</details>',
     '',
-    `Load: autocannon, ${result.plan.connections} connections × ${result.plan.loadSeconds} s per run after ${result.plan.warmupSeconds} s warm-up; "1 conn": one request at a time for ${result.plan.latencySeconds} s. ` +
-      'Every answer (before, during and after load) was compared with the answer checked against the states\' own data.',
+    `Load: autocannon from the bench process, ${result.plan.connections} connections, about ${result.plan.loadSeconds} s per variant and scenario after about ${result.plan.warmupSeconds} s of warm-up; ` +
+      `"1 conn": one request at a time, about ${result.plan.latencySeconds} s. Runs are counted in requests (sized from a timed request, every answer awaited) and split in two halves ` +
+      'run in the order a b c d, d c b a, so drift (JIT warm-up, other load) weighs on every variant alike. ' +
+      'Every answer (before, during and after load) was compared with the answer checked against the states\' own data. ' +
+      '"other load": CPU used on the machine by processes outside the bench during the loaded runs, as a share of all CPUs.',
     '',
     'Variants: ' + (Object.entries(result.variants) as Array<[Variant, string]>).map(([k, v]) => `(${k}) ${v}`).join('; ') + '.',
     '',

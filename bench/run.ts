@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { MemberState } from '../common/member-states.ts';
@@ -11,7 +11,7 @@ import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
 import { Child, startChild, type ProcessStats } from './child.ts';
 import { DEFAULT_DATA_DIR, ensureStateData, stateFile } from './data.ts';
 import { buildMonolith, monolithIsCurrent } from './monolith/build.ts';
-import { runLoad, type LoadResult, type Request } from './load.ts';
+import { runLoad, summarise, type LoadResult, type Request } from './load.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { CASEFILES_SUBGRAPH_SDL } from './roles/casefiles.ts';
 import type { GatewayVariant } from './roles/gateway.ts';
@@ -74,6 +74,8 @@ export interface RunRecord {
   memberStatements: number;
   /** MB: the server's RSS after the run and its peak; the member states' RSS summed. */
   rss: { server: number; serverPeak: number; members: number };
+  /** CPU used on the machine by processes other than the bench's during the loaded run, as a share of all CPUs (noise). */
+  otherLoad: number;
   problems: string[];
 }
 
@@ -140,14 +142,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (options.networks) plan.networks = options.networks;
   const dataDir = resolve(options.dataDir);
   const keysDir = join(dataDir, 'keys');
-  const profileDir = resolve('bench/results/profiles');
+  const profileDir = resolve('bench/results');
   const profiles: string[] = [];
   // Profiles cover the loaded run only (node:inspector in the child, started and stopped around it).
   const profile = (role: 'gateway' | 'member' | 'monolith', name: string): string | undefined => {
     if (!options.profile.includes(role)) return undefined;
     mkdirSync(profileDir, { recursive: true });
     const file = join(profileDir, `${name}.cpuprofile`);
-    profiles.push(join('bench/results/profiles', `${name}.cpuprofile`));
+    profiles.push(join('bench/results', `${name}.cpuprofile`));
     return file;
   };
 
@@ -213,13 +215,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
       for (const n of plan.networks) {
         const variants: Variant[] = (options.variants ?? ['a', 'b', 'c', 'd']).filter((v) => v !== 'c' || n === 1);
-        for (const variant of variants) {
-          const scenarios = (options.scenarios ?? ['search', 'dossier', 'casefile'])
-            .filter((s) => s !== 'casefile' || (n === maxStates && n >= 8 && variant !== 'c'));
-          if (scenarios.length === 0) continue;
-          const records = await runVariant(network, n, variant, scenarios.map((s) => SCENARIOS[s]), plan, headers, keysDir, profile, children);
-          result.runs.push(...records);
-        }
+        const scenarios = (options.scenarios ?? ['search', 'dossier', 'casefile'])
+          .filter((s) => s !== 'casefile' || (n === maxStates && n >= 8));
+        if (scenarios.length === 0 || variants.length === 0) continue;
+        result.runs.push(...await runNetwork(network, n, variants, scenarios.map((s) => SCENARIOS[s]), plan, headers, keysDir, profile, children));
       }
       await Promise.all([...members.values()].map((m) => m.child.stop()));
       await casefilesChild.stop();
@@ -266,116 +265,198 @@ async function warmMembers(members: Network['members'], gatewayJwk: JWK, size: n
 /** Answers of the same question from different variants must hold the same data (key: size, states, scenario). */
 const answers = new Map<string, { variant: Variant; data: string }>();
 
-async function runVariant(
-  network: Network, n: number, variant: Variant, scenarios: Scenario[], plan: Plan, headers: Record<string, string>, keysDir: string,
-  profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined, children: Child[],
-): Promise<RunRecord[]> {
+interface Server { variant: Variant; child: Child; url: string; members: Child[]; memberSide: 'on' | 'off'; states: MemberState[] }
+
+/** Starts the server of one variant for a network of `n` states. */
+async function startServer(network: Network, n: number, variant: Variant, withCasefiles: boolean, keysDir: string, children: Child[]): Promise<Server> {
   const states = variant === 'c' ? networkOf(1) : networkOf(n);
   const memberSide = variant === 'b' ? 'off' : 'on';
-  let server: Child;
-  let url: string;
-  if (variant === 'd') {
-    server = startChild('monolith', 'roles/monolith.ts');
-    children.push(server);
-    await server.waitFor('ready');
-    ({ url } = await server.ask<{ type: string; url: string }>({ type: 'start', database: network.monolithFile, states, casefiles: [network.expectations.casefile] }));
-  } else {
-    const kind: GatewayVariant = variant === 'a' ? 'hague' : variant === 'b' ? 'hague-noauthz' : 'stock';
-    server = startChild(`gateway ${variant}`, 'roles/gateway.ts');
-    children.push(server);
-    await server.waitFor('ready');
-    const withCasefiles = scenarios.some((s) => s.name === 'casefile');
-    ({ url } = await server.ask<{ type: string; url: string }>({
-      type: 'start', variant: kind, keysDir, timeoutMs: 30_000,
+  const child = startChild(variant === 'd' ? 'monolith' : `gateway ${variant}`, variant === 'd' ? 'roles/monolith.ts' : 'roles/gateway.ts');
+  children.push(child);
+  await child.waitFor('ready');
+  const { url } = variant === 'd'
+    ? await child.ask<{ type: string; url: string }>({ type: 'start', database: network.monolithFile, states, casefiles: [network.expectations.casefile] })
+    : await child.ask<{ type: string; url: string }>({
+      type: 'start', variant: (variant === 'a' ? 'hague' : variant === 'b' ? 'hague-noauthz' : 'stock') satisfies GatewayVariant, keysDir, timeoutMs: 60_000,
       members: states.map((code) => ({ code, url: network.members.get(code)!.urls[memberSide] })),
-      subgraphs: withCasefiles ? [{ name: 'casefiles', url: network.casefiles.url, sdl: CASEFILES_SUBGRAPH_SDL }] : [],
-    }));
-  }
-  const involved = variant === 'd' ? [] : states.map((s) => network.members.get(s)!.child);
+      subgraphs: withCasefiles && variant !== 'c' ? [{ name: 'casefiles', url: network.casefiles.url, sdl: CASEFILES_SUBGRAPH_SDL }] : [],
+    });
+  return { variant, child, url, members: variant === 'd' ? [] : states.map((s) => network.members.get(s)!.child), memberSide, states };
+}
+
+/**
+ * One network size: the servers of every variant run side by side, and each scenario is measured
+ * on all of them in interleaved halves (a b c d, then d c b a): whatever drifts during the run
+ * (JIT warm-up of the member states, other load on the machine) weighs on every variant alike.
+ * Runs are counted in requests (all awaited), sized from a timed request, so slow and fast
+ * scenarios both get enough samples within the time budget.
+ */
+async function runNetwork(
+  network: Network, n: number, variants: Variant[], scenarios: Scenario[], plan: Plan, headers: Record<string, string>, keysDir: string,
+  profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined, children: Child[],
+): Promise<RunRecord[]> {
+  const servers: Server[] = [];
   const records: RunRecord[] = [];
   try {
+    for (const variant of variants) servers.push(await startServer(network, n, variant, scenarios.some((s) => s.name === 'casefile'), keysDir, children));
     for (const scenario of scenarios) {
-      const name = `${network.size}-${n}-${variant}-${scenario.name}`;
-      const profiles = [
-        ...(variant === 'd' ? [{ child: server, file: profile('monolith', `monolith-${name}`) }] : [{ child: server, file: profile('gateway', `gateway-${name}`) }]),
-        ...(variant === 'd' ? [] : states.slice(0, 1).map((s) => ({ child: network.members.get(s)!.child, file: profile('member', `member-${s}-${name}`) }))),
-      ].filter((p): p is { child: Child; file: string } => p.file !== undefined);
-      records.push(await measure(network, n, variant, scenario, states, url, server, involved, memberSide, plan, headers, profiles));
+      const applicable = servers.filter((s) => s.variant !== 'c' || scenario.name !== 'casefile');
+      records.push(...await measureScenario(network, n, scenario, applicable, plan, headers, profile));
     }
   } finally {
-    await server.stop();
-    children.splice(children.indexOf(server), 1);
+    for (const server of servers) {
+      await server.child.stop();
+      children.splice(children.indexOf(server.child), 1);
+    }
   }
   return records;
 }
 
-async function snapshot(server: Child, members: Child[], casefiles: Child) {
-  const [s, m, c] = await Promise.all([server.stats(), Promise.all(members.map((x) => x.stats())), casefiles.stats()]);
-  return { server: s, members: m, casefiles: c };
+interface Snapshot { server: ProcessStats; members: ProcessStats[]; casefiles: ProcessStats; machineBusy: number; own: number; all: number }
+
+/** CPU ticks the whole machine spent busy (/proc/stat), in microseconds. */
+function machineBusyMicros(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return ((total - idle) * 1e6) / 100; // USER_HZ = 100
+  } catch {
+    return NaN;
+  }
 }
 
-async function measure(
-  network: Network, n: number, variant: Variant, scenario: Scenario, states: MemberState[], url: string,
-  server: Child, members: Child[], memberSide: 'on' | 'off', plan: Plan, headers: Record<string, string>,
-  profiles: Array<{ child: Child; file: string }>,
-): Promise<RunRecord> {
-  const label = `${network.size} persons, ${n} state${n > 1 ? 's' : ''}, ${variant} ${VARIANTS[variant]}, ${scenario.name}`;
-  const expected: ExpectedRecord[] = network.expectations.records(scenario.name, states);
+async function snapshot(server: Server, network: Network, everyone: Child[]): Promise<Snapshot> {
+  const [s, m, c, all] = await Promise.all([
+    server.child.stats(), Promise.all(server.members.map((x) => x.stats())), network.casefiles.child.stats(),
+    Promise.all(everyone.map((x) => x.stats().then((st) => st.cpuMicros).catch(() => 0))),
+  ]);
+  const own = process.cpuUsage();
+  return { server: s, members: m, casefiles: c, machineBusy: machineBusyMicros(), own: own.user + own.system, all: all.reduce((a, b) => a + b, 0) };
+}
+
+interface Tally { cpuServer: number; cpuMembers: number; cpuCasefiles: number; cpuOwn: number; memberRequests: number; memberStatements: number; foreign: number; wall: number; after?: Snapshot }
+
+function tallyOf(server: Server, s0: Snapshot, s1: Snapshot, wallMicros: number): Tally {
+  const counter = (s: ProcessStats[], name: string) => sum(s, (x) => x.counters[`${name}.${server.memberSide}`] ?? 0);
+  const mine = (s1.all - s0.all) + (s1.own - s0.own);
+  return {
+    cpuServer: s1.server.cpuMicros - s0.server.cpuMicros,
+    cpuMembers: sum(s1.members, (x) => x.cpuMicros) - sum(s0.members, (x) => x.cpuMicros),
+    cpuCasefiles: s1.casefiles.cpuMicros - s0.casefiles.cpuMicros,
+    cpuOwn: s1.own - s0.own,
+    memberRequests: counter(s1.members, 'requests') - counter(s0.members, 'requests'),
+    memberStatements: counter(s1.members, 'statements') - counter(s0.members, 'statements'),
+    foreign: Math.max(0, (s1.machineBusy - s0.machineBusy) - mine),
+    wall: wallMicros,
+    after: s1,
+  };
+}
+
+function addTally(a: Tally | undefined, b: Tally): Tally {
+  if (!a) return b;
+  return {
+    cpuServer: a.cpuServer + b.cpuServer, cpuMembers: a.cpuMembers + b.cpuMembers, cpuCasefiles: a.cpuCasefiles + b.cpuCasefiles, cpuOwn: a.cpuOwn + b.cpuOwn,
+    memberRequests: a.memberRequests + b.memberRequests, memberStatements: a.memberStatements + b.memberStatements,
+    foreign: a.foreign + b.foreign, wall: a.wall + b.wall, after: b.after,
+  };
+}
+
+async function measureScenario(
+  network: Network, n: number, scenario: Scenario, servers: Server[], plan: Plan, headers: Record<string, string>,
+  profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined,
+): Promise<RunRecord[]> {
   const body = requestBody(scenario);
-  const request: Request = { url, body, headers };
-  const problems: string[] = [];
+  const everyone = [...network.members.values()].map((m) => m.child).concat(network.casefiles.child, ...servers.map((s) => s.child));
+  const state = new Map<Variant, { request: Request; expected: ExpectedRecord[]; problems: string[]; expectedText?: string; single: number; throughput: number; before: any;
+    unloaded: LoadResult[]; loaded: LoadResult[]; tally?: Tally }>();
 
-  // Correctness before load: the answer holds the expected records; the same data as the other variants.
-  const before = await post(url, body, headers);
-  problems.push(...checkAnswer(scenario, expected, before.status, before.json).map((p) => `before load: ${p}`));
-  const key = `${network.size}/${states.join(',')}/${scenario.name}`;
-  const data = JSON.stringify(before.json?.data ?? null);
-  const seen = answers.get(key);
-  if (!seen) answers.set(key, { variant, data });
-  else if (seen.data !== data) problems.push(`answer data differs from variant ${seen.variant}'s for the same question`);
-
-  // The exact bytes every answer under load must repeat.
-  const expectedText = problems.length === 0 ? before.text : undefined;
-  await runLoad(request, { connections: plan.connections, seconds: plan.warmupSeconds, expected: expectedText });
-  const unloaded = await runLoad(request, { connections: 1, seconds: plan.latencySeconds, expected: expectedText });
-  await sleep(200);
-  await Promise.all(profiles.map((p) => p.child.ask({ type: 'profileStart' })));
-  const s0 = await snapshot(server, members, network.casefiles.child);
-  const ownCpu0 = process.cpuUsage();
-  const loaded = await runLoad(request, { connections: plan.connections, seconds: plan.loadSeconds, expected: expectedText });
-  // Requests still in flight when the clock stopped reach the servers all the same: let them finish.
-  await sleep(Math.min(5000, Math.max(300, 2 * loaded.max)));
-  const ownCpu = process.cpuUsage(ownCpu0);
-  const s1 = await snapshot(server, members, network.casefiles.child);
-  await Promise.all(profiles.map((p) => p.child.ask({ type: 'profileStop', file: p.file })));
-  const after = await post(url, body, headers);
-  problems.push(...checkAnswer(scenario, expected, after.status, after.json).map((p) => `after load: ${p}`));
-  for (const [name, r] of [['unloaded', unloaded], ['loaded', loaded]] as const) {
-    if (r.mismatches || r.non2xx || r.errors) problems.push(`${name}: ${r.mismatches} answer(s) differing from the checked one, ${r.non2xx} non-2xx, ${r.errors} errors`);
+  // Per variant: correctness before load, a timed request, and a warm-up sized from it.
+  for (const server of servers) {
+    const expected = network.expectations.records(scenario.name, server.states);
+    const problems: string[] = [];
+    const before = await post(server.url, body, headers);
+    problems.push(...checkAnswer(scenario, expected, before.status, before.json).map((p) => `before load: ${p}`));
+    const key = `${network.size}/${server.states.join(',')}/${scenario.name}`;
+    const data = JSON.stringify(before.json?.data ?? null);
+    const seen = answers.get(key);
+    if (!seen) answers.set(key, { variant: server.variant, data });
+    else if (seen.data !== data) problems.push(`answer data differs from variant ${seen.variant}'s for the same question`);
+    const expectedText = problems.length === 0 ? before.text : undefined;
+    const t = performance.now();
+    await post(server.url, body, headers);
+    const single = Math.max(0.2, performance.now() - t);
+    const request: Request = { url: server.url, body, headers };
+    const warm = await runLoad(request, { connections: plan.connections, amount: Math.round(Math.min(20_000, Math.max(2 * plan.connections, (plan.warmupSeconds * 1500) / single))), expected: expectedText });
+    state.set(server.variant, { request, expected, problems, expectedText, single, throughput: warm.throughput, before: before.json, unloaded: [], loaded: [] });
   }
 
-  const queries = loaded.sent || 1;
-  const ms = (micros: number) => micros / 1000 / queries;
-  const cpuServer = ms(s1.server.cpuMicros - s0.server.cpuMicros);
-  const cpuMembers = ms(sum(s1.members, (s) => s.cpuMicros) - sum(s0.members, (s) => s.cpuMicros));
-  const cpuCasefiles = variant === 'd' ? 0 : ms(s1.casefiles.cpuMicros - s0.casefiles.cpuMicros);
-  const counter = (s: ProcessStats[], name: string) => sum(s, (x) => x.counters[`${name}.${memberSide}`] ?? 0);
-  const memberRequests = (counter(s1.members, 'requests') - counter(s0.members, 'requests')) / queries;
-  const memberStatements = (counter(s1.members, 'statements') - counter(s0.members, 'statements')) / queries;
-  const contributing = statesIn(scenario, before.json);
-  const record: RunRecord = {
-    size: network.size, states: n, variant, scenario: scenario.name,
-    records: scenario.records(before.json?.data)?.length ?? 0, contributingStates: contributing,
-    unloaded, loaded,
-    cpu: { server: cpuServer, members: cpuMembers, casefiles: cpuCasefiles, total: cpuServer + cpuMembers + cpuCasefiles, loadGenerator: ms(ownCpu.user + ownCpu.system) },
-    memberRequests, memberStatements,
-    // One plan step per query; a root field reaches every state asked, `_entities` only the owners.
-    expectedMemberRequests: variant === 'd' ? 0 : scenario.name === 'casefile' ? contributing : states.length,
-    rss: { server: s1.server.rss / MB, serverPeak: s1.server.maxRss / MB, members: sum(s1.members, (s) => s.rss) / MB },
-    problems,
-  };
-  log(`  ${label}: ${loaded.throughput.toFixed(1)} q/s, p50 ${loaded.p50.toFixed(1)} ms (unloaded ${unloaded.p50.toFixed(1)} ms), ` +
-    `server CPU ${cpuServer.toFixed(2)} ms/q, members ${cpuMembers.toFixed(2)} ms/q, ${memberRequests.toFixed(2)} member req/q, ` +
-    `${record.records} records from ${contributing} states${problems.length ? ` — PROBLEMS: ${problems.join(' | ')}` : ' ✓'}`);
-  return record;
+  // One request at a time, then under load: halves in the order a b c d, then d c b a.
+  const order = [...servers, ...[...servers].reverse()];
+  for (const server of order) {
+    const v = state.get(server.variant)!;
+    const amount = Math.round(Math.min(5000, Math.max(3, (plan.latencySeconds * 1000) / v.single / 2)));
+    v.unloaded.push(await runLoad(v.request, { connections: 1, amount, expected: v.expectedText }));
+  }
+  const profiled = new Map<Child, string>();
+  for (const server of servers) {
+    const name = `${network.size}-${n}-${server.variant}-${scenario.name}`;
+    const file = profile(server.variant === 'd' ? 'monolith' : 'gateway', `${server.variant === 'd' ? 'monolith' : 'gateway'}-${name}`);
+    if (file) profiled.set(server.child, file);
+  }
+  const firstMember = servers.find((s) => s.members.length)?.members[0];
+  const memberFile = firstMember ? profile('member', `member-${network.size}-${n}-${scenario.name}`) : undefined;
+  if (firstMember && memberFile) profiled.set(firstMember, memberFile);
+  await Promise.all([...profiled.keys()].map((c) => c.ask({ type: 'profileStart' })));
+  for (const server of order) {
+    const v = state.get(server.variant)!;
+    const amount = Math.round(Math.min(100_000, Math.max(2 * plan.connections, (v.throughput * plan.loadSeconds) / 2)));
+    await sleep(100);
+    const s0 = await snapshot(server, network, everyone);
+    const t = performance.now();
+    v.loaded.push(await runLoad(v.request, { connections: plan.connections, amount, expected: v.expectedText }));
+    const wall = (performance.now() - t) * 1000;
+    v.tally = addTally(v.tally, tallyOf(server, s0, await snapshot(server, network, everyone), wall));
+  }
+  await Promise.all([...profiled].map(([c, file]) => c.ask({ type: 'profileStop', file })));
+
+  const records: RunRecord[] = [];
+  for (const server of servers) {
+    const v = state.get(server.variant)!;
+    const after = await post(server.url, body, headers);
+    v.problems.push(...checkAnswer(scenario, v.expected, after.status, after.json).map((p) => `after load: ${p}`));
+    const unloaded = summarise(v.unloaded);
+    const loaded = summarise(v.loaded);
+    for (const [name, r] of [['unloaded', unloaded], ['loaded', loaded]] as const) {
+      if (r.mismatches || r.non2xx || r.errors) v.problems.push(`${name}: ${r.mismatches} answer(s) differing from the checked one, ${r.non2xx} non-2xx, ${r.errors} errors`);
+    }
+    const tally = v.tally!;
+    const queries = loaded.sent || 1;
+    const ms = (micros: number) => micros / 1000 / queries;
+    const contributing = statesIn(scenario, v.before);
+    const cpuServer = ms(tally.cpuServer);
+    const cpuMembers = server.variant === 'd' ? 0 : ms(tally.cpuMembers);
+    const cpuCasefiles = server.variant === 'd' ? 0 : ms(tally.cpuCasefiles);
+    delete unloaded.times;
+    delete loaded.times;
+    const record: RunRecord = {
+      size: network.size, states: n, variant: server.variant, scenario: scenario.name,
+      records: scenario.records(v.before?.data)?.length ?? 0, contributingStates: contributing,
+      unloaded, loaded,
+      cpu: { server: cpuServer, members: cpuMembers, casefiles: cpuCasefiles, total: cpuServer + cpuMembers + cpuCasefiles, loadGenerator: ms(tally.cpuOwn) },
+      memberRequests: tally.memberRequests / queries,
+      memberStatements: tally.memberStatements / queries,
+      // One plan step per query; a root field reaches every state asked, `_entities` only the owners.
+      expectedMemberRequests: server.variant === 'd' ? 0 : scenario.name === 'casefile' ? contributing : server.states.length,
+      rss: { server: tally.after!.server.rss / MB, serverPeak: tally.after!.server.maxRss / MB, members: sum(tally.after!.members, (x) => x.rss) / MB },
+      otherLoad: tally.foreign / tally.wall / availableParallelism(),
+      problems: v.problems,
+    };
+    records.push(record);
+    log(`  ${network.size} persons, ${n} state${n > 1 ? 's' : ''}, ${server.variant} ${VARIANTS[server.variant]}, ${scenario.name}: ${loaded.throughput.toFixed(1)} q/s, ` +
+      `p50 ${loaded.p50.toFixed(1)} ms (1 conn ${unloaded.p50.toFixed(1)} ms), server CPU ${cpuServer.toFixed(2)} ms/q, members ${cpuMembers.toFixed(2)} ms/q, ` +
+      `${record.memberRequests.toFixed(2)} member req/q, ${record.records} records from ${contributing} states, other load ${(100 * record.otherLoad).toFixed(0)}%` +
+      `${v.problems.length ? ` — PROBLEMS: ${v.problems.join(' | ')}` : ' ✓'}`);
+  }
+  return records;
 }

@@ -15,14 +15,14 @@ const TABLES: Array<{ name: string; tagged: boolean; indexes: string[] }> = [
   { name: 'persons', tagged: true, indexes: ['UNIQUE (id)', '(member_state, id)', '(date_of_birth)', '(status)'] },
   { name: 'person_aliases', tagged: false, indexes: ['(person_id, position)'] },
   { name: 'person_nationalities', tagged: false, indexes: ['(person_id, country)', '(country)'] },
-  { name: 'person_name_keys', tagged: true, indexes: ['(name_key, person_id)', '(skeleton, person_id)', '(person_id)'] },
+  { name: 'person_name_keys', tagged: true, indexes: ['(member_state, name_key, person_id)', '(member_state, skeleton, person_id)', '(person_id)'] },
   { name: 'identity_documents', tagged: false, indexes: ['UNIQUE (id)', '(person_id)', '(number_key)'] },
   { name: 'travel_movements', tagged: false, indexes: ['UNIQUE (id)', '(person_id, at)'] },
   { name: 'financial_measures', tagged: false, indexes: ['UNIQUE (id)', '(person_id)'] },
   { name: 'watchlist_listings', tagged: false, indexes: ['UNIQUE (id)', '(person_id)'] },
   { name: 'organisations', tagged: true, indexes: ['UNIQUE (id)', '(kind)'] },
   { name: 'organisation_aliases', tagged: false, indexes: ['(organisation_id, position)'] },
-  { name: 'organisation_name_keys', tagged: true, indexes: ['(name_key, organisation_id)', '(skeleton, organisation_id)', '(organisation_id)'] },
+  { name: 'organisation_name_keys', tagged: true, indexes: ['(member_state, name_key, organisation_id)', '(member_state, skeleton, organisation_id)', '(organisation_id)'] },
   { name: 'affiliations', tagged: false, indexes: ['UNIQUE (id)', '(person_id)', '(organisation_id)'] },
 ];
 
@@ -32,6 +32,7 @@ interface Source { state: MemberState; file: string }
 function fingerprint(sources: Source[]): string {
   return JSON.stringify({
     nameKeys: NAME_KEYS_VERSION,
+    layout: 2,
     sources: sources.map((s) => {
       const db = new SQLite(s.file, { readonly: true });
       try {

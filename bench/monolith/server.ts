@@ -56,55 +56,77 @@ async function searchPersons(db: Db, states: MemberState[], filter: PersonFilter
     throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', { argumentName: 'filter' });
   }
   if (states.length === 0) return [];
-  let scores: Map<string, number> | null = null;
-  if (filter.name) {
-    const keys = queryKeys(filter.name);
-    if (keys.length === 0) throw hagueError('BAD_USER_INPUT', 'filter.name has no letters to search for', { argumentName: 'filter.name' });
-    // One statement for every state: each state's best MAX_CANDIDATES by key hits (as each member ranks its own).
-    const { rows } = await sql<{ owner: string; name_key: string; skeleton: string }>`
-      SELECT k.person_id AS owner, k.name_key, k.skeleton FROM person_name_keys k JOIN (
-        SELECT person_id FROM (
-          SELECT person_id, row_number() OVER (PARTITION BY member_state ORDER BY count(*) DESC, person_id) AS rank
-          FROM person_name_keys
-          WHERE (name_key IN (${sql.join(keys.map((k) => k.key))}) OR skeleton IN (${sql.join(keys.map((k) => k.skeleton))}))
-            AND member_state IN (${sql.join(states)})
-          GROUP BY member_state, person_id
-        ) WHERE rank <= ${MAX_CANDIDATES}
-      ) c ON k.person_id = c.person_id`.execute(db);
-    const keysByOwner = new Map<string, NameKey[]>();
-    for (const hit of rows) {
-      let list = keysByOwner.get(hit.owner);
-      if (!list) keysByOwner.set(hit.owner, (list = []));
-      list.push({ key: hit.name_key, skeleton: hit.skeleton });
+  const filtered = (ids: string[] | null) => {
+    let query = db.selectFrom('persons as p').where('p.member_state', 'in', states);
+    if (ids) query = query.where('p.id', 'in', ids);
+    if (filter.dateOfBirth) query = query.where('p.date_of_birth', '=', filter.dateOfBirth);
+    if (filter.status) query = query.where('p.status', '=', filter.status);
+    if (filter.nationality) {
+      const country = filter.nationality.trim().toUpperCase();
+      query = query.where('p.id', 'in', (eb) => eb.selectFrom('person_nationalities').select('person_id').where('country', '=', country));
     }
-    scores = new Map();
-    for (const [id, recordKeys] of keysByOwner) {
-      const score = matchScore(filter.name, recordKeys);
-      if (score >= MATCH_THRESHOLD) scores.set(id, score);
+    if (filter.documentNumber) {
+      const key = documentNumberKey(filter.documentNumber);
+      query = query.where('p.id', 'in', (eb) => eb.selectFrom('identity_documents').select('person_id').where('number_key', '=', key));
     }
-    if (scores.size === 0) return [];
+    return query;
+  };
+  const inOrder = async (ids: string[], scores: Map<string, number> | null) => {
+    if (ids.length === 0) return [];
+    const rows = (await db.selectFrom('persons').selectAll().where('id', 'in', ids).execute()) as unknown as PersonRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => ({ ...byId.get(id)!, matchScore: scores ? scores.get(id)! : null }));
+  };
+  if (!filter.name) {
+    // Each state's first `first` by id, in one statement.
+    const { rows } = await sql<{ id: string; member_state: string }>`SELECT id, member_state FROM (
+        SELECT p.id, row_number() OVER (PARTITION BY p.member_state ORDER BY p.id) AS rank, p.member_state
+        FROM (${filtered(null).select(['p.id', 'p.member_state'])}) AS p
+      ) WHERE rank <= ${first}`.execute(db);
+    const byState = new Map<string, string[]>(states.map((s) => [s, []]));
+    for (const row of rows) byState.get(row.member_state)?.push(row.id);
+    return inOrder([...byState.values()].flatMap((ids) => ids.sort()), null);
   }
-  let query = db.selectFrom('persons as p').selectAll('p').where('p.member_state', 'in', states);
-  if (scores) query = query.where('p.id', 'in', [...scores.keys()]);
-  if (filter.dateOfBirth) query = query.where('p.date_of_birth', '=', filter.dateOfBirth);
-  if (filter.status) query = query.where('p.status', '=', filter.status);
-  if (filter.nationality) {
-    const country = filter.nationality.trim().toUpperCase();
-    query = query.where('p.id', 'in', (eb) => eb.selectFrom('person_nationalities').select('person_id').where('country', '=', country));
+  const keys = queryKeys(filter.name);
+  if (keys.length === 0) throw hagueError('BAD_USER_INPUT', 'filter.name has no letters to search for', { argumentName: 'filter.name' });
+  // One statement for every state: each state's best MAX_CANDIDATES by key hits (as each member ranks its own).
+  const { rows } = await sql<{ owner: string; state: string; name_key: string; skeleton: string }>`
+    SELECT c.person_id AS owner, c.member_state AS state, k.name_key, k.skeleton FROM (
+      SELECT person_id, member_state FROM (
+        SELECT person_id, member_state, row_number() OVER (PARTITION BY member_state ORDER BY count(*) DESC, person_id) AS rank
+        FROM person_name_keys
+        WHERE member_state IN (${sql.join(states)})
+          AND (name_key IN (${sql.join(keys.map((k) => k.key))}) OR skeleton IN (${sql.join(keys.map((k) => k.skeleton))}))
+        GROUP BY member_state, person_id
+      ) WHERE rank <= ${MAX_CANDIDATES}
+    ) c CROSS JOIN person_name_keys k ON k.person_id = c.person_id`.execute(db);
+  const keysByOwner = new Map<string, { state: string; keys: NameKey[] }>();
+  for (const hit of rows) {
+    let entry = keysByOwner.get(hit.owner);
+    if (!entry) keysByOwner.set(hit.owner, (entry = { state: hit.state, keys: [] }));
+    entry.keys.push({ key: hit.name_key, skeleton: hit.skeleton });
   }
-  if (filter.documentNumber) {
-    const key = documentNumberKey(filter.documentNumber);
-    query = query.where('p.id', 'in', (eb) => eb.selectFrom('identity_documents').select('person_id').where('number_key', '=', key));
+  const scores = new Map<string, number>();
+  const candidates = new Map<string, string[]>(states.map((s) => [s, []]));
+  for (const [id, entry] of keysByOwner) {
+    const score = matchScore(filter.name, entry.keys);
+    if (score >= MATCH_THRESHOLD) { scores.set(id, score); candidates.get(entry.state)!.push(id); }
   }
-  const rows = (await query.execute()) as unknown as PersonRow[];
-  const byState = new Map<string, PersonRow[]>(states.map((s) => [s, []]));
-  for (const row of rows) byState.get(row.member_state)?.push({ ...row, matchScore: scores ? scores.get(row.id) ?? 0 : null });
-  const out: PersonRow[] = [];
-  for (const list of byState.values()) {
-    list.sort(scores ? (a, b) => b.matchScore! - a.matchScore! || a.id.localeCompare(b.id) : (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const row of list.slice(0, first)) out.push(row);
+  const otherCriteria = Object.entries(filter).some(([k, v]) => k !== 'name' && v !== null && v !== undefined && v !== '');
+  const best: string[] = [];
+  for (const ids of candidates.values()) {
+    let kept = ids;
+    if (otherCriteria) {
+      const passing = new Set<string>();
+      for (let i = 0; i < ids.length; i += 5000) {
+        for (const row of await filtered(ids.slice(i, i + 5000)).select('p.id').execute()) passing.add(row.id);
+      }
+      kept = ids.filter((id) => passing.has(id));
+    }
+    kept.sort((a, b) => scores.get(b)! - scores.get(a)! || a.localeCompare(b));
+    best.push(...kept.slice(0, first));
   }
-  return out;
+  return inOrder(best, scores);
 }
 
 function agency(state: string): string {
