@@ -8,6 +8,8 @@ import { DEV_ISSUER_PREFIX, TOKEN_AUDIENCE } from '../common/dev-identity.ts';
 
 export const PURPOSE_HEADER = 'x-hague-purpose';
 export const CASE_HEADER = 'x-hague-case';
+/** Verified caller tokens kept (oldest dropped first). */
+const VERIFIED_TOKENS = 10_000;
 
 /** One state's identity provider, as members.yaml names it. */
 export interface IdentityProviderConfig {
@@ -26,6 +28,13 @@ interface Provider { state: MemberState; keys: JWTVerifyGetKey }
  * the token about its own state is never read.
  */
 export class Authenticator {
+  /**
+   * Tokens already verified, by their exact text, until they expire: an ES256 verification costs
+   * more than the rest of the gateway's work on a small query (bench/README.md), and a partner app
+   * sends the same token with every request. A token that failed is never kept.
+   */
+  private readonly verified = new Map<string, { provider: Provider; payload: Record<string, unknown>; expires: number }>();
+
   private constructor(private readonly providers: Map<string, Provider>) {}
 
   static async create(configs: IdentityProviderConfig[], options: { acceptDevKeys: boolean }): Promise<Authenticator> {
@@ -52,20 +61,7 @@ export class Authenticator {
     if (!token) {
       throw unauthenticated('send Authorization: Bearer <token> issued by your state\'s identity provider (dev: npx hague token --state NL --roles analyst --clearance SECRET)');
     }
-    let issuer: unknown;
-    try {
-      issuer = decodeJwt(token).iss;
-    } catch {
-      throw unauthenticated('the bearer token is not a JWT');
-    }
-    const provider = typeof issuer === 'string' ? this.providers.get(issuer) : undefined;
-    if (!provider) throw unauthenticated(`token issuer ${JSON.stringify(issuer ?? null)} is not the identity provider of any member state of this network`);
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtVerify(token, provider.keys, { issuer: issuer as string, audience: TOKEN_AUDIENCE, requiredClaims: ['exp', 'sub'] }));
-    } catch (error) {
-      throw unauthenticated(`token rejected: ${(error as Error).message}`);
-    }
+    const { provider, payload } = await this.verify(token);
     const clearance = payload.clearance;
     if (!isClearance(clearance)) throw unauthenticated(`token has no valid clearance claim (one of ${CLEARANCES.join(', ')})`);
     const purpose = first(headers[PURPOSE_HEADER])?.trim();
@@ -86,6 +82,30 @@ export class Authenticator {
       caseReference,
       requestId,
     };
+  }
+
+  /** The provider that signed `token` and its claims; throws UNAUTHENTICATED for anything else. */
+  private async verify(token: string): Promise<{ provider: Provider; payload: Record<string, unknown> }> {
+    const known = this.verified.get(token);
+    if (known && known.expires > Date.now() / 1000) return known;
+    if (known) this.verified.delete(token);
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw unauthenticated('the bearer token is not a JWT');
+    }
+    const provider = typeof issuer === 'string' ? this.providers.get(issuer) : undefined;
+    if (!provider) throw unauthenticated(`token issuer ${JSON.stringify(issuer ?? null)} is not the identity provider of any member state of this network`);
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, provider.keys, { issuer: issuer as string, audience: TOKEN_AUDIENCE, requiredClaims: ['exp', 'sub'] }));
+    } catch (error) {
+      throw unauthenticated(`token rejected: ${(error as Error).message}`);
+    }
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { provider, payload, expires: payload.exp as number });
+    return { provider, payload };
   }
 }
 
