@@ -13,6 +13,8 @@ export interface AuthorizationOptions {
   limits?: QueryLimits;
   /** Reject the whole request when any field is forbidden, instead of answering it null. */
   strict: boolean;
+  /** Benchmark only (security.authorization: false): skip the network rules; the query limits still apply. */
+  authorize?: boolean;
   /** Called with what was removed, for the gateway's log. */
   onRemoved?: (removals: Removal[], context: Record<string, unknown>) => void;
 }
@@ -45,6 +47,7 @@ export class AuthorizingGateway implements GatewayInterface {
       // Limits apply to the operation as asked, before removals: a forbidden field still counts.
       const tooComplex = checkQueryLimits(requestContext.document, requestContext.operation, this.options.limits);
       if (tooComplex) return { errors: [tooComplex] };
+      if (this.options.authorize === false) return executor(requestContext);
       const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, requestContext.operation, caller);
       if (removals.length === 0) return executor(requestContext);
       this.options.onRemoved?.(removals, requestContext.context);

@@ -70,8 +70,8 @@ export interface GatewaySecurity {
   strictAuthorization?: boolean;
   /**
    * Benchmark only (bench/, never set from the CLI or members.yaml): false skips the network-wide
-   * field rules to measure what they cost. Caller tokens are verified and context tokens signed
-   * either way. Default: enforced.
+   * field rules to measure what they cost. Caller tokens are verified, query limits checked and
+   * context tokens signed either way. Default: enforced.
    */
   authorization?: boolean;
 }
@@ -118,7 +118,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     },
   });
 
-  const gateway = options.security.authorization === false ? apolloGateway : new AuthorizingGateway(apolloGateway, {
+  const gateway = new AuthorizingGateway(apolloGateway, {
+    authorize: options.security.authorization !== false,
     rules: readAuthorizationRules(supergraphSdl),
     strict: options.security.strictAuthorization ?? false,
     onRemoved: (removals, context) => (context as GatewayContext).log?.debug({ removed: removals.map((r) => r.coordinate) }, 'network rules removed fields'),
