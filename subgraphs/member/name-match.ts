@@ -116,17 +116,26 @@ export const MATCH_THRESHOLD = 0.75;
  * words, trying each pair of neighbouring words also as one word ("abdel hamid" = "abdelhamid").
  */
 export function matchScore(query: string, record: NameKey[]): number {
-  const words = nameWords(query).map((w) => { const key = phoneticKey(w); return { key, skeleton: skeleton(key) }; });
-  if (words.length === 0) return 0;
-  const variants: NameKey[][] = [words];
-  for (let i = 0; i + 1 < words.length; i++) {
-    const key = phoneticKey(words[i].key + words[i + 1].key);
-    variants.push([...words.slice(0, i), { key, skeleton: skeleton(key) }, ...words.slice(i + 2)]);
-  }
+  const variants = queryVariants(query);
   let best = 0;
   for (const variant of variants) {
     const total = variant.reduce((sum, word) => sum + wordScore(word, record), 0);
     best = Math.max(best, total / variant.length);
   }
   return Math.round(best * 1000) / 1000;
+}
+
+/** The last search's word variants: one search scores up to thousands of candidates against the same query. */
+let lastQuery: { query: string; variants: NameKey[][] } | undefined;
+
+function queryVariants(query: string): NameKey[][] {
+  if (lastQuery?.query === query) return lastQuery.variants;
+  const words = nameWords(query).map((w) => { const key = phoneticKey(w); return { key, skeleton: skeleton(key) }; });
+  const variants: NameKey[][] = words.length === 0 ? [] : [words];
+  for (let i = 0; i + 1 < words.length; i++) {
+    const key = phoneticKey(words[i].key + words[i + 1].key);
+    variants.push([...words.slice(0, i), { key, skeleton: skeleton(key) }, ...words.slice(i + 2)]);
+  }
+  lastQuery = { query, variants };
+  return variants;
 }
