@@ -2,7 +2,7 @@ import { existsSync, statSync, accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent, type SqliteDatabase } from 'kysely';
 import { migrations, type Database } from './store-schema.ts';
 import { ensureNameKeys } from './name-index.ts';
 import type { MemberState } from '../../common/member-states.ts';
@@ -79,7 +79,7 @@ export async function openStore(database: string, state: MemberState): Promise<S
     } catch (error) {
       throw new StoreOpenError(`cannot open SQLite database ${location}: ${(error as Error).message}; fix --database`);
     }
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }), log });
   }
 
   try {
@@ -94,6 +94,35 @@ export async function openStore(database: string, state: MemberState): Promise<S
     db, dialect, location, state,
     statementCount: () => statements,
     close: () => db.destroy(),
+  };
+}
+
+/** Prepared statements kept per connection, by SQL text (least recently used dropped first). */
+const STATEMENT_CACHE = 500;
+
+/**
+ * The SQLite connection as Kysely sees it, reusing prepared statements: Kysely prepares every
+ * query anew, and compiling the SQL cost about as much as running these small indexed queries
+ * (bench/README.md). A statement still being iterated (a stream) is never handed out twice.
+ */
+function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => { statements.clear(); sqlite.close(); },
+    prepare(sql: string) {
+      const cached = statements.get(sql);
+      if (cached && !cached.busy) {
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      if (!cached) {
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
   };
 }
 
