@@ -10,6 +10,7 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     timeout?: number;
+    sampleInt?: number;
     verifyBody?: (body: string) => boolean;
   }
   export interface Result {

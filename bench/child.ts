@@ -77,8 +77,9 @@ export class Child {
     });
   }
 
-  async stats(): Promise<ProcessStats> {
-    const answer = await this.ask<Message & { stats: ProcessStats }>({ type: 'stats' });
+  /** CPU time and RSS; `gc` first runs a full garbage collection, so each measured run pays for its own garbage only. */
+  async stats(gc = false): Promise<ProcessStats> {
+    const answer = await this.ask<Message & { stats: ProcessStats }>({ type: 'stats', gc });
     return answer.stats;
   }
 
@@ -96,7 +97,7 @@ export class Child {
 export function startChild(name: string, script: string, args: string[] = [], execArgv: string[] = []): Child {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child = fork(file, args, {
-    execArgv: ['--import', 'tsx', ...execArgv],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...execArgv],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
     serialization: 'advanced',
@@ -131,7 +132,11 @@ export function serveParent(handlers: {
   process.on('message', async (message: Message) => {
     const reply = (answer: Record<string, unknown>) => process.send?.({ ...answer, id: message.id });
     try {
-      if (message.type === 'stats') { reply({ type: 'stats', stats: ownStats(handlers.counters?.() ?? {}) }); return; }
+      if (message.type === 'stats') {
+        if (message.gc) (globalThis as { gc?: () => void }).gc?.();
+        reply({ type: 'stats', stats: ownStats(handlers.counters?.() ?? {}) });
+        return;
+      }
       if (message.type === 'profileStart') { await profileStart(); reply({ type: 'ok' }); return; }
       if (message.type === 'profileStop') { await profileStop(message.file as string); reply({ type: 'ok' }); return; }
       if (message.type === 'stop') {

@@ -48,15 +48,21 @@ export function runLoad(request: Request, options: { connections: number; second
       connections: options.connections,
       ...(options.amount !== undefined ? { amount: Math.max(options.amount, options.connections) } : { duration: options.seconds ?? 1 }),
       timeout: options.timeoutSeconds ?? 60,
+      // autocannon notices the end of an `amount` run on its next sample tick: tick often.
+      sampleInt: 100,
       ...(options.expected !== undefined ? { verifyBody: (body: string) => body === options.expected } : {}),
     }, (error, result: Result) => {
       if (error) { reject(error); return; }
-      // autocannon's own duration is rounded; time the run here.
-      const seconds = (performance.now() - started) / 1000;
+      // From the first request to the last answer (autocannon's own duration runs to its next tick).
+      const seconds = ((times.length ? lastAnswer : performance.now()) - started) / 1000;
       resolve(summarise([{ ...blank(options.connections), seconds, sent: result.requests.sent, errors: result.errors, non2xx: result.non2xx, mismatches: result.mismatches, times }]));
     });
     const started = performance.now();
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => { if (statusCode < 300) times.push(responseTime); });
+    let lastAnswer = 0;
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      lastAnswer = performance.now();
+      if (statusCode < 300) times.push(responseTime);
+    });
   });
 }
 

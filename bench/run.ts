@@ -326,9 +326,12 @@ function machineBusyMicros(): number {
   }
 }
 
-async function snapshot(server: Server, network: Network, everyone: Child[]): Promise<Snapshot> {
+async function snapshot(server: Server, network: Network, everyone: Child[], gc = false): Promise<Snapshot> {
+  // gc: a full collection in every process measured before the run starts, so that a run does not
+  // pay for the garbage of the runs before it (a full collection after the run would add a cost
+  // proportional to each process's live heap, not to the run's work).
   const [s, m, c, all] = await Promise.all([
-    server.child.stats(), Promise.all(server.members.map((x) => x.stats())), network.casefiles.child.stats(),
+    server.child.stats(gc), Promise.all(server.members.map((x) => x.stats(gc))), network.casefiles.child.stats(gc),
     Promise.all(everyone.map((x) => x.stats().then((st) => st.cpuMicros).catch(() => 0))),
   ]);
   const own = process.cpuUsage();
@@ -412,7 +415,7 @@ async function measureScenario(
     const v = state.get(server.variant)!;
     const amount = Math.round(Math.min(100_000, Math.max(2 * plan.connections, (v.throughput * plan.loadSeconds) / 2)));
     await sleep(100);
-    const s0 = await snapshot(server, network, everyone);
+    const s0 = await snapshot(server, network, everyone, true);
     const t = performance.now();
     v.loaded.push(await runLoad(v.request, { connections: plan.connections, amount, expected: v.expectedText }));
     const wall = (performance.now() - t) * 1000;
