@@ -39,7 +39,7 @@ function resultsTable(result: BenchResult): string[] {
 
 function ratioTable(result: BenchResult, against: Variant): string[] {
   const lines = [
-    `| persons/state | scenario | states | variant | q/s | p50 | p99 | p50 1 conn | total CPU/q | server CPU/q vs ${against}'s total | server RSS |`,
+    `| persons/state | scenario | states | variant | q/s | p50 | p99 | p50 1 conn | total CPU/q | ${against === 'd' ? 'server CPU/q vs d\'s total' : 'server CPU/q vs c\'s server'} | server RSS |`,
     '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of order(result.runs)) {
@@ -48,7 +48,7 @@ function ratioTable(result: BenchResult, against: Variant): string[] {
     const base = against === 'c' ? find(result.runs, r.size, 1, 'c', r.scenario) : find(result.runs, r.size, r.states, 'd', r.scenario);
     if (!base) continue;
     lines.push(`| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${ratio(r.loaded.throughput, base.loaded.throughput)} | ${ratio(r.loaded.p50, base.loaded.p50)} | ` +
-      `${ratio(r.loaded.p99, base.loaded.p99)} | ${ratio(r.unloaded.p50, base.unloaded.p50)} | ${ratio(r.cpu.total, base.cpu.total)} | ${ratio(r.cpu.server, base.cpu.total)} | ${ratio(r.rss.server, base.rss.server)} |`);
+      `${ratio(r.loaded.p99, base.loaded.p99)} | ${ratio(r.unloaded.p50, base.unloaded.p50)} | ${ratio(r.cpu.total, base.cpu.total)} | ${ratio(r.cpu.server, against === 'd' ? base.cpu.total : base.cpu.server)} | ${ratio(r.rss.server, base.rss.server)} |`);
   }
   return lines;
 }
