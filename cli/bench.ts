@@ -19,7 +19,7 @@ export function registerBench(program: Command): void {
     .option('--out <file>', 'Markdown report; the results replace the generated section of an existing file', 'bench/README.md')
     .option('--json <file>', 'raw results', 'bench/results/latest.json')
     .option('--data-dir <dir>', 'cache of seeded state databases and the monolith (reused across runs)', '.hague/bench-data')
-    .option('--profile <roles>', 'run these roles under node --cpu-prof (gateway, member, monolith); profiles in bench/results/*.cpuprofile (git-ignored)')
+    .option('--profile <roles>', 'CPU-profile these roles (gateway, member, monolith) during the loaded runs; profiles in bench/results/*.cpuprofile (git-ignored), summarised by npx tsx bench/profile.ts')
     .option('--sizes <n,...>', 'persons per state (default 1000,100000; --quick 1000)')
     .option('--networks <n,...>', 'network sizes in states (default 1,5,27)')
     .option('--scenarios <names>', 'search, dossier, casefile (default all)')
