@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from './usage-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 import type { ScenarioName } from '../bench/scenarios.ts';
 import type { Variant } from '../bench/run.ts';
 
@@ -28,11 +28,11 @@ export function registerBench(program: Command): void {
     .action(async (flags: BenchFlags) => {
       const numbers = (value: string | undefined, flag: string, max: number) => value === undefined ? undefined : list(value).map((v) => {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} '${v}' must be a whole number from 1 to ${max}`);
+        if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`${flag} '${v}' must be a whole number from 1 to ${max}`);
         return n;
       });
       const pick = <T extends string>(value: string | undefined, flag: string, allowed: readonly T[]) => value === undefined ? undefined : list(value).map((v) => {
-        if (!allowed.includes(v as T)) throw new UsageError(`${flag} '${v}' is not one of ${allowed.join(', ')}`);
+        if (!allowed.includes(v as T)) throw new ConfigError(`${flag} '${v}' is not one of ${allowed.join(', ')}`);
         return v as T;
       });
       const options = {

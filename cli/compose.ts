@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { composeFile } from '../gateway/compose.ts';
-import { ConfigError } from '../gateway/config-error.ts';
-import { UsageError } from './usage-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 
 export function registerCompose(program: Command): void {
   program.command('compose')
@@ -12,14 +11,8 @@ export function registerCompose(program: Command): void {
     .option('--quiet', 'do not print composition hints')
     .addHelpText('after', '\nExample:\n  hague compose --config rover.yaml --out supergraph.graphql\n  hague gateway --supergraph supergraph.graphql --members config/members.yaml')
     .action((options: { config: string; out: string; quiet?: boolean }) => {
-      let composed;
-      try {
-        composed = composeFile(options.config);
-      } catch (error) {
-        // Composition errors are several lines (one per error, with subgraph and hints): keep them.
-        if (error instanceof ConfigError) throw new UsageError(error.message);
-        throw error;
-      }
+      // Composition errors are several lines (one per error, with subgraph and hints): printed whole.
+      const composed = composeFile(options.config);
       if (!options.quiet) {
         if (composed.versionNote) console.error(`warning: ${composed.versionNote}`);
         for (const hint of composed.hints) console.error(`hint: ${hint}`);
@@ -31,7 +24,7 @@ export function registerCompose(program: Command): void {
       try {
         writeFileSync(options.out, composed.supergraphSdl.endsWith('\n') ? composed.supergraphSdl : `${composed.supergraphSdl}\n`);
       } catch (error) {
-        throw new UsageError(`--out ${options.out}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new ConfigError(`--out ${options.out}: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       console.error(`composed ${options.config} into ${options.out}`);
     });

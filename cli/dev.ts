@@ -5,11 +5,11 @@ import type { Command } from 'commander';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
 import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
 import { isSeeded, seedMember } from '../subgraphs/member/seed.ts';
-import { ConfigError } from '../gateway/config-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 import { DEFAULT_TIMEOUT_MS, devStates, type MemberConfig } from '../gateway/members-config.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
-import { UsageError, asUsageError, parsePort, parsePositiveInt } from './usage-error.ts';
+import { asConfigError, parsePort, parsePositiveInt } from './flags.ts';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
 import { devIssuer, devKeyName } from '../common/dev-identity.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
@@ -38,16 +38,16 @@ export function registerDev(program: Command): void {
     .action(async (flags: DevFlags) => {
       const count = Number(flags.members);
       if (!Number.isInteger(count) || count < 1 || count > MEMBER_STATES.length) {
-        throw new UsageError(`--members '${flags.members}' must be a number of member states from 1 to ${MEMBER_STATES.length} (5: NL BE FR DE ES, ${MEMBER_STATES.length}: all)`);
+        throw new ConfigError(`--members '${flags.members}' must be a number of member states from 1 to ${MEMBER_STATES.length} (5: NL BE FR DE ES, ${MEMBER_STATES.length}: all)`);
       }
       const persons = parsePositiveInt(flags.persons, '--persons', 1_000_000);
       const port = parsePort(flags.port);
       const firstMemberPort = parsePort(flags.memberPort, '--member-port');
-      if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535) throw new UsageError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
+      if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535) throw new ConfigError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
       try {
         mkdirSync(flags.dataDir, { recursive: true });
       } catch (error) {
-        throw new UsageError(`--data-dir ${flags.dataDir}: cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new ConfigError(`--data-dir ${flags.dataDir}: cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       await runDev({ states: devStates(count), persons, dataDir: flags.dataDir, keysDir: flags.keysDir, port, host: flags.host, firstMemberPort, config: flags.config, logLevel: flags.logLevel });
     });
@@ -93,7 +93,7 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
           gatewayPublicKey: gatewayKey.publicJwk, policiesDir: POLICIES_DIR,
         });
       } catch (error) {
-        throw asUsageError(error, `member ${state}`);
+        throw asConfigError(error, `member ${state}`);
       }
       members.push(member);
       let what: string;
@@ -117,7 +117,7 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
       const security = await buildGatewaySecurity({ members: configs, keysDir: o.keysDir, acceptDevKeys: true });
       gateway = await startGateway({ supergraphSdl: supergraph.sdl, members: configs, port: o.port, host: o.host, logger: { level: o.logLevel }, security, explorerPersonas: devPersonas(o.states, o.keysDir) });
     } catch (error) {
-      throw asUsageError(error, 'gateway');
+      throw asConfigError(error, 'gateway');
     }
     const base = gateway.url.replace(/\/graphql$/, '');
     console.log(`Explorer    ${base}/  (pick a persona and a purpose, run a saved example)`);
@@ -133,7 +133,6 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
     await stopAll();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../gateway/config-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 import { loadMembersConfig } from '../gateway/members-config.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
-import { UsageError, asUsageError, parsePort } from './usage-error.ts';
+import { asConfigError, parsePort } from './flags.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
 
@@ -26,9 +26,9 @@ export function registerGateway(program: Command): void {
     .option('--strict-authorization', 'reject a whole request that asks for a forbidden field (default: that field answers null + FORBIDDEN)')
     .addHelpText('after', '\nExamples:\n  hague gateway --config rover.yaml --members config/members.yaml --port 4000\n  hague compose && hague gateway --supergraph supergraph.graphql')
     .action(async (flags: GatewayFlags) => {
-      if (!flags.supergraph && !flags.config) throw new UsageError('give --supergraph supergraph.graphql or --config rover.yaml');
+      if (!flags.supergraph && !flags.config) throw new ConfigError('give --supergraph supergraph.graphql or --config rover.yaml');
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(flags.logLevel)) {
-        throw new UsageError(`--log-level '${flags.logLevel}' is not one of fatal, error, warn, info, debug, trace, silent`);
+        throw new ConfigError(`--log-level '${flags.logLevel}' is not one of fatal, error, warn, info, debug, trace, silent`);
       }
       let gateway;
       try {
@@ -52,8 +52,7 @@ export function registerGateway(program: Command): void {
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(`callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`);
       } catch (error) {
-        if (error instanceof ConfigError) throw new UsageError(error.message);
-        throw asUsageError(error, 'gateway');
+        throw asConfigError(error, 'gateway');
       }
       console.log('Ctrl-C to stop');
       const running = gateway;

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './usage-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 import { registerMember } from './member.ts';
 import { registerSeed } from './seed.ts';
 import { registerCompose } from './compose.ts';
@@ -25,7 +25,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
-  if (error instanceof UsageError) {
+  if (error instanceof ConfigError) {
     console.error(`hague: ${error.message}`);
     process.exit(2);
   }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
-import { UsageError, asUsageError, parsePort } from './usage-error.ts';
+import { ConfigError } from '../common/config-error.ts';
+import { asConfigError, parsePort } from './flags.ts';
 import { existsSync } from 'node:fs';
 import { DEFAULT_KEYS_DIR, readPublicJwk } from '../common/dev-keys.ts';
 
@@ -18,7 +19,7 @@ export function registerMember(program: Command): void {
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(async (options: { state: string; port: string; host: string; database: string; agency?: string; gatewayKey: string; policies: string }) => {
       let state;
-      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new UsageError((error as Error).message); }
+      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new ConfigError((error as Error).message); }
       const port = parsePort(options.port);
       const database = options.database.replace('<STATE>', state);
       if (options.database.includes('<STATE>')) {
@@ -26,11 +27,11 @@ export function registerMember(program: Command): void {
         mkdirSync('.hague/data', { recursive: true });
       }
       if (!existsSync(options.gatewayKey)) {
-        throw new UsageError(`--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`);
+        throw new ConfigError(`--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`);
       }
       let gatewayPublicKey;
       try { gatewayPublicKey = readPublicJwk(options.gatewayKey); } catch (error) {
-        throw new UsageError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
+        throw new ConfigError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
       }
       let member;
       try {
@@ -39,7 +40,7 @@ export function registerMember(program: Command): void {
           gatewayPublicKey, policiesDir: options.policies,
         });
       } catch (error) {
-        throw asUsageError(error, `member ${state}`);
+        throw asConfigError(error, `member ${state}`);
       }
       console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
       console.log(`release policy: ${options.policies}/${state}.yaml (audit log in the same database)`);

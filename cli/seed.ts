@@ -5,7 +5,8 @@ import { openStore, type Store } from '../subgraphs/member/store.ts';
 import {
   AlreadySeededError, MAX_SEED_PERSONS, NL_LISTED_PERSONS, REFERENCE_DATE, seedMember, type SeedResult,
 } from '../subgraphs/member/seed.ts';
-import { UsageError, asUsageError, parsePositiveInt } from './usage-error.ts';
+import { ConfigError } from '../common/config-error.ts';
+import { asConfigError, parsePositiveInt } from './flags.ts';
 
 interface SeedFlags { state: string; persons: string; database: string; seed: string; reset?: boolean }
 
@@ -43,17 +44,17 @@ export function registerSeed(program: Command): void {
       try {
         state = parseMemberState(flags.state, '--state');
       } catch (error) {
-        throw new UsageError((error as Error).message);
+        throw new ConfigError((error as Error).message);
       }
       const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
-      if (persons < 1) throw new UsageError(`--persons '${flags.persons}' must be at least 1`);
+      if (persons < 1) throw new ConfigError(`--persons '${flags.persons}' must be at least 1`);
       const seed = parsePositiveInt(flags.seed, '--seed', 0xffffffff);
 
       let store: Store;
       try {
         store = await openStore(flags.database, state);
       } catch (error) {
-        throw asUsageError(error, 'hague seed');
+        throw asConfigError(error, 'hague seed');
       }
 
       const showBar = process.stderr.isTTY || persons >= PROGRESS_ALWAYS_FROM;
@@ -78,7 +79,7 @@ export function registerSeed(program: Command): void {
         });
       } catch (error) {
         if (error instanceof AlreadySeededError) {
-          throw new UsageError(`${error.message}; pass --reset to replace them (or choose another --database)`);
+          throw new ConfigError(`${error.message}; pass --reset to replace them (or choose another --database)`);
         }
         throw error;
       } finally {

@@ -6,13 +6,13 @@ import { importKey, signContextToken } from '../common/context-token.ts';
 import { parseMemberState } from '../common/member-states.ts';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
 import { issueDevToken } from '../common/dev-identity.ts';
-import { UsageError } from './usage-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 
 function parseTtl(value: string): number {
   const match = value.trim().match(/^(\d+)\s*(s|m|h|d)?$/);
-  if (!match) throw new UsageError(`--ttl '${value}' is not a duration; use e.g. 90s, 15m, 1h or 1d`);
+  if (!match) throw new ConfigError(`--ttl '${value}' is not a duration; use e.g. 90s, 15m, 1h or 1d`);
   const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
-  if (seconds < 1 || seconds > 7 * 86400) throw new UsageError(`--ttl '${value}' must be between 1s and 7d`);
+  if (seconds < 1 || seconds > 7 * 86400) throw new ConfigError(`--ttl '${value}' must be between 1s and 7d`);
   return seconds;
 }
 
@@ -34,15 +34,15 @@ export function registerToken(program: Command): void {
     .addHelpText('after', '\nExample:\n  TOKEN=$(npx hague token --state NL --roles analyst --clearance SECRET)\n  curl -H "Authorization: Bearer $TOKEN" -H "X-Hague-Purpose: counter-terrorism" \\\n       -H "content-type: application/json" -d \'{"query":"{ persons(filter:{name:\\"Abaaoud\\"}) { memberState id familyName } }"}\' http://localhost:4000/graphql')
     .action(async (options: { state: string; roles: string; clearance: string; scopes: string; agency?: string; subject?: string; ttl: string; keysDir: string; contextFor?: string; purpose: string }) => {
       let state;
-      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new UsageError((error as Error).message); }
+      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new ConfigError((error as Error).message); }
       const clearance = options.clearance.toUpperCase();
-      if (!isClearance(clearance)) throw new UsageError(`--clearance '${options.clearance}' is not one of ${CLEARANCES.join(', ')}`);
+      if (!isClearance(clearance)) throw new ConfigError(`--clearance '${options.clearance}' is not one of ${CLEARANCES.join(', ')}`);
       if (options.contextFor) {
         let audience;
-        try { audience = parseMemberState(options.contextFor, '--context-for'); } catch (error) { throw new UsageError((error as Error).message); }
-        if (!isPurpose(options.purpose)) throw new UsageError(`--purpose '${options.purpose}' is not one of ${PURPOSES.join(', ')}`);
+        try { audience = parseMemberState(options.contextFor, '--context-for'); } catch (error) { throw new ConfigError((error as Error).message); }
+        if (!isPurpose(options.purpose)) throw new ConfigError(`--purpose '${options.purpose}' is not one of ${PURPOSES.join(', ')}`);
         const gatewayKey = join(options.keysDir, 'gateway.jwk');
-        if (!existsSync(gatewayKey)) throw new UsageError(`${gatewayKey} does not exist: a context token is signed with the gateway's key; run \`hague dev\` once or give --keys-dir`);
+        if (!existsSync(gatewayKey)) throw new ConfigError(`${gatewayKey} does not exist: a context token is signed with the gateway's key; run \`hague dev\` once or give --keys-dir`);
         const caller = {
           state, agency: options.agency ?? `${state} dev agency`, subject: options.subject ?? `dev-${state.toLowerCase()}`, roles: list(options.roles),
           clearance, scopes: list(options.scopes), purpose: options.purpose, caseReference: null, requestId: `cli-${Date.now()}`,

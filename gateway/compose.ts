@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
-import { ConfigError } from './config-error.ts';
-import { YamlFile, isPlainObject } from './yaml-file.ts';
+import { ConfigError } from '../common/config-error.ts';
+import { YamlFile, isHttpUrl, isPlainObject } from '../common/yaml-file.ts';
 
 /** The @apollo/composition we compose with; rover.yaml pins the same version, so the result matches rover's. */
 export const COMPOSITION_VERSION: string = createRequire(import.meta.url)('@apollo/composition/package.json').version;
@@ -165,11 +165,3 @@ function line(subgraphs: string[], code: string, message: string): string {
   return `${subgraphs.length ? `[${subgraphs.join(', ')}] ` : ''}${code}: ${message}`;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,5 @@
 import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type MemberState } from '../common/member-states.ts';
-import { YamlFile, isPlainObject } from './yaml-file.ts';
+import { YamlFile, isHttpUrl, isPlainObject } from '../common/yaml-file.ts';
 
 /** How long the gateway waits for one member state before answering without it. */
 export const DEFAULT_TIMEOUT_MS = 2000;
@@ -155,14 +155,6 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
   return member;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 function isOrigin(value: string): boolean {
   if (!isHttpUrl(value)) return false;

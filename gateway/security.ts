@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 import { Authenticator } from './authenticate.ts';
 import type { MemberConfig } from './members-config.ts';
 import type { GatewaySecurity } from './server.ts';

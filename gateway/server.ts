@@ -9,7 +9,7 @@ import cors from '@fastify/cors';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LoggerOptions } from 'pino';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 import { maskError } from './error-masking.ts';
 import { MemberFanout, type GatewayContext, type HeadersFor } from './fanout.ts';
 import { createAgent } from './http-client.ts';

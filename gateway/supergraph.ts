@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, print, type DirectiveNode, type DocumentNode, type TypeNode } from 'graphql';
 import { composeFile } from './compose.ts';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../common/config-error.ts';
 
 export interface LoadedSupergraph {
   sdl: string;

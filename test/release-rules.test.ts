@@ -6,7 +6,8 @@ import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { buildMemberApp } from '../subgraphs/member/server.ts';
-import { loadReleasePolicy, PolicyError } from '../subgraphs/member/release-policy.ts';
+import { loadReleasePolicy } from '../subgraphs/member/release-policy.ts';
+import { ConfigError } from '../common/config-error.ts';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey } from '../common/context-token.ts';
 import type { Caller } from '../common/caller.ts';
 import { ABAOUD, insertFixture } from './support/member-fixture.ts';
@@ -164,16 +165,33 @@ describe('policy files are validated at start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hague-policy-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it.each([
-    ['memberState: NL\ndefaultTier: MOST\n', `${dir}/NL.yaml: defaultTier is "MOST"; expected one of HIT, SUMMARY, FULL`],
-    ['memberState: BE\ndefaultTier: HIT\n', `${dir}/NL.yaml: memberState is "BE"; expected 'NL' (the state this file belongs to)`],
-    ['memberState: NL\ndefaultTier: HIT\npartners:\n  XX: FULL\n', `${dir}/NL.yaml: partners key 'XX' is "XX"; expected a member state code`],
-    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.passport:\n    minClearance: SECRET\n', `${dir}/NL.yaml: fields key 'Person.passport' is "Person.passport"; expected a field of the contract with a tier`],
-    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.documents:\n    minClearance: TOP\n', `${dir}/NL.yaml: fields.Person.documents.minClearance is "TOP"; expected one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET`],
-    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.documents:\n    purposes: [curiosity]\n', `${dir}/NL.yaml: fields.Person.documents.purposes is ["curiosity"]; expected a non-empty list of counter-terrorism`],
-    ['memberState: NL\n  defaultTier: [', `${dir}/NL.yaml: not valid YAML`],
-  ])('rejects %j naming file, key and value', (content, message) => {
+    ['memberState: NL\ndefaultTier: MOST\n', `${dir}/NL.yaml:2: defaultTier: 'MOST' is not a tier; expected one of HIT, SUMMARY, FULL`],
+    ['memberState: BE\ndefaultTier: HIT\n', `${dir}/NL.yaml:1: memberState: 'BE' is not this file's state; expected 'NL' (the state this file belongs to)`],
+    ['memberState: NL\ndefaultTier: HIT\npartners:\n  XX: FULL\n', `${dir}/NL.yaml:4: partners.XX: 'XX' is not a member state code; expected one of AT BE`],
+    ['memberState: NL\ndefaultTier: HIT\npartners:\n  BE: ALL\n', `${dir}/NL.yaml:4: partners.BE: 'ALL' is not a tier; expected one of HIT, SUMMARY, FULL`],
+    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.passport:\n    minClearance: SECRET\n', `${dir}/NL.yaml:5: fields.Person.passport: 'Person.passport' is not a field of the contract with a tier`],
+    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.documents:\n    minClearance: TOP\n', `${dir}/NL.yaml:5: fields.Person.documents.minClearance: 'TOP' is not a clearance; expected one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET`],
+    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.documents:\n    purposes: [curiosity]\n', `${dir}/NL.yaml:5: fields.Person.documents.purposes: ["curiosity"] is not a list of purposes; expected a non-empty list of counter-terrorism`],
+    ['memberState: NL\ndefaultTier: HIT\nfields:\n  Person.documents:\n    clearance: SECRET\n', `${dir}/NL.yaml:5: fields.Person.documents.clearance: unknown key; allowed here: minClearance, roles, purposes`],
+    ['memberState: NL\ndefaultTeir: HIT\n', `${dir}/NL.yaml:2: defaultTeir: unknown key; allowed here: memberState, defaultTier, partners, fields`],
+    ['memberState: NL\n  defaultTier: [', `${dir}/NL.yaml:1: not valid YAML: Nested mappings are not allowed in compact mappings`],
+  ])('rejects %j naming file, line, key and value', (content, message) => {
     writeFileSync(join(dir, 'NL.yaml'), content);
-    expect(() => loadReleasePolicy(dir, 'NL')).toThrow(PolicyError);
+    expect(() => loadReleasePolicy(dir, 'NL')).toThrow(ConfigError);
     expect(() => loadReleasePolicy(dir, 'NL')).toThrow(message);
+  });
+
+  it('refuses a policies folder that does not exist instead of releasing hits only', () => {
+    expect(() => loadReleasePolicy(join(dir, 'missing'), 'NL')).toThrow(new ConfigError(
+      `--policies ${join(dir, 'missing')}: no such folder; give the folder holding the release policies (<STATE>.yaml), e.g. config/policies`));
+  });
+
+  it('gives a state without a file in an existing folder the built-in policy: hits only', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'hague-policy-empty-'));
+    try {
+      expect(loadReleasePolicy(empty, 'NL')).toEqual({ memberState: 'NL', defaultTier: 'HIT', partners: {}, fields: {}, source: 'built-in default policy of NL' });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../common/config-error.ts';
+import { YamlFile, isPlainObject } from '../../common/yaml-file.ts';
 import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Clearance, type Purpose } from '../../common/caller.ts';
 import { isMemberState, MEMBER_STATES, type MemberState } from '../../common/member-states.ts';
 import { fieldTiers, TIERS, isTier, type Tier } from './tiers.ts';
@@ -18,74 +20,82 @@ export interface ReleasePolicy {
 
 export interface FieldRule { minClearance?: Clearance; roles?: string[]; purposes?: Purpose[] }
 
-/** A policy file that cannot be used: the message names the file, key and value. */
-export class PolicyError extends Error {}
-
 /** The policy of a state that has no file: hits only, to every partner. */
 export function defaultPolicy(state: MemberState): ReleasePolicy {
   return { memberState: state, defaultTier: 'HIT', partners: {}, fields: {}, source: `built-in default policy of ${state}` };
 }
 
 export function policyPath(dir: string, state: MemberState): string {
-  return `${dir.replace(/\/$/, '')}/${state}.yaml`;
+  return join(dir, `${state}.yaml`);
 }
 
-/** Reads and validates `<dir>/<STATE>.yaml`; a state without a file gets defaultPolicy. */
+/**
+ * Reads and validates `<dir>/<STATE>.yaml`. A state without a file gets defaultPolicy (hits only);
+ * a folder that does not exist is a start-up error, never a silent "release hits only".
+ */
 export function loadReleasePolicy(dir: string, state: MemberState): ReleasePolicy {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ConfigError(`--policies ${dir}: no such folder; give the folder holding the release policies (<STATE>.yaml), e.g. config/policies`);
+  }
   const file = policyPath(dir, state);
   if (!existsSync(file)) return defaultPolicy(state);
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new PolicyError(`${file}: not valid YAML (${(error as Error).message.split('\n')[0]}); fix the file`);
-  }
-  return validatePolicy(raw, file, state);
+  return validatePolicy(YamlFile.read(file, 'release policy'), state);
 }
 
-export function validatePolicy(raw: unknown, file: string, state: MemberState): ReleasePolicy {
-  const fail = (key: string, value: unknown, expected: string): never => {
-    throw new PolicyError(`${file}: ${key} is ${JSON.stringify(value)}; expected ${expected}`);
-  };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('the document', raw, 'a mapping with memberState, defaultTier, partners, fields');
-  const doc = raw as Record<string, unknown>;
-  for (const key of Object.keys(doc)) {
-    if (!['memberState', 'defaultTier', 'partners', 'fields'].includes(key)) fail(`key '${key}'`, doc[key], 'one of memberState, defaultTier, partners, fields');
-  }
-  if (doc.memberState !== state) fail('memberState', doc.memberState, `'${state}' (the state this file belongs to)`);
-  if (!isTier(doc.defaultTier)) fail('defaultTier', doc.defaultTier, `one of ${TIERS.join(', ')}`);
+/** Parses a policy from its text (tests, tools); `file` names it in messages. */
+export function parseReleasePolicy(text: string, file: string, state: MemberState): ReleasePolicy {
+  return validatePolicy(YamlFile.parse(text, file), state);
+}
+
+const POLICY_KEYS = ['memberState', 'defaultTier', 'partners', 'fields'] as const;
+const RULE_KEYS = ['minClearance', 'roles', 'purposes'] as const;
+
+function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
+  const doc = y.data;
+  if (!isPlainObject(doc)) throw y.bad([], doc, `is not a release policy; expected a mapping with ${POLICY_KEYS.join(', ')}`);
+  y.onlyKeys([], doc, POLICY_KEYS);
+  if (doc.memberState !== state) throw y.bad(['memberState'], doc.memberState, `is not this file's state; expected '${state}' (the state this file belongs to)`);
+  const defaultTier = doc.defaultTier;
+  if (!isTier(defaultTier)) throw y.bad(['defaultTier'], defaultTier, `is not a tier; expected one of ${TIERS.join(', ')}`);
+
   const partners: ReleasePolicy['partners'] = {};
   const rawPartners = doc.partners ?? {};
-  if (typeof rawPartners !== 'object' || Array.isArray(rawPartners)) fail('partners', rawPartners, 'a mapping of state code to tier, e.g. BE: FULL');
-  for (const [partner, tier] of Object.entries(rawPartners as object)) {
-    if (!isMemberState(partner)) fail(`partners key '${partner}'`, partner, `a member state code (${MEMBER_STATES.join(' ')})`);
-    if (!isTier(tier)) fail(`partners.${partner}`, tier, `one of ${TIERS.join(', ')}`);
-    partners[partner as MemberState] = tier as Tier;
+  if (!isPlainObject(rawPartners)) throw y.bad(['partners'], rawPartners, 'is not a mapping; expected state code to tier, e.g. BE: FULL');
+  for (const [partner, tier] of Object.entries(rawPartners)) {
+    if (!isMemberState(partner)) throw y.bad(['partners', partner], partner, `is not a member state code; expected one of ${MEMBER_STATES.join(' ')}`);
+    if (!isTier(tier)) throw y.bad(['partners', partner], tier, `is not a tier; expected one of ${TIERS.join(', ')}`);
+    partners[partner] = tier;
   }
+
   const tiers = fieldTiers();
   const fields: Record<string, FieldRule> = {};
   const rawFields = doc.fields ?? {};
-  if (typeof rawFields !== 'object' || Array.isArray(rawFields)) fail('fields', rawFields, "a mapping of 'Type.field' to rules");
-  for (const [field, rule] of Object.entries(rawFields as object)) {
-    if (!tiers.has(field)) fail(`fields key '${field}'`, field, `a field of the contract with a tier, e.g. ${[...tiers.keys()].slice(3, 6).join(', ')}`);
-    if (typeof rule !== 'object' || rule === null) fail(`fields.${field}`, rule, 'a mapping with minClearance, roles and/or purposes');
-    const r = rule as Record<string, unknown>;
+  if (!isPlainObject(rawFields)) throw y.bad(['fields'], rawFields, "is not a mapping; expected 'Type.field' to rules");
+  for (const [field, rule] of Object.entries(rawFields)) {
+    const at = ['fields', field];
+    if (!tiers.has(field)) throw y.bad(at, field, `is not a field of the contract with a tier; expected e.g. ${[...tiers.keys()].slice(3, 6).join(', ')}`);
+    if (!isPlainObject(rule)) throw y.bad(at, rule, `is not a rule; expected a mapping with ${RULE_KEYS.join(', ')}`);
+    y.onlyKeys(at, rule, RULE_KEYS);
     const parsed: FieldRule = {};
-    for (const key of Object.keys(r)) {
-      if (key === 'minClearance') {
-        if (!isClearance(r.minClearance)) fail(`fields.${field}.minClearance`, r.minClearance, `one of ${CLEARANCES.join(', ')}`);
-        parsed.minClearance = r.minClearance as Clearance;
-      } else if (key === 'roles') {
-        if (!Array.isArray(r.roles) || r.roles.length === 0 || !r.roles.every((x) => typeof x === 'string' && x.length > 0)) fail(`fields.${field}.roles`, r.roles, 'a non-empty list of role names');
-        parsed.roles = r.roles as string[];
-      } else if (key === 'purposes') {
-        if (!Array.isArray(r.purposes) || r.purposes.length === 0 || !r.purposes.every(isPurpose)) fail(`fields.${field}.purposes`, r.purposes, `a non-empty list of ${PURPOSES.join(', ')}`);
-        parsed.purposes = r.purposes as Purpose[];
-      } else {
-        fail(`fields.${field} key '${key}'`, r[key], 'minClearance, roles or purposes');
-      }
+    if (rule.minClearance !== undefined) {
+      if (!isClearance(rule.minClearance)) throw y.bad([...at, 'minClearance'], rule.minClearance, `is not a clearance; expected one of ${CLEARANCES.join(', ')}`);
+      parsed.minClearance = rule.minClearance;
+    }
+    if (rule.roles !== undefined) {
+      const roles = rule.roles;
+      if (!isNonEmptyList(roles, (x): x is string => typeof x === 'string' && x.length > 0)) throw y.bad([...at, 'roles'], roles, 'is not a list of roles; expected a non-empty list of role names');
+      parsed.roles = roles;
+    }
+    if (rule.purposes !== undefined) {
+      const purposes = rule.purposes;
+      if (!isNonEmptyList(purposes, isPurpose)) throw y.bad([...at, 'purposes'], purposes, `is not a list of purposes; expected a non-empty list of ${PURPOSES.join(', ')}`);
+      parsed.purposes = purposes;
     }
     fields[field] = parsed;
   }
-  return { memberState: state, defaultTier: doc.defaultTier as Tier, partners, fields, source: file };
+  return { memberState: state, defaultTier, partners, fields, source: y.file };
+}
+
+function isNonEmptyList<T>(value: unknown, item: (x: unknown) => x is T): value is T[] {
+  return Array.isArray(value) && value.length > 0 && value.every(item);
 }

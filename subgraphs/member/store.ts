@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type LogEvent, type S
 import { migrations, type Database } from './store-schema.ts';
 import { ensureNameKeys } from './name-index.ts';
 import type { MemberState } from '../../common/member-states.ts';
+import { ConfigError } from '../../common/config-error.ts';
 
 /** A member state's own database: SQLite file (embedded default) or PostgreSQL, behind one Kysely query layer. */
 export interface Store {
@@ -19,8 +20,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** A start-up problem a person can fix; the CLI prints the message alone and exits with code 2. */
-export class StoreOpenError extends Error {}
 
 export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
@@ -56,18 +55,18 @@ export async function openStore(database: string, state: MemberState): Promise<S
       client.release();
     } catch (error) {
       await pool.end().catch(() => {});
-      throw new StoreOpenError(`cannot reach PostgreSQL at ${location}: ${(error as Error).message}; start the server or fix --database`);
+      throw new ConfigError(`cannot reach PostgreSQL at ${location}: ${(error as Error).message}; start the server or fix --database`);
     }
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   } else {
     dialect = 'sqlite';
     location = resolve(database);
     const folder = dirname(location);
-    if (!existsSync(folder)) throw new StoreOpenError(`database folder ${folder} does not exist; create it or fix --database`);
+    if (!existsSync(folder)) throw new ConfigError(`database folder ${folder} does not exist; create it or fix --database`);
     if (existsSync(location)) {
-      if (!statSync(location).isFile()) throw new StoreOpenError(`database ${location} is not a file; fix --database`);
+      if (!statSync(location).isFile()) throw new ConfigError(`database ${location} is not a file; fix --database`);
       try { accessSync(location, constants.R_OK | constants.W_OK); } catch {
-        throw new StoreOpenError(`database file ${location} is not readable and writable by this user; fix its permissions or --database`);
+        throw new ConfigError(`database file ${location} is not readable and writable by this user; fix its permissions or --database`);
       }
     }
     let sqlite: SQLite.Database;
@@ -77,7 +76,7 @@ export async function openStore(database: string, state: MemberState): Promise<S
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');
     } catch (error) {
-      throw new StoreOpenError(`cannot open SQLite database ${location}: ${(error as Error).message}; fix --database`);
+      throw new ConfigError(`cannot open SQLite database ${location}: ${(error as Error).message}; fix --database`);
     }
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }), log });
   }
@@ -86,8 +85,8 @@ export async function openStore(database: string, state: MemberState): Promise<S
     await prepare(db, state, location);
   } catch (error) {
     await db.destroy().catch(() => {});
-    if (error instanceof StoreOpenError) throw error;
-    throw new StoreOpenError(`cannot prepare database ${location}: ${(error as Error).message}`);
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot prepare database ${location}: ${(error as Error).message}`);
   }
 
   return {
@@ -131,12 +130,12 @@ async function prepare(db: Kysely<Database>, state: MemberState, location: strin
   const ours = tables.includes('hague_meta') && tables.includes('kysely_migration');
   if (tables.length > 0 && !ours) {
     const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
-    throw new StoreOpenError(`database ${location} already holds tables of another application (${shown}); give Hague an empty database or its own`);
+    throw new ConfigError(`database ${location} already holds tables of another application (${shown}); give Hague an empty database or its own`);
   }
   if (ours) {
     const owner = await db.selectFrom('hague_meta').select('value').where('key', '=', 'state').executeTakeFirst();
     if (owner && owner.value !== state) {
-      throw new StoreOpenError(`database ${location} holds the records of member state ${owner.value}, not ${state}; give each state its own database`);
+      throw new ConfigError(`database ${location} holds the records of member state ${owner.value}, not ${state}; give each state its own database`);
     }
   }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });

@@ -1,7 +1,8 @@
 /**
- * A configuration problem a person can fix (rover.yaml, members.yaml, supergraph file): the
- * message names the file, the key and the bad value. The CLI prints it alone and exits with 2;
- * gateway/ does not import the CLI, so this class lives here and the CLI maps it to UsageError.
+ * The one error type for a problem a person can fix before anything runs: a CLI flag, a config
+ * file (rover.yaml, members.yaml, a release policy), a database location, a port. The message names
+ * what to fix (file:line: key: value; expected ...). The CLI prints it as one line and exits with 2;
+ * anything else that escapes is a bug and keeps its stack trace.
  */
 export class ConfigError extends Error {
   override name = 'ConfigError';

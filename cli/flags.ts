@@ -1,0 +1,25 @@
+import { ConfigError } from '../common/config-error.ts';
+
+/** Turns known start-up failures (port taken, no permission) into one-line ConfigErrors; anything else stays as it is. */
+export function asConfigError(error: unknown, what: string): unknown {
+  if (error instanceof ConfigError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    const port = (error as { port?: number }).port;
+    return new ConfigError(`${what}: ${port === undefined ? 'the port' : `port ${port}`} is already in use; stop the other process or choose another --port`);
+  }
+  if (code === 'EACCES') return new ConfigError(`${what}: permission denied (${(error as Error).message}); choose a port above 1023 or fix file permissions`);
+  return error;
+}
+
+export function parsePort(value: string, flag = '--port'): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${flag} '${value}' is not a port number (0-65535)`);
+  return port;
+}
+
+export function parsePositiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`${flag} '${value}' must be a whole number from 0 to ${max}`);
+  return n;
+}
