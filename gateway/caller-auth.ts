@@ -1,15 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { GraphQLError } from 'graphql';
+import type { FastifyInstance } from 'fastify';
+import { GraphQLError } from 'graphql';
 import type { Caller } from '../common/caller.ts';
 import type { Authenticator } from './authenticate.ts';
+import { isExplorerPageRequest } from './explorer.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { caller?: Caller }
-}
-
-/** An explorer page request (a browser asking for HTML), not a GraphQL request. */
-export function wantsExplorerPage(request: FastifyRequest): boolean {
-  return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html') && !(request.query as Record<string, unknown> | undefined)?.query;
 }
 
 /**
@@ -19,16 +15,23 @@ export function wantsExplorerPage(request: FastifyRequest): boolean {
  */
 export function useCallerAuth(app: FastifyInstance, authenticator: Authenticator, path = '/graphql'): void {
   app.addHook('preHandler', async (request, reply) => {
-    if (request.routeOptions.url !== path || request.method === 'OPTIONS' || wantsExplorerPage(request)) return;
+    if (request.routeOptions.url !== path || request.method === 'OPTIONS' || isExplorerPageRequest(request, path)) return;
     try {
       request.caller = await authenticator.authenticate(request.headers, request.id);
     } catch (error) {
-      const graphqlError = error as GraphQLError;
-      const extensions = graphqlError.extensions ?? {};
-      const status = (extensions.http as { status?: number } | undefined)?.status ?? 401;
-      request.log.info({ code: extensions.code, reason: graphqlError.message }, 'request refused before execution');
+      if (!(error instanceof GraphQLError)) {
+        // A bug or an unexpected library failure: masked like every internal error, detail in the log.
+        request.log.error({ err: error }, 'caller authentication failed unexpectedly');
+        await reply.code(500).header('content-type', 'application/json; charset=utf-8').send({
+          errors: [{ message: 'Internal error while checking the token; the operators can find the detail under the X-Request-Id of this response', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
+        return;
+      }
+      const { code, http } = error.extensions;
+      const status = typeof http === 'object' && http !== null && 'status' in http && typeof http.status === 'number' ? http.status : 401;
+      request.log.info({ code, reason: error.message }, 'request refused before execution');
       await reply.code(status).header('content-type', 'application/json; charset=utf-8').send({
-        errors: [{ message: graphqlError.message, extensions: { code: extensions.code ?? 'UNAUTHENTICATED' } }],
+        errors: [{ message: error.message, extensions: { code: typeof code === 'string' ? code : 'UNAUTHENTICATED' } }],
       });
     }
   });

@@ -120,12 +120,20 @@ function renderPage(assets: Map<string, Asset>): string {
 
 const acceptsHtml = (request: FastifyRequest) => String(request.headers.accept ?? '').includes('text/html');
 
-/** A GET to the GraphQL endpoint carrying an operation (query, or an APQ hash in extensions) is Apollo's. */
-function carriesOperation(url: string): boolean {
-  const q = url.indexOf('?');
-  if (q < 0) return false;
-  const params = new URLSearchParams(url.slice(q + 1));
-  return params.has('query') || params.has('extensions');
+/**
+ * The one rule for "a browser visiting the explorer" at the GraphQL endpoint, used both here (serve
+ * the page) and by caller-auth.ts (skip authentication). A page visit is a GET of exactly `endpoint`
+ * that wants HTML and carries no operation in any form: no query string at all (query, variables,
+ * operationName, a persisted-query hash in extensions, or anything else) and no body. Everything
+ * else is a GraphQL request for Apollo Server, and is authenticated.
+ */
+export function isExplorerPageRequest(request: FastifyRequest, endpoint = '/graphql'): boolean {
+  if (request.method !== 'GET' || !acceptsHtml(request)) return false;
+  const q = request.url.indexOf('?');
+  const path = q < 0 ? request.url : request.url.slice(0, q);
+  const search = q < 0 ? '' : request.url.slice(q + 1);
+  const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
+  return path === endpoint && search === '' && !hasBody && request.headers['transfer-encoding'] === undefined;
 }
 
 /**
@@ -144,12 +152,10 @@ export async function registerExplorer(app: FastifyInstance, options: ExplorerOp
     reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(page);
 
   // GET /graphql belongs to Apollo Server (registered before or after us): a route of our own would
-  // clash, so a hook answers only the browser's plain visit (HTML wanted, no operation in the URL)
-  // and lets every GraphQL GET through untouched.
+  // clash, so a hook answers only the browser's plain visit (isExplorerPageRequest) and lets every
+  // GraphQL GET through untouched.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' || !acceptsHtml(request) || carriesOperation(request.url)) return;
-    const path = request.url.split('?', 1)[0];
-    if (path !== endpoint) return;
+    if (!isExplorerPageRequest(request, endpoint)) return;
     sendPage(reply);
     return reply;
   });

@@ -1,6 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Dispatcher } from 'undici';
 import type { MemberConfig } from './members-config.ts';
+import { REQUEST_ID_HEADER } from '../common/request-id.ts';
+import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { postGraphQL, type CallResult } from './http-client.ts';
 import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
@@ -12,27 +14,6 @@ import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type A
  * (merge.ts). Which states a fetch reaches is decided in routing.ts.
  */
 
-/** What the gateway keeps per incoming request (Apollo context); extended by later issues. */
-export interface GatewayContext {
-  requestId: string;
-  log?: { warn(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
-  [key: string]: unknown;
-}
-
-/**
- * Extra headers for one state's request. The permissions issue signs a short-lived context token
- * per state here; x-request-id is always sent.
- */
-export type HeadersFor = (state: MemberConfig, context: GatewayContext) => Record<string, string> | Promise<Record<string, string>>;
-
-export interface StateCall {
-  state: string;
-  kind: 'root' | 'entities';
-  ms: number;
-  /** 'ok' or the failure kind. */
-  outcome: 'ok' | 'timeout' | 'unreachable' | 'http_error' | 'invalid_response';
-}
-
 export interface FanoutOptions {
   members: MemberConfig[];
   /** Keep-alive agent shared with the other data sources; closed by the gateway. */
@@ -40,7 +21,7 @@ export interface FanoutOptions {
   /** Root query fields that return lists (from the supergraph): concatenated, not first-wins. */
   listFields: ReadonlySet<string>;
   headersFor?: HeadersFor;
-  /** Called once per state request: metrics and logs hang here. */
+  /** Called once per state request: the plugins' onStateCall hooks. */
   onCall?: (call: StateCall, context: GatewayContext) => void;
 }
 
@@ -57,9 +38,7 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
     const { request } = options;
-    const context: GatewayContext = 'incomingRequestContext' in options
-      ? options.context as GatewayContext
-      : { requestId: 'gateway-internal' }; // health check / schema loading: not used with a static supergraph
+    const context = contextOf(options, 'member fan-out');
     if (!request.query) throw new Error('member fan-out: fetch without a query');
     const document = 'document' in options && options.document ? options.document : parseOperation(request.query);
     const analysis = analyse(document, request.operationName);
@@ -126,16 +105,16 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
 
   private async call(state: string, kind: StateCall['kind'], payload: { query: string; variables: Record<string, unknown>; operationName?: string }, context: GatewayContext): Promise<Answer> {
     const member = this.byCode.get(state)!;
-    const headers: Record<string, string> = { 'x-request-id': context.requestId };
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
     if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(member, context));
     const result: CallResult = await postGraphQL(this.options.dispatcher, member.url, payload, headers, member.timeoutMs);
     const outcome = result.ok ? 'ok' : result.failure.kind;
     this.options.onCall?.({ state, kind, ms: result.ms, outcome }, context);
     if (!result.ok) {
-      context.log?.warn({ memberState: state, kind, reason: outcome, ms: result.ms, url: member.url }, `member state ${state} ${result.failure.detail}`);
+      context.log.warn({ memberState: state, kind, reason: outcome, ms: result.ms, url: member.url }, `member state ${state} ${result.failure.detail}`);
       return { state, failure: result.failure, timeoutMs: member.timeoutMs };
     }
-    context.log?.debug({ memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0 }, `member state ${state} answered`);
+    context.log.debug({ memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0 }, `member state ${state} answered`);
     return { state, body: result.body, timeoutMs: member.timeoutMs };
   }
 }

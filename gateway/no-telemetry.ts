@@ -5,5 +5,3 @@
  * the environment says.
  */
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
-
-export const TELEMETRY_DISABLED = true;

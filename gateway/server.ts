@@ -1,6 +1,6 @@
 import './no-telemetry.ts'; // first: sets APOLLO_TELEMETRY_DISABLED before any Apollo module runs
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -8,24 +8,30 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastif
 import cors from '@fastify/cors';
 import compress from '@fastify/compress';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { JWK } from 'jose';
 import type { LoggerOptions } from 'pino';
+import { PURPOSES, type Caller } from '../common/caller.ts';
 import { ConfigError } from '../common/config-error.ts';
+import type { MemberState } from '../common/member-states.ts';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId } from '../common/request-id.ts';
+import type { Authenticator } from './authenticate.ts';
+import { readAuthorizationRules, type AuthorizationRules } from './authorize.ts';
+import { AuthorizingGateway } from './authorizing-gateway.ts';
+import { useCallerAuth } from './caller-auth.ts';
+import type { GatewayContext, HeadersFor, StateCall } from './context.ts';
+import { contextTokenHeaders } from './context-signer.ts';
 import { maskError } from './error-masking.ts';
-import { MemberFanout, type GatewayContext, type HeadersFor } from './fanout.ts';
+import { registerExplorer, type ExplorerOptions } from './explorer.ts';
+import { MemberFanout } from './fanout.ts';
 import { createAgent } from './http-client.ts';
 import type { MemberConfig } from './members-config.ts';
-import { createMetrics, metricsPlugin, recordCall, registerOperations, requestIdFrom, type GatewayMetrics } from './operations.ts';
+import type { GatewayPlugin } from './plugin.ts';
+import { useAccessLog } from './plugins/access-log.ts';
+import { useHealth } from './plugins/health.ts';
+import { createMetrics, useMetrics, type GatewayMetrics } from './plugins/metrics.ts';
+import { useRequestId } from './plugins/request-id.ts';
 import { SubgraphSource } from './subgraph-source.ts';
-import { listRootFields, stripSecurityPurpose, subgraphNames } from './supergraph.ts';
-import type { JWK } from 'jose';
-import { PURPOSES, type Caller } from '../common/caller.ts';
-import { registerExplorer, type ExplorerOptions } from './explorer.ts';
-import type { MemberState } from '../common/member-states.ts';
-import type { Authenticator } from './authenticate.ts';
-import { useCallerAuth } from './caller-auth.ts';
-import { contextTokenHeaders } from './context-signer.ts';
-import { AuthorizingGateway } from './authorizing-gateway.ts';
-import { readAuthorizationRules } from './authorize.ts';
+import { listRootFields, stripSecurityPurpose, supergraphSubgraphs } from './supergraph.ts';
 
 /** The subgraph every member state implements; the gateway fans it out instead of calling one URL. */
 export const MEMBER_SUBGRAPH = 'member';
@@ -42,23 +48,18 @@ export interface StartGatewayOptions {
   corsOrigins?: string[];
   /** Who may ask, and how the gateway vouches for callers to the member states. Not optional: there is no open mode. */
   security: GatewaySecurity;
-  /** More Apollo Server plugins, run after the built-in ones. */
-  plugins?: ApolloServerPlugin<GatewayContext>[];
-  /** Adds fields to every request's context (the caller, once tokens are verified). */
-  context?: (request: import('fastify').FastifyRequest) => Promise<Record<string, unknown>> | Record<string, unknown>;
-  /** Registers more routes before the gateway listens. */
-  routes?: (app: FastifyInstance) => Promise<void> | void;
+  /**
+   * The network-wide field rules. Default: read from the supergraph's @authenticated,
+   * @requiresScopes and @policy directives (the only source in production; the benchmark passes an
+   * empty set to measure what the rules cost).
+   */
+  authorizationRules?: AuthorizationRules;
+  /** More gateway plugins, wired after the built-in ones (request id, metrics, health, access log). */
+  plugins?: GatewayPlugin[];
   /** Dev mode only: personas with ready tokens for the explorer's picker (absent: a token field only). */
   explorerPersonas?: ExplorerOptions['personas'];
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
   subgraphTimeoutMs?: number;
-}
-
-function readinessCaller(state: MemberState, requestId: string): Caller {
-  return {
-    state, agency: 'Hague gateway', subject: 'hague-gateway/readiness', roles: [], clearance: 'UNCLASSIFIED',
-    scopes: [], purpose: 'counter-terrorism', caseReference: null, requestId,
-  };
 }
 
 export interface GatewaySecurity {
@@ -68,12 +69,6 @@ export interface GatewaySecurity {
   signingKey: JWK;
   /** Reject a whole request asking for a forbidden field, instead of answering that field null. */
   strictAuthorization?: boolean;
-  /**
-   * Benchmark only (bench/, never set from the CLI or members.yaml): false skips the network-wide
-   * field rules to measure what they cost. Caller tokens are verified, query limits checked and
-   * context tokens signed either way. Default: enforced.
-   */
-  authorization?: boolean;
 }
 
 export interface RunningGateway {
@@ -84,27 +79,45 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** The caller readiness probes sign as: the gateway itself, asking `{ __typename }`, released nothing. */
+function readinessCaller(state: MemberState, requestId: string): Caller {
+  return {
+    state, agency: 'Hague gateway', subject: 'hague-gateway/readiness', roles: [], clearance: 'UNCLASSIFIED',
+    scopes: [], purpose: 'counter-terrorism', caseReference: null, requestId,
+  };
+}
+
+/**
+ * Wiring only: the request path (caller-auth -> Apollo Server -> AuthorizingGateway -> ApolloGateway
+ * -> MemberFanout / SubgraphSource) and the plugins around it. Each concern lives in its own file.
+ */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  process.env.APOLLO_TELEMETRY_DISABLED = '1';
   const { supergraphSdl, members } = options;
-  const names = subgraphNames(supergraphSdl);
-  if (names.includes(MEMBER_SUBGRAPH) && members.length === 0) {
+  const subgraphs = supergraphSubgraphs(supergraphSdl);
+  if (subgraphs.some((s) => s.name === MEMBER_SUBGRAPH) && members.length === 0) {
     throw new ConfigError('the supergraph has a member subgraph but the members config lists no member state');
   }
-  const subgraphUrls = [...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g)]
-    .map((m) => ({ name: m[1], url: m[2] }))
-    .filter((s) => s.name !== MEMBER_SUBGRAPH);
 
   const dispatcher = createAgent();
   const metrics = createMetrics();
-  const app = Fastify({
-    ...loggerOption(options.logger),
-    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
-    requestIdHeader: false,
-  });
-
-  const onCall = (call: Parameters<typeof recordCall>[1]) => recordCall(metrics, call);
+  // The gateway makes every request id itself; a client's X-Request-Id is only a correlation id (plugins/request-id.ts).
+  const app = Fastify({ ...loggerOption(options.logger), genReqId: () => newRequestId(), requestIdHeader: false });
   const headersFor: HeadersFor = await contextTokenHeaders(options.security.signingKey);
+  let loaded = false;
+
+  const plugins: GatewayPlugin[] = [
+    useRequestId(),
+    useMetrics(metrics),
+    useHealth({
+      members, dispatcher, isLoaded: () => loaded,
+      subgraphs: subgraphs.filter((s) => s.name !== MEMBER_SUBGRAPH),
+      headersFor: (state, context) => headersFor(state, { ...context, caller: readinessCaller(state.code, context.requestId) }),
+    }),
+    useAccessLog(),
+    ...(options.plugins ?? []),
+  ];
+  const onCall = (call: StateCall, context: GatewayContext) => { for (const p of plugins) p.onStateCall?.(call, context); };
+
   const fanout = new MemberFanout({ members, dispatcher, listFields: listRootFields(supergraphSdl), headersFor, onCall });
   const apolloGateway = new ApolloGateway({
     supergraphSdl: stripSecurityPurpose(supergraphSdl),
@@ -119,13 +132,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   });
 
   const gateway = new AuthorizingGateway(apolloGateway, {
-    authorize: options.security.authorization !== false,
-    rules: readAuthorizationRules(supergraphSdl),
+    rules: options.authorizationRules ?? readAuthorizationRules(supergraphSdl),
     strict: options.security.strictAuthorization ?? false,
-    onRemoved: (removals, context) => (context as GatewayContext).log?.debug({ removed: removals.map((r) => r.coordinate) }, 'network rules removed fields'),
+    onRemoved: (removals, context) => context.log.debug({ removed: removals.map((r) => r.coordinate) }, 'network rules removed fields'),
   });
 
-  let loaded = false;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
@@ -143,38 +154,31 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      metricsPlugin(metrics),
-      ...(options.plugins ?? []),
+      ...plugins.flatMap((p) => (p.apollo ? [p.apollo] : [])),
     ],
   });
 
   try {
     await apollo.start();
     loaded = true;
-    if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: ['x-request-id'] });
+    if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: [REQUEST_ID_HEADER, CORRELATION_ID_HEADER] });
     // Joint answers are large and repetitive JSON: compress them when the client accepts it.
     await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
-    // Readiness probes ask `{ __typename }` as the gateway itself: a caller that releases nothing.
-    const probeHeaders: HeadersFor = (state, context) => headersFor(state, { ...context, caller: readinessCaller(state.code, context.requestId) });
-    registerOperations(app, { members, subgraphs: subgraphUrls, metrics, dispatcher, isLoaded: () => loaded, headersFor: probeHeaders });
+    for (const plugin of plugins) await plugin.onApp?.(app);
     useCallerAuth(app, options.security.authenticator);
     await app.register(fastifyApollo(apollo), {
-      context: async (request) => ({
-        requestId: request.id,
-        log: request.log,
-        caller: request.caller,
-        ...(options.context ? await options.context(request) : {}),
+      context: async (request): Promise<GatewayContext> => ({
+        requestId: request.id, correlationId: request.correlationId, caller: request.caller, log: request.log,
       }),
     });
     // The analysts' explorer at / (and GET /graphql from a browser), served from the gateway's own files.
     await registerExplorer(app, { purposes: PURPOSES, members: members.map((m) => ({ code: m.code, name: m.name })), personas: options.explorerPersonas });
-    if (options.routes) await options.routes(app);
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     await apollo.stop().catch(() => {});
     await app.close().catch(() => {});
     await dispatcher.close().catch(() => {});
-    if (!loaded && error instanceof Error && !(error instanceof ConfigError) && !('code' in error && (error as { code?: string }).code === 'EADDRINUSE')) {
+    if (!loaded && error instanceof Error && !(error instanceof ConfigError) && (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
       throw new ConfigError(`the gateway cannot load this supergraph: ${error.message.split('\n')[0]}`);
     }
     throw error;

@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Dispatcher } from 'undici';
-import type { GatewayContext, StateCall } from './fanout.ts';
+import { REQUEST_ID_HEADER } from '../common/request-id.ts';
+import { contextOf, type GatewayContext, type StateCall } from './context.ts';
 import { postGraphQL } from './http-client.ts';
 
 /**
@@ -15,7 +16,7 @@ export interface SubgraphSourceOptions {
   dispatcher: Dispatcher;
   timeoutMs: number;
   headersFor?: (subgraph: string, context: GatewayContext) => Record<string, string> | Promise<Record<string, string>>;
-  onCall?: (call: StateCall & { subgraph: string }, context: GatewayContext) => void;
+  onCall?: (call: StateCall, context: GatewayContext) => void;
 }
 
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -25,18 +26,16 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
     const { name, url, dispatcher, timeoutMs } = this.options;
-    const context: GatewayContext = 'incomingRequestContext' in options
-      ? options.context as GatewayContext
-      : { requestId: 'gateway-internal' }; // health check / schema loading: not used with a static supergraph
+    const context = contextOf(options, `subgraph ${name}`);
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error(`subgraph ${name}: fetch without a query`);
-    const headers: Record<string, string> = { 'x-request-id': context.requestId };
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
     if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(name, context));
     const result = await postGraphQL(dispatcher, url, { query, variables, ...(operationName ? { operationName } : {}) }, headers, timeoutMs);
     const isEntities = /\b_entities\b/.test(query);
-    this.options.onCall?.({ subgraph: name, state: name, kind: isEntities ? 'entities' : 'root', ms: result.ms, outcome: result.ok ? 'ok' : result.failure.kind }, context);
+    this.options.onCall?.({ state: name, kind: isEntities ? 'entities' : 'root', ms: result.ms, outcome: result.ok ? 'ok' : result.failure.kind }, context);
     if (result.ok) return result.body as Response;
-    context.log?.warn({ subgraph: name, reason: result.failure.kind, ms: result.ms, url }, `subgraph ${name} ${result.failure.detail}`);
+    context.log.warn({ subgraph: name, reason: result.failure.kind, ms: result.ms, url }, `subgraph ${name} ${result.failure.detail}`);
     return {
       data: null,
       errors: [{

@@ -72,7 +72,19 @@ function isList(type: TypeNode): boolean {
   return type.kind === Kind.LIST_TYPE || (type.kind === Kind.NON_NULL_TYPE && type.type.kind === Kind.LIST_TYPE);
 }
 
-/** Names of the subgraphs in a supergraph (join__Graph values' names), e.g. ['member', 'casefiles']. */
-export function subgraphNames(sdl: string): string[] {
-  return [...sdl.matchAll(/@join__graph\(name:\s*"([^"]+)"/g)].map((m) => m[1]);
+/** The subgraphs a supergraph joins, with their routing URLs (the join__Graph enum), in declaration order. */
+export function supergraphSubgraphs(sdl: string): Array<{ name: string; url: string }> {
+  const subgraphs: Array<{ name: string; url: string }> = [];
+  for (const def of parse(sdl).definitions) {
+    if (def.kind !== Kind.ENUM_TYPE_DEFINITION || def.name.value !== 'join__Graph') continue;
+    for (const value of def.values ?? []) {
+      const graph = value.directives?.find((d) => d.name.value === 'join__graph');
+      const arg = (name: string) => {
+        const node = graph?.arguments?.find((a) => a.name.value === name)?.value;
+        return node?.kind === Kind.STRING ? node.value : '';
+      };
+      subgraphs.push({ name: arg('name') || value.name.value.toLowerCase(), url: arg('url') });
+    }
+  }
+  return subgraphs;
 }

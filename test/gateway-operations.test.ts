@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import pino from 'pino';
@@ -12,6 +13,7 @@ const logStream = new Writable({ write(chunk, _enc, done) { for (const line of S
 
 let net: TestNetwork;
 const seenIds: Record<string, string[]> = { NL: [], BE: [] };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 beforeAll(async () => {
   net = await startNetwork({
@@ -33,25 +35,37 @@ describe('operations', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('keeps a caller\'s X-Request-Id, returns it, forwards it to every state asked and logs it', async () => {
+  it('makes its own request id, sends it to every state asked and logs it; a client\'s X-Request-Id is only a correlation id', async () => {
     const { headers, body } = await net.query(`{ persons(filter: { name: "Abaaoud" }) { id } }`, {}, { 'x-request-id': 'case-2024-117.q1' });
     expect(body.data.persons).toHaveLength(2);
-    expect(headers.get('x-request-id')).toBe('case-2024-117.q1');
-    expect(seenIds.NL.at(-1)).toBe('case-2024-117.q1');
-    expect(seenIds.BE.at(-1)).toBe('case-2024-117.q1');
-    const answered = logLines.find((l) => l.msg === 'graphql request answered' && l.reqId === 'case-2024-117.q1');
+    const id = headers.get('x-request-id')!;
+    expect(id).toMatch(UUID);
+    expect(headers.get('x-correlation-id')).toBe('case-2024-117.q1');
+    expect(seenIds.NL.at(-1)).toBe(id);
+    expect(seenIds.BE.at(-1)).toBe(id);
+    const answered = logLines.find((l) => l.msg === 'graphql request answered' && l.reqId === id);
     expect(answered).toMatchObject({
-      errors: ['MEMBER_UNAVAILABLE'], statesWithErrors: ['FR'],
+      correlationId: 'case-2024-117.q1', errors: ['MEMBER_UNAVAILABLE'], statesWithErrors: ['FR'],
       caller: { state: 'NL', subject: 'dev-nl-analyst', purpose: 'counter-terrorism', case: null },
     });
-    expect(logLines.some((l) => l.reqId === 'case-2024-117.q1' && l.memberState === 'FR' && l.level === 40)).toBe(true);
+    expect(logLines.some((l) => l.reqId === id && l.memberState === 'FR' && l.level === 40)).toBe(true);
   });
 
-  it('generates a request id when none (or an unusable one) is given', async () => {
-    const { headers } = await net.query(`{ __typename }`, {}, { 'x-request-id': 'has spaces; and "quotes"' });
+  it('never lets a caller choose the id an owner\'s audit joins on, even one that looks like a UUID', async () => {
+    const chosen = '00000000-0000-4000-8000-000000000000';
+    const { headers } = await net.query(`{ persons(filter: { name: "Abaaoud" }) { id } }`, {}, { 'x-request-id': chosen });
     const id = headers.get('x-request-id')!;
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(seenIds.NL.at(-1)).not.toBe(id); // { __typename } alone is answered by the gateway itself
+    expect(id).toMatch(UUID);
+    expect(id).not.toBe(chosen);
+    expect(seenIds.NL.at(-1)).toBe(id);
+  });
+
+  it('ignores an unusable X-Request-Id: no correlation id, a fresh request id', async () => {
+    const before = seenIds.NL.length;
+    const { headers } = await net.query(`{ __typename }`, {}, { 'x-request-id': 'has spaces; and "quotes"' });
+    expect(headers.get('x-request-id')).toMatch(UUID);
+    expect(headers.get('x-correlation-id')).toBeNull();
+    expect(seenIds.NL.length).toBe(before); // { __typename } alone is answered by the gateway itself
   });
 
   it('GET /readyz reports each state, ready while one answers', async () => {
@@ -115,8 +129,16 @@ describe('the supergraph as composition leaves it', () => {
     }
   });
 
-  it('has Apollo telemetry off and no landing page from a CDN', async () => {
-    expect(process.env.APOLLO_TELEMETRY_DISABLED).toBe('1');
+  it('turns Apollo telemetry off whatever the environment says', () => {
+    // A fresh process whose environment lacks (or contradicts) the switch: importing the gateway sets it.
+    const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: '' };
+    const script = "await import('./gateway/server.ts'); process.stdout.write(String(process.env.APOLLO_TELEMETRY_DISABLED));";
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('1');
+  });
+
+  it('serves no landing page from a CDN', async () => {
     const res = await fetch(net.url, { headers: { accept: 'text/html' } });
     expect(await res.text()).not.toMatch(/apollographql\.com|cdn\./i);
   });

@@ -48,4 +48,26 @@ describe('HTTP conventions', () => {
     expect((await post({ query, extensions })).data.persons).toHaveLength(41);
     expect((await post({ extensions })).data.persons).toHaveLength(41);
   });
+
+  it('authenticates a GET that carries an operation in any form, even one that asks for HTML (hash-only persisted query)', async () => {
+    // Register the operation as a partner app would, with a valid token...
+    const query = `${QUERY} # apq-get ${Date.now()}`;
+    const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } });
+    const registered = await fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions: JSON.parse(extensions) }) });
+    expect(((await registered.json()) as { data: { persons: unknown[] } }).data.persons).toHaveLength(41);
+    // ...then ask for it by hash alone, as a browser would (HTML accepted), with the preflight header and no token.
+    const browserish = { accept: 'text/html, application/json', 'apollo-require-preflight': 'true' };
+    for (const search of [`extensions=${encodeURIComponent(extensions)}`, `operationName=x&extensions=${encodeURIComponent(extensions)}`, 'variables=%7B%7D', 'x']) {
+      const res = await fetch(`${net.url}?${search}`, { headers: browserish });
+      expect(res.status, search).toBe(401);
+      expect(await res.json(), search).toEqual({ errors: [{ message: 'Not authenticated: send Authorization: Bearer <token> issued by your state\'s identity provider (dev: npx hague token --state NL --roles analyst --clearance SECRET)', extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
+    // The plain visit (no query string at all) is the explorer page, which holds no data.
+    const page = await fetch(net.url, { headers: browserish });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // With the token, the hash-only GET is answered.
+    const answered = await fetch(`${net.url}?extensions=${encodeURIComponent(extensions)}`, { headers: { ...auth, ...browserish, accept: 'application/json' } });
+    expect(((await answered.json()) as { data: { persons: unknown[] } }).data.persons).toHaveLength(41);
+  });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -14,8 +13,13 @@ import { useContextAuth } from './context-auth.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { writeAudit } from './audit.ts';
-import type { Caller } from '../../common/caller.ts';
+import { REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
+
+declare module 'mercurius' {
+  // What the context function below adds to every request's mercurius context (hooks read it too).
+  interface MercuriusContext extends MemberContext {}
+}
 
 export interface MemberOptions {
   state: MemberState;
@@ -47,11 +51,9 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1_048_576,
-    // The gateway's request id (also inside the context token): one id across gateway and member logs.
-    genReqId: (request) => {
-      const id = request.headers['x-request-id'];
-      return typeof id === 'string' && /^[\w.:-]{1,100}$/.test(id) ? id : randomUUID();
-    },
+    // The gateway's request id (also inside the context token): one id, one rule (common/request-id.ts),
+    // across the gateway's and every member's logs.
+    genReqId: (request) => requestIdHeader(request.headers[REQUEST_ID_HEADER]) ?? newRequestId(),
   });
   app.get('/healthz', async () => ({ status: 'ok', memberState: state }));
   // mercurius's response schema types error path segments as strings, turning list indices into
@@ -63,12 +65,16 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
     path: '/graphql',
     graphiql: false,
-    context: (request): MemberContext => ({ state, agency, store, loaders: createLoaders(store), caller: request.caller as Caller }),
+    context: (request): MemberContext => {
+      // context-auth.ts refused every /graphql request without a valid context token before this runs.
+      if (!request.caller) throw new Error('member context built without a caller: the context-token check did not run');
+      return { state, agency, store, loaders: createLoaders(store), caller: request.caller };
+    },
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
   });
   // The audit record is written before the answer leaves: no release without a trace.
   app.graphql.addHook('onResolution', async (execution, context) => {
-    await writeAudit(store, (context as unknown as MemberContext).caller, execution);
+    await writeAudit(store, context.caller, execution);
   });
   return app;
 }
