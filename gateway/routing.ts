@@ -3,6 +3,7 @@ import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode,
   type SelectionNode, type ValueNode,
 } from 'graphql';
+import { fragmentMap } from './fragments.ts';
 
 /**
  * Which member states a subgraph operation must reach. The query planner hands the `member` data
@@ -66,8 +67,7 @@ export function analyse(doc: DocumentNode, operationName?: string | null): Analy
   const operations = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) throw new Error(`subgraph operation ${operationName ?? '(anonymous)'} not found`);
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const fragments = fragmentMap(doc);
 
   const units: Unit[] = [];
   const flatten = (selections: readonly SelectionNode[]) => {
