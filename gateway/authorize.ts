@@ -1,10 +1,12 @@
 import {
-  Kind, buildASTSchema, getNamedType, getNullableType, isListType, isObjectType, isInterfaceType, parse, valueFromASTUntyped,
-  type DirectiveNode, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType,
-  type GraphQLSchema, type GraphQLType, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
+  Kind, SchemaMetaFieldDef, TypeInfo, TypeMetaFieldDef, TypeNameMetaFieldDef, buildASTSchema, getNamedType, getNullableType,
+  isInterfaceType, isListType, isObjectType, parse, valueFromASTUntyped, visit, visitWithTypeInfo,
+  type DirectiveNode, type DocumentNode, type FieldNode, type GraphQLField, type GraphQLSchema, type GraphQLType,
+  type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { CLEARANCES, clearanceAtLeast, isClearance, isPurpose, type Caller } from '../common/caller.ts';
 import { isMemberState } from '../common/member-states.ts';
+import { fragmentMap, inlineFragmentSpreads } from './fragments.ts';
 
 /**
  * Network-wide field permissions: Federation's own @authenticated, @requiresScopes and @policy,
@@ -24,6 +26,14 @@ export interface AuthorizationRules {
   schema: GraphQLSchema;
   /** 'Type.field' -> requirement, including requirements inherited from the field's type. */
   fields: Map<string, Requirement>;
+}
+
+/**
+ * A rule set that requires nothing: every field is released and no operation is rewritten (the
+ * benchmark's 'hague-noauthz' variant, measuring what the network rules cost).
+ */
+export function emptyAuthorizationRules(schema: GraphQLSchema): AuthorizationRules {
+  return { schema, fields: new Map() };
 }
 
 /** Where the caller was denied a field: the response path of every place it was asked. */
@@ -137,52 +147,51 @@ const PLACEHOLDER_FIELD: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAM
 /**
  * Rewrites the operation for one caller: fields it may not see are removed (fragments are inlined
  * so every place a field is asked is checked with its own path). Returns the removals for the
- * errors and the nulls of the answer.
+ * errors and the nulls of the answer. The rewritten document holds the operation alone, its
+ * fragment spreads inlined. With no rules at all (a network without authorization directives, or
+ * the benchmark's empty rule set) nothing can be removed: the document is returned as given.
  */
 export function authorizeOperation(rules: AuthorizationRules, document: DocumentNode, operation: OperationDefinitionNode, caller: Caller | null):
   { document: DocumentNode; removals: Removal[] } {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  if (rules.fields.size === 0) return { document, removals: [] };
   const removals: Removal[] = [];
+  const inlined: OperationDefinitionNode = { ...operation, selectionSet: inlineFragmentSpreads(operation.selectionSet, fragmentMap(document)) };
+  const typeInfo = new TypeInfo(rules.schema);
+  // Response path of the selection set being visited: response keys from the root, '@' per list level.
+  const paths: string[][] = [[]];
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, path: string[], inFragments: string[]): SelectionSetNode => {
-    const selections: SelectionNode[] = [];
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        const field: GraphQLField<unknown, unknown> | undefined = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
-        if (!field) { selections.push(selection); continue; }
-        const coordinate = `${parent!.name}.${name}`;
-        const responseKey = selection.alias?.value ?? name;
+  const rewritten = visit(inlined, visitWithTypeInfo(typeInfo, {
+    Field: {
+      enter(node) {
+        const field = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        // Fields outside the schema's object and interface fields (introspection, __typename, or
+        // under a type the schema does not know) are kept as asked, and not looked into.
+        if (!field || !parent || isMetaField(field)) return false;
+        const path = paths[paths.length - 1];
+        const responseKey = node.alias?.value ?? node.name.value;
+        const coordinate = `${parent.name}.${field.name}`;
         const requirement = rules.fields.get(coordinate);
         const reason = requirement ? denialReason(requirement, caller, coordinate) : null;
-        if (reason) { removals.push({ path: [...path, responseKey], coordinate, reason }); continue; }
-        if (!selection.selectionSet) { selections.push(selection); continue; }
-        const childPath = [...path, responseKey, ...Array<string>(listDepth(field.type)).fill('@')];
-        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, getNamedType(field.type), childPath, inFragments) });
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? rules.schema.getType(selection.typeCondition.name.value) ?? undefined : parent;
-        const inner = walk(selection.selectionSet, type, path, inFragments);
-        if (!isPlaceholderOnly(inner)) selections.push({ ...selection, selectionSet: inner });
-      } else {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment || inFragments.includes(fragment.name.value)) { selections.push(selection); continue; }
-        const type = rules.schema.getType(fragment.typeCondition.name.value) ?? undefined;
-        const inner = walk(fragment.selectionSet, type, path, [...inFragments, fragment.name.value]);
-        if (!isPlaceholderOnly(inner)) {
-          selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: selection.directives, selectionSet: inner });
+        if (reason) {
+          removals.push({ path: [...path, responseKey], coordinate, reason });
+          return null;
         }
-      }
-    }
-    // Fragments emptied by removals are dropped above; a field's selection set must stay non-empty.
-    return { ...selectionSet, selections: selections.length > 0 ? selections : [PLACEHOLDER_FIELD] };
-  };
-
-  const root = operation.operation === 'query' ? rules.schema.getQueryType() : operation.operation === 'mutation' ? rules.schema.getMutationType() : rules.schema.getSubscriptionType();
-  const rewritten: OperationDefinitionNode = { ...operation, selectionSet: walk(operation.selectionSet, root ?? undefined, [], []) };
+        paths.push([...path, responseKey, ...Array<string>(listDepth(field.type)).fill('@')]);
+        return undefined;
+      },
+      leave() { paths.pop(); },
+    },
+    // An inline fragment whose fields were all removed (left with the placeholder only) is dropped.
+    InlineFragment: { leave: (node) => (isPlaceholderOnly(node.selectionSet) ? null : undefined) },
+    // A selection set must stay non-empty: a placeholder keeps it valid.
+    SelectionSet: { leave: (node) => (node.selections.length === 0 ? { ...node, selections: [PLACEHOLDER_FIELD] } : undefined) },
+  }));
   return { document: { kind: Kind.DOCUMENT, definitions: [rewritten] }, removals };
+}
+
+function isMetaField(field: GraphQLField<unknown, unknown>): boolean {
+  return field === SchemaMetaFieldDef || field === TypeMetaFieldDef || field === TypeNameMetaFieldDef;
 }
 
 function isPlaceholderOnly(selectionSet: SelectionSetNode): boolean {
