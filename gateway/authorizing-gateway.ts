@@ -3,7 +3,7 @@ import { GraphQLError, print } from 'graphql';
 import type {
   GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
-import type { Caller } from '../common/caller.ts';
+import type { GatewayContext } from './context.ts';
 import { checkQueryLimits, type QueryLimits } from './query-limits.ts';
 import { PLACEHOLDER, authorizeOperation, nullRemovedFields, stripPlaceholders, type AuthorizationRules, type Removal } from './authorize.ts';
 
@@ -13,10 +13,8 @@ export interface AuthorizationOptions {
   limits?: QueryLimits;
   /** Reject the whole request when any field is forbidden, instead of answering it null. */
   strict: boolean;
-  /** Benchmark only (security.authorization: false): skip the network rules; the query limits still apply. */
-  authorize?: boolean;
   /** Called with what was removed, for the gateway's log. */
-  onRemoved?: (removals: Removal[], context: Record<string, unknown>) => void;
+  onRemoved?: (removals: Removal[], context: GatewayContext) => void;
 }
 
 /**
@@ -43,14 +41,15 @@ export class AuthorizingGateway implements GatewayInterface {
 
   private authorizing(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
-      const caller = (requestContext.context as { caller?: Caller }).caller ?? null;
+      const context = requestContext.context;
+      if (!isGatewayContext(context)) throw new Error('AuthorizingGateway: the request context is not the GatewayContext server.ts builds');
       // Limits apply to the operation as asked, before removals: a forbidden field still counts.
-      const tooComplex = checkQueryLimits(requestContext.document, requestContext.operation, this.options.limits);
+      // Only the executed operation is measured (a document may hold several).
+      const tooComplex = checkQueryLimits(requestContext.schema, requestContext.document, requestContext.operation.name?.value, this.options.limits);
       if (tooComplex) return { errors: [tooComplex] };
-      if (this.options.authorize === false) return executor(requestContext);
-      const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, requestContext.operation, caller);
+      const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, requestContext.operation, context.caller ?? null);
       if (removals.length === 0) return executor(requestContext);
-      this.options.onRemoved?.(removals, requestContext.context);
+      this.options.onRemoved?.(removals, context);
       if (this.options.strict) {
         return {
           errors: removals.map((removal) => new GraphQLError(`${removal.reason}; the request was rejected whole (strict authorization)`, {
@@ -72,6 +71,11 @@ export class AuthorizingGateway implements GatewayInterface {
       return withForbiddenFields(result, removals);
     };
   }
+}
+
+/** Apollo hands a gateway's executor the request context untyped; it is the one server.ts builds for every request. */
+function isGatewayContext(context: GatewayGraphQLRequestContext['context']): context is GatewayContext {
+  return typeof context.requestId === 'string' && typeof context.log === 'object' && context.log !== null;
 }
 
 /** Answers each removed field null where it was asked, with one FORBIDDEN error per place. */

@@ -1,4 +1,7 @@
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  GraphQLError, Kind, validate,
+  type DocumentNode, type GraphQLSchema, type SelectionSetNode, type ValidationContext, type ValidationRule,
+} from 'graphql';
 
 /**
  * How much one request may ask of the network. Every root field fans out to every state and every
@@ -16,10 +19,18 @@ export interface QueryLimits {
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxRootFields: 10, maxFields: 1000 };
 
+export interface QueryLimitsRuleOptions {
+  /**
+   * Measure only the operation of this name (the one being executed). Absent: every operation of
+   * the document (a document with an anonymous operation has no other).
+   */
+  operationName?: string | null;
+}
+
 interface Totals { depth: number; fields: number; rootFields: number }
 
 /** Walks the operation as asked, each fragment spread expanded where it is used. */
-function measure(selectionSet: SelectionSetNode, depth: number, fragments: Map<string, FragmentDefinitionNode>, inFragments: string[], totals: Totals): void {
+function measure(context: ValidationContext, selectionSet: SelectionSetNode, depth: number, inFragments: readonly string[], totals: Totals): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       // Introspection (__schema, __type) is answered by the gateway itself, never fanned out.
@@ -27,26 +38,45 @@ function measure(selectionSet: SelectionSetNode, depth: number, fragments: Map<s
       totals.fields++;
       if (depth === 1) totals.rootFields++;
       totals.depth = Math.max(totals.depth, depth);
-      if (selection.selectionSet) measure(selection.selectionSet, depth + 1, fragments, inFragments, totals);
+      if (selection.selectionSet) measure(context, selection.selectionSet, depth + 1, inFragments, totals);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      measure(selection.selectionSet, depth, fragments, inFragments, totals);
+      measure(context, selection.selectionSet, depth, inFragments, totals);
     } else {
-      const fragment = fragments.get(selection.name.value);
-      // Validation has refused fragment cycles already; the guard only keeps this walk finite.
-      if (fragment && !inFragments.includes(fragment.name.value)) measure(fragment.selectionSet, depth, fragments, [...inFragments, fragment.name.value], totals);
+      const name = selection.name.value;
+      const fragment = context.getFragment(name);
+      // Validation refuses fragment cycles; the guard only keeps this walk finite when run alone.
+      if (fragment && !inFragments.includes(name)) measure(context, fragment.selectionSet, depth, [...inFragments, name], totals);
     }
   }
 }
 
-export function checkQueryLimits(document: DocumentNode, operation: OperationDefinitionNode, limits: QueryLimits = DEFAULT_QUERY_LIMITS): GraphQLError | null {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const totals: Totals = { depth: 0, fields: 0, rootFields: 0 };
-  measure(operation.selectionSet, 1, fragments, [], totals);
-  const { rootFields } = totals;
-  const problem = rootFields > limits.maxRootFields ? `${rootFields} root fields (at most ${limits.maxRootFields}; each fans out to every member state): split it into several requests`
-    : totals.depth > limits.maxDepth ? `fields nested ${totals.depth} deep (at most ${limits.maxDepth}): ask for less nesting`
-      : totals.fields > limits.maxFields ? `${totals.fields} fields (at most ${limits.maxFields}, fragments expanded): select fewer fields`
-        : null;
-  return problem ? new GraphQLError(`The query is too complex: ${problem}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }) : null;
+/**
+ * A graphql-js validation rule refusing operations past `limits` with QUERY_TOO_COMPLEX, measured
+ * on the operation as asked: fragments expanded where they are used (a spread used twice counts
+ * twice), root introspection fields not counted.
+ */
+export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS, options: QueryLimitsRuleOptions = {}): ValidationRule {
+  return (context) => ({
+    OperationDefinition(operation) {
+      if (options.operationName && operation.name?.value !== options.operationName) return false;
+      const totals: Totals = { depth: 0, fields: 0, rootFields: 0 };
+      measure(context, operation.selectionSet, 1, [], totals);
+      const { rootFields, depth, fields } = totals;
+      const problem = rootFields > limits.maxRootFields ? `${rootFields} root fields (at most ${limits.maxRootFields}; each fans out to every member state): split it into several requests`
+        : depth > limits.maxDepth ? `fields nested ${depth} deep (at most ${limits.maxDepth}): ask for less nesting`
+          : fields > limits.maxFields ? `${fields} fields (at most ${limits.maxFields}, fragments expanded): select fewer fields`
+            : null;
+      if (problem) context.reportError(new GraphQLError(`The query is too complex: ${problem}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+      // Nothing inside the operation needs visiting: the measure walked it already.
+      return false;
+    },
+  });
+}
+
+/**
+ * Runs queryLimitsRule alone on an already validated document, measuring only the operation named
+ * (the executed one); returns its error, or null when the operation is within the limits.
+ */
+export function checkQueryLimits(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, limits: QueryLimits = DEFAULT_QUERY_LIMITS): GraphQLError | null {
+  return validate(schema, document, [queryLimitsRule(limits, { operationName })])[0] ?? null;
 }

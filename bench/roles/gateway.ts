@@ -2,7 +2,8 @@
  * Bench role: one gateway in its own process, so its CPU time and RSS are its own.
  *  - 'hague':        startGateway as `hague gateway` runs it (caller tokens verified, network rules,
  *                    signed context token per state, fan-out);
- *  - 'hague-noauthz': the same with the network rules off (security.authorization: false, bench only);
+ *  - 'hague-noauthz': the same with an empty rule set (emptyAuthorizationRules): no field is checked
+ *                    or removed, query limits still apply;
  *  - 'stock':        a plain ApolloServer + ApolloGateway with Apollo's own RemoteGraphQLDataSource in
  *                    front of ONE member state: what Apollo costs without Hague's layer. The member
  *                    still demands a gateway-signed context token: the stock gateway sends one signed
@@ -18,6 +19,7 @@ import Fastify from 'fastify';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { buildGatewaySecurity } from '../../gateway/security.ts';
+import { emptyAuthorizationRules, readAuthorizationRules } from '../../gateway/authorize.ts';
 import { stripSecurityPurpose } from '../../gateway/supergraph.ts';
 import type { MemberConfig } from '../../gateway/members-config.ts';
 import { memberSchemaSdl } from '../../schema/contract.ts';
@@ -55,9 +57,10 @@ async function startHague(o: Start): Promise<string> {
     issuer: devIssuer(m.code), publicKeys: [{ file: join(o.keysDir, `${devKeyName(m.code)}.jwk`) }],
   }));
   const security = await buildGatewaySecurity({ members, keysDir: o.keysDir, acceptDevKeys: true });
+  const supergraphSdl = supergraph(members[0].url, o.subgraphs);
   const gateway: RunningGateway = await startGateway({
-    supergraphSdl: supergraph(members[0].url, o.subgraphs), members,
-    security: o.variant === 'hague-noauthz' ? { ...security, authorization: false } : security,
+    supergraphSdl, members, security,
+    ...(o.variant === 'hague-noauthz' ? { authorizationRules: emptyAuthorizationRules(readAuthorizationRules(supergraphSdl).schema) } : {}),
   });
   close = () => gateway.close();
   return gateway.url;
