@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
 import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
-import { isSeeded, seedMember } from '../subgraphs/member/seed.ts';
+import { MAX_SEED_PERSONS, isSeeded, seedMember } from '../subgraphs/member/seed.ts';
 import { ConfigError } from '../common/config-error.ts';
-import { DEFAULT_TIMEOUT_MS, devStates, type MemberConfig } from '../gateway/members-config.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_DEMO_PERSONS, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_GATEWAY_PORT, DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
+import { devStates, type MemberConfig } from '../gateway/members-config.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
 import { asConfigError, parsePort, parsePositiveInt } from './flags.ts';
@@ -26,12 +27,12 @@ export function registerDev(program: Command): void {
   program.command('dev')
     .description('Run the whole demo network on this machine: member states with seeded data, and the gateway')
     .option('--members <n>', `how many member states: 5 (NL BE FR DE ES) up to ${MEMBER_STATES.length} (all)`, '5')
-    .option('--persons <n>', 'persons seeded per state on first start', '1000')
-    .option('--data-dir <dir>', 'one SQLite file per state: <dir>/<STATE>.db, reused on the next start', '.hague/data')
+    .option('--persons <n>', `persons seeded per state on first start, 1 to ${MAX_SEED_PERSONS}`, String(DEFAULT_DEMO_PERSONS))
+    .option('--data-dir <dir>', 'one SQLite file per state: <dir>/<STATE>.db, reused on the next start', DEFAULT_DATA_DIR)
     .option('--keys-dir <dir>', 'dev keys: the gateway\'s and each state\'s dev identity provider (generated on first start)', DEFAULT_KEYS_DIR)
-    .option('--port <port>', 'gateway port', '4000')
+    .option('--port <port>', 'gateway port', String(DEFAULT_GATEWAY_PORT))
     .option('--host <host>', 'address the gateway and the states bind', '127.0.0.1')
-    .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', '4101')
+    .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', String(DEFAULT_FIRST_MEMBER_PORT))
     .option('--config <file>', 'rover supergraph config, composed at start', ROVER_YAML)
     .option('--log-level <level>', 'gateway log level: fatal, error, warn, info, debug', 'warn')
     .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
@@ -40,7 +41,8 @@ export function registerDev(program: Command): void {
       if (!Number.isInteger(count) || count < 1 || count > MEMBER_STATES.length) {
         throw new ConfigError(`--members '${flags.members}' must be a number of member states from 1 to ${MEMBER_STATES.length} (5: NL BE FR DE ES, ${MEMBER_STATES.length}: all)`);
       }
-      const persons = parsePositiveInt(flags.persons, '--persons', 1_000_000);
+      const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
+      if (persons < 1) throw new ConfigError(`--persons '${flags.persons}' must be at least 1`);
       const port = parsePort(flags.port);
       const firstMemberPort = parsePort(flags.memberPort, '--member-port');
       if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535) throw new ConfigError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
@@ -106,7 +108,7 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
         what = `${existed ? 'reused' : 'opened'}, ${await personCount(member)} persons`;
       }
       configs.push({
-        code: state, name: MEMBER_STATE_NAMES[state], url: member.url, timeoutMs: DEFAULT_TIMEOUT_MS,
+        code: state, name: MEMBER_STATE_NAMES[state], url: member.url, timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS,
         issuer: devIssuer(state), publicKeys: [{ file: join(o.keysDir, `${devKeyName(state)}.jwk`) }],
       });
       console.log(`  ${state} ${MEMBER_STATE_NAMES[state].padEnd(11)} ${member.url}  ${database} (${what})`);

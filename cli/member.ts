@@ -4,18 +4,19 @@ import { startMember } from '../subgraphs/member/server.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, parsePort } from './flags.ts';
 import { existsSync } from 'node:fs';
-import { DEFAULT_KEYS_DIR, readPublicJwk } from '../common/dev-keys.ts';
+import { readPublicJwk } from '../common/dev-keys.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_KEYS_DIR, DEFAULT_POLICIES_DIR } from '../common/defaults.ts';
 
 export function registerMember(program: Command): void {
   program.command('member')
     .description('Serve one member state\'s subgraph over its own database')
     .requiredOption('--state <code>', 'member state code, e.g. NL')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '4101')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_FIRST_MEMBER_PORT))
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--database <file|url>', 'SQLite file, or postgres://user@host:port/db', '.hague/data/<STATE>.db')
+    .option('--database <file|url>', 'SQLite file, or postgres://user@host:port/db', `${DEFAULT_DATA_DIR}/<STATE>.db`)
     .option('--agency <name>', 'agency named in every contact point')
     .option('--gateway-key <file>', 'the gateway\'s public key (JWK file): only requests it signed are answered', `${DEFAULT_KEYS_DIR}/gateway.jwk`)
-    .option('--policies <dir>', 'folder of release policies; <dir>/<STATE>.yaml is this state\'s', 'config/policies')
+    .option('--policies <dir>', 'folder of release policies; <dir>/<STATE>.yaml is this state\'s', DEFAULT_POLICIES_DIR)
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(async (options: { state: string; port: string; host: string; database: string; agency?: string; gatewayKey: string; policies: string }) => {
       let state;
@@ -24,7 +25,7 @@ export function registerMember(program: Command): void {
       const database = options.database.replace('<STATE>', state);
       if (options.database.includes('<STATE>')) {
         const { mkdirSync } = await import('node:fs');
-        mkdirSync('.hague/data', { recursive: true });
+        mkdirSync(DEFAULT_DATA_DIR, { recursive: true });
       }
       if (!existsSync(options.gatewayKey)) {
         throw new ConfigError(`--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`);

@@ -1,3 +1,4 @@
+import { DEFAULT_DEMO_PERSONS } from '../common/defaults.ts';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { parseMemberState } from '../common/member-states.ts';
@@ -29,7 +30,7 @@ export function registerSeed(program: Command): void {
     ].join('\n\n'))
     .requiredOption('--state <code>', 'member state whose records to write, e.g. NL')
     .requiredOption('--database <file|postgres-url>', 'SQLite file (created if missing) or postgres://user:pass@host:port/db')
-    .option('--persons <n>', `persons to write, 1 to ${MAX_SEED_PERSONS} (organisations: max(5, persons/200), at most 500)`, '1000')
+    .option('--persons <n>', `persons to write, 1 to ${MAX_SEED_PERSONS} (organisations: max(5, persons/200), at most 500)`, String(DEFAULT_DEMO_PERSONS))
     .option('--seed <n>', 'variant of the generated data (the shared cast stays the same)', '1')
     .option('--reset', 'delete the state\'s existing records first (the audit log is kept)')
     .addHelpText('after', [

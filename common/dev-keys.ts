@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /** Where dev mode keeps generated keys (git-ignored): the gateway's context-token key and each state's dev identity provider key. */
-export const DEFAULT_KEYS_DIR = '.hague/keys';
+export { DEFAULT_KEYS_DIR } from './defaults.ts';
 
 export interface KeyPair { privateJwk: JWK; publicJwk: JWK }
 

@@ -1,8 +1,9 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /**
  * Every `extensions.code` Hague emits, with its meaning. Clients switch on these codes;
- * keep them stable.
+ * keep them stable. Every error Hague makes is built here (hagueError, formattedError), with the
+ * extensions its code promises.
  */
 export const ERROR_CODES = {
   UNAUTHENTICATED: 'No valid token: missing, expired, forged, or from an issuer the network does not know.',
@@ -17,9 +18,35 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Why a member state (or another subgraph) is missing from an answer. */
+export type UnavailableReason = 'UNREACHABLE' | 'TIMEOUT' | 'HTTP_ERROR' | 'INVALID_RESPONSE' | 'NO_MEMBER_STATE';
+
+/** The HTTP status of an error refused before execution; read by the gateway, never sent to the caller. */
+interface HttpStatus { http?: { status: number } }
+
+/** What each code carries besides its message: the state, the field, the reason a person needs to act. */
+export interface ErrorExtensions {
+  UNAUTHENTICATED: HttpStatus & { memberState?: string };
+  FORBIDDEN: { field: string; fieldPath?: string };
+  NOT_RELEASED: { memberState: string; field: string; tier?: string };
+  PURPOSE_REQUIRED: HttpStatus;
+  MEMBER_UNAVAILABLE: { reason: UnavailableReason; memberState?: string; subgraph?: string; entities?: number };
+  BAD_USER_INPUT: HttpStatus & { argumentName?: string; memberState?: string };
+  QUERY_TOO_COMPLEX: Record<string, unknown>;
+  INTERNAL_SERVER_ERROR: { memberState?: string; subgraph?: string };
+}
+
+/** The extensions argument: optional where every key of the code's extensions is. */
+type ExtensionsArg<C extends ErrorCode> = object extends ErrorExtensions[C] ? [extensions?: ErrorExtensions[C]] : [extensions: ErrorExtensions[C]];
+
 /** Builds a deliberate, client-facing error: these pass error masking, everything else is masked. */
-export function hagueError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+export function hagueError<C extends ErrorCode>(code: C, message: string, ...[extensions]: ExtensionsArg<C>): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** The same error as a plain response object (the fan-out and the members build answers, not exceptions). */
+export function formattedError<C extends ErrorCode>(code: C, message: string, path: ReadonlyArray<string | number> | undefined, ...[extensions]: ExtensionsArg<C>): GraphQLFormattedError {
+  return { message, ...(path ? { path } : {}), extensions: { ...extensions, code } };
 }
 
 export function isHagueErrorCode(code: unknown): code is ErrorCode {

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Caller } from '../common/caller.ts';
 import type { Authenticator } from './authenticate.ts';
 import { isExplorerPageRequest } from './explorer.ts';
+import { formattedError } from '../common/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { caller?: Caller }
@@ -23,7 +24,7 @@ export function useCallerAuth(app: FastifyInstance, authenticator: Authenticator
         // A bug or an unexpected library failure: masked like every internal error, detail in the log.
         request.log.error({ err: error }, 'caller authentication failed unexpectedly');
         await reply.code(500).header('content-type', 'application/json; charset=utf-8').send({
-          errors: [{ message: 'Internal error while checking the token; the operators can find the detail under the X-Request-Id of this response', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          errors: [formattedError('INTERNAL_SERVER_ERROR', 'Internal error while checking the token; the operators can find the detail under the X-Request-Id of this response', undefined)],
         });
         return;
       }

@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { isHagueErrorCode } from '../common/errors.ts';
+import { formattedError, isHagueErrorCode } from '../common/errors.ts';
 
 /**
  * Callers see deliberate errors only: Hague's catalogue (common/errors.ts) and GraphQL's own
@@ -31,10 +31,10 @@ export function maskError(log: Log) {
 
     log.error({ err: error, code, memberState: extensions.memberState, path: formatted.path }, `masked error: ${formatted.message}`);
     const state = typeof extensions.memberState === 'string' ? extensions.memberState : undefined;
-    return {
-      message: state ? `Internal error in member state ${state}; its operators can find the detail under the X-Request-Id of this response` : INTERNAL,
-      ...where,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(state ? { memberState: state } : {}), ...(extensions.subgraph ? { subgraph: extensions.subgraph } : {}) },
-    };
+    const subgraph = typeof extensions.subgraph === 'string' ? extensions.subgraph : undefined;
+    const masked = formattedError('INTERNAL_SERVER_ERROR',
+      state ? `Internal error in member state ${state}; its operators can find the detail under the X-Request-Id of this response` : INTERNAL,
+      formatted.path, { ...(state ? { memberState: state } : {}), ...(subgraph ? { subgraph } : {}) });
+    return { ...masked, ...(formatted.locations ? { locations: formatted.locations } : {}) };
   };
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
+import type { UnavailableReason } from '../common/errors.ts';
 
 /**
  * The gateway's only way out: POST a GraphQL request over keep-alive connections with one hard
@@ -20,6 +21,12 @@ export interface Failure {
   kind: FailureKind;
   /** What went wrong, phrased to follow the peer's name: "did not answer within 2000 ms". */
   detail: string;
+}
+
+/** The MEMBER_UNAVAILABLE reason a caller sees for a failure. */
+export function unavailableReason(failure: Failure): UnavailableReason {
+  const reasons: Record<FailureKind, UnavailableReason> = { timeout: 'TIMEOUT', unreachable: 'UNREACHABLE', http_error: 'HTTP_ERROR', invalid_response: 'INVALID_RESPONSE' };
+  return reasons[failure.kind];
 }
 
 export type CallResult =

@@ -2,7 +2,7 @@ import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type Mem
 import { YamlFile, isHttpUrl, isPlainObject } from '../common/yaml-file.ts';
 
 /** How long the gateway waits for one member state before answering without it. */
-export const DEFAULT_TIMEOUT_MS = 2000;
+import { DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
 export const DEFAULT_GATEWAY_PORT = 4000;
 
 /** One member state of the network, as config/members.yaml describes it. */
@@ -120,7 +120,7 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
     throw y.bad([...at, 'url'], entry.url, 'is not an http(s) URL; expected e.g. http://127.0.0.1:4101/graphql');
   }
 
-  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  let timeoutMs = DEFAULT_MEMBER_TIMEOUT_MS;
   if (entry.timeoutMs !== undefined) {
     if (!Number.isInteger(entry.timeoutMs) || (entry.timeoutMs as number) < 1 || (entry.timeoutMs as number) > 120_000) {
       throw y.bad([...at, 'timeoutMs'], entry.timeoutMs, 'is not a timeout in milliseconds (1 to 120000)');
@@ -169,9 +169,4 @@ function isOrigin(value: string): boolean {
 export function devStates(count: number): MemberState[] {
   const rest = MEMBER_STATES.filter((s) => !DEMO_STATES.includes(s));
   return [...DEMO_STATES, ...rest].slice(0, count);
-}
-
-/** Member entries for states served on consecutive ports of one host (dev mode, tests). */
-export function localMembers(states: MemberState[], firstPort: number, host = '127.0.0.1', timeoutMs = DEFAULT_TIMEOUT_MS): MemberConfig[] {
-  return states.map((code, i) => ({ code, name: MEMBER_STATE_NAMES[code], url: `http://${host}:${firstPort + i}/graphql`, timeoutMs }));
 }

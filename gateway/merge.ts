@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
-import type { Failure, GraphQLResponseBody } from './http-client.ts';
+import { formattedError } from '../common/errors.ts';
+import { unavailableReason, type Failure, type GraphQLResponseBody } from './http-client.ts';
 import type { Analysis, Targets } from './routing.ts';
 
 /**
@@ -23,14 +24,10 @@ export interface Merged {
 }
 
 export function unavailable(state: string, failure: Failure, extra: { path?: (string | number)[]; entities?: number } = {}): GraphQLFormattedError {
-  return {
-    message: `${state} ${failure.detail}; its records are missing from this answer`,
-    ...(extra.path ? { path: extra.path } : {}),
-    extensions: {
-      code: 'MEMBER_UNAVAILABLE', memberState: state, reason: failure.kind.toUpperCase(),
-      ...(extra.entities !== undefined ? { entities: extra.entities } : {}),
-    },
-  };
+  return formattedError('MEMBER_UNAVAILABLE', `${state} ${failure.detail}; its records are missing from this answer`, extra.path, {
+    memberState: state, reason: unavailableReason(failure),
+    ...(extra.entities !== undefined ? { entities: extra.entities } : {}),
+  });
 }
 
 export function notInNetwork(state: string, path?: (string | number)[]): GraphQLFormattedError {
@@ -148,7 +145,7 @@ export function mergeEntities(count: number, partitions: Partition[], answers: M
   for (const { state, indexes } of partitions) {
     const at = ['_entities', indexes[0]];
     if (state === NO_STATE) {
-      errors.push({ message: `${indexes.length} record reference(s) name no memberState and cannot be routed to an owner`, path: at, extensions: { code: 'MEMBER_UNAVAILABLE', reason: 'NO_MEMBER_STATE' } });
+      errors.push(formattedError('MEMBER_UNAVAILABLE', `${indexes.length} record reference(s) name no memberState and cannot be routed to an owner`, at, { reason: 'NO_MEMBER_STATE' }));
       continue;
     }
     if (!network.includes(state)) { errors.push(notInNetwork(state, at)); continue; }

@@ -12,6 +12,7 @@ import type { JWK } from 'jose';
 import type { LoggerOptions } from 'pino';
 import { PURPOSES, type Caller } from '../common/caller.ts';
 import { ConfigError } from '../common/config-error.ts';
+import { DEFAULT_SUBGRAPH_TIMEOUT_MS } from '../common/defaults.ts';
 import type { MemberState } from '../common/member-states.ts';
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId } from '../common/request-id.ts';
 import type { Authenticator } from './authenticate.ts';
@@ -127,7 +128,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     buildService: ({ name, url }) => {
       if (name === MEMBER_SUBGRAPH) return fanout;
       if (!url) throw new ConfigError(`subgraph ${name} has no routing URL in the supergraph`);
-      return new SubgraphSource({ name, url, dispatcher, timeoutMs: options.subgraphTimeoutMs ?? 5000, onCall });
+      return new SubgraphSource({ name, url, dispatcher, timeoutMs: options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS, onCall });
     },
   });
 

@@ -2,7 +2,8 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { Dispatcher } from 'undici';
 import { REQUEST_ID_HEADER } from '../common/request-id.ts';
 import { contextOf, type GatewayContext, type StateCall } from './context.ts';
-import { postGraphQL } from './http-client.ts';
+import { formattedError } from '../common/errors.ts';
+import { postGraphQL, unavailableReason } from './http-client.ts';
 
 /**
  * Any subgraph other than `member` (another agency's own subgraph, e.g. case files): called at its
@@ -38,10 +39,9 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     context.log.warn({ subgraph: name, reason: result.failure.kind, ms: result.ms, url }, `subgraph ${name} ${result.failure.detail}`);
     return {
       data: null,
-      errors: [{
-        message: `subgraph ${name} ${result.failure.detail}; its fields are missing from this answer`,
-        extensions: { code: 'MEMBER_UNAVAILABLE', subgraph: name, reason: result.failure.kind.toUpperCase() },
-      }],
+      errors: [formattedError('MEMBER_UNAVAILABLE', `subgraph ${name} ${result.failure.detail}; its fields are missing from this answer`, undefined, {
+        subgraph: name, reason: unavailableReason(result.failure),
+      })],
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
+import { formattedError } from '../../common/errors.ts';
 import { CONTEXT_TOKEN_HEADER, importKey, verifyContextToken } from '../../common/context-token.ts';
 import type { Caller } from '../../common/caller.ts';
 import type { MemberState } from '../../common/member-states.ts';
@@ -34,7 +35,7 @@ export async function useContextAuth(app: FastifyInstance, state: MemberState, g
     request.log.warn({ reason, ip: request.ip }, 'request without a valid context token refused');
     await reply.code(401).header('content-type', 'application/json').send({
       data: null,
-      errors: [{ message: reason, extensions: { code: 'UNAUTHENTICATED', memberState: state } }],
+      errors: [formattedError('UNAUTHENTICATED', reason, undefined, { memberState: state })],
     });
   });
 }

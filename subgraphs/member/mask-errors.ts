@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { isHagueErrorCode } from '../../common/errors.ts';
+import { formattedError, isHagueErrorCode } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
 
 interface LoggingContext { reply?: { log?: { error(obj: unknown, msg?: string): void } }; app?: { log?: { error(obj: unknown, msg?: string): void } } }
@@ -28,7 +28,7 @@ export function maskErrors(execution: ExecutionResult, context: unknown, state: 
     const deliberate = isHagueErrorCode(code) || graphqlError.originalError === undefined;
     if (!deliberate) {
       log?.error({ err: graphqlError.originalError, path: graphqlError.path }, 'masked internal error');
-      return { message: 'Internal error in this member state; its log has the detail', path, extensions: { code: 'INTERNAL_SERVER_ERROR', memberState: state } };
+      return formattedError('INTERNAL_SERVER_ERROR', 'Internal error in this member state; its log has the detail', path, { memberState: state });
     }
     return {
       message: graphqlError.message,

@@ -13,6 +13,7 @@ import { useContextAuth } from './context-auth.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { writeAudit } from './audit.ts';
+import { DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
 import { REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
@@ -97,7 +98,7 @@ export async function startMember(options: {
   policy?: ReleasePolicy;
   enforceRelease?: boolean;
 }): Promise<RunningMember> {
-  const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? 'config/policies', options.state);
+  const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? DEFAULT_POLICIES_DIR, options.state);
   const store = await openStore(options.database, options.state);
   let app: FastifyInstance | undefined;
   try {

@@ -1,0 +1,20 @@
+/**
+ * The defaults a person would look for in one place: ports, folders and time budgets that the CLI,
+ * the gateway and the members share. Change one here and every command's --help follows.
+ */
+
+/** Gateway port of `hague dev` and `hague gateway`. */
+export const DEFAULT_GATEWAY_PORT = 4000;
+/** First member state's port in `hague dev` (the others follow); also `hague member`'s default. */
+export const DEFAULT_FIRST_MEMBER_PORT = 4101;
+/** Where dev mode keeps its SQLite files (<dir>/<STATE>.db) and its keys. */
+export const DEFAULT_DATA_DIR = '.hague/data';
+export const DEFAULT_KEYS_DIR = '.hague/keys';
+/** Folder of the release policies, <dir>/<STATE>.yaml. */
+export const DEFAULT_POLICIES_DIR = 'config/policies';
+/** How long the gateway waits for one member state, unless members.yaml says otherwise. */
+export const DEFAULT_MEMBER_TIMEOUT_MS = 2000;
+/** How long the gateway waits for a subgraph other than the member states. */
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 5000;
+/** Persons seeded per state by `hague dev` and `hague seed`. */
+export const DEFAULT_DEMO_PERSONS = 1000;
