@@ -143,7 +143,7 @@ export function serveParent(handlers: {
         await handlers.stop?.();
         process.exit(0);
       }
-      const handler = handlers[message.type] as ((m: Message) => unknown) | undefined;
+      const handler = handlers[message.type];
       if (!handler) throw new Error(`unknown request ${message.type}`);
       reply({ type: 'ok', ...((await handler(message)) as Record<string, unknown> ?? {}) });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { DEFAULT_DEMO_PERSONS } from '../common/defaults.ts';
-import { Command } from 'commander';
+import { type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { parseMemberState } from '../common/member-states.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';

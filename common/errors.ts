@@ -49,6 +49,12 @@ export function formattedError<C extends ErrorCode>(code: C, message: string, pa
   return { message, ...(path ? { path } : {}), extensions: { ...extensions, code } };
 }
 
+/** The `extensions.code` of any error in an answer, as text; `fallback` when it has none. */
+export function codeOf(error: { extensions?: Record<string, unknown> } | undefined, fallback = 'INTERNAL_SERVER_ERROR'): string {
+  const code = error?.extensions?.code;
+  return typeof code === 'string' ? code : fallback;
+}
+
 export function isHagueErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && code in ERROR_CODES;
 }

@@ -135,12 +135,12 @@ async function keySet(config: IdentityProviderConfig): Promise<JWTVerifyGetKey> 
       try {
         jwk = JSON.parse(readFileSync(entry.file, 'utf8')) as JWK;
       } catch (error) {
-        throw new Error(`members config: ${config.state}.publicKeys file ${entry.file} cannot be read (${(error as Error).message}); run \`hague dev\` once to generate dev keys, or fix the path`);
+        throw new Error(`members config: ${config.state}.publicKeys file ${entry.file} cannot be read (${(error as Error).message}); run \`hague dev\` once to generate dev keys, or fix the path`, { cause: error });
       }
       const { d: _private, ...publicPart } = jwk;
       keys.push(publicPart);
     } else {
-      keys.push(entry as JWK);
+      keys.push(entry);
     }
   }
   if (keys.length === 0) throw new Error(`members config: ${config.state} has an issuer but no jwksUrl or publicKeys`);

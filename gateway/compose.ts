@@ -4,10 +4,11 @@ import { dirname, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import { ConfigError } from '../common/config-error.ts';
+import { codeOf } from '../common/errors.ts';
 import { YamlFile, isHttpUrl, isPlainObject } from '../common/yaml-file.ts';
 
 /** The @apollo/composition we compose with; rover.yaml pins the same version, so the result matches rover's. */
-export const COMPOSITION_VERSION: string = createRequire(import.meta.url)('@apollo/composition/package.json').version;
+export const COMPOSITION_VERSION: string = (createRequire(import.meta.url)('@apollo/composition/package.json') as { version: string }).version;
 
 export interface SubgraphConfig {
   name: string;
@@ -95,7 +96,7 @@ export function composeSupergraph(config: RoverConfig): Composed {
   const hints = (result.hints ?? []).map((h) => line(subgraphsOf(h.nodes), h.definition.code, h.message));
   if (result.errors || !result.supergraphSdl) {
     const errors = (result.errors ?? []).map((e) => ({
-      code: String(e.extensions?.code ?? 'COMPOSITION_ERROR'), subgraphs: subgraphsOf(e.nodes), message: e.message,
+      code: codeOf(e, 'COMPOSITION_ERROR'), subgraphs: subgraphsOf(e.nodes), message: e.message,
     }));
     // One value missing from an enum yields one error per value: show a few of each kind, then the fix.
     const groups = new Map<string, typeof errors>();

@@ -14,7 +14,7 @@ export async function contextTokenHeaders(privateJwk: JWK): Promise<HeadersFor> 
     const { caller } = context;
     if (!caller) throw new Error('no caller in the request context: authentication must run before the fan-out');
     let perState = tokens.get(context);
-    if (!perState) tokens.set(context, (perState = new Map()));
+    if (!perState) tokens.set(context, (perState = new Map<MemberState, Promise<string>>()));
     let token = perState.get(state.code);
     if (!token) perState.set(state.code, (token = signContextToken(caller, state.code, key)));
     return { [CONTEXT_TOKEN_HEADER]: await token };

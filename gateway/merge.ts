@@ -69,7 +69,7 @@ export function mergeRoot(analysis: Analysis, targets: Map<string, Targets>, ans
         if (!Array.isArray(value)) continue;
         any = true;
         let byKey = offsets.get(answer.state);
-        if (!byKey) offsets.set(answer.state, (byKey = new Map()));
+        if (!byKey) offsets.set(answer.state, (byKey = new Map<string, number>()));
         byKey.set(field.key, merged.length);
         for (const item of value) merged.push(item);
       }

@@ -1,5 +1,5 @@
 import {
-  Kind, parse, print, valueFromASTUntyped, visit,
+  Kind, OperationTypeNode, parse, print, valueFromASTUntyped, visit,
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode,
   type SelectionNode, type ValueNode,
 } from 'graphql';
@@ -60,7 +60,7 @@ export function parseOperation(query: string): DocumentNode {
 
 export function analyse(doc: DocumentNode, operationName?: string | null): Analysis {
   let byName = analyses.get(doc);
-  if (!byName) analyses.set(doc, (byName = new Map()));
+  if (!byName) analyses.set(doc, (byName = new Map<string | undefined, Analysis>()));
   const cached = byName.get(operationName ?? undefined);
   if (cached) return cached;
 
@@ -90,7 +90,7 @@ export function analyse(doc: DocumentNode, operationName?: string | null): Analy
   for (const v of operation.variableDefinitions ?? []) {
     if (v.defaultValue) defaults[v.variable.name.value] = valueFromASTUntyped(v.defaultValue);
   }
-  const rootTypeName = operation.operation === 'mutation' ? 'Mutation' : operation.operation === 'subscription' ? 'Subscription' : 'Query';
+  const rootTypeName = operation.operation === OperationTypeNode.MUTATION ? 'Mutation' : operation.operation === OperationTypeNode.SUBSCRIPTION ? 'Subscription' : 'Query';
   const analysis: Analysis = {
     operation, fragments, units, fields, rootTypeName, defaults,
     isEntities: fields.some((f) => f.name === '_entities'),

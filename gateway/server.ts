@@ -205,5 +205,5 @@ function loggerOption(logger: StartGatewayOptions['logger']): { logger?: boolean
   if (logger === undefined || logger === false) return { logger: false };
   if (logger === true) return { logger: { level: 'info' } };
   if (typeof (logger as FastifyBaseLogger).child === 'function') return { loggerInstance: logger as FastifyBaseLogger };
-  return { logger: logger as LoggerOptions };
+  return { logger: logger };
 }

@@ -35,7 +35,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const result = await postGraphQL(dispatcher, url, { query, variables, ...(operationName ? { operationName } : {}) }, headers, timeoutMs);
     const isEntities = /\b_entities\b/.test(query);
     this.options.onCall?.({ state: name, kind: isEntities ? 'entities' : 'root', ms: result.ms, outcome: result.ok ? 'ok' : result.failure.kind }, context);
-    if (result.ok) return result.body as Response;
+    if (result.ok) return result.body;
     context.log.warn({ subgraph: name, reason: result.failure.kind, ms: result.ms, url }, `subgraph ${name} ${result.failure.detail}`);
     return {
       data: null,

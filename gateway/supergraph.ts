@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kind, parse, print, type DirectiveNode, type DocumentNode, type TypeNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, type DirectiveNode, type DocumentNode, type TypeNode } from 'graphql';
 import { composeFile } from './compose.ts';
 import { ConfigError } from '../common/config-error.ts';
 
@@ -55,7 +55,7 @@ export function listRootFields(sdl: string): Set<string> {
   let queryType = 'Query';
   for (const def of doc.definitions) {
     if (def.kind === Kind.SCHEMA_DEFINITION) {
-      const op = def.operationTypes.find((o) => o.operation === 'query');
+      const op = def.operationTypes.find((o) => o.operation === OperationTypeNode.QUERY);
       if (op) queryType = op.type.name.value;
     }
   }

@@ -68,7 +68,7 @@ async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Serve
 /** Sets the text of the shown CodeMirror editor inside `within` (typing would fight its auto-closing brackets). */
 async function setEditor(page: Page, within: string, text: string): Promise<void> {
   await page.evaluate(({ within, text }) => {
-    const editors = Array.from(document.querySelectorAll(`${within} .CodeMirror`)) as Array<HTMLElement & { CodeMirror: { setValue(v: string): void } }>;
+    const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { setValue(v: string): void } }>(`${within} .CodeMirror`));
     const visible = editors.find((e) => !e.closest('.hidden')); // GraphiQL hides the inactive tool editor by class
     if (!visible) throw new Error(`no visible editor in ${within}`);
     visible.CodeMirror.setValue(text);

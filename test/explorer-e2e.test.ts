@@ -34,6 +34,7 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
   beforeAll(async () => {
     // The personas' tokens are minted per request of /explorer/personas.json with the network's
     // dev keys, whose folder is known once startNetwork has returned: the page asks only later.
+    // eslint-disable-next-line prefer-const -- read by the personas callback, assigned once the network is up
     let keysDir: string | undefined;
     net = await startNetwork({
       states: STATES,
@@ -95,7 +96,7 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
     await page.selectOption('#example', 'passport');
     await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
     await page.waitForFunction((passport) => {
-      const editors = Array.from(document.querySelectorAll('.graphiql-editor-tool .CodeMirror')) as Array<HTMLElement & { CodeMirror: { getValue(): string } }>;
+      const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-editor-tool .CodeMirror'));
       return editors.some((e) => e.CodeMirror.getValue().includes(passport));
     }, PASSPORT);
     await page.click('.graphiql-execute-button');
@@ -130,7 +131,7 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
     expect(nlNotes).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
     // The result pane holds the same JSON (read from its editor: CodeMirror renders visible lines only).
     const shown = await page.evaluate(() => {
-      const pane = document.querySelector('.graphiql-response .CodeMirror') as (HTMLElement & { CodeMirror: { getValue(): string } }) | null;
+      const pane = document.querySelector<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-response .CodeMirror');
       return pane ? pane.CodeMirror.getValue() : '';
     });
     const result = JSON.parse(shown) as GraphQLAnswer['body'];

@@ -11,7 +11,7 @@ import { CASEFILES_SDL, startCasefiles, startNetwork, type TestNetwork } from '.
 
 const connections: Array<{ host: string; port: number }> = [];
 const original = net.Socket.prototype.connect;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 (net.Socket.prototype as any).connect = function (this: net.Socket, ...args: any[]) {
   let options = args[0];
   if (Array.isArray(options)) options = options[0]; // Node's internal normalized form

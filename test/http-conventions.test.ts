@@ -43,7 +43,7 @@ describe('HTTP conventions', () => {
     const query = `${QUERY} # apq ${Date.now()}`;
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
-    const post = (body: object) => fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const post = (body: object) => fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
     expect(await post({ extensions })).toMatchObject({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
     expect((await post({ query, extensions })).data.persons).toHaveLength(41);
     expect((await post({ extensions })).data.persons).toHaveLength(41);

@@ -149,7 +149,7 @@ export async function startMonolith(options: { database: string; states: MemberS
       Query: {
         async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MonolithContext) {
           const rows = await searchPersons(db, asked(context.states, args.memberStates), args.filter, checkFirst(args.first));
-          for (const row of rows) context.loaders.person.prime(row.id, row as never);
+          for (const row of rows) context.loaders.person.prime(row.id, row);
           return rows;
         },
         async person(_: unknown, args: { memberState: MemberState; id: string }, context: MonolithContext) {

@@ -96,11 +96,11 @@ function readError(error: unknown): { errors: readonly GraphQLFormattedError[]; 
   // fetch failed: the gateway is unreachable (the cause says why: ECONNREFUSED, ENOTFOUND...).
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   const detail = cause?.code ?? cause?.message;
-  return { errors: [], failure: error instanceof Error ? `${error.message}${detail ? ` (${detail})` : ''}` : String(error) };
+  return { errors: [], failure: error instanceof Error ? `${error.message}${detail ? ` (${detail})` : ''}` : JSON.stringify(error) };
 }
 
 function describe(errors: readonly GraphQLFormattedError[]): string {
-  return errors.map((e) => `${String(e.extensions?.code ?? 'ERROR')}: ${e.message}`).join('; ');
+  return errors.map((e) => `${typeof e.extensions?.code === 'string' ? e.extensions.code : 'ERROR'}: ${e.message}`).join('; ');
 }
 
 /** Where the bearer token comes from: given, or minted from a dev key on each request (it never goes stale). */

@@ -63,12 +63,12 @@ export function traceFetch(base: typeof fetch = globalThis.fetch): HttpTrace {
       contentEncoding: response.headers.get('content-encoding'),
       cacheControl: response.headers.get('cache-control'),
       hasData: answer?.data !== undefined && answer?.data !== null,
-      errorCodes: (answer?.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN')),
+      errorCodes: (answer?.errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN')),
       ms: Math.round(performance.now() - started),
     });
     return response;
   };
-  return { exchanges, fetch: traced as typeof fetch };
+  return { exchanges, fetch: traced };
 }
 
 function readRequest(method: string, url: URL, body: unknown): { shape: GraphQLRequestShape; bytes: number } {

@@ -84,7 +84,8 @@ export interface Report {
   apq: ApqSummary;
 }
 
-const codeOf = (error: GraphQLFormattedError): string => String(error.extensions?.code ?? 'UNKNOWN');
+const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+const codeOf = (error: GraphQLFormattedError): string => text(error.extensions?.code, 'UNKNOWN');
 const pathText = (path: readonly (string | number)[] | undefined): string | null => (path?.length ? path.join('.') : null);
 
 /** Builds one check's report from the answer's data and errors. */
@@ -102,7 +103,7 @@ export function buildCheck(documentNumber: string, data: CheckTravellerQuery | u
     const state = typeof error.extensions?.memberState === 'string' ? error.extensions.memberState : record?.memberState ?? 'network';
     ((errorsByState[state] ??= {})[code] ??= []).push({ path: pathText(path), message: error.message });
     if (code === 'MEMBER_UNAVAILABLE') {
-      unavailable.push({ memberState: state, reason: String(error.extensions?.reason ?? 'UNAVAILABLE'), message: error.message });
+      unavailable.push({ memberState: state, reason: text(error.extensions?.reason, 'UNAVAILABLE'), message: error.message });
     } else if (record && typeof path[2] === 'string') {
       record.withheld.push({ field: path[2], path: pathText(path)!, code, reason: error.message });
     }
@@ -177,7 +178,7 @@ function formatCheck(check: TravellerCheck): string[] {
     for (const f of record.financialMeasures ?? []) out.push(`     financial: ${f.kind} ${f.since}${f.amount !== null && f.amount !== undefined ? ` ${f.amount} ${or(f.currency, '')}` : ''}${f.institution ? ` at ${f.institution}` : ''}`);
     if (record.background) out.push(`     background: ${record.background}`);
     // Released (not null) but empty: the owner holds none, which is not the same as withholding them.
-    const none = (['documents', 'travel', 'listings', 'financialMeasures'] as const).filter((f) => Array.isArray(record[f]) && record[f]!.length === 0);
+    const none = (['documents', 'travel', 'listings', 'financialMeasures'] as const).filter((f) => Array.isArray(record[f]) && record[f].length === 0);
     if (none.length) out.push(`     none on record: ${none.join(', ')}`);
     for (const w of withheld) out.push(`     withheld ${w.field} (${w.code}): ${w.reason}`);
   }

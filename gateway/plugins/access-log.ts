@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { codeOf } from '../../common/errors.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /**
@@ -17,7 +18,7 @@ export function useAccessLog(): GatewayPlugin {
           async didResolveOperation({ operation }) { operationType = operation?.operation ?? 'unknown'; },
           async willSendResponse({ response, operationName, contextValue }) {
             const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
-            const codes = errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+            const codes = errors.map((e) => codeOf(e));
             const states = [...new Set(errors.map((e) => e.extensions?.memberState).filter((s): s is string => typeof s === 'string'))];
             const { caller } = contextValue;
             contextValue.log.info({

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
+import { codeOf } from '../../common/errors.ts';
 import { REQUEST_ID_HEADER } from '../../common/request-id.ts';
 import type { HeadersFor } from '../context.ts';
 import { postGraphQL } from '../http-client.ts';
@@ -75,7 +76,7 @@ async function probe(dispatcher: Dispatcher, name: string, kind: Probe['kind'], 
   if (!result.ok) return { name, kind, up: false, ms: result.ms, detail: result.failure.detail };
   const error = result.body.errors?.[0];
   if (error || typeof result.body.data?.__typename !== 'string') {
-    return { name, kind, up: false, ms: result.ms, detail: `answered with an error: ${String(error?.extensions?.code ?? error?.message ?? 'no data')}` };
+    return { name, kind, up: false, ms: result.ms, detail: `answered with an error: ${error ? codeOf(error, error.message) : 'no data'}` };
   }
   return { name, kind, up: true, ms: result.ms };
 }

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { codeOf } from '../../common/errors.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways can share a process). */
@@ -46,7 +47,7 @@ export function useMetrics(metrics: GatewayMetrics): GatewayPlugin {
             const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
             metrics.requests.inc({ operation_type: operationType });
             metrics.duration.observe((performance.now() - started) / 1000);
-            for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+            for (const error of errors) metrics.errors.inc({ code: codeOf(error) });
           },
         };
       },

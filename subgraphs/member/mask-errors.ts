@@ -21,7 +21,7 @@ export function maskErrors(execution: ExecutionResult, context: unknown, state: 
   const errors = reported.map((error) => {
     // @apollo/subgraph puts `_entities` indices into paths as strings; clients expect numbers.
     // GraphQL names never start with a digit, so a digit-only segment is always a list index.
-    const path = (error as GraphQLError).path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
+    const path = (error).path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
     const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
     const code = graphqlError.extensions?.code;
     // graphql-js's own validation and coercion errors have no originalError: they describe the query.

@@ -116,7 +116,7 @@ async function insertRows<T extends keyof Database>(db: Kysely<Database>, table:
   const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns)));
   for (let i = 0; i < rows.length; i += size) {
     // Kysely cannot type a generic table's insert; the rows are typed by Row<T> above.
-    await db.insertInto(table).values(rows.slice(i, i + size) as never).execute();
+    await db.insertInto(table).values(rows.slice(i, i + size)).execute();
   }
 }
 

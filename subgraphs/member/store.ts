@@ -140,7 +140,7 @@ async function prepare(db: Kysely<Database>, state: MemberState, location: strin
   }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   await db.insertInto('hague_meta').values({ key: 'state', value: state })
     .onConflict((oc) => oc.column('key').doNothing()).execute();
   await ensureNameKeys(db);

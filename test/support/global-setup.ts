@@ -28,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     if (process.env.CI === 'true') {
-      throw new Error(`PostgreSQL could not be started, and CI must not skip its tests: ${reason}`);
+      throw new Error(`PostgreSQL could not be started, and CI must not skip its tests: ${reason}`, { cause: err });
     }
     console.warn(`\x1b[33mPostgreSQL tests skipped: ${reason.split('\n')[0]}\x1b[0m`);
     project.provide('postgresUrl', null);

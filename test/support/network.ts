@@ -284,9 +284,10 @@ const HAGUE = fileURLToPath(new URL('../../bin/hague.js', import.meta.url));
 export function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [HAGUE, ...args], { timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? ((error as { code?: unknown }).code as number | null) : 0;
-      if (error && typeof (error as { code?: unknown }).code !== 'number') reject(error);
-      else resolve({ code, stdout, stderr });
+      if (!error) resolve({ code: 0, stdout, stderr });
+      else if (typeof error.code === 'number') resolve({ code: error.code, stdout, stderr });
+      else if (error.killed) resolve({ code: null, stdout, stderr }); // timed out: no exit code
+      else reject(new Error(error.message, { cause: error }));
     });
   });
 }
@@ -306,8 +307,8 @@ export function startCli(args: string[]): RunningCli {
   const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += String(d); });
-  child.stderr!.on('data', (d) => { stderr += String(d); });
+  child.stdout.on('data', (d) => { stdout += String(d); });
+  child.stderr.on('data', (d) => { stderr += String(d); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child, exited,
@@ -319,8 +320,8 @@ export function startCli(args: string[]): RunningCli {
       };
       const timer = setTimeout(() => { cleanup(); reject(new Error(`timed out waiting for ${pattern}; output:\n${stdout}\n${stderr}`)); }, timeoutMs);
       const onExit = (code: number | null) => { cleanup(); reject(new Error(`exited with ${code} before ${pattern}; output:\n${stdout}\n${stderr}`)); };
-      const cleanup = () => { clearTimeout(timer); child.stdout!.off('data', check); child.off('exit', onExit); };
-      child.stdout!.on('data', check);
+      const cleanup = () => { clearTimeout(timer); child.stdout.off('data', check); child.off('exit', onExit); };
+      child.stdout.on('data', check);
       child.once('exit', onExit);
       check();
     }),

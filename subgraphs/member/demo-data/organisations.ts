@@ -68,7 +68,7 @@ export function organisationRows(state: MemberState, count: number, seed: number
   const aliases: Row<'organisation_aliases'>[] = [];
   const keys: Row<'organisation_name_keys'>[] = [];
   const sharedIds = new Map<string, string>();
-  const used = new Set<string>(SHARED_ORGANISATIONS.flatMap((o) => Object.values(o.records).map((r) => r!.name)));
+  const used = new Set<string>(SHARED_ORGANISATIONS.flatMap((o) => Object.values(o.records).map((r) => r.name)));
   const add = (name: string, kind: OrganisationKind, names: string[], opened: number) => {
     const id = `${state}-O-${pad(organisations.length + 1, 3)}`;
     organisations.push({ id, name, kind, ...contactOf(state, kind === 'FRONT_COMPANY' ? 'finance' : 'ct'), contact_reference: `${state}-CT-${opened}-O${pad(organisations.length + 1, 3)}` });
@@ -81,7 +81,7 @@ export function organisationRows(state: MemberState, count: number, seed: number
     sharedIds.set(shared.key, add(record.name, shared.kind, record.aliases, 2016 + (hashSeed(shared.key + state) % 8)));
   }
   while (organisations.length < count) {
-    const kind = rng.weighted([['TERRORIST', 35], ['ORGANISED_CRIME', 30], ['FACILITATION_NETWORK', 20], ['FRONT_COMPANY', 15]] as const) as OrganisationKind;
+    const kind = rng.weighted<OrganisationKind>([['TERRORIST', 35], ['ORGANISED_CRIME', 30], ['FACILITATION_NETWORK', 20], ['FRONT_COMPANY', 15]]);
     let { name, aliases: orgAliases } = generatedOrganisationName(rng, kind, state);
     for (let retry = 0; used.has(name) && retry < 20; retry++) ({ name, aliases: orgAliases } = generatedOrganisationName(rng, kind, state));
     const base = name;

@@ -53,8 +53,8 @@ export class StateGenerator {
     this.documents = new DocumentNumbers(MEMBER_STATES.indexOf(state), reserved);
     this.travel = new TravelGenerator(state);
     const weights: Record<OriginKey, number> = { ...DEFAULT_ORIGIN_WEIGHTS };
-    for (const [key, weight] of Object.entries(ORIGIN_WEIGHTS[state] ?? {})) weights[key as OriginKey] = weight ?? 0;
-    this.originWeights = (Object.keys(weights) as OriginKey[]).map((key) => [key, weights[key]] as const);
+    for (const [key, weight] of Object.entries(ORIGIN_WEIGHTS[state] ?? {})) weights[key] = weight ?? 0;
+    this.originWeights = (Object.keys(weights)).map((key) => [key, weights[key]] as const);
     this.currency = CURRENCIES[state] ?? 'EUR';
   }
 
@@ -154,7 +154,7 @@ export class StateGenerator {
     const birth = randomDay(rng, rng.chance(0.8) ? '1980-01-01' : '1958-01-01', rng.chance(0.8) ? '2004-12-31' : '2008-10-31');
     const dateOfBirth = isoDate(birth);
     const adult = yearOf(dateOfBirth) + 17;
-    let status = rng.weighted([['SUSPECT', 35], ['FOREIGN_TERRORIST_FIGHTER', 12], ['RETURNEE', 10], ['CONVICTED', 10], ['ASSOCIATE', 23], ['CLOSED', 10]] as const) as SubjectStatus;
+    let status = rng.weighted<SubjectStatus>([['SUSPECT', 35], ['FOREIGN_TERRORIST_FIGHTER', 12], ['RETURNEE', 10], ['CONVICTED', 10], ['ASSOCIATE', 23], ['CLOSED', 10]]);
     // Listed persons (a separate stream, so being listed does not shift the other draws) are active cases.
     if (listed && (status === 'CLOSED' || status === 'ASSOCIATE')) status = listed.rng.pick(['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED'] as const);
     const opened = Math.min(2026, Math.max(adult, rng.int(2012, 2026)));
@@ -273,7 +273,7 @@ export class StateGenerator {
 
   private financialMeasure(rng: Random, adult: number): CastFinancial {
     const state = this.state;
-    const kind = rng.weighted([['ASSET_FREEZE', 2], ['CASH_WITHDRAWAL', 4], ['MONEY_TRANSFER', 4], ['SUSPICIOUS_TRANSACTION_REPORT', 3], ['ACCOUNT_CLOSURE', 1]] as const) as FinancialMeasureKind;
+    const kind = rng.weighted<FinancialMeasureKind>([['ASSET_FREEZE', 2], ['CASH_WITHDRAWAL', 4], ['MONEY_TRANSFER', 4], ['SUSPICIOUS_TRANSACTION_REPORT', 3], ['ACCOUNT_CLOSURE', 1]]);
     const since = isoDate(randomDay(rng, `${Math.max(2015, adult)}-01-01`, REFERENCE_MS - DAY));
     const year = since.slice(0, 4);
     const bank = rng.pick([...(BANKS[state] ?? []), ...(BANKS[state] ?? []), ...PAN_EU_BANKS]);
