@@ -182,10 +182,6 @@ export function authorizeOperation(rules: AuthorizationRules, document: Document
       },
       leave() { paths.pop(); },
     },
-    // Arguments, directives and variable definitions hold no fields: not walked.
-    Argument: () => false,
-    Directive: () => false,
-    VariableDefinition: () => false,
     // An inline fragment whose fields were all removed (left with the placeholder only) is dropped.
     InlineFragment: { leave: (node) => (isPlaceholderOnly(node.selectionSet) ? null : undefined) },
     // A selection set must stay non-empty: a placeholder keeps it valid.
