@@ -10,7 +10,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_DEMO_PERSONS, DEFAULT_FIRST_MEMBER_PORT, DEFA
 import { devStates, type MemberConfig } from '../gateway/members-config.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
-import { asConfigError, parsePort, parsePositiveInt } from './flags.ts';
+import { asConfigError, parseLogLevel, parsePort, parsePositiveInt } from './flags.ts';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
 import { devIssuer, devKeyName } from '../common/dev-identity.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
@@ -44,6 +44,7 @@ export function registerDev(program: Command): void {
       const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
       if (persons < 1) throw new ConfigError(`--persons '${flags.persons}' must be at least 1`);
       const port = parsePort(flags.port);
+      const logLevel = parseLogLevel(flags.logLevel);
       const firstMemberPort = parsePort(flags.memberPort, '--member-port');
       if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535) throw new ConfigError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
       try {
@@ -51,7 +52,7 @@ export function registerDev(program: Command): void {
       } catch (error) {
         throw new ConfigError(`--data-dir ${flags.dataDir}: cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
-      await runDev({ states: devStates(count), persons, dataDir: flags.dataDir, keysDir: flags.keysDir, port, host: flags.host, firstMemberPort, config: flags.config, logLevel: flags.logLevel });
+      await runDev({ states: devStates(count), persons, dataDir: flags.dataDir, keysDir: flags.keysDir, port, host: flags.host, firstMemberPort, config: flags.config, logLevel });
     });
 }
 

@@ -12,6 +12,14 @@ export function asConfigError(error: unknown, what: string): unknown {
   return error;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function parseLogLevel(value: string, flag = '--log-level'): (typeof LOG_LEVELS)[number] {
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) throw new ConfigError(`${flag} '${value}' is not one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
 export function parsePort(value: string, flag = '--port'): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${flag} '${value}' is not a port number (0-65535)`);

@@ -3,7 +3,7 @@ import { ConfigError } from '../common/config-error.ts';
 import { loadMembersConfig } from '../gateway/members-config.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
-import { asConfigError, parsePort } from './flags.ts';
+import { asConfigError, parseLogLevel, parsePort } from './flags.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
 
@@ -27,9 +27,7 @@ export function registerGateway(program: Command): void {
     .addHelpText('after', '\nExamples:\n  hague gateway --config rover.yaml --members config/members.yaml --port 4000\n  hague compose && hague gateway --supergraph supergraph.graphql')
     .action(async (flags: GatewayFlags) => {
       if (!flags.supergraph && !flags.config) throw new ConfigError('give --supergraph supergraph.graphql or --config rover.yaml');
-      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(flags.logLevel)) {
-        throw new ConfigError(`--log-level '${flags.logLevel}' is not one of fatal, error, warn, info, debug, trace, silent`);
-      }
+      const logLevel = parseLogLevel(flags.logLevel);
       let gateway;
       try {
         const network = loadMembersConfig(flags.members);
@@ -47,7 +45,7 @@ export function registerGateway(program: Command): void {
           port,
           host: flags.host ?? network.gateway.host ?? '127.0.0.1',
           corsOrigins: network.gateway.corsOrigins,
-          logger: { level: flags.logLevel },
+          logger: { level: logLevel },
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(`callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`);

@@ -19,8 +19,7 @@ export function registerMember(program: Command): void {
     .option('--policies <dir>', 'folder of release policies; <dir>/<STATE>.yaml is this state\'s', DEFAULT_POLICIES_DIR)
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(async (options: { state: string; port: string; host: string; database: string; agency?: string; gatewayKey: string; policies: string }) => {
-      let state;
-      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new ConfigError((error as Error).message); }
+      const state = parseMemberState(options.state, '--state');
       const port = parsePort(options.port);
       const database = options.database.replace('<STATE>', state);
       if (options.database.includes('<STATE>')) {

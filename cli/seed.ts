@@ -41,12 +41,7 @@ export function registerSeed(program: Command): void {
       '  hague seed --state FR --database data/fr.db --seed 7 --reset',
     ].join('\n'))
     .action(async (flags: SeedFlags) => {
-      let state;
-      try {
-        state = parseMemberState(flags.state, '--state');
-      } catch (error) {
-        throw new ConfigError((error as Error).message);
-      }
+      const state = parseMemberState(flags.state, '--state');
       const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
       if (persons < 1) throw new ConfigError(`--persons '${flags.persons}' must be at least 1`);
       const seed = parsePositiveInt(flags.seed, '--seed', 0xffffffff);

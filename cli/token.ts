@@ -33,13 +33,11 @@ export function registerToken(program: Command): void {
     .option('--purpose <purpose>', `with --context-for: the purpose it carries (${PURPOSES.join(', ')})`, 'counter-terrorism')
     .addHelpText('after', '\nExample:\n  TOKEN=$(npx hague token --state NL --roles analyst --clearance SECRET)\n  curl -H "Authorization: Bearer $TOKEN" -H "X-Hague-Purpose: counter-terrorism" \\\n       -H "content-type: application/json" -d \'{"query":"{ persons(filter:{name:\\"Abaaoud\\"}) { memberState id familyName } }"}\' http://localhost:4000/graphql')
     .action(async (options: { state: string; roles: string; clearance: string; scopes: string; agency?: string; subject?: string; ttl: string; keysDir: string; contextFor?: string; purpose: string }) => {
-      let state;
-      try { state = parseMemberState(options.state, '--state'); } catch (error) { throw new ConfigError((error as Error).message); }
+      const state = parseMemberState(options.state, '--state');
       const clearance = options.clearance.toUpperCase();
       if (!isClearance(clearance)) throw new ConfigError(`--clearance '${options.clearance}' is not one of ${CLEARANCES.join(', ')}`);
       if (options.contextFor) {
-        let audience;
-        try { audience = parseMemberState(options.contextFor, '--context-for'); } catch (error) { throw new ConfigError((error as Error).message); }
+        const audience = parseMemberState(options.contextFor, '--context-for');
         if (!isPurpose(options.purpose)) throw new ConfigError(`--purpose '${options.purpose}' is not one of ${PURPOSES.join(', ')}`);
         const gatewayKey = join(options.keysDir, 'gateway.jwk');
         if (!existsSync(gatewayKey)) throw new ConfigError(`${gatewayKey} does not exist: a context token is signed with the gateway's key; run \`hague dev\` once or give --keys-dir`);

@@ -1,5 +1,8 @@
 import type { MemberState } from './member-states.ts';
 
+/** The `aud` every caller token must carry, whichever state's identity provider issued it. */
+export const TOKEN_AUDIENCE = 'hague';
+
 /** Security clearances, lowest first. */
 export const CLEARANCES = ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET'] as const;
 export type Clearance = (typeof CLEARANCES)[number];

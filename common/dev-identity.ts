@@ -1,6 +1,6 @@
 import { SignJWT, importJWK } from 'jose';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from './dev-keys.ts';
-import type { Clearance } from './caller.ts';
+import { TOKEN_AUDIENCE, type Clearance } from './caller.ts';
 import type { MemberState } from './member-states.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { MemberState } from './member-states.ts';
  * started with --accept-dev-keys (hague dev does).
  */
 export const DEV_ISSUER_PREFIX = 'hague-dev:';
-export const TOKEN_AUDIENCE = 'hague';
+
 
 export function devIssuer(state: MemberState): string {
   return `${DEV_ISSUER_PREFIX}${state}`;

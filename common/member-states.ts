@@ -1,3 +1,5 @@
+import { ConfigError } from './config-error.ts';
+
 /** The 27 member states of the network: ISO 3166-1 alpha-2 codes (GR for Greece), as in the contract's MemberState enum. */
 export const MEMBER_STATES = [
   'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU',
@@ -25,5 +27,5 @@ export function isMemberState(value: unknown): value is MemberState {
 export function parseMemberState(value: string, where: string): MemberState {
   const upper = value.trim().toUpperCase();
   if (isMemberState(upper)) return upper;
-  throw new Error(`${where}: '${value}' is not a member state; use one of ${MEMBER_STATES.join(' ')}`);
+  throw new ConfigError(`${where}: '${value}' is not a member state; use one of ${MEMBER_STATES.join(' ')}`);
 }

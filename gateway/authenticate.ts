@@ -4,7 +4,8 @@ import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Caller } from '../co
 import { hagueError } from '../common/errors.ts';
 import type { MemberState } from '../common/member-states.ts';
 
-import { DEV_ISSUER_PREFIX, TOKEN_AUDIENCE } from '../common/dev-identity.ts';
+import { DEV_ISSUER_PREFIX } from '../common/dev-identity.ts';
+import { TOKEN_AUDIENCE } from '../common/caller.ts';
 
 export const PURPOSE_HEADER = 'x-hague-purpose';
 export const CASE_HEADER = 'x-hague-case';

@@ -8,7 +8,7 @@ import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from 
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
 
 /**
- * The data source of the `member` subgraph (DESIGN.md "How a joint query runs", step 4). The
+ * The data source of the `member` subgraph (docs/architecture.md, and docs/decisions/0001-fan-out-as-a-data-source.md). The
  * supergraph sees one subgraph; this source turns each of its fetches into one request per member
  * state that must answer it, in parallel, each with the state's own timeout, and merges the answers
  * (merge.ts). Which states a fetch reaches is decided in routing.ts.

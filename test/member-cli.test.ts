@@ -64,7 +64,8 @@ describe('start-up mistakes: one line that says what to fix, exit code 2', () =>
     ['a database path that is a folder', () => ['--state', 'NL', '--database', join(folder, 'a-folder.db'), ...key()], /hague: database .*a-folder\.db is not a file; fix --database/],
     ['a missing folder', () => ['--state', 'NL', '--database', join(folder, 'nowhere', 'nl.db'), ...key()], /hague: database folder .*nowhere does not exist; create it or fix --database/],
     ['no gateway key', () => ['--state', 'NL', '--database', database, '--gateway-key', join(folder, 'none.jwk')], /hague: --gateway-key .*none\.jwk does not exist; give the gateway's public key file/],
-    ['a bad policy file', () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'policies')], /hague: .*policies\/NL\.yaml: defaultTier is "EVERYTHING"; expected one of HIT, SUMMARY, FULL/],
+    ['a bad policy file', () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'policies')], /^hague: .*policies\/NL\.yaml:2: defaultTier: 'EVERYTHING' is not a tier; expected one of HIT, SUMMARY, FULL$/m],
+    ['a policies folder that does not exist', () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'no-such-policies')], /^hague: --policies .*no-such-policies: no such folder; give the folder holding the release policies/m],
   ])('%s', async (_what, args, message) => {
     const result = await runCli(['member', '--port', '0', ...args()]);
     expect(result.code).toBe(2);
