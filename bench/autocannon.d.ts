@@ -1,6 +1,18 @@
 // Minimal types for the parts of autocannon's programmatic API the bench uses (the package ships none).
 declare module 'autocannon' {
-  interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p97_5: number; p99: number; p99_9: number; total: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    p99_9: number;
+    total: number;
+  }
   interface Options {
     url: string;
     method?: string;

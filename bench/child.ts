@@ -34,7 +34,10 @@ export class Child {
   readonly exited: Promise<number | null>;
   private stderr = '';
 
-  constructor(readonly name: string, readonly process: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+  ) {
     process.on('message', (message: Message) => {
       if (message.id !== undefined && this.pending.has(message.id)) {
         const waiter = this.pending.get(message.id)!;
@@ -44,12 +47,17 @@ export class Child {
       }
       for (const listener of this.listeners) listener(message);
     });
-    process.stderr?.on('data', (d) => { this.stderr = (this.stderr + String(d)).slice(-20_000); });
-    this.exited = new Promise((resolve) => process.once('exit', (code) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`${name} exited (${code}) before answering${this.stderr ? `:\n${this.stderr}` : ''}`));
-      this.pending.clear();
-      resolve(code);
-    }));
+    process.stderr?.on('data', (d) => {
+      this.stderr = (this.stderr + String(d)).slice(-20_000);
+    });
+    this.exited = new Promise((resolve) =>
+      process.once('exit', (code) => {
+        for (const waiter of this.pending.values())
+          waiter.reject(new Error(`${name} exited (${code}) before answering${this.stderr ? `:\n${this.stderr}` : ''}`));
+        this.pending.clear();
+        resolve(code);
+      }),
+    );
   }
 
   /** Sends a request and resolves with the child's answer (same id). */
@@ -71,8 +79,14 @@ export class Child {
       const onExit = (code: number | null) => reject(new Error(`${this.name} exited (${code}) before ${type}${this.stderr ? `:\n${this.stderr}` : ''}`));
       this.process.once('exit', onExit);
       this.listeners.push((m) => {
-        if (m.type === type) { this.process.off('exit', onExit); resolve(m as T); }
-        if (m.type === 'fatal') { this.process.off('exit', onExit); reject(new Error(`${this.name}: ${String(m.message)}`)); }
+        if (m.type === type) {
+          this.process.off('exit', onExit);
+          resolve(m as T);
+        }
+        if (m.type === 'fatal') {
+          this.process.off('exit', onExit);
+          reject(new Error(`${this.name}: ${String(m.message)}`));
+        }
       });
     });
   }
@@ -86,7 +100,11 @@ export class Child {
   /** Asks the child to close its servers and exit; kills it if it does not within `ms`. */
   async stop(ms = 10_000): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    try { this.process.send({ type: 'stop' }); } catch { /* channel closed */ }
+    try {
+      this.process.send({ type: 'stop' });
+    } catch {
+      /* channel closed */
+    }
     const timer = setTimeout(() => this.process.kill('SIGKILL'), ms);
     await this.exited;
     clearTimeout(timer);
@@ -137,19 +155,29 @@ export function serveParent(handlers: {
         reply({ type: 'stats', stats: ownStats(handlers.counters?.() ?? {}) });
         return;
       }
-      if (message.type === 'profileStart') { await profileStart(); reply({ type: 'ok' }); return; }
-      if (message.type === 'profileStop') { await profileStop(message.file as string); reply({ type: 'ok' }); return; }
+      if (message.type === 'profileStart') {
+        await profileStart();
+        reply({ type: 'ok' });
+        return;
+      }
+      if (message.type === 'profileStop') {
+        await profileStop(message.file as string);
+        reply({ type: 'ok' });
+        return;
+      }
       if (message.type === 'stop') {
         await handlers.stop?.();
         process.exit(0);
       }
       const handler = handlers[message.type];
       if (!handler) throw new Error(`unknown request ${message.type}`);
-      reply({ type: 'ok', ...((await handler(message)) as Record<string, unknown> ?? {}) });
+      reply({ type: 'ok', ...(((await handler(message)) as Record<string, unknown>) ?? {}) });
     } catch (error) {
       reply({ type: 'error', message: (error as Error).stack ?? String(error) });
     }
   });
   // The bench going away takes its children with it.
-  process.on('disconnect', () => { void (handlers.stop?.() ?? Promise.resolve()).finally(() => process.exit(0)); });
+  process.on('disconnect', () => {
+    void (handlers.stop?.() ?? Promise.resolve()).finally(() => process.exit(0));
+  });
 }

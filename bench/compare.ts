@@ -23,6 +23,8 @@ console.log('|---:|---|---:|---|---:|---:|---:|---:|---:|');
 for (const r of after.runs) {
   const b = old.get(key(r));
   if (!b || !variants.includes(r.variant)) continue;
-  console.log(`| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${pair(b.cpu.server, r.cpu.server)} | ${pair(b.cpu.members, r.cpu.members)} | ${pair(b.cpu.total, r.cpu.total)} | ` +
-    `${pair(b.unloaded.p50, r.unloaded.p50, 1)} | ${pair(b.loaded.throughput, r.loaded.throughput, 1)} |`);
+  console.log(
+    `| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${pair(b.cpu.server, r.cpu.server)} | ${pair(b.cpu.members, r.cpu.members)} | ${pair(b.cpu.total, r.cpu.total)} | ` +
+      `${pair(b.unloaded.p50, r.unloaded.p50, 1)} | ${pair(b.loaded.throughput, r.loaded.throughput, 1)} |`,
+  );
 }

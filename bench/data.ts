@@ -17,7 +17,13 @@ export function stateFile(dataDir: string, persons: number, state: MemberState):
 }
 
 /** Seeds the states missing from the cache; `concurrency` workers in parallel. Returns the seconds spent. */
-export async function ensureStateData(dataDir: string, persons: number, states: readonly MemberState[], concurrency: number, log: (line: string) => void): Promise<number> {
+export async function ensureStateData(
+  dataDir: string,
+  persons: number,
+  states: readonly MemberState[],
+  concurrency: number,
+  log: (line: string) => void,
+): Promise<number> {
   mkdirSync(join(dataDir, String(persons)), { recursive: true });
   const missing = states.filter((s) => !existsSync(stateFile(dataDir, persons, s)));
   if (missing.length === 0) {
@@ -27,17 +33,26 @@ export async function ensureStateData(dataDir: string, persons: number, states: 
   log(`data: seeding ${missing.length} states × ${persons} persons into ${join(dataDir, String(persons))} (once; reused by later runs)`);
   const started = performance.now();
   const tty = process.stderr.isTTY;
-  const bars = new cliProgress.MultiBar({
-    format: 'seeding {state} [{bar}] {percentage}% | {value}/{total} persons | {duration_formatted}',
-    stream: process.stderr, hideCursor: tty ? true : null, noTTYOutput: !tty, notTTYSchedule: 10_000, clearOnComplete: false,
-  }, cliProgress.Presets.shades_classic);
+  const bars = new cliProgress.MultiBar(
+    {
+      format: 'seeding {state} [{bar}] {percentage}% | {value}/{total} persons | {duration_formatted}',
+      stream: process.stderr,
+      hideCursor: tty ? true : null,
+      noTTYOutput: !tty,
+      notTTYSchedule: 10_000,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const total = bars.create(missing.length, 0, { state: 'all' }, { format: 'states   [{bar}] {value}/{total} states seeded | {duration_formatted}' });
   const queue = [...missing];
   const worker = async () => {
     for (let state = queue.shift(); state; state = queue.shift()) {
       const bar = bars.create(persons, 0, { state });
       const child = startChild(`seed ${state}`, 'seed-worker.ts', [state, String(persons), stateFile(dataDir, persons, state)]);
-      child.on((m) => { if (m.type === 'progress') bar.update(m.done as number); });
+      child.on((m) => {
+        if (m.type === 'progress') bar.update(m.done as number);
+      });
       const code = await child.exited;
       bars.remove(bar);
       if (code !== 0) throw new Error(`seeding ${state} failed (exit ${code})`);

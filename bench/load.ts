@@ -28,7 +28,11 @@ export interface LoadResult {
   times?: number[];
 }
 
-export interface Request { url: string; body: string; headers: Record<string, string> }
+export interface Request {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -36,27 +40,48 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Sends `amount` requests (or for `seconds`) over `connections` connections; every answer is awaited. */
-export function runLoad(request: Request, options: { connections: number; seconds?: number; amount?: number; expected?: string; timeoutSeconds?: number }): Promise<LoadResult> {
+export function runLoad(
+  request: Request,
+  options: { connections: number; seconds?: number; amount?: number; expected?: string; timeoutSeconds?: number },
+): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     // Sub-millisecond latencies: autocannon's histogram rounds to whole ms, so keep every response time.
     const times: number[] = [];
-    const instance = autocannon({
-      url: request.url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...request.headers },
-      body: request.body,
-      connections: options.connections,
-      ...(options.amount !== undefined ? { amount: Math.max(options.amount, options.connections) } : { duration: options.seconds ?? 1 }),
-      timeout: options.timeoutSeconds ?? 60,
-      // autocannon notices the end of an `amount` run on its next sample tick: tick often.
-      sampleInt: 100,
-      ...(options.expected !== undefined ? { verifyBody: (body: string) => body === options.expected } : {}),
-    }, (error, result: Result) => {
-      if (error) { reject(error); return; }
-      // From the first request to the last answer (autocannon's own duration runs to its next tick).
-      const seconds = ((times.length ? lastAnswer : performance.now()) - started) / 1000;
-      resolve(summarise([{ ...blank(options.connections), seconds, sent: result.requests.sent, errors: result.errors, non2xx: result.non2xx, mismatches: result.mismatches, times }]));
-    });
+    const instance = autocannon(
+      {
+        url: request.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...request.headers },
+        body: request.body,
+        connections: options.connections,
+        ...(options.amount !== undefined ? { amount: Math.max(options.amount, options.connections) } : { duration: options.seconds ?? 1 }),
+        timeout: options.timeoutSeconds ?? 60,
+        // autocannon notices the end of an `amount` run on its next sample tick: tick often.
+        sampleInt: 100,
+        ...(options.expected !== undefined ? { verifyBody: (body: string) => body === options.expected } : {}),
+      },
+      (error, result: Result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        // From the first request to the last answer (autocannon's own duration runs to its next tick).
+        const seconds = ((times.length ? lastAnswer : performance.now()) - started) / 1000;
+        resolve(
+          summarise([
+            {
+              ...blank(options.connections),
+              seconds,
+              sent: result.requests.sent,
+              errors: result.errors,
+              non2xx: result.non2xx,
+              mismatches: result.mismatches,
+              times,
+            },
+          ]),
+        );
+      },
+    );
     const started = performance.now();
     let lastAnswer = 0;
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -67,7 +92,22 @@ export function runLoad(request: Request, options: { connections: number; second
 }
 
 function blank(connections: number): LoadResult {
-  return { connections, seconds: 0, requests: 0, sent: 0, throughput: 0, p50: NaN, p90: NaN, p99: NaN, mean: NaN, max: NaN, errors: 0, non2xx: 0, mismatches: 0, times: [] };
+  return {
+    connections,
+    seconds: 0,
+    requests: 0,
+    sent: 0,
+    throughput: 0,
+    p50: NaN,
+    p90: NaN,
+    p99: NaN,
+    mean: NaN,
+    max: NaN,
+    errors: 0,
+    non2xx: 0,
+    mismatches: 0,
+    times: [],
+  };
 }
 
 /** One result from several runs of the same request (their latencies pooled, their counts and times added). */

@@ -10,7 +10,11 @@ import type { ReleasePolicy } from '../subgraphs/member/release-policy.ts';
  * and off (and the monolith's) hold the same data and can be compared value for value.
  */
 export const BENCH_PERSONA = {
-  state: 'NL', roles: ['analyst', 'fiu'], clearance: 'SECRET', scopes: ['financial:read'], subject: 'bench-analyst',
+  state: 'NL',
+  roles: ['analyst', 'fiu'],
+  clearance: 'SECRET',
+  scopes: ['financial:read'],
+  subject: 'bench-analyst',
 } as const satisfies Omit<DevTokenRequest, 'keysDir'>;
 
 export const BENCH_PURPOSE: Purpose = 'counter-terrorism';

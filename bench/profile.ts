@@ -5,8 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 function where(url: string): string {
   const nm = url.lastIndexOf('node_modules/');
@@ -16,7 +27,14 @@ function where(url: string): string {
   }
   if (url.startsWith('node:')) return url;
   const repo = url.indexOf('/work/');
-  return url ? url.replace(/^file:\/\//, '').slice(repo === -1 ? 0 : repo).split('/').slice(3).join('/') || url : '(native)';
+  return url
+    ? url
+        .replace(/^file:\/\//, '')
+        .slice(repo === -1 ? 0 : repo)
+        .split('/')
+        .slice(3)
+        .join('/') || url
+    : '(native)';
 }
 
 export function summarise(file: string, top = 25): string {
@@ -40,12 +58,24 @@ export function summarise(file: string, top = 25): string {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
   }
   const busy = total - (byFunction.get('(idle)') ?? 0);
-  const fmt = (entries: Map<string, number>) => [...entries].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-  return [`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy time)`,
-    '', 'self time by package:', fmt(byPackage), '', 'self time by function:', fmt(byFunction)].join('\n');
+  const fmt = (entries: Map<string, number>) =>
+    [...entries]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
+  return [
+    `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages of busy time)`,
+    '',
+    'self time by package:',
+    fmt(byPackage),
+    '',
+    'self time by function:',
+    fmt(byFunction),
+  ].join('\n');
 }
 
 if (process.argv[1]?.endsWith('profile.ts')) {
-  for (const file of process.argv.slice(2).filter((a) => a.endsWith('.cpuprofile'))) console.log(summarise(file, Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 25)), '\n');
+  for (const file of process.argv.slice(2).filter((a) => a.endsWith('.cpuprofile')))
+    console.log(summarise(file, Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 25)), '\n');
 }

@@ -20,7 +20,9 @@ function find(runs: RunRecord[], s: number, states: number, variant: Variant, sc
 
 function order(runs: RunRecord[]): RunRecord[] {
   const scenarios: ScenarioName[] = ['search', 'dossier', 'casefile'];
-  return [...runs].sort((a, b) => a.size - b.size || scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario) || a.states - b.states || a.variant.localeCompare(b.variant));
+  return [...runs].sort(
+    (a, b) => a.size - b.size || scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario) || a.states - b.states || a.variant.localeCompare(b.variant),
+  );
 }
 
 function resultsTable(result: BenchResult): string[] {
@@ -29,17 +31,19 @@ function resultsTable(result: BenchResult): string[] {
     '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of order(result.runs)) {
-    lines.push(`| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${f1(r.loaded.throughput)} | ${f1(r.loaded.p50)} | ${f1(r.loaded.p99)} | ${f1(r.unloaded.p50)} | ${f1(r.unloaded.p99)} | ` +
-      `${f2(r.cpu.server)} | ${r.variant === 'd' ? '–' : f2(r.cpu.members)} | ${f2(r.cpu.total)} | ${r.variant === 'd' ? '–' : `${f2(r.memberRequests)} (${r.expectedMemberRequests})`} | ` +
-      `${r.variant === 'd' ? '–' : f1(r.memberStatements)} | ${Math.round(r.rss.server)} (${Math.round(r.rss.serverPeak)}) | ${r.variant === 'd' ? '–' : Math.round(r.rss.members)} | ` +
-      `${r.records} (${r.contributingStates}) | ${Number.isFinite(r.otherLoad) ? `${Math.round(100 * r.otherLoad)}%` : '–'} | ${r.problems.length ? `✗ ${r.problems.join('; ').replace(/\|/g, '/')}` : '✓'} |`);
+    lines.push(
+      `| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${f1(r.loaded.throughput)} | ${f1(r.loaded.p50)} | ${f1(r.loaded.p99)} | ${f1(r.unloaded.p50)} | ${f1(r.unloaded.p99)} | ` +
+        `${f2(r.cpu.server)} | ${r.variant === 'd' ? '–' : f2(r.cpu.members)} | ${f2(r.cpu.total)} | ${r.variant === 'd' ? '–' : `${f2(r.memberRequests)} (${r.expectedMemberRequests})`} | ` +
+        `${r.variant === 'd' ? '–' : f1(r.memberStatements)} | ${Math.round(r.rss.server)} (${Math.round(r.rss.serverPeak)}) | ${r.variant === 'd' ? '–' : Math.round(r.rss.members)} | ` +
+        `${r.records} (${r.contributingStates}) | ${Number.isFinite(r.otherLoad) ? `${Math.round(100 * r.otherLoad)}%` : '–'} | ${r.problems.length ? `✗ ${r.problems.join('; ').replace(/\|/g, '/')}` : '✓'} |`,
+    );
   }
   return lines;
 }
 
 function ratioTable(result: BenchResult, against: Variant): string[] {
   const lines = [
-    `| persons/state | scenario | states | variant | q/s | p50 | p99 | p50 1 conn | total CPU/q | ${against === 'd' ? 'server CPU/q vs d\'s total' : 'server CPU/q vs c\'s server'} | server RSS |`,
+    `| persons/state | scenario | states | variant | q/s | p50 | p99 | p50 1 conn | total CPU/q | ${against === 'd' ? "server CPU/q vs d's total" : "server CPU/q vs c's server"} | server RSS |`,
     '|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of order(result.runs)) {
@@ -47,8 +51,10 @@ function ratioTable(result: BenchResult, against: Variant): string[] {
     // (c) fronts one state: every variant is compared with c of the same data size and scenario.
     const base = against === 'c' ? find(result.runs, r.size, 1, 'c', r.scenario) : find(result.runs, r.size, r.states, 'd', r.scenario);
     if (!base) continue;
-    lines.push(`| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${ratio(r.loaded.throughput, base.loaded.throughput)} | ${ratio(r.loaded.p50, base.loaded.p50)} | ` +
-      `${ratio(r.loaded.p99, base.loaded.p99)} | ${ratio(r.unloaded.p50, base.unloaded.p50)} | ${ratio(r.cpu.total, base.cpu.total)} | ${ratio(r.cpu.server, against === 'd' ? base.cpu.total : base.cpu.server)} | ${ratio(r.rss.server, base.rss.server)} |`);
+    lines.push(
+      `| ${size(r.size)} | ${r.scenario} | ${r.states} | ${r.variant} | ${ratio(r.loaded.throughput, base.loaded.throughput)} | ${ratio(r.loaded.p50, base.loaded.p50)} | ` +
+        `${ratio(r.loaded.p99, base.loaded.p99)} | ${ratio(r.unloaded.p50, base.unloaded.p50)} | ${ratio(r.cpu.total, base.cpu.total)} | ${ratio(r.cpu.server, against === 'd' ? base.cpu.total : base.cpu.server)} | ${ratio(r.rss.server, base.rss.server)} |`,
+    );
   }
   return lines;
 }
@@ -62,10 +68,12 @@ function costCurve(result: BenchResult): string[] {
   ];
   for (const scenario of ['search', 'dossier'] as ScenarioName[]) {
     for (const variant of ['a', 'b', 'd'] as Variant[]) {
-      const cells = sizes.flatMap((s) => networks.map((n) => {
-        const r = find(result.runs, s, n, variant, scenario);
-        return r ? `${f1(r.unloaded.p50)} / ${f1(r.loaded.p50)}` : '–';
-      }));
+      const cells = sizes.flatMap((s) =>
+        networks.map((n) => {
+          const r = find(result.runs, s, n, variant, scenario);
+          return r ? `${f1(r.unloaded.p50)} / ${f1(r.loaded.p50)}` : '–';
+        }),
+      );
       if (cells.every((c) => c === '–')) continue;
       lines.push(`| ${scenario} | ${variant} | ${cells.join(' | ')} |`);
     }
@@ -73,7 +81,12 @@ function costCurve(result: BenchResult): string[] {
   return lines;
 }
 
-export interface TargetCheck { target: string; where: string; figure: string; met: boolean }
+export interface TargetCheck {
+  target: string;
+  where: string;
+  figure: string;
+  met: boolean;
+}
 
 export function targets(result: BenchResult): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -84,42 +97,71 @@ export function targets(result: BenchResult): TargetCheck[] {
       if (!b) continue;
       const total = r.cpu.total / b.cpu.total;
       checks.push({
-        target: 'permissions overhead a÷b ≤ 1.10 CPU/query', where: `${size(s)} × ${r.states} states, ${r.scenario}`,
-        figure: `${total.toFixed(2)} total (gateway ${(r.cpu.server / b.cpu.server).toFixed(2)}, members ${(r.cpu.members / b.cpu.members).toFixed(2)})`, met: total <= 1.10,
+        target: 'permissions overhead a÷b ≤ 1.10 CPU/query',
+        where: `${size(s)} × ${r.states} states, ${r.scenario}`,
+        figure: `${total.toFixed(2)} total (gateway ${(r.cpu.server / b.cpu.server).toFixed(2)}, members ${(r.cpu.members / b.cpu.members).toFixed(2)})`,
+        met: total <= 1.1,
       });
     }
-    const pairs = result.runs.filter((x) => x.size === s && x.variant === 'a').map((x) => [x, find(result.runs, s, x.states, 'b', x.scenario)] as const).filter(([, b]) => b);
+    const pairs = result.runs
+      .filter((x) => x.size === s && x.variant === 'a')
+      .map((x) => [x, find(result.runs, s, x.states, 'b', x.scenario)] as const)
+      .filter(([, b]) => b);
     if (pairs.length > 1) {
       // One run's ratio carries a few percent of noise on this machine; the geometric mean over every network and scenario less so.
       const mean = Math.exp(pairs.reduce((acc, [x, b]) => acc + Math.log(x.cpu.total / b!.cpu.total), 0) / pairs.length);
-      checks.push({ target: 'permissions overhead a÷b ≤ 1.10 CPU/query', where: `${size(s)}: geometric mean of the ${pairs.length} runs above`, figure: `${mean.toFixed(2)} total`, met: mean <= 1.10 });
+      checks.push({
+        target: 'permissions overhead a÷b ≤ 1.10 CPU/query',
+        where: `${size(s)}: geometric mean of the ${pairs.length} runs above`,
+        figure: `${mean.toFixed(2)} total`,
+        met: mean <= 1.1,
+      });
     }
     const a5 = find(result.runs, s, 5, 'a', 'search');
     const d5 = find(result.runs, s, 5, 'd', 'search');
     if (a5 && d5) {
       const x = a5.cpu.server / d5.cpu.total;
-      checks.push({ target: 'joint search, 5 states: gateway CPU/query ≤ 3× monolith CPU/query', where: `${size(s)} × 5 states`, figure: `${x.toFixed(2)}× (${f2(a5.cpu.server)} vs ${f2(d5.cpu.total)} ms)`, met: x <= 3 });
+      checks.push({
+        target: 'joint search, 5 states: gateway CPU/query ≤ 3× monolith CPU/query',
+        where: `${size(s)} × 5 states`,
+        figure: `${x.toFixed(2)}× (${f2(a5.cpu.server)} vs ${f2(d5.cpu.total)} ms)`,
+        met: x <= 3,
+      });
     }
     for (const scenario of ['search', 'dossier'] as ScenarioName[]) {
       const a27 = find(result.runs, s, 27, 'a', scenario);
       const a5s = find(result.runs, s, 5, 'a', scenario);
       if (a27 && a5s) {
         const x = a27.unloaded.p50 / a5s.unloaded.p50;
-        checks.push({ target: '27 vs 5 states: p50 ≤ 1.5×', where: `${size(s)}, ${scenario}, 1 connection`, figure: `${x.toFixed(2)}× (${f1(a27.unloaded.p50)} vs ${f1(a5s.unloaded.p50)} ms; under load ${(a27.loaded.p50 / a5s.loaded.p50).toFixed(2)}×)`, met: x <= 1.5 });
+        checks.push({
+          target: '27 vs 5 states: p50 ≤ 1.5×',
+          where: `${size(s)}, ${scenario}, 1 connection`,
+          figure: `${x.toFixed(2)}× (${f1(a27.unloaded.p50)} vs ${f1(a5s.unloaded.p50)} ms; under load ${(a27.loaded.p50 / a5s.loaded.p50).toFixed(2)}×)`,
+          met: x <= 1.5,
+        });
         // Were every state on its own CPU: the gateway's CPU per query plus one state's share of the members' CPU.
         const model = (r: RunRecord) => r.cpu.server + r.cpu.members / r.states;
         const m = model(a27) / model(a5s);
-        checks.push({ target: '27 vs 5 states: p50 ≤ 1.5× (model: one CPU per state)', where: `${size(s)}, ${scenario}: gateway CPU/q + members CPU/q ÷ states`, figure: `${m.toFixed(2)}× (${f1(model(a27))} vs ${f1(model(a5s))} ms)`, met: m <= 1.5 });
+        checks.push({
+          target: '27 vs 5 states: p50 ≤ 1.5× (model: one CPU per state)',
+          where: `${size(s)}, ${scenario}: gateway CPU/q + members CPU/q ÷ states`,
+          figure: `${m.toFixed(2)}× (${f1(model(a27))} vs ${f1(model(a5s))} ms)`,
+          met: m <= 1.5,
+        });
       }
     }
   }
   const fanned = result.runs.filter((r) => r.variant === 'a' || r.variant === 'b');
   if (fanned.length) {
-    const worst = fanned.reduce((w, r) => (Math.abs(r.memberRequests - r.expectedMemberRequests) > Math.abs(w.memberRequests - w.expectedMemberRequests) ? r : w));
+    const worst = fanned.reduce((w, r) =>
+      Math.abs(r.memberRequests - r.expectedMemberRequests) > Math.abs(w.memberRequests - w.expectedMemberRequests) ? r : w,
+    );
     const met = fanned.every((r) => Math.abs(r.memberRequests - r.expectedMemberRequests) < 0.05 * Math.max(1, r.expectedMemberRequests));
     checks.push({
-      target: 'member requests/query = one per contributing state per plan step', where: `all ${fanned.length} Hague runs`,
-      figure: `worst: ${f2(worst.memberRequests)} vs ${worst.expectedMemberRequests} expected (${size(worst.size)} × ${worst.states}, ${worst.scenario}, ${worst.variant})`, met,
+      target: 'member requests/query = one per contributing state per plan step',
+      where: `all ${fanned.length} Hague runs`,
+      figure: `worst: ${f2(worst.memberRequests)} vs ${worst.expectedMemberRequests} expected (${size(worst.size)} × ${worst.states}, ${worst.scenario}, ${worst.variant})`,
+      met,
     });
   }
   return checks;
@@ -147,12 +189,16 @@ export function renderResults(result: BenchResult, jsonFile: string): string {
     `Load: autocannon from the bench process, ${result.plan.connections} connections, about ${result.plan.loadSeconds} s per variant and scenario after about ${result.plan.warmupSeconds} s of warm-up; ` +
       `"1 conn": one request at a time, about ${result.plan.latencySeconds} s. Runs are counted in requests (sized from a timed request, every answer awaited) and split in two halves ` +
       'run in the order a b c d, d c b a, so drift (JIT warm-up, other load) weighs on every variant alike. ' +
-      'Every answer (before, during and after load) was compared with the answer checked against the states\' own data. ' +
+      "Every answer (before, during and after load) was compared with the answer checked against the states' own data. " +
       '"other load": CPU used on the machine by processes outside the bench during the loaded runs, as a share of all CPUs.',
     '',
     'Variants: ' + (Object.entries(result.variants) as Array<[Variant, string]>).map(([k, v]) => `(${k}) ${v}`).join('; ') + '.',
     '',
-    'Scenarios: ' + Object.entries(result.scenarios).map(([k, v]) => `**${k}**: ${v}`).join('; ') + '.',
+    'Scenarios: ' +
+      Object.entries(result.scenarios)
+        .map(([k, v]) => `**${k}**: ${v}`)
+        .join('; ') +
+      '.',
     '',
     '#### Targets',
     '',
@@ -172,7 +218,7 @@ export function renderResults(result: BenchResult, jsonFile: string): string {
     '',
     '#### Ratios against (c), stock @apollo/gateway in front of one state (same data size and scenario)',
     '',
-    'For 1 state this is what Hague\'s fan-out and permissions cost over Apollo\'s own data source; for 5 and 27 states it also includes the fan-out itself.',
+    "For 1 state this is what Hague's fan-out and permissions cost over Apollo's own data source; for 5 and 27 states it also includes the fan-out itself.",
     '',
     ...ratioTable(result, 'c'),
     '',
@@ -193,9 +239,10 @@ export function writeReport(file: string, result: BenchResult, jsonFile: string)
     const current = readFileSync(file, 'utf8');
     const start = current.indexOf(START_MARKER);
     const end = current.indexOf(END_MARKER);
-    text = start !== -1 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + END_MARKER.length)}`
-      : `${current.trimEnd()}\n\n## Latest run\n\n${section}\n`;
+    text =
+      start !== -1 && end > start
+        ? `${current.slice(0, start)}${section}${current.slice(end + END_MARKER.length)}`
+        : `${current.trimEnd()}\n\n## Latest run\n\n${section}\n`;
   } else {
     text = `# Hague benchmarks\n\nGenerated by \`npm run bench\`.\n\n## Latest run\n\n${section}\n`;
   }

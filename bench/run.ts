@@ -16,8 +16,16 @@ import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { CASEFILES_SUBGRAPH_SDL } from './roles/casefiles.ts';
 import type { GatewayVariant } from './roles/gateway.ts';
 import {
-  Expectations, NETWORK_ORDER, SCENARIOS, checkAnswer, networkOf, requestBody, statesIn,
-  type ExpectedRecord, type Scenario, type ScenarioName,
+  Expectations,
+  NETWORK_ORDER,
+  SCENARIOS,
+  checkAnswer,
+  networkOf,
+  requestBody,
+  statesIn,
+  type ExpectedRecord,
+  type Scenario,
+  type ScenarioName,
 } from './scenarios.ts';
 import { writeReport } from './report.ts';
 
@@ -52,7 +60,14 @@ export const VARIANTS: Record<Variant, string> = {
   d: 'monolith (1 DB, 1 server)',
 };
 
-interface Plan { sizes: number[]; networks: number[]; warmupSeconds: number; latencySeconds: number; loadSeconds: number; connections: number }
+interface Plan {
+  sizes: number[];
+  networks: number[];
+  warmupSeconds: number;
+  latencySeconds: number;
+  loadSeconds: number;
+  connections: number;
+}
 
 export interface RunRecord {
   size: number;
@@ -100,11 +115,21 @@ function log(line: string): void {
 }
 
 function machine(): BenchResult['machine'] {
-  const sh = (cmd: string) => { try { return execSync(cmd, { encoding: 'utf8' }).trim(); } catch { return '(unavailable)'; } };
+  const sh = (cmd: string) => {
+    try {
+      return execSync(cmd, { encoding: 'utf8' }).trim();
+    } catch {
+      return '(unavailable)';
+    }
+  };
   const dirty = sh('git status --porcelain --untracked-files=no') ? ' (+ uncommitted changes)' : '';
   return {
-    nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', lscpu: sh('lscpu | head -15'),
-    memoryGB: Math.round(totalmem() / 1024 ** 3), node: process.version, commit: `${sh('git rev-parse --short HEAD')}${dirty}`,
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    lscpu: sh('lscpu | head -15'),
+    memoryGB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    commit: `${sh('git rev-parse --short HEAD')}${dirty}`,
   };
 }
 
@@ -112,7 +137,11 @@ async function post(url: string, body: string, headers: Record<string, string>):
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   let json: unknown = null;
-  try { json = JSON.parse(text); } catch { /* checked below */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* checked below */
+  }
   return { status: res.status, text, json };
 }
 
@@ -153,14 +182,23 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     return file;
   };
 
-
   const result: BenchResult = {
-    startedAt: new Date().toISOString(), command: options.command, quick: options.quick, machine: machine(), plan,
-    scenarios: Object.fromEntries(Object.values(SCENARIOS).map((s) => [s.name, s.title])), variants: VARIANTS,
-    seedSeconds: 0, runs: [], seconds: 0, profiles,
+    startedAt: new Date().toISOString(),
+    command: options.command,
+    quick: options.quick,
+    machine: machine(),
+    plan,
+    scenarios: Object.fromEntries(Object.values(SCENARIOS).map((s) => [s.name, s.title])),
+    variants: VARIANTS,
+    seedSeconds: 0,
+    runs: [],
+    seconds: 0,
+    profiles,
   };
-  log(`hague bench${options.quick ? ' --quick' : ''}: sizes ${plan.sizes.join(', ')} persons per state, networks of ${plan.networks.join(', ')} states; ` +
-    `${plan.connections} connections × ${plan.loadSeconds} s per run; ${result.machine.nproc} CPUs, Node ${process.version}`);
+  log(
+    `hague bench${options.quick ? ' --quick' : ''}: sizes ${plan.sizes.join(', ')} persons per state, networks of ${plan.networks.join(', ')} states; ` +
+      `${plan.connections} connections × ${plan.loadSeconds} s per run; ${result.machine.nproc} CPUs, Node ${process.version}`,
+  );
 
   // Keys: the gateway's context-token key and one dev identity provider per state (dev tokens).
   const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
@@ -169,8 +207,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const headers = { authorization: `Bearer ${token}`, [PURPOSE_HEADER]: BENCH_PURPOSE };
 
   const children: Child[] = [];
-  const stopAll = async () => { await Promise.all(children.map((c) => c.stop().catch(() => {}))); };
-  const onSignal = () => { void stopAll().finally(() => process.exit(130)); };
+  const stopAll = async () => {
+    await Promise.all(children.map((c) => c.stop().catch(() => {})));
+  };
+  const onSignal = () => {
+    void stopAll().finally(() => process.exit(130));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -196,15 +238,22 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       const t0 = performance.now();
       const members: Network['members'] = new Map();
       const queue = [...states];
-      await Promise.all(Array.from({ length: 3 }, async () => {
-        for (let state = queue.shift(); state; state = queue.shift()) {
-          const child = startChild(`member ${state}`, 'roles/member.ts');
-          children.push(child);
-          await child.waitFor('ready');
-          const { urls } = await child.ask<{ type: string; urls: { on: string; off: string } }>({ type: 'start', state, database: fileOf(state), gatewayPublicKey: gatewayKey.publicJwk });
-          members.set(state, { child, urls });
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 3 }, async () => {
+          for (let state = queue.shift(); state; state = queue.shift()) {
+            const child = startChild(`member ${state}`, 'roles/member.ts');
+            children.push(child);
+            await child.waitFor('ready');
+            const { urls } = await child.ask<{ type: string; urls: { on: string; off: string } }>({
+              type: 'start',
+              state,
+              database: fileOf(state),
+              gatewayPublicKey: gatewayKey.publicJwk,
+            });
+            members.set(state, { child, urls });
+          }
+        }),
+      );
       const casefilesChild = startChild('casefiles', 'roles/casefiles.ts');
       children.push(casefilesChild);
       await casefilesChild.waitFor('ready');
@@ -215,10 +264,21 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
       for (const n of plan.networks) {
         const variants: Variant[] = (options.variants ?? ['a', 'b', 'c', 'd']).filter((v) => v !== 'c' || n === 1);
-        const scenarios = (options.scenarios ?? ['search', 'dossier', 'casefile'])
-          .filter((s) => s !== 'casefile' || (n === maxStates && n >= 8));
+        const scenarios = (options.scenarios ?? ['search', 'dossier', 'casefile']).filter((s) => s !== 'casefile' || (n === maxStates && n >= 8));
         if (scenarios.length === 0 || variants.length === 0) continue;
-        result.runs.push(...await runNetwork(network, n, variants, scenarios.map((s) => SCENARIOS[s]), plan, headers, keysDir, profile, children));
+        result.runs.push(
+          ...(await runNetwork(
+            network,
+            n,
+            variants,
+            scenarios.map((s) => SCENARIOS[s]),
+            plan,
+            headers,
+            keysDir,
+            profile,
+            children,
+          )),
+        );
       }
       await Promise.all([...members.values()].map((m) => m.child.stop()));
       await casefilesChild.stop();
@@ -248,24 +308,41 @@ async function warmMembers(members: Network['members'], gatewayJwk: JWK, size: n
   const bodies = [SCENARIOS.search, SCENARIOS.dossier].map(requestBody);
   const perMember = size > 10_000 ? 12 : 60;
   const queue = [...members];
-  await Promise.all(Array.from({ length: 2 }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [state, { urls }] = next;
-      const caller = { ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], agency: 'bench', purpose: BENCH_PURPOSE, caseReference: null, requestId: 'bench-warm-up' };
-      const headers = { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, state, key) };
-      for (let i = 0; i < perMember; i++) {
-        const answer = await post(i % 2 ? urls.off : urls.on, bodies[Math.floor(i / 2) % bodies.length], headers);
-        if (answer.status !== 200 || answer.json?.errors) throw new Error(`warm-up of ${state} failed: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
+  await Promise.all(
+    Array.from({ length: 2 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [state, { urls }] = next;
+        const caller = {
+          ...BENCH_PERSONA,
+          roles: [...BENCH_PERSONA.roles],
+          scopes: [...BENCH_PERSONA.scopes],
+          agency: 'bench',
+          purpose: BENCH_PURPOSE,
+          caseReference: null,
+          requestId: 'bench-warm-up',
+        };
+        const headers = { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, state, key) };
+        for (let i = 0; i < perMember; i++) {
+          const answer = await post(i % 2 ? urls.off : urls.on, bodies[Math.floor(i / 2) % bodies.length], headers);
+          if (answer.status !== 200 || answer.json?.errors) throw new Error(`warm-up of ${state} failed: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
+        }
       }
-    }
-  }));
+    }),
+  );
   log(`members: warmed up with ${perMember} direct requests each in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 /** Answers of the same question from different variants must hold the same data (key: size, states, scenario). */
 const answers = new Map<string, { variant: Variant; data: string }>();
 
-interface Server { variant: Variant; child: Child; url: string; members: Child[]; memberSide: 'on' | 'off'; states: MemberState[] }
+interface Server {
+  variant: Variant;
+  child: Child;
+  url: string;
+  members: Child[];
+  memberSide: 'on' | 'off';
+  states: MemberState[];
+}
 
 /** Starts the server of one variant for a network of `n` states. */
 async function startServer(network: Network, n: number, variant: Variant, withCasefiles: boolean, keysDir: string, children: Child[]): Promise<Server> {
@@ -274,13 +351,17 @@ async function startServer(network: Network, n: number, variant: Variant, withCa
   const child = startChild(variant === 'd' ? 'monolith' : `gateway ${variant}`, variant === 'd' ? 'roles/monolith.ts' : 'roles/gateway.ts');
   children.push(child);
   await child.waitFor('ready');
-  const { url } = variant === 'd'
-    ? await child.ask<{ type: string; url: string }>({ type: 'start', database: network.monolithFile, states, casefiles: [network.expectations.casefile] })
-    : await child.ask<{ type: string; url: string }>({
-      type: 'start', variant: (variant === 'a' ? 'hague' : variant === 'b' ? 'hague-noauthz' : 'stock') satisfies GatewayVariant, keysDir, timeoutMs: 60_000,
-      members: states.map((code) => ({ code, url: network.members.get(code)!.urls[memberSide] })),
-      subgraphs: withCasefiles && variant !== 'c' ? [{ name: 'casefiles', url: network.casefiles.url, sdl: CASEFILES_SUBGRAPH_SDL }] : [],
-    });
+  const { url } =
+    variant === 'd'
+      ? await child.ask<{ type: string; url: string }>({ type: 'start', database: network.monolithFile, states, casefiles: [network.expectations.casefile] })
+      : await child.ask<{ type: string; url: string }>({
+          type: 'start',
+          variant: (variant === 'a' ? 'hague' : variant === 'b' ? 'hague-noauthz' : 'stock') satisfies GatewayVariant,
+          keysDir,
+          timeoutMs: 60_000,
+          members: states.map((code) => ({ code, url: network.members.get(code)!.urls[memberSide] })),
+          subgraphs: withCasefiles && variant !== 'c' ? [{ name: 'casefiles', url: network.casefiles.url, sdl: CASEFILES_SUBGRAPH_SDL }] : [],
+        });
   return { variant, child, url, members: variant === 'd' ? [] : states.map((s) => network.members.get(s)!.child), memberSide, states };
 }
 
@@ -292,16 +373,33 @@ async function startServer(network: Network, n: number, variant: Variant, withCa
  * scenarios both get enough samples within the time budget.
  */
 async function runNetwork(
-  network: Network, n: number, variants: Variant[], scenarios: Scenario[], plan: Plan, headers: Record<string, string>, keysDir: string,
-  profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined, children: Child[],
+  network: Network,
+  n: number,
+  variants: Variant[],
+  scenarios: Scenario[],
+  plan: Plan,
+  headers: Record<string, string>,
+  keysDir: string,
+  profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined,
+  children: Child[],
 ): Promise<RunRecord[]> {
   const servers: Server[] = [];
   const records: RunRecord[] = [];
   try {
-    for (const variant of variants) servers.push(await startServer(network, n, variant, scenarios.some((s) => s.name === 'casefile'), keysDir, children));
+    for (const variant of variants)
+      servers.push(
+        await startServer(
+          network,
+          n,
+          variant,
+          scenarios.some((s) => s.name === 'casefile'),
+          keysDir,
+          children,
+        ),
+      );
     for (const scenario of scenarios) {
       const applicable = servers.filter((s) => s.variant !== 'c' || scenario.name !== 'casefile');
-      records.push(...await measureScenario(network, n, scenario, applicable, plan, headers, profile));
+      records.push(...(await measureScenario(network, n, scenario, applicable, plan, headers, profile)));
     }
   } finally {
     for (const server of servers) {
@@ -312,7 +410,14 @@ async function runNetwork(
   return records;
 }
 
-interface Snapshot { server: ProcessStats; members: ProcessStats[]; casefiles: ProcessStats; machineBusy: number; own: number; all: number }
+interface Snapshot {
+  server: ProcessStats;
+  members: ProcessStats[];
+  casefiles: ProcessStats;
+  machineBusy: number;
+  own: number;
+  all: number;
+}
 
 /** CPU ticks the whole machine spent busy (/proc/stat), in microseconds. */
 function machineBusyMicros(): number {
@@ -331,18 +436,37 @@ async function snapshot(server: Server, network: Network, everyone: Child[], gc 
   // pay for the garbage of the runs before it (a full collection after the run would add a cost
   // proportional to each process's live heap, not to the run's work).
   const [s, m, c, all] = await Promise.all([
-    server.child.stats(gc), Promise.all(server.members.map((x) => x.stats(gc))), network.casefiles.child.stats(gc),
-    Promise.all(everyone.map((x) => x.stats().then((st) => st.cpuMicros).catch(() => 0))),
+    server.child.stats(gc),
+    Promise.all(server.members.map((x) => x.stats(gc))),
+    network.casefiles.child.stats(gc),
+    Promise.all(
+      everyone.map((x) =>
+        x
+          .stats()
+          .then((st) => st.cpuMicros)
+          .catch(() => 0),
+      ),
+    ),
   ]);
   const own = process.cpuUsage();
   return { server: s, members: m, casefiles: c, machineBusy: machineBusyMicros(), own: own.user + own.system, all: all.reduce((a, b) => a + b, 0) };
 }
 
-interface Tally { cpuServer: number; cpuMembers: number; cpuCasefiles: number; cpuOwn: number; memberRequests: number; memberStatements: number; foreign: number; wall: number; after?: Snapshot }
+interface Tally {
+  cpuServer: number;
+  cpuMembers: number;
+  cpuCasefiles: number;
+  cpuOwn: number;
+  memberRequests: number;
+  memberStatements: number;
+  foreign: number;
+  wall: number;
+  after?: Snapshot;
+}
 
 function tallyOf(server: Server, s0: Snapshot, s1: Snapshot, wallMicros: number): Tally {
   const counter = (s: ProcessStats[], name: string) => sum(s, (x) => x.counters[`${name}.${server.memberSide}`] ?? 0);
-  const mine = (s1.all - s0.all) + (s1.own - s0.own);
+  const mine = s1.all - s0.all + (s1.own - s0.own);
   return {
     cpuServer: s1.server.cpuMicros - s0.server.cpuMicros,
     cpuMembers: sum(s1.members, (x) => x.cpuMicros) - sum(s0.members, (x) => x.cpuMicros),
@@ -350,7 +474,7 @@ function tallyOf(server: Server, s0: Snapshot, s1: Snapshot, wallMicros: number)
     cpuOwn: s1.own - s0.own,
     memberRequests: counter(s1.members, 'requests') - counter(s0.members, 'requests'),
     memberStatements: counter(s1.members, 'statements') - counter(s0.members, 'statements'),
-    foreign: Math.max(0, (s1.machineBusy - s0.machineBusy) - mine),
+    foreign: Math.max(0, s1.machineBusy - s0.machineBusy - mine),
     wall: wallMicros,
     after: s1,
   };
@@ -359,20 +483,44 @@ function tallyOf(server: Server, s0: Snapshot, s1: Snapshot, wallMicros: number)
 function addTally(a: Tally | undefined, b: Tally): Tally {
   if (!a) return b;
   return {
-    cpuServer: a.cpuServer + b.cpuServer, cpuMembers: a.cpuMembers + b.cpuMembers, cpuCasefiles: a.cpuCasefiles + b.cpuCasefiles, cpuOwn: a.cpuOwn + b.cpuOwn,
-    memberRequests: a.memberRequests + b.memberRequests, memberStatements: a.memberStatements + b.memberStatements,
-    foreign: a.foreign + b.foreign, wall: a.wall + b.wall, after: b.after,
+    cpuServer: a.cpuServer + b.cpuServer,
+    cpuMembers: a.cpuMembers + b.cpuMembers,
+    cpuCasefiles: a.cpuCasefiles + b.cpuCasefiles,
+    cpuOwn: a.cpuOwn + b.cpuOwn,
+    memberRequests: a.memberRequests + b.memberRequests,
+    memberStatements: a.memberStatements + b.memberStatements,
+    foreign: a.foreign + b.foreign,
+    wall: a.wall + b.wall,
+    after: b.after,
   };
 }
 
 async function measureScenario(
-  network: Network, n: number, scenario: Scenario, servers: Server[], plan: Plan, headers: Record<string, string>,
+  network: Network,
+  n: number,
+  scenario: Scenario,
+  servers: Server[],
+  plan: Plan,
+  headers: Record<string, string>,
   profile: (role: 'gateway' | 'member' | 'monolith', name: string) => string | undefined,
 ): Promise<RunRecord[]> {
   const body = requestBody(scenario);
   const everyone = [...network.members.values()].map((m) => m.child).concat(network.casefiles.child, ...servers.map((s) => s.child));
-  const state = new Map<Variant, { request: Request; expected: ExpectedRecord[]; problems: string[]; expectedText?: string; single: number; throughput: number; before: any;
-    unloaded: LoadResult[]; loaded: LoadResult[]; tally?: Tally }>();
+  const state = new Map<
+    Variant,
+    {
+      request: Request;
+      expected: ExpectedRecord[];
+      problems: string[];
+      expectedText?: string;
+      single: number;
+      throughput: number;
+      before: any;
+      unloaded: LoadResult[];
+      loaded: LoadResult[];
+      tally?: Tally;
+    }
+  >();
 
   // Per variant: correctness before load, a timed request, and a warm-up sized from it.
   for (const server of servers) {
@@ -390,8 +538,22 @@ async function measureScenario(
     await post(server.url, body, headers);
     const single = Math.max(0.2, performance.now() - t);
     const request: Request = { url: server.url, body, headers };
-    const warm = await runLoad(request, { connections: plan.connections, amount: Math.round(Math.min(20_000, Math.max(2 * plan.connections, (plan.warmupSeconds * 1500) / single))), expected: expectedText });
-    state.set(server.variant, { request, expected, problems, expectedText, single, throughput: warm.throughput, before: before.json, unloaded: [], loaded: [] });
+    const warm = await runLoad(request, {
+      connections: plan.connections,
+      amount: Math.round(Math.min(20_000, Math.max(2 * plan.connections, (plan.warmupSeconds * 1500) / single))),
+      expected: expectedText,
+    });
+    state.set(server.variant, {
+      request,
+      expected,
+      problems,
+      expectedText,
+      single,
+      throughput: warm.throughput,
+      before: before.json,
+      unloaded: [],
+      loaded: [],
+    });
   }
 
   // One request at a time, then under load: halves in the order a b c d, then d c b a.
@@ -430,8 +592,12 @@ async function measureScenario(
     v.problems.push(...checkAnswer(scenario, v.expected, after.status, after.json).map((p) => `after load: ${p}`));
     const unloaded = summarise(v.unloaded);
     const loaded = summarise(v.loaded);
-    for (const [name, r] of [['unloaded', unloaded], ['loaded', loaded]] as const) {
-      if (r.mismatches || r.non2xx || r.errors) v.problems.push(`${name}: ${r.mismatches} answer(s) differing from the checked one, ${r.non2xx} non-2xx, ${r.errors} errors`);
+    for (const [name, r] of [
+      ['unloaded', unloaded],
+      ['loaded', loaded],
+    ] as const) {
+      if (r.mismatches || r.non2xx || r.errors)
+        v.problems.push(`${name}: ${r.mismatches} answer(s) differing from the checked one, ${r.non2xx} non-2xx, ${r.errors} errors`);
     }
     const tally = v.tally!;
     const queries = loaded.sent || 1;
@@ -443,9 +609,14 @@ async function measureScenario(
     delete unloaded.times;
     delete loaded.times;
     const record: RunRecord = {
-      size: network.size, states: n, variant: server.variant, scenario: scenario.name,
-      records: scenario.records(v.before?.data)?.length ?? 0, contributingStates: contributing,
-      unloaded, loaded,
+      size: network.size,
+      states: n,
+      variant: server.variant,
+      scenario: scenario.name,
+      records: scenario.records(v.before?.data)?.length ?? 0,
+      contributingStates: contributing,
+      unloaded,
+      loaded,
       cpu: { server: cpuServer, members: cpuMembers, casefiles: cpuCasefiles, total: cpuServer + cpuMembers + cpuCasefiles, loadGenerator: ms(tally.cpuOwn) },
       memberRequests: tally.memberRequests / queries,
       memberStatements: tally.memberStatements / queries,
@@ -456,10 +627,12 @@ async function measureScenario(
       problems: v.problems,
     };
     records.push(record);
-    log(`  ${network.size} persons, ${n} state${n > 1 ? 's' : ''}, ${server.variant} ${VARIANTS[server.variant]}, ${scenario.name}: ${loaded.throughput.toFixed(1)} q/s, ` +
-      `p50 ${loaded.p50.toFixed(1)} ms (1 conn ${unloaded.p50.toFixed(1)} ms), server CPU ${cpuServer.toFixed(2)} ms/q, members ${cpuMembers.toFixed(2)} ms/q, ` +
-      `${record.memberRequests.toFixed(2)} member req/q, ${record.records} records from ${contributing} states, other load ${(100 * record.otherLoad).toFixed(0)}%` +
-      `${v.problems.length ? ` — PROBLEMS: ${v.problems.join(' | ')}` : ' ✓'}`);
+    log(
+      `  ${network.size} persons, ${n} state${n > 1 ? 's' : ''}, ${server.variant} ${VARIANTS[server.variant]}, ${scenario.name}: ${loaded.throughput.toFixed(1)} q/s, ` +
+        `p50 ${loaded.p50.toFixed(1)} ms (1 conn ${unloaded.p50.toFixed(1)} ms), server CPU ${cpuServer.toFixed(2)} ms/q, members ${cpuMembers.toFixed(2)} ms/q, ` +
+        `${record.memberRequests.toFixed(2)} member req/q, ${record.records} records from ${contributing} states, other load ${(100 * record.otherLoad).toFixed(0)}%` +
+        `${v.problems.length ? ` — PROBLEMS: ${v.problems.join(' | ')}` : ' ✓'}`,
+    );
   }
   return records;
 }

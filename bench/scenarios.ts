@@ -66,9 +66,27 @@ export interface Scenario {
 }
 
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
-  search: { name: 'search', title: `joint search persons(filter: {name: "${SEARCH_NAME}"}), SUMMARY fields`, query: SEARCH_QUERY, variables: { name: SEARCH_NAME }, records: (d) => d?.persons },
-  dossier: { name: 'dossier', title: `dossier persons(filter: {documentNumber: "${DOSSIER_PASSPORT}"}) with documents, travel, financial measures, listings, affiliations`, query: DOSSIER_QUERY, variables: { number: DOSSIER_PASSPORT }, records: (d) => d?.persons },
-  casefile: { name: 'casefile', title: `dossier through a case file: casefile(reference) { subjects { ...same fields } }, the records fetched as _entities`, query: CASEFILE_QUERY, variables: { reference: CASEFILE_REFERENCE }, records: (d) => d?.casefile?.subjects },
+  search: {
+    name: 'search',
+    title: `joint search persons(filter: {name: "${SEARCH_NAME}"}), SUMMARY fields`,
+    query: SEARCH_QUERY,
+    variables: { name: SEARCH_NAME },
+    records: (d) => d?.persons,
+  },
+  dossier: {
+    name: 'dossier',
+    title: `dossier persons(filter: {documentNumber: "${DOSSIER_PASSPORT}"}) with documents, travel, financial measures, listings, affiliations`,
+    query: DOSSIER_QUERY,
+    variables: { number: DOSSIER_PASSPORT },
+    records: (d) => d?.persons,
+  },
+  casefile: {
+    name: 'casefile',
+    title: `dossier through a case file: casefile(reference) { subjects { ...same fields } }, the records fetched as _entities`,
+    query: CASEFILE_QUERY,
+    variables: { reference: CASEFILE_REFERENCE },
+    records: (d) => d?.casefile?.subjects,
+  },
 };
 
 export function requestBody(scenario: Scenario): string {
@@ -76,17 +94,27 @@ export function requestBody(scenario: Scenario): string {
 }
 
 /** One expected record: its key and how many related rows each relation must return. */
-export interface ExpectedRecord { key: string; relations?: Record<string, number> }
+export interface ExpectedRecord {
+  key: string;
+  relations?: Record<string, number>;
+}
 
 const RELATIONS: Array<[string, string]> = [
-  ['documents', 'identity_documents'], ['travel', 'travel_movements'], ['financialMeasures', 'financial_measures'],
-  ['listings', 'watchlist_listings'], ['affiliations', 'affiliations'],
+  ['documents', 'identity_documents'],
+  ['travel', 'travel_movements'],
+  ['financialMeasures', 'financial_measures'],
+  ['listings', 'watchlist_listings'],
+  ['affiliations', 'affiliations'],
 ];
 
 async function relationCounts(store: Store, personId: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const [field, table] of RELATIONS) {
-    const row = await store.db.selectFrom(table as 'affiliations').select((eb) => eb.fn.countAll<number>().as('n')).where('person_id', '=', personId).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom(table as 'affiliations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('person_id', '=', personId)
+      .executeTakeFirstOrThrow();
     counts[field] = Number(row.n);
   }
   return counts;
@@ -109,13 +137,29 @@ export class Expectations {
     for (const state of NETWORK_ORDER) {
       const store = await openStore(fileOf(state), state);
       try {
-        search.set(state, (await searchPersons(store, { name: SEARCH_NAME }, 50)).map((r) => ({ key: `${state}:${r.id}:${r.matchScore}` })));
-        const holders = await store.db.selectFrom('identity_documents').select('person_id').where('number_key', '=', documentNumberKey(DOSSIER_PASSPORT)).orderBy('person_id').execute();
-        dossier.set(state, await Promise.all(holders.map(async (h) => ({ key: `${state}:${h.person_id}`, relations: await relationCounts(store, h.person_id) }))));
+        search.set(
+          state,
+          (await searchPersons(store, { name: SEARCH_NAME }, 50)).map((r) => ({ key: `${state}:${r.id}:${r.matchScore}` })),
+        );
+        const holders = await store.db
+          .selectFrom('identity_documents')
+          .select('person_id')
+          .where('number_key', '=', documentNumberKey(DOSSIER_PASSPORT))
+          .orderBy('person_id')
+          .execute();
+        dossier.set(
+          state,
+          await Promise.all(holders.map(async (h) => ({ key: `${state}:${h.person_id}`, relations: await relationCounts(store, h.person_id) }))),
+        );
         // The case file names every shared subject's record in every state that holds one.
         for (const [index, subject] of SHARED_SUBJECTS.entries()) {
           if (!subject.records[state]) continue;
-          const holder = await store.db.selectFrom('identity_documents').select('person_id').where('number_key', '=', documentNumberKey(subject.passport.number)).orderBy('person_id').executeTakeFirst();
+          const holder = await store.db
+            .selectFrom('identity_documents')
+            .select('person_id')
+            .where('number_key', '=', documentNumberKey(subject.passport.number))
+            .orderBy('person_id')
+            .executeTakeFirst();
           if (!holder) continue;
           subjects.push({ memberState: state, id: holder.person_id, subject: index });
           subjectRecords.set(`${state}:${holder.person_id}`, { key: `${state}:${holder.person_id}`, relations: await relationCounts(store, holder.person_id) });
@@ -126,8 +170,17 @@ export class Expectations {
     }
     // Subjects ordered by subject, then by state: the representations interleave the owners.
     subjects.sort((a, b) => a.subject - b.subject || NETWORK_ORDER.indexOf(a.memberState) - NETWORK_ORDER.indexOf(b.memberState));
-    const casefile: Casefile = { reference: CASEFILE_REFERENCE, title: 'Shared subjects of the network (bench)', subjects: subjects.map(({ memberState, id }) => ({ memberState, id })) };
-    return new Expectations(search, dossier, casefile, subjects.map((s) => subjectRecords.get(`${s.memberState}:${s.id}`)!));
+    const casefile: Casefile = {
+      reference: CASEFILE_REFERENCE,
+      title: 'Shared subjects of the network (bench)',
+      subjects: subjects.map(({ memberState, id }) => ({ memberState, id })),
+    };
+    return new Expectations(
+      search,
+      dossier,
+      casefile,
+      subjects.map((s) => subjectRecords.get(`${s.memberState}:${s.id}`)!),
+    );
   }
 
   /** The records a scenario's answer must hold, in order, for a network of `states`. */
@@ -146,19 +199,31 @@ export class Expectations {
 export function checkAnswer(scenario: Scenario, expected: ExpectedRecord[], status: number, body: any): string[] {
   const problems: string[] = [];
   if (status !== 200) problems.push(`HTTP ${status}`);
-  if (body?.errors?.length) problems.push(`${body.errors.length} error(s): ${body.errors.slice(0, 3).map((e: any) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
+  if (body?.errors?.length)
+    problems.push(
+      `${body.errors.length} error(s): ${body.errors
+        .slice(0, 3)
+        .map((e: any) => `${e.extensions?.code ?? ''} ${e.message}`)
+        .join('; ')}`,
+    );
   const records = scenario.records(body?.data);
-  if (!Array.isArray(records)) { problems.push('no records list in the answer'); return problems; }
+  if (!Array.isArray(records)) {
+    problems.push('no records list in the answer');
+    return problems;
+  }
   const got = records.map((r: any) => (scenario.name === 'search' ? `${r.memberState}:${r.id}:${r.matchScore}` : `${r.memberState}:${r.id}`));
   const want = expected.map((e) => e.key);
   if (got.join(',') !== want.join(',')) {
-    problems.push(`records ${got.length} [${got.slice(0, 5).join(' ')}${got.length > 5 ? ' …' : ''}], expected ${want.length} [${want.slice(0, 5).join(' ')}${want.length > 5 ? ' …' : ''}]`);
+    problems.push(
+      `records ${got.length} [${got.slice(0, 5).join(' ')}${got.length > 5 ? ' …' : ''}], expected ${want.length} [${want.slice(0, 5).join(' ')}${want.length > 5 ? ' …' : ''}]`,
+    );
     return problems;
   }
   expected.forEach((e, i) => {
     for (const [field, count] of Object.entries(e.relations ?? {})) {
       const value = records[i][field];
-      if (!Array.isArray(value) || value.length !== count) problems.push(`${e.key}.${field}: ${Array.isArray(value) ? value.length : JSON.stringify(value)} item(s), expected ${count}`);
+      if (!Array.isArray(value) || value.length !== count)
+        problems.push(`${e.key}.${field}: ${Array.isArray(value) ? value.length : JSON.stringify(value)} item(s), expected ${count}`);
     }
   });
   return problems;

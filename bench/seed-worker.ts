@@ -21,7 +21,10 @@ let last = 0;
 await seedMember(store, {
   persons,
   onProgress: (done) => {
-    if (done - last >= 2000 || done === persons) { last = done; process.send?.({ type: 'progress', state, done, total: persons }); }
+    if (done - last >= 2000 || done === persons) {
+      last = done;
+      process.send?.({ type: 'progress', state, done, total: persons });
+    }
   },
 });
 // Fold the WAL into the file before renaming it: the file alone is the whole database.

@@ -5,38 +5,66 @@ import type { Variant } from '../bench/run.ts';
 
 const list = (value: string) => value.split(/[,\s]+/).filter(Boolean);
 
-interface BenchFlags { quick?: boolean; out: string; json: string; dataDir: string; profile?: string; sizes?: string; networks?: string; scenarios?: string; variants?: string }
+interface BenchFlags {
+  quick?: boolean;
+  out: string;
+  json: string;
+  dataDir: string;
+  profile?: string;
+  sizes?: string;
+  networks?: string;
+  scenarios?: string;
+  variants?: string;
+}
 
 /**
  * `hague bench` (npm run bench): the benchmarks of bench/README.md. Not part of `npm test`. The
  * bench code is loaded only when the command runs, so other commands start as fast as before.
  */
 export function registerBench(program: Command): void {
-  program.command('bench')
-    .description('Benchmark the network on this machine: joint search and dossier across 1, 5 and 27 states at 1k and 100k persons per state, ' +
-      'Hague with permissions on and off against stock @apollo/gateway and a monolith; writes bench/README.md and a JSON file')
+  program
+    .command('bench')
+    .description(
+      'Benchmark the network on this machine: joint search and dossier across 1, 5 and 27 states at 1k and 100k persons per state, ' +
+        'Hague with permissions on and off against stock @apollo/gateway and a monolith; writes bench/README.md and a JSON file',
+    )
     .option('--quick', 'smoke run: 1k persons per state, short runs (about 3 minutes)')
     .option('--out <file>', 'Markdown report; the results replace the generated section of an existing file', 'bench/README.md')
     .option('--json <file>', 'raw results', 'bench/results/latest.json')
     .option('--data-dir <dir>', 'cache of seeded state databases and the monolith (reused across runs)', '.hague/bench-data')
-    .option('--profile <roles>', 'CPU-profile these roles (gateway, member, monolith) during the loaded runs; profiles in bench/results/*.cpuprofile (git-ignored), summarised by npx tsx bench/profile.ts')
+    .option(
+      '--profile <roles>',
+      'CPU-profile these roles (gateway, member, monolith) during the loaded runs; profiles in bench/results/*.cpuprofile (git-ignored), summarised by npx tsx bench/profile.ts',
+    )
     .option('--sizes <n,...>', 'persons per state (default 1000,100000; --quick 1000)')
     .option('--networks <n,...>', 'network sizes in states (default 1,5,27)')
     .option('--scenarios <names>', 'search, dossier, casefile (default all)')
     .option('--variants <letters>', 'a (permissions on), b (off), c (stock Apollo), d (monolith) (default all)')
-    .addHelpText('after', '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway',
+    )
     .action(async (flags: BenchFlags) => {
-      const numbers = (value: string | undefined, flag: string, max: number) => value === undefined ? undefined : list(value).map((v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`${flag} '${v}' must be a whole number from 1 to ${max}`);
-        return n;
-      });
-      const pick = <T extends string>(value: string | undefined, flag: string, allowed: readonly T[]) => value === undefined ? undefined : list(value).map((v) => {
-        if (!allowed.includes(v as T)) throw new ConfigError(`${flag} '${v}' is not one of ${allowed.join(', ')}`);
-        return v as T;
-      });
+      const numbers = (value: string | undefined, flag: string, max: number) =>
+        value === undefined
+          ? undefined
+          : list(value).map((v) => {
+              const n = Number(v);
+              if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`${flag} '${v}' must be a whole number from 1 to ${max}`);
+              return n;
+            });
+      const pick = <T extends string>(value: string | undefined, flag: string, allowed: readonly T[]) =>
+        value === undefined
+          ? undefined
+          : list(value).map((v) => {
+              if (!allowed.includes(v as T)) throw new ConfigError(`${flag} '${v}' is not one of ${allowed.join(', ')}`);
+              return v as T;
+            });
       const options = {
-        quick: flags.quick === true, out: flags.out, json: flags.json, dataDir: flags.dataDir,
+        quick: flags.quick === true,
+        out: flags.out,
+        json: flags.json,
+        dataDir: flags.dataDir,
         profile: pick(flags.profile, '--profile', ['gateway', 'member', 'monolith'] as const) ?? [],
         sizes: numbers(flags.sizes, '--sizes', 999_999),
         networks: numbers(flags.networks, '--networks', 27),

@@ -21,15 +21,26 @@ const ROVER_YAML = fileURLToPath(new URL('../rover.yaml', import.meta.url));
 /** The demo network's release policies (config/policies/<STATE>.yaml). */
 const POLICIES_DIR = fileURLToPath(new URL('../config/policies', import.meta.url));
 
-interface DevFlags { members: string; persons: string; dataDir: string; keysDir: string; port: string; host: string; memberPort: string; config: string; logLevel: string }
+interface DevFlags {
+  members: string;
+  persons: string;
+  dataDir: string;
+  keysDir: string;
+  port: string;
+  host: string;
+  memberPort: string;
+  config: string;
+  logLevel: string;
+}
 
 export function registerDev(program: Command): void {
-  program.command('dev')
+  program
+    .command('dev')
     .description('Run the whole demo network on this machine: member states with seeded data, and the gateway')
     .option('--members <n>', `how many member states: 5 (NL BE FR DE ES) up to ${MEMBER_STATES.length} (all)`, '5')
     .option('--persons <n>', `persons seeded per state on first start, 1 to ${MAX_SEED_PERSONS}`, String(DEFAULT_DEMO_PERSONS))
     .option('--data-dir <dir>', 'one SQLite file per state: <dir>/<STATE>.db, reused on the next start', DEFAULT_DATA_DIR)
-    .option('--keys-dir <dir>', 'dev keys: the gateway\'s and each state\'s dev identity provider (generated on first start)', DEFAULT_KEYS_DIR)
+    .option('--keys-dir <dir>', "dev keys: the gateway's and each state's dev identity provider (generated on first start)", DEFAULT_KEYS_DIR)
     .option('--port <port>', 'gateway port', String(DEFAULT_GATEWAY_PORT))
     .option('--host <host>', 'address the gateway and the states bind', '127.0.0.1')
     .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', String(DEFAULT_FIRST_MEMBER_PORT))
@@ -39,38 +50,68 @@ export function registerDev(program: Command): void {
     .action(async (flags: DevFlags) => {
       const count = Number(flags.members);
       if (!Number.isInteger(count) || count < 1 || count > MEMBER_STATES.length) {
-        throw new ConfigError(`--members '${flags.members}' must be a number of member states from 1 to ${MEMBER_STATES.length} (5: NL BE FR DE ES, ${MEMBER_STATES.length}: all)`);
+        throw new ConfigError(
+          `--members '${flags.members}' must be a number of member states from 1 to ${MEMBER_STATES.length} (5: NL BE FR DE ES, ${MEMBER_STATES.length}: all)`,
+        );
       }
       const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
       if (persons < 1) throw new ConfigError(`--persons '${flags.persons}' must be at least 1`);
       const port = parsePort(flags.port);
       const logLevel = parseLogLevel(flags.logLevel);
       const firstMemberPort = parsePort(flags.memberPort, '--member-port');
-      if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535) throw new ConfigError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
+      if (firstMemberPort !== 0 && firstMemberPort + count - 1 > 65535)
+        throw new ConfigError(`--member-port ${firstMemberPort}: ${count} states do not fit below port 65535`);
       try {
         mkdirSync(flags.dataDir, { recursive: true });
       } catch (error) {
         throw new ConfigError(`--data-dir ${flags.dataDir}: cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
-      await runDev({ states: devStates(count), persons, dataDir: flags.dataDir, keysDir: flags.keysDir, port, host: flags.host, firstMemberPort, config: flags.config, logLevel });
+      await runDev({
+        states: devStates(count),
+        persons,
+        dataDir: flags.dataDir,
+        keysDir: flags.keysDir,
+        port,
+        host: flags.host,
+        firstMemberPort,
+        config: flags.config,
+        logLevel,
+      });
     });
 }
 
-async function runDev(o: { states: MemberState[]; persons: number; dataDir: string; keysDir: string; port: number; host: string; firstMemberPort: number; config: string; logLevel: string }): Promise<void> {
+async function runDev(o: {
+  states: MemberState[];
+  persons: number;
+  dataDir: string;
+  keysDir: string;
+  port: number;
+  host: string;
+  firstMemberPort: number;
+  config: string;
+  logLevel: string;
+}): Promise<void> {
   const members: RunningMember[] = [];
   let gateway: RunningGateway | undefined;
   let stopping: Promise<void> | undefined;
-  const stopAll = () => (stopping ??= (async () => {
-    await gateway?.close().catch((e) => console.error(`gateway: ${(e as Error).message}`));
-    await Promise.all(members.map((m) => m.close().catch((e) => console.error(`member: ${(e as Error).message}`))));
-  })());
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      await gateway?.close().catch((e) => console.error(`gateway: ${(e as Error).message}`));
+      await Promise.all(members.map((m) => m.close().catch((e) => console.error(`member: ${(e as Error).message}`))));
+    })());
 
   // Ctrl-C during a long first-start seed must stop too: handlers are installed before anything starts.
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) { console.error('forced stop'); process.exit(1); }
+    if (++signals > 1) {
+      console.error('forced stop');
+      process.exit(1);
+    }
     console.log(`\n${signal}: stopping the gateway and ${members.length} member states...`);
-    void stopAll().then(() => { console.log('stopped'); process.exit(0); });
+    void stopAll().then(() => {
+      console.log('stopped');
+      process.exit(0);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -92,8 +133,12 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
       let member: RunningMember;
       try {
         member = await startMember({
-          state, database, port: o.firstMemberPort === 0 ? 0 : o.firstMemberPort + i, host: o.host,
-          gatewayPublicKey: gatewayKey.publicJwk, policiesDir: POLICIES_DIR,
+          state,
+          database,
+          port: o.firstMemberPort === 0 ? 0 : o.firstMemberPort + i,
+          host: o.host,
+          gatewayPublicKey: gatewayKey.publicJwk,
+          policiesDir: POLICIES_DIR,
         });
       } catch (error) {
         throw asConfigError(error, `member ${state}`);
@@ -109,8 +154,12 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
         what = `${existed ? 'reused' : 'opened'}, ${await personCount(member)} persons`;
       }
       configs.push({
-        code: state, name: MEMBER_STATE_NAMES[state], url: member.url, timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS,
-        issuer: devIssuer(state), publicKeys: [{ file: join(o.keysDir, `${devKeyName(state)}.jwk`) }],
+        code: state,
+        name: MEMBER_STATE_NAMES[state],
+        url: member.url,
+        timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS,
+        issuer: devIssuer(state),
+        publicKeys: [{ file: join(o.keysDir, `${devKeyName(state)}.jwk`) }],
       });
       console.log(`  ${state} ${MEMBER_STATE_NAMES[state].padEnd(11)} ${member.url}  ${database} (${what})`);
     }
@@ -118,7 +167,15 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
 
     try {
       const security = await buildGatewaySecurity({ members: configs, keysDir: o.keysDir, acceptDevKeys: true });
-      gateway = await startGateway({ supergraphSdl: supergraph.sdl, members: configs, port: o.port, host: o.host, logger: { level: o.logLevel }, security, explorerPersonas: devPersonas(o.states, o.keysDir) });
+      gateway = await startGateway({
+        supergraphSdl: supergraph.sdl,
+        members: configs,
+        port: o.port,
+        host: o.host,
+        logger: { level: o.logLevel },
+        security,
+        explorerPersonas: devPersonas(o.states, o.keysDir),
+      });
     } catch (error) {
       throw asConfigError(error, 'gateway');
     }
@@ -141,6 +198,9 @@ async function runDev(o: { states: MemberState[]; persons: number; dataDir: stri
 }
 
 async function personCount(member: RunningMember): Promise<number> {
-  const row = await member.store.db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await member.store.db
+    .selectFrom('persons')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

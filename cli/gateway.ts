@@ -8,12 +8,20 @@ import { buildGatewaySecurity } from '../gateway/security.ts';
 import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
 
 interface GatewayFlags {
-  supergraph?: string; config?: string; members: string; port?: string; host?: string; logLevel: string;
-  keysDir: string; acceptDevKeys?: boolean; strictAuthorization?: boolean;
+  supergraph?: string;
+  config?: string;
+  members: string;
+  port?: string;
+  host?: string;
+  logLevel: string;
+  keysDir: string;
+  acceptDevKeys?: boolean;
+  strictAuthorization?: boolean;
 }
 
 export function registerGateway(program: Command): void {
-  program.command('gateway')
+  program
+    .command('gateway')
     .description('Serve the federated gateway: one schema over every member state, fanned out, partial answers when a state is down')
     .option('--supergraph <file>', 'composed supergraph (hague compose)')
     .option('--config <file>', 'or: a rover supergraph config, composed at start (e.g. rover.yaml)')
@@ -21,10 +29,13 @@ export function registerGateway(program: Command): void {
     .option('--port <port>', 'port to listen on (default: gateway.port in the members config, else 4000)')
     .option('--host <host>', 'address to bind (default: gateway.host in the members config, else 127.0.0.1)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
-    .option('--keys-dir <dir>', 'folder of the gateway\'s context-token key gateway.jwk (generated on first start)', DEFAULT_KEYS_DIR)
+    .option('--keys-dir <dir>', "folder of the gateway's context-token key gateway.jwk (generated on first start)", DEFAULT_KEYS_DIR)
     .option('--accept-dev-keys', 'accept tokens of the dev identity providers (issuer hague-dev:<STATE>); never in production')
     .option('--strict-authorization', 'reject a whole request that asks for a forbidden field (default: that field answers null + FORBIDDEN)')
-    .addHelpText('after', '\nExamples:\n  hague gateway --config rover.yaml --members config/members.yaml --port 4000\n  hague compose && hague gateway --supergraph supergraph.graphql')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hague gateway --config rover.yaml --members config/members.yaml --port 4000\n  hague compose && hague gateway --supergraph supergraph.graphql',
+    )
     .action(async (flags: GatewayFlags) => {
       if (!flags.supergraph && !flags.config) throw new ConfigError('give --supergraph supergraph.graphql or --config rover.yaml');
       const logLevel = parseLogLevel(flags.logLevel);
@@ -35,7 +46,9 @@ export function registerGateway(program: Command): void {
         for (const hint of supergraph.hints) if (/federation_version/.test(hint)) console.error(`warning: ${hint}`);
         const port = flags.port !== undefined ? parsePort(flags.port) : network.gateway.port;
         const security = await buildGatewaySecurity({
-          members: network.members, keysDir: flags.keysDir, acceptDevKeys: flags.acceptDevKeys,
+          members: network.members,
+          keysDir: flags.keysDir,
+          acceptDevKeys: flags.acceptDevKeys,
           strictAuthorization: flags.strictAuthorization ?? network.gateway.strictAuthorization,
         });
         gateway = await startGateway({
@@ -48,13 +61,18 @@ export function registerGateway(program: Command): void {
           logger: { level: logLevel },
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
-        console.log(`callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`);
+        console.log(
+          `callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`,
+        );
       } catch (error) {
         throw asConfigError(error, 'gateway');
       }
       console.log('Ctrl-C to stop');
       const running = gateway;
-      const stop = async () => { await running.close(); process.exit(0); };
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

@@ -9,7 +9,7 @@ import { registerToken } from './token.ts';
 import { registerBench } from './bench.ts';
 
 const program = new Command('hague')
-  .description('Hague: query the member states\' counter-terrorism records jointly, every record staying at home.')
+  .description("Hague: query the member states' counter-terrorism records jointly, every record staying at home.")
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -8,15 +8,16 @@ import { readPublicJwk } from '../common/dev-keys.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_KEYS_DIR, DEFAULT_POLICIES_DIR } from '../common/defaults.ts';
 
 export function registerMember(program: Command): void {
-  program.command('member')
-    .description('Serve one member state\'s subgraph over its own database')
+  program
+    .command('member')
+    .description("Serve one member state's subgraph over its own database")
     .requiredOption('--state <code>', 'member state code, e.g. NL')
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_FIRST_MEMBER_PORT))
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--database <file|url>', 'SQLite file, or postgres://user@host:port/db', `${DEFAULT_DATA_DIR}/<STATE>.db`)
     .option('--agency <name>', 'agency named in every contact point')
-    .option('--gateway-key <file>', 'the gateway\'s public key (JWK file): only requests it signed are answered', `${DEFAULT_KEYS_DIR}/gateway.jwk`)
-    .option('--policies <dir>', 'folder of release policies; <dir>/<STATE>.yaml is this state\'s', DEFAULT_POLICIES_DIR)
+    .option('--gateway-key <file>', "the gateway's public key (JWK file): only requests it signed are answered", `${DEFAULT_KEYS_DIR}/gateway.jwk`)
+    .option('--policies <dir>', "folder of release policies; <dir>/<STATE>.yaml is this state's", DEFAULT_POLICIES_DIR)
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(async (options: { state: string; port: string; host: string; database: string; agency?: string; gatewayKey: string; policies: string }) => {
       const state = parseMemberState(options.state, '--state');
@@ -27,17 +28,27 @@ export function registerMember(program: Command): void {
         mkdirSync(DEFAULT_DATA_DIR, { recursive: true });
       }
       if (!existsSync(options.gatewayKey)) {
-        throw new ConfigError(`--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`);
+        throw new ConfigError(
+          `--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`,
+        );
       }
       let gatewayPublicKey;
-      try { gatewayPublicKey = readPublicJwk(options.gatewayKey); } catch (error) {
+      try {
+        gatewayPublicKey = readPublicJwk(options.gatewayKey);
+      } catch (error) {
         throw new ConfigError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
       }
       let member;
       try {
         member = await startMember({
-          state, database, port, host: options.host, agency: options.agency, logger: { level: 'info' },
-          gatewayPublicKey, policiesDir: options.policies,
+          state,
+          database,
+          port,
+          host: options.host,
+          agency: options.agency,
+          logger: { level: 'info' },
+          gatewayPublicKey,
+          policiesDir: options.policies,
         });
       } catch (error) {
         throw asConfigError(error, `member ${state}`);
@@ -45,7 +56,10 @@ export function registerMember(program: Command): void {
       console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
       console.log(`release policy: ${options.policies}/${state}.yaml (audit log in the same database)`);
       console.log('Ctrl-C to stop');
-      const stop = async () => { await member.close(); process.exit(0); };
+      const stop = async () => {
+        await member.close();
+        process.exit(0);
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

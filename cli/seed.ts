@@ -3,13 +3,17 @@ import { type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { parseMemberState } from '../common/member-states.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
-import {
-  AlreadySeededError, MAX_SEED_PERSONS, NL_LISTED_PERSONS, REFERENCE_DATE, seedMember, type SeedResult,
-} from '../subgraphs/member/seed.ts';
+import { AlreadySeededError, MAX_SEED_PERSONS, NL_LISTED_PERSONS, REFERENCE_DATE, seedMember, type SeedResult } from '../subgraphs/member/seed.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, parsePositiveInt } from './flags.ts';
 
-interface SeedFlags { state: string; persons: string; database: string; seed: string; reset?: boolean }
+interface SeedFlags {
+  state: string;
+  persons: string;
+  database: string;
+  seed: string;
+  reset?: boolean;
+}
 
 /** Progress bars for counts this large even when stderr is not a terminal (periodic lines in logs). */
 const PROGRESS_ALWAYS_FROM = 2_000;
@@ -17,29 +21,34 @@ const PROGRESS_ALWAYS_FROM = 2_000;
 export function registerSeed(program: Command): void {
   program
     .command('seed')
-    .summary('write deterministic synthetic demo data into one member state\'s database')
-    .description([
-      'Write deterministic synthetic demo data (persons, organisations, identity documents, travel, financial ' +
-      'measures, watchlist listings, affiliations) into one member state\'s database. The same --state, --persons ' +
-      'and --seed give byte-identical data. All names and stories are invented.',
-      'Every seeded state also holds its part of a fixed cast of subjects known to several states under spelling ' +
-      'variants of their names and the same passport number: travel that crosses states, an asset freeze in one ' +
-      'state followed by cash withdrawals in another, links to terrorist and organised-crime groups. ' +
-      `NL holds the Dutch national list: ${NL_LISTED_PERSONS} persons and 3 organisations (NL-O-001..003).`,
-      `"Recent" and "planned" are relative to ${REFERENCE_DATE}. Seeding is one transaction: all or nothing.`,
-    ].join('\n\n'))
+    .summary("write deterministic synthetic demo data into one member state's database")
+    .description(
+      [
+        'Write deterministic synthetic demo data (persons, organisations, identity documents, travel, financial ' +
+          "measures, watchlist listings, affiliations) into one member state's database. The same --state, --persons " +
+          'and --seed give byte-identical data. All names and stories are invented.',
+        'Every seeded state also holds its part of a fixed cast of subjects known to several states under spelling ' +
+          'variants of their names and the same passport number: travel that crosses states, an asset freeze in one ' +
+          'state followed by cash withdrawals in another, links to terrorist and organised-crime groups. ' +
+          `NL holds the Dutch national list: ${NL_LISTED_PERSONS} persons and 3 organisations (NL-O-001..003).`,
+        `"Recent" and "planned" are relative to ${REFERENCE_DATE}. Seeding is one transaction: all or nothing.`,
+      ].join('\n\n'),
+    )
     .requiredOption('--state <code>', 'member state whose records to write, e.g. NL')
     .requiredOption('--database <file|postgres-url>', 'SQLite file (created if missing) or postgres://user:pass@host:port/db')
     .option('--persons <n>', `persons to write, 1 to ${MAX_SEED_PERSONS} (organisations: max(5, persons/200), at most 500)`, String(DEFAULT_DEMO_PERSONS))
     .option('--seed <n>', 'variant of the generated data (the shared cast stays the same)', '1')
-    .option('--reset', 'delete the state\'s existing records first (the audit log is kept)')
-    .addHelpText('after', [
-      '',
-      'Examples:',
-      '  hague seed --state NL --persons 1000 --database data/nl.db',
-      '  hague seed --state BE --persons 100000 --database postgres://hague:hague@localhost:5432/hague_be',
-      '  hague seed --state FR --database data/fr.db --seed 7 --reset',
-    ].join('\n'))
+    .option('--reset', "delete the state's existing records first (the audit log is kept)")
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  hague seed --state NL --persons 1000 --database data/nl.db',
+        '  hague seed --state BE --persons 100000 --database postgres://hague:hague@localhost:5432/hague_be',
+        '  hague seed --state FR --database data/fr.db --seed 7 --reset',
+      ].join('\n'),
+    )
     .action(async (flags: SeedFlags) => {
       const state = parseMemberState(flags.state, '--state');
       const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
@@ -55,14 +64,17 @@ export function registerSeed(program: Command): void {
 
       const showBar = process.stderr.isTTY || persons >= PROGRESS_ALWAYS_FROM;
       const bar = showBar
-        ? new cliProgress.SingleBar({
-          format: `seeding ${state} [{bar}] {percentage}% | {value}/{total} persons | {duration_formatted}`,
-          stream: process.stderr,
-          hideCursor: process.stderr.isTTY ? true : null,
-          noTTYOutput: !process.stderr.isTTY,
-          notTTYSchedule: 5_000,
-          clearOnComplete: false,
-        }, cliProgress.Presets.shades_classic)
+        ? new cliProgress.SingleBar(
+            {
+              format: `seeding ${state} [{bar}] {percentage}% | {value}/{total} persons | {duration_formatted}`,
+              stream: process.stderr,
+              hideCursor: process.stderr.isTTY ? true : null,
+              noTTYOutput: !process.stderr.isTTY,
+              notTTYSchedule: 5_000,
+              clearOnComplete: false,
+            },
+            cliProgress.Presets.shades_classic,
+          )
         : undefined;
 
       const started = performance.now();
@@ -70,7 +82,9 @@ export function registerSeed(program: Command): void {
       try {
         bar?.start(persons, 0);
         result = await seedMember(store, {
-          persons, seed, reset: flags.reset === true,
+          persons,
+          seed,
+          reset: flags.reset === true,
           onProgress: (done) => bar?.update(done),
         });
       } catch (error) {

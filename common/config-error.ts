@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 export function shown(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+    text = typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

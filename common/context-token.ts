@@ -47,9 +47,19 @@ function signingKey(key: Key): KeyObject {
 export async function signContextToken(caller: Caller, audience: MemberState, privateKey: Key): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const payload = {
-    st: caller.state, agency: caller.agency, roles: caller.roles, clearance: caller.clearance,
-    scopes: caller.scopes, purpose: caller.purpose, case: caller.caseReference, rid: caller.requestId,
-    iss: CONTEXT_TOKEN_ISSUER, aud: contextAudience(audience), sub: caller.subject, iat: now, exp: now + CONTEXT_TOKEN_TTL_SECONDS,
+    st: caller.state,
+    agency: caller.agency,
+    roles: caller.roles,
+    clearance: caller.clearance,
+    scopes: caller.scopes,
+    purpose: caller.purpose,
+    case: caller.caseReference,
+    rid: caller.requestId,
+    iss: CONTEXT_TOKEN_ISSUER,
+    aud: contextAudience(audience),
+    sub: caller.subject,
+    iat: now,
+    exp: now + CONTEXT_TOKEN_TTL_SECONDS,
   };
   const input = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = sign('sha256', Buffer.from(input), { key: signingKey(privateKey), dsaEncoding: 'ieee-p1363' });
@@ -70,8 +80,14 @@ export async function verifyContextToken(token: string, state: MemberState, publ
     throw new Error('context token lacks caller claims');
   }
   return {
-    state: st, agency: typeof agency === 'string' ? agency : null, subject: String(payload.sub),
-    roles: roles.map(String), clearance, scopes: scopes.map(String), purpose,
-    caseReference: typeof caseReference === 'string' ? caseReference : null, requestId: rid,
+    state: st,
+    agency: typeof agency === 'string' ? agency : null,
+    subject: String(payload.sub),
+    roles: roles.map(String),
+    clearance,
+    scopes: scopes.map(String),
+    purpose,
+    caseReference: typeof caseReference === 'string' ? caseReference : null,
+    requestId: rid,
   };
 }

@@ -10,7 +10,6 @@ import type { MemberState } from './member-states.ts';
  */
 export const DEV_ISSUER_PREFIX = 'hague-dev:';
 
-
 export function devIssuer(state: MemberState): string {
   return `${DEV_ISSUER_PREFIX}${state}`;
 }

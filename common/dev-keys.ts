@@ -5,7 +5,10 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 /** Where dev mode keeps generated keys (git-ignored): the gateway's context-token key and each state's dev identity provider key. */
 export { DEFAULT_KEYS_DIR } from './defaults.ts';
 
-export interface KeyPair { privateJwk: JWK; publicJwk: JWK }
+export interface KeyPair {
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
 
 function publicPart(jwk: JWK): JWK {
   const { d: _d, ...rest } = jwk;

@@ -22,7 +22,9 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export type UnavailableReason = 'UNREACHABLE' | 'TIMEOUT' | 'HTTP_ERROR' | 'INVALID_RESPONSE' | 'NO_MEMBER_STATE';
 
 /** The HTTP status of an error refused before execution; read by the gateway, never sent to the caller. */
-interface HttpStatus { http?: { status: number } }
+interface HttpStatus {
+  http?: { status: number };
+}
 
 /** What each code carries besides its message: the state, the field, the reason a person needs to act. */
 export interface ErrorExtensions {
@@ -45,7 +47,12 @@ export function hagueError<C extends ErrorCode>(code: C, message: string, ...[ex
 }
 
 /** The same error as a plain response object (the fan-out and the members build answers, not exceptions). */
-export function formattedError<C extends ErrorCode>(code: C, message: string, path: ReadonlyArray<string | number> | undefined, ...[extensions]: ExtensionsArg<C>): GraphQLFormattedError {
+export function formattedError<C extends ErrorCode>(
+  code: C,
+  message: string,
+  path: ReadonlyArray<string | number> | undefined,
+  ...[extensions]: ExtensionsArg<C>
+): GraphQLFormattedError {
   return { message, ...(path ? { path } : {}), extensions: { ...extensions, code } };
 }
 

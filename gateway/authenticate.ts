@@ -21,7 +21,10 @@ export interface IdentityProviderConfig {
   publicKeys?: Array<string | Record<string, unknown>>;
 }
 
-interface Provider { state: MemberState; keys: JWTVerifyGetKey }
+interface Provider {
+  state: MemberState;
+  keys: JWTVerifyGetKey;
+}
 
 /**
  * Verifies caller tokens. The caller's state is the state whose identity provider's key verified
@@ -42,9 +45,12 @@ export class Authenticator {
     const providers = new Map<string, Provider>();
     for (const config of configs) {
       if (config.issuer.startsWith(DEV_ISSUER_PREFIX) && !options.acceptDevKeys) {
-        throw new Error(`members config: ${config.state}.issuer '${config.issuer}' is a dev issuer; start the gateway with --accept-dev-keys (dev only) or configure the state's real identity provider`);
+        throw new Error(
+          `members config: ${config.state}.issuer '${config.issuer}' is a dev issuer; start the gateway with --accept-dev-keys (dev only) or configure the state's real identity provider`,
+        );
       }
-      if (providers.has(config.issuer)) throw new Error(`members config: issuer '${config.issuer}' is given to two states; every state has its own identity provider`);
+      if (providers.has(config.issuer))
+        throw new Error(`members config: issuer '${config.issuer}' is given to two states; every state has its own identity provider`);
       providers.set(config.issuer, { state: config.state, keys: await keySet(config) });
     }
     return new Authenticator(providers);
@@ -60,14 +66,22 @@ export class Authenticator {
     const header = first(headers.authorization);
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) {
-      throw unauthenticated('send Authorization: Bearer <token> issued by your state\'s identity provider (dev: npx hague token --state NL --roles analyst --clearance SECRET)');
+      throw unauthenticated(
+        "send Authorization: Bearer <token> issued by your state's identity provider (dev: npx hague token --state NL --roles analyst --clearance SECRET)",
+      );
     }
     const { provider, payload } = await this.verify(token);
     const clearance = payload.clearance;
     if (!isClearance(clearance)) throw unauthenticated(`token has no valid clearance claim (one of ${CLEARANCES.join(', ')})`);
     const purpose = first(headers[PURPOSE_HEADER])?.trim();
-    if (!purpose) throw hagueError('PURPOSE_REQUIRED', `state the purpose of this request in the X-Hague-Purpose header: one of ${PURPOSES.join(', ')}`, { http: { status: 400 } });
-    if (!isPurpose(purpose)) throw hagueError('BAD_USER_INPUT', `X-Hague-Purpose '${purpose}' is not one of the network's purposes: ${PURPOSES.join(', ')}`, { http: { status: 400 } });
+    if (!purpose)
+      throw hagueError('PURPOSE_REQUIRED', `state the purpose of this request in the X-Hague-Purpose header: one of ${PURPOSES.join(', ')}`, {
+        http: { status: 400 },
+      });
+    if (!isPurpose(purpose))
+      throw hagueError('BAD_USER_INPUT', `X-Hague-Purpose '${purpose}' is not one of the network's purposes: ${PURPOSES.join(', ')}`, {
+        http: { status: 400 },
+      });
     const caseReference = first(headers[CASE_HEADER])?.trim() || null;
     if (caseReference && !/^[\w./:# -]{1,100}$/.test(caseReference)) {
       throw hagueError('BAD_USER_INPUT', 'X-Hague-Case must be 1-100 letters, digits, spaces or . / : # - _', { http: { status: 400 } });
@@ -136,7 +150,10 @@ async function keySet(config: IdentityProviderConfig): Promise<JWTVerifyGetKey> 
       try {
         jwk = JSON.parse(readFileSync(entry.file, 'utf8')) as JWK;
       } catch (error) {
-        throw new Error(`members config: ${config.state}.publicKeys file ${entry.file} cannot be read (${(error as Error).message}); run \`hague dev\` once to generate dev keys, or fix the path`, { cause: error });
+        throw new Error(
+          `members config: ${config.state}.publicKeys file ${entry.file} cannot be read (${(error as Error).message}); run \`hague dev\` once to generate dev keys, or fix the path`,
+          { cause: error },
+        );
       }
       const { d: _private, ...publicPart } = jwk;
       keys.push(publicPart);

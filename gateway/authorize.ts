@@ -1,8 +1,27 @@
 import {
-  Kind, SchemaMetaFieldDef, TypeInfo, TypeMetaFieldDef, TypeNameMetaFieldDef, buildASTSchema, getNamedType, getNullableType,
-  isInterfaceType, isListType, isObjectType, parse, valueFromASTUntyped, visit, visitWithTypeInfo,
-  type DirectiveNode, type DocumentNode, type FieldNode, type GraphQLField, type GraphQLSchema, type GraphQLType,
-  type OperationDefinitionNode, type SelectionSetNode,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeInfo,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  buildASTSchema,
+  getNamedType,
+  getNullableType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  parse,
+  valueFromASTUntyped,
+  visit,
+  visitWithTypeInfo,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type GraphQLType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { CLEARANCES, clearanceAtLeast, isClearance, isPurpose, type Caller } from '../common/caller.ts';
 import { isMemberState } from '../common/member-states.ts';
@@ -49,10 +68,19 @@ const POLICY_KINDS = ['clearance', 'role', 'purpose', 'state', 'scope'] as const
 /** Checks a @policy name once at start, so a typo fails the gateway instead of denying silently. */
 function checkPolicyName(name: string, coordinate: string): void {
   const [kind, value] = name.split(':');
-  const valid = value !== undefined && (kind === 'clearance' ? isClearance(value) : kind === 'purpose' ? isPurpose(value)
-    : kind === 'state' ? isMemberState(value) : (POLICY_KINDS as readonly string[]).includes(kind) && value.length > 0);
+  const valid =
+    value !== undefined &&
+    (kind === 'clearance'
+      ? isClearance(value)
+      : kind === 'purpose'
+        ? isPurpose(value)
+        : kind === 'state'
+          ? isMemberState(value)
+          : (POLICY_KINDS as readonly string[]).includes(kind) && value.length > 0);
   if (!valid) {
-    throw new Error(`supergraph: @policy "${name}" on ${coordinate} is not understood; use clearance:<${CLEARANCES.join('|')}>, role:<name>, purpose:<purpose>, state:<code> or scope:<name>`);
+    throw new Error(
+      `supergraph: @policy "${name}" on ${coordinate} is not understood; use clearance:<${CLEARANCES.join('|')}>, role:<name>, purpose:<purpose>, state:<code> or scope:<name>`,
+    );
   }
 }
 
@@ -106,12 +134,18 @@ export function readAuthorizationRules(supergraphSdl: string): AuthorizationRule
 function policyHolds(policy: string, caller: Caller): boolean {
   const [kind, value] = policy.split(':');
   switch (kind) {
-    case 'clearance': return isClearance(value) && clearanceAtLeast(caller.clearance, value);
-    case 'role': return caller.roles.includes(value);
-    case 'purpose': return caller.purpose === value;
-    case 'state': return caller.state === value;
-    case 'scope': return caller.scopes.includes(value);
-    default: return false;
+    case 'clearance':
+      return isClearance(value) && clearanceAtLeast(caller.clearance, value);
+    case 'role':
+      return caller.roles.includes(value);
+    case 'purpose':
+      return caller.purpose === value;
+    case 'state':
+      return caller.state === value;
+    case 'scope':
+      return caller.scopes.includes(value);
+    default:
+      return false;
   }
 }
 
@@ -151,8 +185,12 @@ const PLACEHOLDER_FIELD: FieldNode = { kind: Kind.FIELD, alias: { kind: Kind.NAM
  * fragment spreads inlined. With no rules at all (a network without authorization directives, or
  * the benchmark's empty rule set) nothing can be removed: the document is returned as given.
  */
-export function authorizeOperation(rules: AuthorizationRules, document: DocumentNode, operation: OperationDefinitionNode, caller: Caller | null):
-  { document: DocumentNode; removals: Removal[] } {
+export function authorizeOperation(
+  rules: AuthorizationRules,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  caller: Caller | null,
+): { document: DocumentNode; removals: Removal[] } {
   if (rules.fields.size === 0) return { document, removals: [] };
   const removals: Removal[] = [];
   const inlined: OperationDefinitionNode = { ...operation, selectionSet: inlineFragmentSpreads(operation.selectionSet, fragmentMap(document)) };
@@ -160,33 +198,38 @@ export function authorizeOperation(rules: AuthorizationRules, document: Document
   // Response path of the selection set being visited: response keys from the root, '@' per list level.
   const paths: string[][] = [[]];
 
-  const rewritten = visit(inlined, visitWithTypeInfo(typeInfo, {
-    Field: {
-      enter(node) {
-        const field = typeInfo.getFieldDef();
-        const parent = typeInfo.getParentType();
-        // Fields outside the schema's object and interface fields (introspection, __typename, or
-        // under a type the schema does not know) are kept as asked, and not looked into.
-        if (!field || !parent || isMetaField(field)) return false;
-        const path = paths[paths.length - 1];
-        const responseKey = node.alias?.value ?? node.name.value;
-        const coordinate = `${parent.name}.${field.name}`;
-        const requirement = rules.fields.get(coordinate);
-        const reason = requirement ? denialReason(requirement, caller, coordinate) : null;
-        if (reason) {
-          removals.push({ path: [...path, responseKey], coordinate, reason });
-          return null;
-        }
-        paths.push([...path, responseKey, ...Array<string>(listDepth(field.type)).fill('@')]);
-        return undefined;
+  const rewritten = visit(
+    inlined,
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node) {
+          const field = typeInfo.getFieldDef();
+          const parent = typeInfo.getParentType();
+          // Fields outside the schema's object and interface fields (introspection, __typename, or
+          // under a type the schema does not know) are kept as asked, and not looked into.
+          if (!field || !parent || isMetaField(field)) return false;
+          const path = paths[paths.length - 1];
+          const responseKey = node.alias?.value ?? node.name.value;
+          const coordinate = `${parent.name}.${field.name}`;
+          const requirement = rules.fields.get(coordinate);
+          const reason = requirement ? denialReason(requirement, caller, coordinate) : null;
+          if (reason) {
+            removals.push({ path: [...path, responseKey], coordinate, reason });
+            return null;
+          }
+          paths.push([...path, responseKey, ...Array<string>(listDepth(field.type)).fill('@')]);
+          return undefined;
+        },
+        leave() {
+          paths.pop();
+        },
       },
-      leave() { paths.pop(); },
-    },
-    // An inline fragment whose fields were all removed (left with the placeholder only) is dropped.
-    InlineFragment: { leave: (node) => (isPlaceholderOnly(node.selectionSet) ? null : undefined) },
-    // A selection set must stay non-empty: a placeholder keeps it valid.
-    SelectionSet: { leave: (node) => (node.selections.length === 0 ? { ...node, selections: [PLACEHOLDER_FIELD] } : undefined) },
-  }));
+      // An inline fragment whose fields were all removed (left with the placeholder only) is dropped.
+      InlineFragment: { leave: (node) => (isPlaceholderOnly(node.selectionSet) ? null : undefined) },
+      // A selection set must stay non-empty: a placeholder keeps it valid.
+      SelectionSet: { leave: (node) => (node.selections.length === 0 ? { ...node, selections: [PLACEHOLDER_FIELD] } : undefined) },
+    }),
+  );
   return { document: { kind: Kind.DOCUMENT, definitions: [rewritten] }, removals };
 }
 
@@ -200,7 +243,10 @@ function isPlaceholderOnly(selectionSet: SelectionSetNode): boolean {
 
 /** Removes the placeholder keys authorizeOperation added, wherever they are in the answer. */
 export function stripPlaceholders(value: unknown): void {
-  if (Array.isArray(value)) { value.forEach(stripPlaceholders); return; }
+  if (Array.isArray(value)) {
+    value.forEach(stripPlaceholders);
+    return;
+  }
   if (value === null || typeof value !== 'object') return;
   const object = value as Record<string, unknown>;
   delete object[PLACEHOLDER];

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError, print } from 'graphql';
 import type {
-  GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface, GatewaySchemaLoadOrUpdateCallback,
+  GatewayExecutionResult,
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
 import type { GatewayContext } from './context.ts';
 import { checkQueryLimits, type QueryLimits } from './query-limits.ts';
@@ -23,7 +27,10 @@ export interface AuthorizationOptions {
  * plan built for one caller's filtered operation must never be served to another caller.
  */
 export class AuthorizingGateway implements GatewayInterface {
-  constructor(private readonly inner: GatewayInterface, private readonly options: AuthorizationOptions) {}
+  constructor(
+    private readonly inner: GatewayInterface,
+    private readonly options: AuthorizationOptions,
+  ) {}
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
     return this.inner.onSchemaLoadOrUpdate(callback);
@@ -52,9 +59,12 @@ export class AuthorizingGateway implements GatewayInterface {
       this.options.onRemoved?.(removals, context);
       if (this.options.strict) {
         return {
-          errors: removals.map((removal) => new GraphQLError(`${removal.reason}; the request was rejected whole (strict authorization)`, {
-            extensions: { code: 'FORBIDDEN', field: removal.coordinate, fieldPath: removal.path.join('.') },
-          })),
+          errors: removals.map(
+            (removal) =>
+              new GraphQLError(`${removal.reason}; the request was rejected whole (strict authorization)`, {
+                extensions: { code: 'FORBIDDEN', field: removal.coordinate, fieldPath: removal.path.join('.') },
+              }),
+          ),
         };
       }
       const operation = document.definitions[0] as GatewayGraphQLRequestContext['operation'];

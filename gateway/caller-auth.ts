@@ -6,7 +6,9 @@ import { isExplorerPageRequest } from './explorer.ts';
 import { formattedError } from '../common/errors.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { caller?: Caller }
+  interface FastifyRequest {
+    caller?: Caller;
+  }
 }
 
 /**
@@ -23,17 +25,29 @@ export function useCallerAuth(app: FastifyInstance, authenticator: Authenticator
       if (!(error instanceof GraphQLError)) {
         // A bug or an unexpected library failure: masked like every internal error, detail in the log.
         request.log.error({ err: error }, 'caller authentication failed unexpectedly');
-        await reply.code(500).header('content-type', 'application/json; charset=utf-8').send({
-          errors: [formattedError('INTERNAL_SERVER_ERROR', 'Internal error while checking the token; the operators can find the detail under the X-Request-Id of this response', undefined)],
-        });
+        await reply
+          .code(500)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send({
+            errors: [
+              formattedError(
+                'INTERNAL_SERVER_ERROR',
+                'Internal error while checking the token; the operators can find the detail under the X-Request-Id of this response',
+                undefined,
+              ),
+            ],
+          });
         return;
       }
       const { code, http } = error.extensions;
       const status = typeof http === 'object' && http !== null && 'status' in http && typeof http.status === 'number' ? http.status : 401;
       request.log.info({ code, reason: error.message }, 'request refused before execution');
-      await reply.code(status).header('content-type', 'application/json; charset=utf-8').send({
-        errors: [{ message: error.message, extensions: { code: typeof code === 'string' ? code : 'UNAUTHENTICATED' } }],
-      });
+      await reply
+        .code(status)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send({
+          errors: [{ message: error.message, extensions: { code: typeof code === 'string' ? code : 'UNAUTHENTICATED' } }],
+        });
     }
   });
 }

@@ -50,7 +50,11 @@ export function readRoverConfig(file: string): RoverConfig {
   }
 
   if (!isPlainObject(root.subgraphs) || Object.keys(root.subgraphs).length === 0) {
-    throw y.bad(['subgraphs'], root.subgraphs, 'is not a map of subgraphs; expected e.g. member: { routing_url: ..., schema: { file: ./schema/member.graphql } }');
+    throw y.bad(
+      ['subgraphs'],
+      root.subgraphs,
+      'is not a map of subgraphs; expected e.g. member: { routing_url: ..., schema: { file: ./schema/member.graphql } }',
+    );
   }
   const base = dirname(resolve(file));
   const subgraphs = Object.entries(root.subgraphs).map(([name, entry]) => {
@@ -96,7 +100,9 @@ export function composeSupergraph(config: RoverConfig): Composed {
   const hints = (result.hints ?? []).map((h) => line(subgraphsOf(h.nodes), h.definition.code, h.message));
   if (result.errors || !result.supergraphSdl) {
     const errors = (result.errors ?? []).map((e) => ({
-      code: codeOf(e, 'COMPOSITION_ERROR'), subgraphs: subgraphsOf(e.nodes), message: e.message,
+      code: codeOf(e, 'COMPOSITION_ERROR'),
+      subgraphs: subgraphsOf(e.nodes),
+      message: e.message,
     }));
     // One value missing from an enum yields one error per value: show a few of each kind, then the fix.
     const groups = new Map<string, typeof errors>();
@@ -111,21 +117,22 @@ export function composeSupergraph(config: RoverConfig): Composed {
       lines.push(`    hint: ${FIX_HINTS[group[0].code] ?? `see the Apollo Federation composition error reference for ${group[0].code}`}`);
     }
     const hintLines = hints.length ? ['composition hints:', ...hints.slice(0, 10).map((h) => `  ${h}`)] : [];
-    throw new ConfigError([
-      `${config.file}: composition failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`,
-      ...lines, ...hintLines,
-    ].join('\n'));
+    throw new ConfigError(
+      [`${config.file}: composition failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:`, ...lines, ...hintLines].join('\n'),
+    );
   }
   const pinned = config.federationVersion.replace(/^=/, '');
-  const versionNote = /^\d+\.\d+\.\d+$/.test(pinned) && pinned !== COMPOSITION_VERSION
-    ? `${config.file}: federation_version ${config.federationVersion} asked, composed with the installed ${COMPOSITION_VERSION}`
-    : undefined;
+  const versionNote =
+    /^\d+\.\d+\.\d+$/.test(pinned) && pinned !== COMPOSITION_VERSION
+      ? `${config.file}: federation_version ${config.federationVersion} asked, composed with the installed ${COMPOSITION_VERSION}`
+      : undefined;
   return { supergraphSdl: result.supergraphSdl, hints, versionNote };
 }
 
 /** What to do about the composition errors a subgraph author meets most often here. */
 const FIX_HINTS: Record<string, string> = {
-  ENUM_VALUE_MISMATCH: 'an enum used as an argument must have the same values in every subgraph; a subgraph keyed on `memberState id` must copy the whole MemberState enum of schema/member.graphql',
+  ENUM_VALUE_MISMATCH:
+    'an enum used as an argument must have the same values in every subgraph; a subgraph keyed on `memberState id` must copy the whole MemberState enum of schema/member.graphql',
   FIELD_TYPE_MISMATCH: 'a field defined in several subgraphs needs compatible types in each',
   INVALID_FIELD_SHARING: 'a field resolved by several subgraphs must be @shareable in each (key fields are shareable already)',
   KEY_INVALID_FIELDS: 'Person and Organisation are keyed by @key(fields: "memberState id"); reference them with exactly these fields',
@@ -165,4 +172,3 @@ function subgraphsOf(nodes: readonly unknown[] | undefined): string[] {
 function line(subgraphs: string[], code: string, message: string): string {
   return `${subgraphs.length ? `[${subgraphs.join(', ')}] ` : ''}${code}: ${message}`;
 }
-

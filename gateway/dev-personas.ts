@@ -15,13 +15,27 @@ const KINDS: Array<{ id: string; label: string; roles: string[]; clearance: Clea
  * provider (the same keys `hague token` uses).
  */
 export function devPersonas(states: MemberState[], keysDir: string): () => Promise<ExplorerPersona[]> {
-  return async () => Promise.all(states.flatMap((state) => KINDS.map(async (kind) => ({
-    id: `${state}-${kind.id}`,
-    label: `${state} ${kind.label} · ${kind.clearance}`,
-    state,
-    roles: kind.roles,
-    clearance: kind.clearance,
-    scopes: kind.scopes,
-    token: await issueDevToken({ state, roles: kind.roles, clearance: kind.clearance, scopes: kind.scopes, agency: `${MEMBER_STATE_NAMES[state]} (demo)`, subject: `demo-${state.toLowerCase()}-${kind.id}`, ttlSeconds: 12 * 3600, keysDir }),
-  }))));
+  return async () =>
+    Promise.all(
+      states.flatMap((state) =>
+        KINDS.map(async (kind) => ({
+          id: `${state}-${kind.id}`,
+          label: `${state} ${kind.label} · ${kind.clearance}`,
+          state,
+          roles: kind.roles,
+          clearance: kind.clearance,
+          scopes: kind.scopes,
+          token: await issueDevToken({
+            state,
+            roles: kind.roles,
+            clearance: kind.clearance,
+            scopes: kind.scopes,
+            agency: `${MEMBER_STATE_NAMES[state]} (demo)`,
+            subject: `demo-${state.toLowerCase()}-${kind.id}`,
+            ttlSeconds: 12 * 3600,
+            keysDir,
+          }),
+        })),
+      ),
+    );
 }

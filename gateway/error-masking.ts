@@ -10,13 +10,20 @@ import { formattedError, isHagueErrorCode } from '../common/errors.ts';
 
 /** Request-level codes Apollo Server emits for problems in the request itself. */
 const GRAPHQL_REQUEST_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 const INTERNAL = 'Internal error; the operators can find the detail under the X-Request-Id of this response';
 
-interface Log { error(obj: object, msg?: string): void }
+interface Log {
+  error(obj: object, msg?: string): void;
+}
 
 export function maskError(log: Log) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -32,9 +39,12 @@ export function maskError(log: Log) {
     log.error({ err: error, code, memberState: extensions.memberState, path: formatted.path }, `masked error: ${formatted.message}`);
     const state = typeof extensions.memberState === 'string' ? extensions.memberState : undefined;
     const subgraph = typeof extensions.subgraph === 'string' ? extensions.subgraph : undefined;
-    const masked = formattedError('INTERNAL_SERVER_ERROR',
+    const masked = formattedError(
+      'INTERNAL_SERVER_ERROR',
       state ? `Internal error in member state ${state}; its operators can find the detail under the X-Request-Id of this response` : INTERNAL,
-      formatted.path, { ...(state ? { memberState: state } : {}), ...(subgraph ? { subgraph } : {}) });
+      formatted.path,
+      { ...(state ? { memberState: state } : {}), ...(subgraph ? { subgraph } : {}) },
+    );
     return { ...masked, ...(formatted.locations ? { locations: formatted.locations } : {}) };
   };
 }

@@ -88,7 +88,12 @@ function assetFiles(): Record<string, string> {
   };
 }
 
-interface Asset { body: Buffer; type: string; etag: string; version: string }
+interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+  version: string;
+}
 
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
@@ -149,7 +154,10 @@ export async function registerExplorer(app: FastifyInstance, options: ExplorerOp
   const devMode = typeof options.personas === 'function';
 
   const sendPage = (reply: FastifyReply) =>
-    reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(page);
+    reply
+      .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' })
+      .type('text/html; charset=utf-8')
+      .send(page);
 
   // GET /graphql belongs to Apollo Server (registered before or after us): a route of our own would
   // clash, so a hook answers only the browser's plain visit (isExplorerPageRequest) and lets every
@@ -163,8 +171,7 @@ export async function registerExplorer(app: FastifyInstance, options: ExplorerOp
   // `/` is the explorer for browsers; a script or curl asking for JSON gets directions instead.
   app.get('/', async (request, reply) => {
     if (acceptsHtml(request)) return sendPage(reply);
-    return reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' })
-      .send({ graphql: endpoint, explorer: 'open / in a browser' });
+    return reply.headers({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' }).send({ graphql: endpoint, explorer: 'open / in a browser' });
   });
 
   app.get<{ Params: { name: string }; Querystring: { v?: string } }>('/explorer/assets/:name', async (request, reply) => {

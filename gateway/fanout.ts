@@ -49,7 +49,13 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
   }
 
   /** Root fields: each state gets the fields aimed at it (routing.ts), answers merged per field. */
-  private async root(analysis: Analysis, query: string, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext): Promise<Response> {
+  private async root(
+    analysis: Analysis,
+    query: string,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+    context: GatewayContext,
+  ): Promise<Response> {
     const targets = new Map<string, Targets>();
     const unitsByState = new Map<string, number[]>();
     analysis.units.forEach((unit, i) => {
@@ -68,19 +74,21 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
     });
 
     const answers = new Map<string, Answer>();
-    await Promise.all([...unitsByState].map(async ([state, units]) => {
-      const whole = units.length === analysis.units.length;
-      const sub = whole ? { query, variables: Object.keys(variables) } : subOperation(analysis, units);
-      const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
-      answers.set(state, await this.call(state, 'root', payload, context));
-    }));
+    await Promise.all(
+      [...unitsByState].map(async ([state, units]) => {
+        const whole = units.length === analysis.units.length;
+        const sub = whole ? { query, variables: Object.keys(variables) } : subOperation(analysis, units);
+        const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
+        answers.set(state, await this.call(state, 'root', payload, context));
+      }),
+    );
     const merged = mergeRoot(analysis, targets, answers, this.options.listFields, this.network);
     return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
   }
 
   /** `_entities`: representations partitioned by memberState, each part sent to its owner only. */
   private async entities(query: string, operationName: string | undefined, variables: Record<string, unknown>, context: GatewayContext): Promise<Response> {
-    const representations = Array.isArray(variables.representations) ? variables.representations as Array<Record<string, unknown>> : [];
+    const representations = Array.isArray(variables.representations) ? (variables.representations as Array<Record<string, unknown>>) : [];
     const byState = new Map<string, number[]>();
     representations.forEach((rep, i) => {
       const state = typeof rep?.memberState === 'string' ? rep.memberState : NO_STATE;
@@ -88,22 +96,32 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
       if (!list) byState.set(state, (list = []));
       list.push(i);
     });
-    const partitions: Partition[] = [...byState].map(([state, indexes]) => ({ state, indexes }))
+    const partitions: Partition[] = [...byState]
+      .map(([state, indexes]) => ({ state, indexes }))
       .sort((a, b) => order(this.network, a.state) - order(this.network, b.state));
     const answers = new Map<string, Answer>();
-    await Promise.all(partitions.filter((p) => this.byCode.has(p.state)).map(async ({ state, indexes }) => {
-      const payload = {
-        query,
-        variables: { ...variables, representations: indexes.map((i) => representations[i]) },
-        ...(operationName ? { operationName } : {}),
-      };
-      answers.set(state, await this.call(state, 'entities', payload, context));
-    }));
+    await Promise.all(
+      partitions
+        .filter((p) => this.byCode.has(p.state))
+        .map(async ({ state, indexes }) => {
+          const payload = {
+            query,
+            variables: { ...variables, representations: indexes.map((i) => representations[i]) },
+            ...(operationName ? { operationName } : {}),
+          };
+          answers.set(state, await this.call(state, 'entities', payload, context));
+        }),
+    );
     const merged = mergeEntities(representations.length, partitions, answers, this.network);
     return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
   }
 
-  private async call(state: string, kind: StateCall['kind'], payload: { query: string; variables: Record<string, unknown>; operationName?: string }, context: GatewayContext): Promise<Answer> {
+  private async call(
+    state: string,
+    kind: StateCall['kind'],
+    payload: { query: string; variables: Record<string, unknown>; operationName?: string },
+    context: GatewayContext,
+  ): Promise<Answer> {
     const member = this.byCode.get(state)!;
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
     if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(member, context));
@@ -114,7 +132,10 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
       context.log.warn({ memberState: state, kind, reason: outcome, ms: result.ms, url: member.url }, `member state ${state} ${result.failure.detail}`);
       return { state, failure: result.failure, timeoutMs: member.timeoutMs };
     }
-    context.log.debug({ memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0 }, `member state ${state} answered`);
+    context.log.debug(
+      { memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0 },
+      `member state ${state} answered`,
+    );
     return { state, body: result.body, timeoutMs: member.timeoutMs };
   }
 }

@@ -15,7 +15,11 @@ export function fragmentMap(document: DocumentNode): Map<string, FragmentDefinit
  * gets its own copy. A spread of an unknown fragment, or one inside itself (a cycle, which
  * validation refuses), is kept as it is. Unchanged parts are returned as they are, not copied.
  */
-export function inlineFragmentSpreads(selectionSet: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, inFragments: readonly string[] = []): SelectionSetNode {
+export function inlineFragmentSpreads(
+  selectionSet: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  inFragments: readonly string[] = [],
+): SelectionSetNode {
   let changed = false;
   const selections = selectionSet.selections.map((selection): SelectionNode => {
     let inlined: SelectionNode = selection;
@@ -24,7 +28,9 @@ export function inlineFragmentSpreads(selectionSet: SelectionSetNode, fragments:
       const fragment = fragments.get(name);
       if (fragment && !inFragments.includes(name)) {
         inlined = {
-          kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: selection.directives,
+          kind: Kind.INLINE_FRAGMENT,
+          typeCondition: fragment.typeCondition,
+          directives: selection.directives,
           selectionSet: inlineFragmentSpreads(fragment.selectionSet, fragments, [...inFragments, name]),
         };
       }

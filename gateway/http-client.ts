@@ -25,13 +25,16 @@ export interface Failure {
 
 /** The MEMBER_UNAVAILABLE reason a caller sees for a failure. */
 export function unavailableReason(failure: Failure): UnavailableReason {
-  const reasons: Record<FailureKind, UnavailableReason> = { timeout: 'TIMEOUT', unreachable: 'UNREACHABLE', http_error: 'HTTP_ERROR', invalid_response: 'INVALID_RESPONSE' };
+  const reasons: Record<FailureKind, UnavailableReason> = {
+    timeout: 'TIMEOUT',
+    unreachable: 'UNREACHABLE',
+    http_error: 'HTTP_ERROR',
+    invalid_response: 'INVALID_RESPONSE',
+  };
   return reasons[failure.kind];
 }
 
-export type CallResult =
-  | { ok: true; status: number; body: GraphQLResponseBody; ms: number }
-  | { ok: false; failure: Failure; ms: number };
+export type CallResult = { ok: true; status: number; body: GraphQLResponseBody; ms: number } | { ok: false; failure: Failure; ms: number };
 
 /** A shared keep-alive pool for all peers; answers larger than 64 MiB are treated as garbage. */
 export function createAgent(): Agent {
@@ -89,11 +92,19 @@ export async function postGraphQL(
 
 function describe(code: string | undefined, error: unknown): string {
   switch (code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'connection closed before it answered';
-    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host name not found';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'no route to host';
-    default: return code ?? (error as Error)?.message ?? 'unknown error';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection closed before it answered';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to host';
+    default:
+      return code ?? (error as Error)?.message ?? 'unknown error';
   }
 }
 

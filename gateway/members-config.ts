@@ -94,7 +94,8 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     settings.strictAuthorization = value.strictAuthorization;
   }
   if (value.corsOrigins !== undefined) {
-    if (!Array.isArray(value.corsOrigins)) throw y.bad(['gateway', 'corsOrigins'], value.corsOrigins, 'is not a list of origins like https://analyst.example.eu');
+    if (!Array.isArray(value.corsOrigins))
+      throw y.bad(['gateway', 'corsOrigins'], value.corsOrigins, 'is not a list of origins like https://analyst.example.eu');
     value.corsOrigins.forEach((origin, i) => {
       if (typeof origin !== 'string' || !isOrigin(origin)) {
         throw y.bad(['gateway', 'corsOrigins', i], origin, 'is not an origin; expected scheme://host[:port] without a path, e.g. https://analyst.example.eu');
@@ -130,7 +131,8 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
 
   const member: MemberConfig = { code, name: name.trim(), url: entry.url, timeoutMs };
   if (entry.issuer !== undefined) {
-    if (typeof entry.issuer !== 'string' || entry.issuer.trim() === '') throw y.bad([...at, 'issuer'], entry.issuer, 'is not an issuer (the JWT iss of the state\'s identity provider)');
+    if (typeof entry.issuer !== 'string' || entry.issuer.trim() === '')
+      throw y.bad([...at, 'issuer'], entry.issuer, "is not an issuer (the JWT iss of the state's identity provider)");
     member.issuer = entry.issuer;
   }
   if (entry.jwksUrl !== undefined && entry.publicKeys !== undefined) {
@@ -148,13 +150,13 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
       const pem = typeof key === 'string' && key.includes('-----BEGIN');
       const jwk = isPlainObject(key) && typeof key.kty === 'string';
       const file = isPlainObject(key) && typeof key.file === 'string' && Object.keys(key).length === 1;
-      if (!pem && !jwk && !file) throw y.bad([...at, 'publicKeys', k], key, 'is not a PEM public key, a JWK (a map with kty) or { file: <path of a JWK file> }');
+      if (!pem && !jwk && !file)
+        throw y.bad([...at, 'publicKeys', k], key, 'is not a PEM public key, a JWK (a map with kty) or { file: <path of a JWK file> }');
     });
     member.publicKeys = entry.publicKeys as MemberConfig['publicKeys'];
   }
   return member;
 }
-
 
 function isOrigin(value: string): boolean {
   if (!isHttpUrl(value)) return false;

@@ -25,7 +25,8 @@ export interface Merged {
 
 export function unavailable(state: string, failure: Failure, extra: { path?: (string | number)[]; entities?: number } = {}): GraphQLFormattedError {
   return formattedError('MEMBER_UNAVAILABLE', `${state} ${failure.detail}; its records are missing from this answer`, extra.path, {
-    memberState: state, reason: unavailableReason(failure),
+    memberState: state,
+    reason: unavailableReason(failure),
     ...(extra.entities !== undefined ? { entities: extra.entities } : {}),
   });
 }
@@ -52,13 +53,22 @@ function normalisePath(path: readonly (string | number)[]): (string | number)[] 
 }
 
 /** Merges answers to a root-field operation. `targets` is per response key, `lists` are list-valued root field names. */
-export function mergeRoot(analysis: Analysis, targets: Map<string, Targets>, answers: Map<string, Answer>, lists: ReadonlySet<string>, network: readonly string[]): Merged {
+export function mergeRoot(
+  analysis: Analysis,
+  targets: Map<string, Targets>,
+  answers: Map<string, Answer>,
+  lists: ReadonlySet<string>,
+  network: readonly string[],
+): Merged {
   const data: Record<string, unknown> = {};
   const offsets = new Map<string, Map<string, number>>(); // state -> key -> first index in the merged list
 
   for (const field of analysis.fields) {
     if (field.key in data) continue;
-    if (field.name === '__typename') { data[field.key] = analysis.rootTypeName; continue; }
+    if (field.name === '__typename') {
+      data[field.key] = analysis.rootTypeName;
+      continue;
+    }
     const states = targets.get(field.key)?.states ?? [];
     const answered = states.map((s) => answers.get(s)).filter((a): a is Answer => !!a?.body);
     if (lists.has(field.name)) {
@@ -96,11 +106,13 @@ export function mergeRoot(analysis: Analysis, targets: Map<string, Targets>, ans
     }
     const byKey = offsets.get(state);
     for (const error of answer.body?.errors ?? []) {
-      errors.push(tag(error, state, (path) => {
-        const [head, index, ...rest] = path;
-        const offset = typeof head === 'string' && typeof index === 'number' ? byKey?.get(head) : undefined;
-        return offset === undefined || typeof index !== 'number' ? [...path] : [head, index + offset, ...rest];
-      }));
+      errors.push(
+        tag(error, state, (path) => {
+          const [head, index, ...rest] = path;
+          const offset = typeof head === 'string' && typeof index === 'number' ? byKey?.get(head) : undefined;
+          return offset === undefined || typeof index !== 'number' ? [...path] : [head, index + offset, ...rest];
+        }),
+      );
     }
   }
   const outside = new Set<string>();
@@ -118,10 +130,17 @@ function dedupe(errors: GraphQLFormattedError[]): GraphQLFormattedError[] {
   const out: GraphQLFormattedError[] = [];
   for (const error of errors) {
     const code = error.extensions?.code;
-    if ((error.path?.length ?? 0) > 1 || code === 'MEMBER_UNAVAILABLE') { out.push(error); continue; }
+    if ((error.path?.length ?? 0) > 1 || code === 'MEMBER_UNAVAILABLE') {
+      out.push(error);
+      continue;
+    }
     const key = `${String(code)}\u0000${error.message}\u0000${JSON.stringify(error.path ?? null)}`;
     const first = seen.get(key);
-    if (!first) { seen.set(key, error); out.push(error); continue; }
+    if (!first) {
+      seen.set(key, error);
+      out.push(error);
+      continue;
+    }
     const ext = first.extensions as Record<string, unknown>;
     const states = (ext.memberStates as string[] | undefined) ?? [ext.memberState as string];
     ext.memberStates = [...states, error.extensions?.memberState as string];
@@ -145,10 +164,17 @@ export function mergeEntities(count: number, partitions: Partition[], answers: M
   for (const { state, indexes } of partitions) {
     const at = ['_entities', indexes[0]];
     if (state === NO_STATE) {
-      errors.push(formattedError('MEMBER_UNAVAILABLE', `${indexes.length} record reference(s) name no memberState and cannot be routed to an owner`, at, { reason: 'NO_MEMBER_STATE' }));
+      errors.push(
+        formattedError('MEMBER_UNAVAILABLE', `${indexes.length} record reference(s) name no memberState and cannot be routed to an owner`, at, {
+          reason: 'NO_MEMBER_STATE',
+        }),
+      );
       continue;
     }
-    if (!network.includes(state)) { errors.push(notInNetwork(state, at)); continue; }
+    if (!network.includes(state)) {
+      errors.push(notInNetwork(state, at));
+      continue;
+    }
     const answer = answers.get(state);
     if (!answer) continue;
     if (answer.failure || !answer.body) {
@@ -161,12 +187,17 @@ export function mergeEntities(count: number, partitions: Partition[], answers: M
       errors.push(unavailable(state, { kind: 'invalid_response', detail }, { path: at, entities: indexes.length }));
       continue;
     }
-    if (Array.isArray(list)) list.forEach((entity, j) => { entities[indexes[j]] = entity ?? null; });
+    if (Array.isArray(list))
+      list.forEach((entity, j) => {
+        entities[indexes[j]] = entity ?? null;
+      });
     for (const error of answer.body.errors ?? []) {
-      errors.push(tag(error, state, (path) => {
-        const [head, j, ...rest] = path;
-        return head === '_entities' && typeof j === 'number' && j < indexes.length ? [head, indexes[j], ...rest] : [...path];
-      }));
+      errors.push(
+        tag(error, state, (path) => {
+          const [head, j, ...rest] = path;
+          return head === '_entities' && typeof j === 'number' && j < indexes.length ? [head, indexes[j], ...rest] : [...path];
+        }),
+      );
     }
   }
   return { data: { _entities: entities }, errors };

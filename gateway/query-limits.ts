@@ -1,6 +1,12 @@
 import {
-  GraphQLError, Kind, validate,
-  type DocumentNode, type GraphQLSchema, type SelectionSetNode, type ValidationContext, type ValidationRule,
+  GraphQLError,
+  Kind,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
 } from 'graphql';
 
 /**
@@ -27,7 +33,11 @@ export interface QueryLimitsRuleOptions {
   operationName?: string | null;
 }
 
-interface Totals { depth: number; fields: number; rootFields: number }
+interface Totals {
+  depth: number;
+  fields: number;
+  rootFields: number;
+}
 
 /** Walks the operation as asked, each fragment spread expanded where it is used. */
 function measure(context: ValidationContext, selectionSet: SelectionSetNode, depth: number, inFragments: readonly string[], totals: Totals): void {
@@ -62,10 +72,14 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS, opti
       const totals: Totals = { depth: 0, fields: 0, rootFields: 0 };
       measure(context, operation.selectionSet, 1, [], totals);
       const { rootFields, depth, fields } = totals;
-      const problem = rootFields > limits.maxRootFields ? `${rootFields} root fields (at most ${limits.maxRootFields}; each fans out to every member state): split it into several requests`
-        : depth > limits.maxDepth ? `fields nested ${depth} deep (at most ${limits.maxDepth}): ask for less nesting`
-          : fields > limits.maxFields ? `${fields} fields (at most ${limits.maxFields}, fragments expanded): select fewer fields`
-            : null;
+      const problem =
+        rootFields > limits.maxRootFields
+          ? `${rootFields} root fields (at most ${limits.maxRootFields}; each fans out to every member state): split it into several requests`
+          : depth > limits.maxDepth
+            ? `fields nested ${depth} deep (at most ${limits.maxDepth}): ask for less nesting`
+            : fields > limits.maxFields
+              ? `${fields} fields (at most ${limits.maxFields}, fragments expanded): select fewer fields`
+              : null;
       if (problem) context.reportError(new GraphQLError(`The query is too complex: ${problem}`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
       // Nothing inside the operation needs visiting: the measure walked it already.
       return false;
@@ -77,6 +91,11 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS, opti
  * Runs queryLimitsRule alone on an already validated document, measuring only the operation named
  * (the executed one); returns its error, or null when the operation is within the limits.
  */
-export function checkQueryLimits(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, limits: QueryLimits = DEFAULT_QUERY_LIMITS): GraphQLError | null {
+export function checkQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+): GraphQLError | null {
   return validate(schema, document, [queryLimitsRule(limits, { operationName })])[0] ?? null;
 }

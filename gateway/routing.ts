@@ -1,7 +1,16 @@
 import {
-  Kind, OperationTypeNode, parse, print, valueFromASTUntyped, visit,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode,
-  type SelectionNode, type ValueNode,
+  Kind,
+  OperationTypeNode,
+  parse,
+  print,
+  valueFromASTUntyped,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type ValueNode,
 } from 'graphql';
 import { fragmentMap } from './fragments.ts';
 
@@ -90,9 +99,15 @@ export function analyse(doc: DocumentNode, operationName?: string | null): Analy
   for (const v of operation.variableDefinitions ?? []) {
     if (v.defaultValue) defaults[v.variable.name.value] = valueFromASTUntyped(v.defaultValue);
   }
-  const rootTypeName = operation.operation === OperationTypeNode.MUTATION ? 'Mutation' : operation.operation === OperationTypeNode.SUBSCRIPTION ? 'Subscription' : 'Query';
+  const rootTypeName =
+    operation.operation === OperationTypeNode.MUTATION ? 'Mutation' : operation.operation === OperationTypeNode.SUBSCRIPTION ? 'Subscription' : 'Query';
   const analysis: Analysis = {
-    operation, fragments, units, fields, rootTypeName, defaults,
+    operation,
+    fragments,
+    units,
+    fields,
+    rootTypeName,
+    defaults,
     isEntities: fields.some((f) => f.name === '_entities'),
     printed: new Map(),
   };
@@ -148,10 +163,15 @@ function resolveValue(node: ValueNode, variables: Record<string, unknown>, defau
       const name = node.name.value;
       return Object.hasOwn(variables, name) && variables[name] !== undefined ? variables[name] : defaults[name];
     }
-    case Kind.LIST: return node.values.map((v) => resolveValue(v, variables, defaults));
-    case Kind.ENUM: case Kind.STRING: return node.value;
-    case Kind.NULL: return null;
-    default: return valueFromASTUntyped(node);
+    case Kind.LIST:
+      return node.values.map((v) => resolveValue(v, variables, defaults));
+    case Kind.ENUM:
+    case Kind.STRING:
+      return node.value;
+    case Kind.NULL:
+      return null;
+    default:
+      return valueFromASTUntyped(node);
   }
 }
 
@@ -171,7 +191,9 @@ export function subOperation(analysis: Analysis, keep: number[]): { query: strin
     const list = pending.pop()!;
     for (const selection of list) {
       visit(selection, {
-        Variable: (v) => { usedVariables.add(v.name.value); },
+        Variable: (v) => {
+          usedVariables.add(v.name.value);
+        },
         FragmentSpread: (s) => {
           const name = s.name.value;
           const fragment = analysis.fragments.get(name);

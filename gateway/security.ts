@@ -32,7 +32,9 @@ export async function buildGatewaySecurity(options: SecurityOptions): Promise<Ga
     for (const key of provider.publicKeys ?? []) {
       const file = typeof key === 'object' ? (key as { file?: unknown }).file : undefined;
       if (typeof file === 'string' && !existsSync(file)) {
-        throw new ConfigError(`members config: ${provider.state}.publicKeys file ${file} does not exist; run \`hague dev\` (or \`hague token --state ${provider.state}\`) once to generate dev keys, or fix the path`);
+        throw new ConfigError(
+          `members config: ${provider.state}.publicKeys file ${file} does not exist; run \`hague dev\` (or \`hague token --state ${provider.state}\`) once to generate dev keys, or fix the path`,
+        );
       }
     }
   }
@@ -44,7 +46,10 @@ export async function buildGatewaySecurity(options: SecurityOptions): Promise<Ga
   }
   const { privateJwk } = await ensureKeyPair(keysDir, 'gateway');
   return {
-    authenticator, signingKey: privateJwk, strictAuthorization: options.strictAuthorization ?? false,
-    keyFile: gatewayKeyFile(keysDir), signInStates: authenticator.states,
+    authenticator,
+    signingKey: privateJwk,
+    strictAuthorization: options.strictAuthorization ?? false,
+    keyFile: gatewayKeyFile(keysDir),
+    signInStates: authenticator.states,
   };
 }

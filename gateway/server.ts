@@ -2,7 +2,9 @@ import './no-telemetry.ts'; // first: sets APOLLO_TELEMETRY_DISABLED before any 
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import {
-  ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
@@ -83,8 +85,15 @@ export interface RunningGateway {
 /** The caller readiness probes sign as: the gateway itself, asking `{ __typename }`, released nothing. */
 function readinessCaller(state: MemberState, requestId: string): Caller {
   return {
-    state, agency: 'Hague gateway', subject: 'hague-gateway/readiness', roles: [], clearance: 'UNCLASSIFIED',
-    scopes: [], purpose: 'counter-terrorism', caseReference: null, requestId,
+    state,
+    agency: 'Hague gateway',
+    subject: 'hague-gateway/readiness',
+    roles: [],
+    clearance: 'UNCLASSIFIED',
+    scopes: [],
+    purpose: 'counter-terrorism',
+    caseReference: null,
+    requestId,
   };
 }
 
@@ -110,14 +119,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     useRequestId(),
     useMetrics(metrics),
     useHealth({
-      members, dispatcher, isLoaded: () => loaded,
+      members,
+      dispatcher,
+      isLoaded: () => loaded,
       subgraphs: subgraphs.filter((s) => s.name !== MEMBER_SUBGRAPH),
       headersFor: (state, context) => headersFor(state, { ...context, caller: readinessCaller(state.code, context.requestId) }),
     }),
     useAccessLog(),
     ...(options.plugins ?? []),
   ];
-  const onCall = (call: StateCall, context: GatewayContext) => { for (const p of plugins) p.onStateCall?.(call, context); };
+  const onCall = (call: StateCall, context: GatewayContext) => {
+    for (const p of plugins) p.onStateCall?.(call, context);
+  };
 
   const fanout = new MemberFanout({ members, dispatcher, listFields: listRootFields(supergraphSdl), headersFor, onCall });
   const apolloGateway = new ApolloGateway({
@@ -169,7 +182,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     useCallerAuth(app, options.security.authenticator);
     await app.register(fastifyApollo(apollo), {
       context: async (request): Promise<GatewayContext> => ({
-        requestId: request.id, correlationId: request.correlationId, caller: request.caller, log: request.log,
+        requestId: request.id,
+        correlationId: request.correlationId,
+        caller: request.caller,
+        log: request.log,
       }),
     });
     // The analysts' explorer at / (and GET /graphql from a browser), served from the gateway's own files.
@@ -191,13 +207,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`;
   let closing: Promise<void> | undefined;
   return {
-    url, app, metrics,
-    close: () => (closing ??= (async () => {
-      loaded = false;
-      await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
-      await app.close().catch(() => {});
-      await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
-    })()),
+    url,
+    app,
+    metrics,
+    close: () =>
+      (closing ??= (async () => {
+        loaded = false;
+        await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
+        await app.close().catch(() => {});
+        await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
+      })()),
   };
 }
 

@@ -39,9 +39,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     context.log.warn({ subgraph: name, reason: result.failure.kind, ms: result.ms, url }, `subgraph ${name} ${result.failure.detail}`);
     return {
       data: null,
-      errors: [formattedError('MEMBER_UNAVAILABLE', `subgraph ${name} ${result.failure.detail}; its fields are missing from this answer`, undefined, {
-        subgraph: name, reason: unavailableReason(result.failure),
-      })],
+      errors: [
+        formattedError('MEMBER_UNAVAILABLE', `subgraph ${name} ${result.failure.detail}; its fields are missing from this answer`, undefined, {
+          subgraph: name,
+          reason: unavailableReason(result.failure),
+        }),
+      ],
     };
   }
 }

@@ -23,7 +23,9 @@ export function loadSupergraph(source: { supergraph?: string; config?: string })
     sdl = readFileSync(source.supergraph, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${source.supergraph}: cannot read the supergraph (${code === 'ENOENT' ? 'no such file; run hague compose first' : (error as Error).message})`);
+    throw new ConfigError(
+      `${source.supergraph}: cannot read the supergraph (${code === 'ENOENT' ? 'no such file; run hague compose first' : (error as Error).message})`,
+    );
   }
   if (!/specs\.apollo\.dev\/join\//.test(sdl)) {
     throw new ConfigError(`${source.supergraph}: not a supergraph (no join spec); compose one with hague compose, or pass --config rover.yaml`);
@@ -40,12 +42,18 @@ export function loadSupergraph(source: { supergraph?: string; config?: string })
 export function stripSecurityPurpose(sdl: string): string {
   if (!/for:\s*SECURITY/.test(sdl)) return sdl;
   const doc = parse(sdl);
-  const strip = (directives: readonly DirectiveNode[] | undefined) => directives?.map((d) => d.name.value !== 'link' ? d : {
-    ...d,
-    arguments: d.arguments?.filter((a) => !(a.name.value === 'for' && a.value.kind === Kind.ENUM && a.value.value === 'SECURITY')),
-  });
+  const strip = (directives: readonly DirectiveNode[] | undefined) =>
+    directives?.map((d) =>
+      d.name.value !== 'link'
+        ? d
+        : {
+            ...d,
+            arguments: d.arguments?.filter((a) => !(a.name.value === 'for' && a.value.kind === Kind.ENUM && a.value.value === 'SECURITY')),
+          },
+    );
   const definitions = doc.definitions.map((def) =>
-    def.kind === Kind.SCHEMA_DEFINITION || def.kind === Kind.SCHEMA_EXTENSION ? { ...def, directives: strip(def.directives) } : def);
+    def.kind === Kind.SCHEMA_DEFINITION || def.kind === Kind.SCHEMA_EXTENSION ? { ...def, directives: strip(def.directives) } : def,
+  );
   return print({ ...doc, definitions } as DocumentNode);
 }
 

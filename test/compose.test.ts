@@ -27,7 +27,7 @@ subgraphs:
 ${extra}`;
 
 describe('composition of rover.yaml', () => {
-  it('composes the repository\'s rover.yaml into a supergraph the gateway accepts', () => {
+  it("composes the repository's rover.yaml into a supergraph the gateway accepts", () => {
     const composed = composeFile('rover.yaml');
     expect(composed.supergraphSdl).toMatch(/@join__graph\(name: "member", url: "http:\/\/127\.0\.0\.1:4101\/graphql"\)/);
     expect(composed.supergraphSdl).toMatch(/memberStates: \[MemberState!\]/);
@@ -37,12 +37,16 @@ describe('composition of rover.yaml', () => {
   });
 
   it('composes an extra ordinary subgraph given inline (sdl:) next to member', () => {
-    const file = rover(member(`  casefiles:
+    const file = rover(
+      member(`  casefiles:
     routing_url: http://127.0.0.1:4200/graphql
     schema:
       sdl: |
-${CASEFILES_SDL.split('\n').map((l) => `        ${l}`).join('\n')}
-`));
+${CASEFILES_SDL.split('\n')
+  .map((l) => `        ${l}`)
+  .join('\n')}
+`),
+    );
     const { supergraphSdl } = composeFile(file);
     expect(supergraphSdl).toMatch(/@join__graph\(name: "casefiles"/);
     expect(supergraphSdl).toMatch(/casefiles: \[Casefile!\]! @join__field\(graph: CASEFILES\)/);
@@ -51,12 +55,32 @@ ${CASEFILES_SDL.split('\n').map((l) => `        ${l}`).join('\n')}
   it.each([
     ['a missing file', null, /rover-missing\.yaml: cannot read the supergraph config \(no such file\)/],
     ['invalid YAML', 'federation_version: =2.14.4\nsubgraphs: [oops\n', /rover-\d+\.yaml:\d+: not valid YAML/],
-    ['no federation_version', 'subgraphs:\n  member:\n    routing_url: http://x/graphql\n    schema: { file: x.graphql }\n', /rover-\d+\.yaml:1: federation_version: missing/],
+    [
+      'no federation_version',
+      'subgraphs:\n  member:\n    routing_url: http://x/graphql\n    schema: { file: x.graphql }\n',
+      /rover-\d+\.yaml:1: federation_version: missing/,
+    ],
     ['Federation 1', member().replace('=2.14.4', '=1.1.0'), /rover-\d+\.yaml:1: federation_version: '=1\.1\.0' is not a Federation 2 version/],
-    ['a misspelt key', member().replace('routing_url', 'routingUrl'), /rover-\d+\.yaml:4: subgraphs\.member\.routingUrl: unknown key; allowed here: routing_url, schema/],
-    ['a bad routing_url', member().replace('http://127.0.0.1:4101/graphql', 'not a url'), /rover-\d+\.yaml:4: subgraphs\.member\.routing_url: 'not a url' is not an http\(s\) URL/],
-    ['a missing schema file', member().replace(MEMBER_SCHEMA, './nope.graphql'), /subgraphs\.member\.schema\.file: '\.\/nope\.graphql' cannot be read \(no such file: .*nope\.graphql\)/],
-    ['introspection', member().replace(`file: ${MEMBER_SCHEMA}`, 'subgraph_url: http://127.0.0.1:4101/graphql'), /subgraphs\.member\.schema: only file: and sdl: are supported/],
+    [
+      'a misspelt key',
+      member().replace('routing_url', 'routingUrl'),
+      /rover-\d+\.yaml:4: subgraphs\.member\.routingUrl: unknown key; allowed here: routing_url, schema/,
+    ],
+    [
+      'a bad routing_url',
+      member().replace('http://127.0.0.1:4101/graphql', 'not a url'),
+      /rover-\d+\.yaml:4: subgraphs\.member\.routing_url: 'not a url' is not an http\(s\) URL/,
+    ],
+    [
+      'a missing schema file',
+      member().replace(MEMBER_SCHEMA, './nope.graphql'),
+      /subgraphs\.member\.schema\.file: '\.\/nope\.graphql' cannot be read \(no such file: .*nope\.graphql\)/,
+    ],
+    [
+      'introspection',
+      member().replace(`file: ${MEMBER_SCHEMA}`, 'subgraph_url: http://127.0.0.1:4101/graphql'),
+      /subgraphs\.member\.schema: only file: and sdl: are supported/,
+    ],
     ['no subgraphs', 'federation_version: =2.14.4\nsubgraphs: {}\n', /rover-\d+\.yaml:2: subgraphs: \{\} is not a map of subgraphs/],
   ])('rejects %s, naming file, line, key and value', (_what, text, message) => {
     const file = text === null ? join(folder, 'rover-missing.yaml') : rover(text);
@@ -70,7 +94,8 @@ ${CASEFILES_SDL.split('\n').map((l) => `        ${l}`).join('\n')}
   });
 
   it('reports composition errors with the subgraphs involved, the code and the message', () => {
-    const file = rover(member(`  casefiles:
+    const file = rover(
+      member(`  casefiles:
     routing_url: http://127.0.0.1:4200/graphql
     schema:
       sdl: |
@@ -78,9 +103,14 @@ ${CASEFILES_SDL.split('\n').map((l) => `        ${l}`).join('\n')}
         enum MemberState { NL BE }
         type Person @key(fields: "memberState id") { memberState: MemberState! id: ID! note: String }
         type Query { note: String }
-`));
+`),
+    );
     let message = '';
-    try { composeFile(file); } catch (error) { message = (error as Error).message; }
+    try {
+      composeFile(file);
+    } catch (error) {
+      message = (error as Error).message;
+    }
     expect(message).toMatch(/rover-\d+\.yaml: composition failed with \d+ errors:/);
     expect(message).toMatch(/\[casefiles, member\] ENUM_VALUE_MISMATCH: Enum type "MemberState" .* value "AT" is not defined in all the subgraphs/);
     expect(message).toMatch(/\.\.\. and 22 more ENUM_VALUE_MISMATCH errors like these\n\s+hint: .*must copy the whole MemberState enum/);
@@ -116,7 +146,8 @@ describe('hague compose', () => {
   });
 
   it('prints composition errors with subgraph and hints, exit code 2', async () => {
-    const file = rover(member(`  casefiles:
+    const file = rover(
+      member(`  casefiles:
     routing_url: http://127.0.0.1:4200/graphql
     schema:
       sdl: |
@@ -124,7 +155,8 @@ describe('hague compose', () => {
         enum MemberState { NL BE }
         type Person @key(fields: "memberState id") { memberState: MemberState! id: ID! }
         type Query { note: String }
-`));
+`),
+    );
     const result = await runCli(['compose', '--config', file, '--out', join(folder, 'never.graphql')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/hague: .*composition failed/);

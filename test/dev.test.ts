@@ -25,7 +25,9 @@ async function runOnce(expectSeeding: boolean): Promise<void> {
     await dev.waitFor(/Ctrl-C to stop/, 90_000); // throws with the output so far when it never comes
     const out = dev.output();
     for (const state of ['NL', 'BE', 'FR']) {
-      expect(out).toMatch(new RegExp(`^  ${state} .*http://127\\.0\\.0\\.1:\\d+/graphql .*${state}\\.db \\(${expectSeeding ? 'seeded 60 persons' : 'reused, 60 persons'}`, 'm'));
+      expect(out).toMatch(
+        new RegExp(`^  ${state} .*http://127\\.0\\.0\\.1:\\d+/graphql .*${state}\\.db \\(${expectSeeding ? 'seeded 60 persons' : 'reused, 60 persons'}`, 'm'),
+      );
       expect(existsSync(join(dataDir, `${state}.db`))).toBe(true);
     }
     const url = out.match(/Gateway\s+(http:\/\/\S+\/graphql)/)![1];

@@ -21,7 +21,10 @@ const PERSONAS: ExplorerPersona[] = [
 ];
 const OPTIONS = {
   purposes: ['counter-terrorism investigation', 'border check'],
-  members: [{ code: 'NL', name: 'Netherlands' }, { code: 'BE', name: 'Belgium' }],
+  members: [
+    { code: 'NL', name: 'Netherlands' },
+    { code: 'BE', name: 'Belgium' },
+  ],
 };
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
@@ -89,8 +92,12 @@ describe('explorer assets', () => {
     const refs = references(page);
     const assets = refs.filter((ref) => ref.startsWith('/explorer/assets/'));
     expect(assets.map((ref) => ref.split('?')[0]).sort()).toEqual([
-      '/explorer/assets/explorer.css', '/explorer/assets/explorer.js', '/explorer/assets/graphiql.min.css',
-      '/explorer/assets/graphiql.min.js', '/explorer/assets/react-dom.production.min.js', '/explorer/assets/react.production.min.js',
+      '/explorer/assets/explorer.css',
+      '/explorer/assets/explorer.js',
+      '/explorer/assets/graphiql.min.css',
+      '/explorer/assets/graphiql.min.js',
+      '/explorer/assets/react-dom.production.min.js',
+      '/explorer/assets/react.production.min.js',
     ]);
     // Nothing else but the empty data: favicon (which keeps the browser from asking for one).
     expect(refs.filter((ref) => !ref.startsWith('/explorer/assets/'))).toEqual(['data:,']);
@@ -165,7 +172,8 @@ describe('explorer beside Apollo Server', () => {
   // leave every GraphQL request (POST, GET with a query, GET asking for JSON) to Apollo.
   it.each(['before', 'after'])('registered %s Apollo Server', async (order) => {
     const apollo = new ApolloServer({
-      typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'hi' } },
+      typeDefs: 'type Query { hello: String }',
+      resolvers: { Query: { hello: () => 'hi' } },
       plugins: [ApolloServerPluginLandingPageDisabled()],
     });
     await apollo.start();

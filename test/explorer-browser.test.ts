@@ -30,18 +30,31 @@ const PERSONAS: ExplorerPersona[] = [
 
 /** What a joint query answers in the real network: records of two states, one withheld field, one state down. */
 const JOINT_ANSWER = {
-  data: { persons: [
-    { memberState: 'NL', id: 'NL-P-000001', givenName: 'Abdelkarim', familyName: 'Belhaouari', background: null },
-    { memberState: 'BE', id: 'BE-P-000001', givenName: 'Abdelkarim', familyName: 'Belhaouari', background: 'Recruiter' },
-  ] },
+  data: {
+    persons: [
+      { memberState: 'NL', id: 'NL-P-000001', givenName: 'Abdelkarim', familyName: 'Belhaouari', background: null },
+      { memberState: 'BE', id: 'BE-P-000001', givenName: 'Abdelkarim', familyName: 'Belhaouari', background: 'Recruiter' },
+    ],
+  },
   errors: [
-    { message: 'NL did not release Person.background to BE', path: ['persons', 0, 'background'], extensions: { code: 'NOT_RELEASED', memberState: 'NL', reason: 'tier SUMMARY' } },
+    {
+      message: 'NL did not release Person.background to BE',
+      path: ['persons', 0, 'background'],
+      extensions: { code: 'NOT_RELEASED', memberState: 'NL', reason: 'tier SUMMARY' },
+    },
     { message: 'FR did not answer in time', extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'FR' } },
   ],
 };
 
-interface Seen { headers: Record<string, string | string[] | undefined>; operationName?: string }
-interface Served { app: FastifyInstance; origin: string; seen: Seen[] }
+interface Seen {
+  headers: Record<string, string | string[] | undefined>;
+  operationName?: string;
+}
+interface Served {
+  app: FastifyInstance;
+  origin: string;
+  seen: Seen[];
+}
 
 /** The explorer on 127.0.0.1 next to a stand-in /graphql that records what the page sent. */
 async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Served> {
@@ -57,7 +70,11 @@ async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Serve
   });
   await registerExplorer(app, {
     purposes: ['counter-terrorism investigation', 'border check'],
-    members: [{ code: 'NL', name: 'Netherlands' }, { code: 'BE', name: 'Belgium' }, { code: 'FR', name: 'France' }],
+    members: [
+      { code: 'NL', name: 'Netherlands' },
+      { code: 'BE', name: 'Belgium' },
+      { code: 'FR', name: 'France' },
+    ],
     personas,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -67,12 +84,15 @@ async function serve(personas?: () => Promise<ExplorerPersona[]>): Promise<Serve
 
 /** Sets the text of the shown CodeMirror editor inside `within` (typing would fight its auto-closing brackets). */
 async function setEditor(page: Page, within: string, text: string): Promise<void> {
-  await page.evaluate(({ within, text }) => {
-    const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { setValue(v: string): void } }>(`${within} .CodeMirror`));
-    const visible = editors.find((e) => !e.closest('.hidden')); // GraphiQL hides the inactive tool editor by class
-    if (!visible) throw new Error(`no visible editor in ${within}`);
-    visible.CodeMirror.setValue(text);
-  }, { within, text });
+  await page.evaluate(
+    ({ within, text }) => {
+      const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { setValue(v: string): void } }>(`${within} .CodeMirror`));
+      const visible = editors.find((e) => !e.closest('.hidden')); // GraphiQL hides the inactive tool editor by class
+      if (!visible) throw new Error(`no visible editor in ${within}`);
+      visible.CodeMirror.setValue(text);
+    },
+    { within, text },
+  );
 }
 
 describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headless Chromium', () => {
@@ -102,7 +122,9 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     const problems: string[] = [];
     const requested: string[] = [];
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
     page.on('request', (request) => requested.push(request.url()));
     // CSP violations are not page errors: collect them from the page itself.
     await page.addInitScript(() => {
@@ -138,7 +160,10 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     expect(await page.textContent('.graphiql-response')).toContain('"errors"');
     const query = seen.filter((s) => s.operationName === 'PassportDossier').at(-1);
     expect(query?.headers).toMatchObject({
-      authorization: 'Bearer token-be', 'x-hague-purpose': 'border check', 'x-hague-case': 'CASE-2026-17', 'content-type': 'application/json',
+      authorization: 'Bearer token-be',
+      'x-hague-purpose': 'border check',
+      'x-hague-case': 'CASE-2026-17',
+      'content-type': 'application/json',
     });
 
     // The docs pane shows the contract's own descriptions.

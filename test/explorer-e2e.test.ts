@@ -59,7 +59,7 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
     await net?.close();
   });
 
-  it('shows records of NL, BE and FR and NL\'s NOT_RELEASED documents', async () => {
+  it("shows records of NL, BE and FR and NL's NOT_RELEASED documents", async () => {
     const origin = new URL(net.url).origin;
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const problems: string[] = [];
@@ -67,7 +67,9 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
     context.on('request', (request) => requested.push(request.url()));
     const page = await context.newPage();
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
     await page.addInitScript(() => {
       const w = window as unknown as { cspViolations: string[] };
       w.cspViolations = [];
@@ -79,9 +81,14 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
       const request = response.request();
       if (request.method() !== 'POST' || new URL(response.url()).pathname !== '/graphql') return;
       const sent = request.postDataJSON() as { operationName?: string } | null;
-      answers.push((async () => ({
-        operationName: sent?.operationName, headers: await request.allHeaders(), status: response.status(), body: await response.json() as GraphQLAnswer['body'],
-      }))());
+      answers.push(
+        (async () => ({
+          operationName: sent?.operationName,
+          headers: await request.allHeaders(),
+          status: response.status(),
+          body: (await response.json()) as GraphQLAnswer['body'],
+        }))(),
+      );
     });
 
     await page.goto(`${origin}/`);
@@ -109,7 +116,12 @@ describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network a
     expect(answer!.status).toBe(200);
     expect(answer!.headers).toMatchObject({ 'x-hague-purpose': 'counter-terrorism', 'x-hague-case': 'E2E-2026/1' });
     expect(answer!.headers.authorization).toMatch(/^Bearer /);
-    const persons = answer!.body.data?.persons as Array<{ memberState: string; id: string; familyName: string | null; documents: Array<{ number: string }> | null }>;
+    const persons = answer!.body.data?.persons as Array<{
+      memberState: string;
+      id: string;
+      familyName: string | null;
+      documents: Array<{ number: string }> | null;
+    }>;
     const holders = new Set(persons.map((p) => p.memberState));
     for (const state of ['NL', 'BE', 'FR']) expect(holders, `records of ${state}`).toContain(state);
     const nl = persons.find((p) => p.memberState === 'NL')!;

@@ -11,7 +11,7 @@ import { CASEFILES_SDL, startCasefiles, startNetwork, type TestNetwork } from '.
 
 const connections: Array<{ host: string; port: number }> = [];
 const original = net.Socket.prototype.connect;
- 
+
 (net.Socket.prototype as any).connect = function (this: net.Socket, ...args: any[]) {
   let options = args[0];
   if (Array.isArray(options)) options = options[0]; // Node's internal normalized form
@@ -24,7 +24,16 @@ let network: TestNetwork;
 let casefiles: Awaited<ReturnType<typeof startCasefiles>>;
 
 beforeAll(async () => {
-  casefiles = await startCasefiles([{ reference: 'CF-1', title: 'Brussels cell', subjects: [{ memberState: 'NL', id: 'NL-1' }, { memberState: 'BE', id: 'BE-7' }] }]);
+  casefiles = await startCasefiles([
+    {
+      reference: 'CF-1',
+      title: 'Brussels cell',
+      subjects: [
+        { memberState: 'NL', id: 'NL-1' },
+        { memberState: 'BE', id: 'BE-7' },
+      ],
+    },
+  ]);
   network = await startNetwork({
     states: ['NL', 'BE', 'FR'],
     data: { NL: [{ id: 'NL-1', givenName: 'Abdelhamid', familyName: 'Abaaoud' }], BE: [{ id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud' }] },
@@ -37,9 +46,12 @@ afterAll(async () => {
   await casefiles?.close();
 });
 
-const hostPort = (url: string) => { const u = new URL(url); return `${u.hostname}:${u.port}`; };
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port}`;
+};
 
-it('while a joint query runs, the gateway connects only to the network\'s own addresses', async () => {
+it("while a joint query runs, the gateway connects only to the network's own addresses", async () => {
   connections.length = 0;
   const { body } = await network.query(`{
     persons(filter: { name: "Abaaoud" }) { memberState id familyName casefiles { title } }

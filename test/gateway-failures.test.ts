@@ -16,7 +16,15 @@ const DATA = {
   BE: [{ id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud' }],
   FR: [{ id: 'FR-3', givenName: 'Abdelhamid', familyName: 'Abaaoud' }],
 };
-const CASEFILE = { reference: 'CF-1', title: 'Brussels cell', subjects: [{ memberState: 'NL', id: 'NL-1' }, { memberState: 'FR', id: 'FR-3' }, { memberState: 'BE', id: 'BE-7' }] };
+const CASEFILE = {
+  reference: 'CF-1',
+  title: 'Brussels cell',
+  subjects: [
+    { memberState: 'NL', id: 'NL-1' },
+    { memberState: 'FR', id: 'FR-3' },
+    { memberState: 'BE', id: 'BE-7' },
+  ],
+};
 
 type Case = 'stopped' | PeerBehaviour;
 /** Each failure, with what the caller is told: the state, why, and that its records are missing. */
@@ -56,7 +64,7 @@ describe.each(CASES)('FR %s', (kind, detail, reason) => {
     for (const close of cleanup) await close();
   });
 
-  it('a joint query returns the other states\' data and exactly one MEMBER_UNAVAILABLE naming FR, in time', async () => {
+  it("a joint query returns the other states' data and exactly one MEMBER_UNAVAILABLE naming FR, in time", async () => {
     const { body, ms, status } = await net.query(`{ persons(filter: { name: "Abaaoud" }) { memberState id familyName } }`);
     expect(status).toBe(200);
     expect(body.data.persons).toEqual([
@@ -74,7 +82,7 @@ describe.each(CASES)('FR %s', (kind, detail, reason) => {
     expect(body.errors).toEqual([unavailable(['person'])]);
   });
 
-  it('an entity fetch keeps the other owners\' entities; the error points at FR\'s entity', async () => {
+  it("an entity fetch keeps the other owners' entities; the error points at FR's entity", async () => {
     const { body, ms } = await net.query(`{ casefile(reference: "CF-1") { subjects { memberState id familyName } } }`);
     expect(body.data.casefile.subjects).toEqual([
       { memberState: 'NL', id: 'NL-1', familyName: 'Abaaoud' },
@@ -87,7 +95,7 @@ describe.each(CASES)('FR %s', (kind, detail, reason) => {
 
   it('readyz stays ready (other states answer) and reports FR down', async () => {
     const res = await fetch(net.url.replace(/graphql$/, 'readyz'));
-    const body = await res.json() as { ready: boolean; memberStates: Record<string, { up: boolean }> };
+    const body = (await res.json()) as { ready: boolean; memberStates: Record<string, { up: boolean }> };
     expect(res.status).toBe(200);
     expect(body.ready).toBe(true);
     expect(body.memberStates.NL.up).toBe(true);

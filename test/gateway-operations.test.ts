@@ -9,7 +9,12 @@ import { composeTest, deadUrl, startNetwork, type TestNetwork } from './support/
 /** /healthz, /readyz, /metrics, request ids through the network, structured logs, no phoning home. */
 
 const logLines: Array<Record<string, unknown>> = [];
-const logStream = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line)); done(); } });
+const logStream = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line));
+    done();
+  },
+});
 
 let net: TestNetwork;
 const seenIds: Record<string, string[]> = { NL: [], BE: [] };
@@ -23,10 +28,14 @@ beforeAll(async () => {
     gateway: { logger: pino({ level: 'info' }, logStream) },
   });
   for (const [state, member] of net.members) {
-    member.app.server.prependListener('request', (req: IncomingMessage) => { seenIds[state].push(String(req.headers['x-request-id'])); });
+    member.app.server.prependListener('request', (req: IncomingMessage) => {
+      seenIds[state].push(String(req.headers['x-request-id']));
+    });
   }
 });
-afterAll(async () => { await net?.close(); });
+afterAll(async () => {
+  await net?.close();
+});
 
 describe('operations', () => {
   it('GET /healthz answers while the gateway is alive', async () => {
@@ -35,7 +44,7 @@ describe('operations', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('makes its own request id, sends it to every state asked and logs it; a client\'s X-Request-Id is only a correlation id', async () => {
+  it("makes its own request id, sends it to every state asked and logs it; a client's X-Request-Id is only a correlation id", async () => {
     const { headers, body } = await net.query(`{ persons(filter: { name: "Abaaoud" }) { id } }`, {}, { 'x-request-id': 'case-2024-117.q1' });
     expect(body.data.persons).toHaveLength(2);
     const id = headers.get('x-request-id')!;
@@ -45,13 +54,15 @@ describe('operations', () => {
     expect(seenIds.BE.at(-1)).toBe(id);
     const answered = logLines.find((l) => l.msg === 'graphql request answered' && l.reqId === id);
     expect(answered).toMatchObject({
-      correlationId: 'case-2024-117.q1', errors: ['MEMBER_UNAVAILABLE'], statesWithErrors: ['FR'],
+      correlationId: 'case-2024-117.q1',
+      errors: ['MEMBER_UNAVAILABLE'],
+      statesWithErrors: ['FR'],
       caller: { state: 'NL', subject: 'dev-nl-analyst', purpose: 'counter-terrorism', case: null },
     });
     expect(logLines.some((l) => l.reqId === id && l.memberState === 'FR' && l.level === 40)).toBe(true);
   });
 
-  it('never lets a caller choose the id an owner\'s audit joins on, even one that looks like a UUID', async () => {
+  it("never lets a caller choose the id an owner's audit joins on, even one that looks like a UUID", async () => {
     const chosen = '00000000-0000-4000-8000-000000000000';
     const { headers } = await net.query(`{ persons(filter: { name: "Abaaoud" }) { id } }`, {}, { 'x-request-id': chosen });
     const id = headers.get('x-request-id')!;
@@ -70,7 +81,7 @@ describe('operations', () => {
 
   it('GET /readyz reports each state, ready while one answers', async () => {
     const res = await fetch(net.url.replace(/graphql$/, 'readyz'));
-    const body = await res.json() as Record<string, any>;
+    const body = (await res.json()) as Record<string, any>;
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ ready: true, supergraphLoaded: true, memberStates: { NL: { up: true }, BE: { up: true }, FR: { up: false } } });
     expect(body.memberStates.FR.detail).toMatch(/connection refused/);
@@ -88,9 +99,18 @@ describe('operations', () => {
   });
 
   it('allows the configured CORS origins only, exposing X-Request-Id', async () => {
-    const gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: net.memberConfigs, corsOrigins: ['https://analyst.example.eu'], security: net.security });
+    const gateway = await startGateway({
+      supergraphSdl: net.supergraphSdl,
+      members: net.memberConfigs,
+      corsOrigins: ['https://analyst.example.eu'],
+      security: net.security,
+    });
     try {
-      const preflight = (origin: string) => fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const preflight = (origin: string) =>
+        fetch(gateway.url, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        });
       expect((await preflight('https://analyst.example.eu')).headers.get('access-control-allow-origin')).toBe('https://analyst.example.eu');
       expect((await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin')).toBeNull();
       const res = await fetch(gateway.url.replace(/graphql$/, 'healthz'), { headers: { origin: 'https://analyst.example.eu' } });
@@ -101,7 +121,11 @@ describe('operations', () => {
   });
 
   it('answers 503 on /readyz when no state answers', async () => {
-    const gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: [{ code: 'NL', name: 'Netherlands', url: await deadUrl(), timeoutMs: 300 }], security: net.security });
+    const gateway = await startGateway({
+      supergraphSdl: net.supergraphSdl,
+      members: [{ code: 'NL', name: 'Netherlands', url: await deadUrl(), timeoutMs: 300 }],
+      security: net.security,
+    });
     try {
       const res = await fetch(gateway.url.replace(/graphql$/, 'readyz'));
       expect(res.status).toBe(503);
@@ -122,8 +146,19 @@ describe('the supergraph as composition leaves it', () => {
     const gateway = await startGateway({ supergraphSdl, members: net.memberConfigs.filter((m) => m.code !== 'FR'), security: net.security });
     try {
       const headers = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
-      const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ persons(filter: { name: "Abaoud" }) { memberState id } }' }) });
-      expect(await res.json()).toEqual({ data: { persons: [{ memberState: 'NL', id: 'NL-1' }, { memberState: 'BE', id: 'BE-7' }] } });
+      const res = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ persons(filter: { name: "Abaoud" }) { memberState id } }' }),
+      });
+      expect(await res.json()).toEqual({
+        data: {
+          persons: [
+            { memberState: 'NL', id: 'NL-1' },
+            { memberState: 'BE', id: 'BE-7' },
+          ],
+        },
+      });
     } finally {
       await gateway.close();
     }

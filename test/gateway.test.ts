@@ -20,13 +20,19 @@ const DATA: Record<string, TestPerson[]> = {
   DE: [{ id: 'DE-1', givenName: 'Jürgen', familyName: 'Schäfer' }],
 };
 
-const CASEFILES = [{
-  reference: 'CF-1', title: 'Brussels cell',
-  subjects: [
-    { memberState: 'NL', id: 'NL-1' }, { memberState: 'BE', id: 'BE-7' }, { memberState: 'FR', id: 'FR-3' },
-    { memberState: 'NL', id: 'NL-2' }, { memberState: 'ES', id: 'ES-5' },
-  ],
-}];
+const CASEFILES = [
+  {
+    reference: 'CF-1',
+    title: 'Brussels cell',
+    subjects: [
+      { memberState: 'NL', id: 'NL-1' },
+      { memberState: 'BE', id: 'BE-7' },
+      { memberState: 'FR', id: 'FR-3' },
+      { memberState: 'NL', id: 'NL-2' },
+      { memberState: 'ES', id: 'ES-5' },
+    ],
+  },
+];
 
 let net: TestNetwork;
 let casefiles: Awaited<ReturnType<typeof startCasefiles>>;
@@ -56,7 +62,10 @@ describe('joint queries', () => {
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
 
     const byPassport = await net.query(`query($n: String) { persons(filter: { documentNumber: $n }) { memberState id } }`, { n: 'eh1234567' });
-    expect(byPassport.body.data.persons).toEqual([{ memberState: 'NL', id: 'NL-1' }, { memberState: 'BE', id: 'BE-7' }]);
+    expect(byPassport.body.data.persons).toEqual([
+      { memberState: 'NL', id: 'NL-1' },
+      { memberState: 'BE', id: 'BE-7' },
+    ]);
   });
 
   it('memberStates: [NL] reaches NL only, also through a variable and as a single value', async () => {
@@ -65,8 +74,14 @@ describe('joint queries', () => {
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 0, FR: 0, DE: 0 });
 
     net.resetCounts();
-    const variable = await net.query(`query($states: [MemberState!]) { found: persons(filter: { name: "Abdeslam" }, memberStates: $states) { memberState id } }`, { states: ['FR', 'BE'] });
-    expect(variable.body.data.found).toEqual([{ memberState: 'BE', id: 'BE-8' }, { memberState: 'FR', id: 'FR-3' }]);
+    const variable = await net.query(
+      `query($states: [MemberState!]) { found: persons(filter: { name: "Abdeslam" }, memberStates: $states) { memberState id } }`,
+      { states: ['FR', 'BE'] },
+    );
+    expect(variable.body.data.found).toEqual([
+      { memberState: 'BE', id: 'BE-8' },
+      { memberState: 'FR', id: 'FR-3' },
+    ]);
     expect(net.requestCounts()).toEqual({ NL: 0, BE: 1, FR: 1, DE: 0 });
 
     net.resetCounts();
@@ -86,15 +101,23 @@ describe('joint queries', () => {
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 0, FR: 0, DE: 0 });
 
     net.resetCounts();
-    const mixed = await net.query(`query($s: MemberState!, $id: ID!) {
+    const mixed = await net.query(
+      `query($s: MemberState!, $id: ID!) {
       a: person(memberState: NL, id: "NL-2") { id familyName }
       b: person(memberState: $s, id: $id) { id familyName }
       c: persons(filter: { name: "Abaoud" }, memberStates: [BE]) { id }
       missing: person(memberState: DE, id: "nobody") { id }
-    }`, { s: 'FR', id: 'FR-3' });
-    expect(mixed.body).toEqual({ data: {
-      a: { id: 'NL-2', familyName: 'Belkaid' }, b: { id: 'FR-3', familyName: 'Abdeslam' }, c: [{ id: 'BE-7' }], missing: null,
-    } });
+    }`,
+      { s: 'FR', id: 'FR-3' },
+    );
+    expect(mixed.body).toEqual({
+      data: {
+        a: { id: 'NL-2', familyName: 'Belkaid' },
+        b: { id: 'FR-3', familyName: 'Abdeslam' },
+        c: [{ id: 'BE-7' }],
+        missing: null,
+      },
+    });
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
   });
 
@@ -118,10 +141,12 @@ describe('joint queries', () => {
   it('names a state that is not part of the network instead of silently ignoring it', async () => {
     const { body } = await net.query(`{ persons(filter: { name: "Abaaoud" }, memberStates: [NL, IT]) { id } }`);
     expect(body.data.persons).toEqual([{ id: 'NL-1' }]);
-    expect(body.errors).toEqual([{
-      message: 'IT is not part of this network (not in the members config); its records are missing from this answer',
-      extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'IT', reason: 'UNREACHABLE' },
-    }]);
+    expect(body.errors).toEqual([
+      {
+        message: 'IT is not part of this network (not in the members config); its records are missing from this answer',
+        extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'IT', reason: 'UNREACHABLE' },
+      },
+    ]);
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 0, FR: 0, DE: 0 });
   });
 });
@@ -141,11 +166,13 @@ describe('entity fetches and other subgraphs', () => {
     });
     // One entity request per owning state, none to DE (no subject there), none to ES (not in the network).
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 0 });
-    expect(body.errors).toEqual([{
-      message: 'ES is not part of this network (not in the members config); its records are missing from this answer',
-      path: ['casefile', 'subjects', 4],
-      extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'ES', reason: 'UNREACHABLE' },
-    }]);
+    expect(body.errors).toEqual([
+      {
+        message: 'ES is not part of this network (not in the members config); its records are missing from this answer',
+        path: ['casefile', 'subjects', 4],
+        extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'ES', reason: 'UNREACHABLE' },
+      },
+    ]);
   });
 
   it('joins member records with another subgraph in both directions', async () => {

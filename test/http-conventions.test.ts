@@ -18,11 +18,17 @@ beforeAll(async () => {
   net = await startNetwork({ states: ['NL', 'BE'], data: DATA });
   auth = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
 });
-afterAll(async () => { await net?.close(); });
+afterAll(async () => {
+  await net?.close();
+});
 
 describe('HTTP conventions', () => {
   it('compresses large answers when the client accepts gzip', async () => {
-    const res = await request(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'accept-encoding': 'gzip' }, body: JSON.stringify({ query: QUERY }) });
+    const res = await request(net.url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+      body: JSON.stringify({ query: QUERY }),
+    });
     expect(res.headers['content-encoding']).toBe('gzip');
     const body = JSON.parse(gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString('utf8'));
     expect(body.data.persons).toHaveLength(41);
@@ -43,7 +49,8 @@ describe('HTTP conventions', () => {
     const query = `${QUERY} # apq ${Date.now()}`;
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
-    const post = (body: object) => fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const post = (body: object) =>
+      fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
     expect(await post({ extensions })).toMatchObject({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
     expect((await post({ query, extensions })).data.persons).toHaveLength(41);
     expect((await post({ extensions })).data.persons).toHaveLength(41);
@@ -53,21 +60,40 @@ describe('HTTP conventions', () => {
     // Register the operation as a partner app would, with a valid token...
     const query = `${QUERY} # apq-get ${Date.now()}`;
     const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } });
-    const registered = await fetch(net.url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query, extensions: JSON.parse(extensions) }) });
+    const registered = await fetch(net.url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, extensions: JSON.parse(extensions) }),
+    });
     expect(((await registered.json()) as { data: { persons: unknown[] } }).data.persons).toHaveLength(41);
     // ...then ask for it by hash alone, as a browser would (HTML accepted), with the preflight header and no token.
     const browserish = { accept: 'text/html, application/json', 'apollo-require-preflight': 'true' };
-    for (const search of [`extensions=${encodeURIComponent(extensions)}`, `operationName=x&extensions=${encodeURIComponent(extensions)}`, 'variables=%7B%7D', 'x']) {
+    for (const search of [
+      `extensions=${encodeURIComponent(extensions)}`,
+      `operationName=x&extensions=${encodeURIComponent(extensions)}`,
+      'variables=%7B%7D',
+      'x',
+    ]) {
       const res = await fetch(`${net.url}?${search}`, { headers: browserish });
       expect(res.status, search).toBe(401);
-      expect(await res.json(), search).toEqual({ errors: [{ message: 'Not authenticated: send Authorization: Bearer <token> issued by your state\'s identity provider (dev: npx hague token --state NL --roles analyst --clearance SECRET)', extensions: { code: 'UNAUTHENTICATED' } }] });
+      expect(await res.json(), search).toEqual({
+        errors: [
+          {
+            message:
+              "Not authenticated: send Authorization: Bearer <token> issued by your state's identity provider (dev: npx hague token --state NL --roles analyst --clearance SECRET)",
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+      });
     }
     // The plain visit (no query string at all) is the explorer page, which holds no data.
     const page = await fetch(net.url, { headers: browserish });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     // With the token, the hash-only GET is answered.
-    const answered = await fetch(`${net.url}?extensions=${encodeURIComponent(extensions)}`, { headers: { ...auth, ...browserish, accept: 'application/json' } });
+    const answered = await fetch(`${net.url}?extensions=${encodeURIComponent(extensions)}`, {
+      headers: { ...auth, ...browserish, accept: 'application/json' },
+    });
     expect(((await answered.json()) as { data: { persons: unknown[] } }).data.persons).toHaveLength(41);
   });
 });

@@ -15,7 +15,9 @@ import { postQuery, runCli, startCli } from './support/network.ts';
 const folder = mkdtempSync(join(tmpdir(), 'hague-member-cli-'));
 const keysDir = join(folder, 'keys');
 const database = join(folder, 'nl.db');
-beforeAll(async () => { await ensureKeyPair(keysDir, 'gateway'); });
+beforeAll(async () => {
+  await ensureKeyPair(keysDir, 'gateway');
+});
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 it('seeds a state, serves it, and answers a query carrying a context token (and nothing without one)', async () => {
@@ -57,15 +59,51 @@ describe('start-up mistakes: one line that says what to fix, exit code 2', () =>
   const key = () => ['--gateway-key', join(keysDir, 'gateway.jwk')];
   it.each([
     ['a wrong state code', () => ['--state', 'XX', '--database', database, ...key()], /hague: --state: 'XX' is not a member state; use one of AT BE BG/],
-    ['a port in use', () => ['--state', 'NL', '--port', String(busyPort), '--database', database, ...key()], /hague: member NL: port \d+ is already in use; stop the other process or choose another --port/],
-    ['an unreachable PostgreSQL', () => ['--state', 'NL', '--database', 'postgres://hague@127.0.0.1:1/hague', ...key()], /hague: cannot reach PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/hague: .*; start the server or fix --database/],
-    ["another application's database", () => ['--state', 'NL', '--database', join(folder, 'crm.db'), ...key()], /hague: database .*crm\.db already holds tables of another application \(customers\); give Hague an empty database or its own/],
-    ["another state's database", () => ['--state', 'BE', '--database', database, ...key()], /hague: database .*nl\.db holds the records of member state NL, not BE; give each state its own database/],
-    ['a database path that is a folder', () => ['--state', 'NL', '--database', join(folder, 'a-folder.db'), ...key()], /hague: database .*a-folder\.db is not a file; fix --database/],
-    ['a missing folder', () => ['--state', 'NL', '--database', join(folder, 'nowhere', 'nl.db'), ...key()], /hague: database folder .*nowhere does not exist; create it or fix --database/],
-    ['no gateway key', () => ['--state', 'NL', '--database', database, '--gateway-key', join(folder, 'none.jwk')], /hague: --gateway-key .*none\.jwk does not exist; give the gateway's public key file/],
-    ['a bad policy file', () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'policies')], /^hague: .*policies\/NL\.yaml:2: defaultTier: 'EVERYTHING' is not a tier; expected one of HIT, SUMMARY, FULL$/m],
-    ['a policies folder that does not exist', () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'no-such-policies')], /^hague: --policies .*no-such-policies: no such folder; give the folder holding the release policies/m],
+    [
+      'a port in use',
+      () => ['--state', 'NL', '--port', String(busyPort), '--database', database, ...key()],
+      /hague: member NL: port \d+ is already in use; stop the other process or choose another --port/,
+    ],
+    [
+      'an unreachable PostgreSQL',
+      () => ['--state', 'NL', '--database', 'postgres://hague@127.0.0.1:1/hague', ...key()],
+      /hague: cannot reach PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/hague: .*; start the server or fix --database/,
+    ],
+    [
+      "another application's database",
+      () => ['--state', 'NL', '--database', join(folder, 'crm.db'), ...key()],
+      /hague: database .*crm\.db already holds tables of another application \(customers\); give Hague an empty database or its own/,
+    ],
+    [
+      "another state's database",
+      () => ['--state', 'BE', '--database', database, ...key()],
+      /hague: database .*nl\.db holds the records of member state NL, not BE; give each state its own database/,
+    ],
+    [
+      'a database path that is a folder',
+      () => ['--state', 'NL', '--database', join(folder, 'a-folder.db'), ...key()],
+      /hague: database .*a-folder\.db is not a file; fix --database/,
+    ],
+    [
+      'a missing folder',
+      () => ['--state', 'NL', '--database', join(folder, 'nowhere', 'nl.db'), ...key()],
+      /hague: database folder .*nowhere does not exist; create it or fix --database/,
+    ],
+    [
+      'no gateway key',
+      () => ['--state', 'NL', '--database', database, '--gateway-key', join(folder, 'none.jwk')],
+      /hague: --gateway-key .*none\.jwk does not exist; give the gateway's public key file/,
+    ],
+    [
+      'a bad policy file',
+      () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'policies')],
+      /^hague: .*policies\/NL\.yaml:2: defaultTier: 'EVERYTHING' is not a tier; expected one of HIT, SUMMARY, FULL$/m,
+    ],
+    [
+      'a policies folder that does not exist',
+      () => ['--state', 'NL', '--database', database, ...key(), '--policies', join(folder, 'no-such-policies')],
+      /^hague: --policies .*no-such-policies: no such folder; give the folder holding the release policies/m,
+    ],
   ])('%s', async (_what, args, message) => {
     const result = await runCli(['member', '--port', '0', ...args()]);
     expect(result.code).toBe(2);

@@ -46,13 +46,16 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     await store?.close();
   });
 
-  it.each([
-    'Abdelhamid Abaaoud', 'abdel-hamid abaoud', 'ABAOUD Abdelhamid', 'Abdel Hamid Abaoud', 'Abdelhamid ABAOUD', 'abu omar al baljiki',
-  ])('finds the same record under the spelling %j, best match first', async (name) => {
-    const result = await client.query(`query($name: String) { persons(filter: { name: $name }) { id givenName familyName matchScore } }`, { variables: { name } });
-    expect(result.errors).toBeUndefined();
-    expect(result.data.persons[0]).toEqual({ id: ABAOUD.id, givenName: 'Abdelhamid', familyName: 'Abaaoud', matchScore: 1 });
-  });
+  it.each(['Abdelhamid Abaaoud', 'abdel-hamid abaoud', 'ABAOUD Abdelhamid', 'Abdel Hamid Abaoud', 'Abdelhamid ABAOUD', 'abu omar al baljiki'])(
+    'finds the same record under the spelling %j, best match first',
+    async (name) => {
+      const result = await client.query(`query($name: String) { persons(filter: { name: $name }) { id givenName familyName matchScore } }`, {
+        variables: { name },
+      });
+      expect(result.errors).toBeUndefined();
+      expect(result.data.persons[0]).toEqual({ id: ABAOUD.id, givenName: 'Abdelhamid', familyName: 'Abaaoud', matchScore: 1 });
+    },
+  );
 
   it('matches diacritics and transliteration variants, and not unrelated names', async () => {
     const q = `query($name: String) { persons(filter: { name: $name }) { id } }`;
@@ -76,16 +79,46 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     const result = await client.query(`{ person(memberState: NL, id: "${ABAOUD.id}") { ${DOSSIER} } }`);
     expect(result.errors).toBeUndefined();
     expect(result.data.person).toEqual({
-      memberState: 'NL', id: ABAOUD.id, contact: { agency: 'Test CT unit', reference: `REF-${ABAOUD.id}` },
-      givenName: 'Abdelhamid', familyName: 'Abaaoud', aliases: ['Abu Omar al-Baljiki'], dateOfBirth: '1987-04-08',
-      nationalities: ['BE', 'MA'], status: 'FOREIGN_TERRORIST_FIGHTER', background: 'Background of Abdelhamid Abaaoud.',
+      memberState: 'NL',
+      id: ABAOUD.id,
+      contact: { agency: 'Test CT unit', reference: `REF-${ABAOUD.id}` },
+      givenName: 'Abdelhamid',
+      familyName: 'Abaaoud',
+      aliases: ['Abu Omar al-Baljiki'],
+      dateOfBirth: '1987-04-08',
+      nationalities: ['BE', 'MA'],
+      status: 'FOREIGN_TERRORIST_FIGHTER',
+      background: 'Background of Abdelhamid Abaaoud.',
       documents: [{ number: ABAOUD.passport, kind: 'PASSPORT', issuingState: 'BE', validUntil: '2019-03-01' }],
       travel: [
-        { at: '2027-02-01T10:00:00Z', from: { city: 'Athens', country: 'GR' }, to: { city: 'Brussels', country: 'BE' }, mode: 'AIR', carrier: 'Aegean A3620', planned: true },
-        { at: '2014-01-15T09:10:00Z', from: { city: 'Istanbul', country: 'TR' }, to: { city: 'Gaziantep', country: 'TR' }, mode: 'AIR', carrier: 'Pegasus PC2680', planned: false },
-        { at: '2014-01-14T06:35:00Z', from: { city: 'Brussels', country: 'BE' }, to: { city: 'Istanbul', country: 'TR' }, mode: 'AIR', carrier: 'Turkish Airlines TK1938', planned: false },
+        {
+          at: '2027-02-01T10:00:00Z',
+          from: { city: 'Athens', country: 'GR' },
+          to: { city: 'Brussels', country: 'BE' },
+          mode: 'AIR',
+          carrier: 'Aegean A3620',
+          planned: true,
+        },
+        {
+          at: '2014-01-15T09:10:00Z',
+          from: { city: 'Istanbul', country: 'TR' },
+          to: { city: 'Gaziantep', country: 'TR' },
+          mode: 'AIR',
+          carrier: 'Pegasus PC2680',
+          planned: false,
+        },
+        {
+          at: '2014-01-14T06:35:00Z',
+          from: { city: 'Brussels', country: 'BE' },
+          to: { city: 'Istanbul', country: 'TR' },
+          mode: 'AIR',
+          carrier: 'Turkish Airlines TK1938',
+          planned: false,
+        },
       ],
-      financialMeasures: [{ kind: 'ASSET_FREEZE', since: '2015-02-01', institution: 'All institutions', amount: null, currency: null, legalBasis: 'Regulation (EU) 2580/2001' }],
+      financialMeasures: [
+        { kind: 'ASSET_FREEZE', since: '2015-02-01', institution: 'All institutions', amount: null, currency: null, legalBasis: 'Regulation (EU) 2580/2001' },
+      ],
       listings: [{ list: 'EU 2580/2001', listedSince: '2015-02-01', reason: 'Member of a terrorist group', action: 'arrest' }],
       affiliations: [{ role: 'leader', since: '2013-06-01', organisation: { id: 'T-O-001', name: 'Katibat al-Battar', kind: 'TERRORIST' } }],
     });
@@ -104,21 +137,50 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
   });
 
   it('resolves _entities by memberState and id, null for unknown ids and other states', async () => {
-    const result = await client.query(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id familyName } ... on Organisation { id name } } }`, {
-      variables: { r: [
-        { __typename: 'Person', memberState: 'NL', id: 'T-P-0002' },
-        { __typename: 'Person', memberState: 'NL', id: 'NL-P-404' },
-        { __typename: 'Person', memberState: 'BE', id: ABAOUD.id },
-        { __typename: 'Organisation', memberState: 'NL', id: 'T-O-001' },
-        { __typename: 'Person', memberState: 'NL', id: ABAOUD.id },
-      ] },
+    const result = await client.query(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id familyName } ... on Organisation { id name } } }`,
+      {
+        variables: {
+          r: [
+            { __typename: 'Person', memberState: 'NL', id: 'T-P-0002' },
+            { __typename: 'Person', memberState: 'NL', id: 'NL-P-404' },
+            { __typename: 'Person', memberState: 'BE', id: ABAOUD.id },
+            { __typename: 'Organisation', memberState: 'NL', id: 'T-O-001' },
+            { __typename: 'Person', memberState: 'NL', id: ABAOUD.id },
+          ],
+        },
+      },
+    );
+    expect(result).toEqual({
+      data: {
+        _entities: [
+          { id: 'T-P-0002', familyName: 'Abdeslam' },
+          null,
+          null,
+          { id: 'T-O-001', name: 'Katibat al-Battar' },
+          { id: ABAOUD.id, familyName: 'Abaaoud' },
+        ],
+      },
     });
-    expect(result).toEqual({ data: { _entities: [{ id: 'T-P-0002', familyName: 'Abdeslam' }, null, null, { id: 'T-O-001', name: 'Katibat al-Battar' }, { id: ABAOUD.id, familyName: 'Abaaoud' }] } });
   });
 
   it('searches organisations tolerantly and lists their members', async () => {
     const result = await client.query(`{ organisations(filter: { name: "batar brigade" }) { id name aliases members { role person { id } } } }`);
-    expect(result).toEqual({ data: { organisations: [{ id: 'T-O-001', name: 'Katibat al-Battar', aliases: ['Battar Brigade'], members: [{ role: 'leader', person: { id: ABAOUD.id } }, { role: 'facilitator', person: { id: 'T-P-0002' } }] }] } });
+    expect(result).toEqual({
+      data: {
+        organisations: [
+          {
+            id: 'T-O-001',
+            name: 'Katibat al-Battar',
+            aliases: ['Battar Brigade'],
+            members: [
+              { role: 'leader', person: { id: ABAOUD.id } },
+              { role: 'facilitator', person: { id: 'T-P-0002' } },
+            ],
+          },
+        ],
+      },
+    });
   });
 
   it.each([
@@ -127,12 +189,20 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
   ])('rejects first: %i with BAD_USER_INPUT', async (first, message) => {
     const result = await client.query(`query($first: Int) { persons(filter: { name: "Abaaoud" }, first: $first) { id } }`, { variables: { first } });
     expect(result.data).toBeNull();
-    expect(result.errors).toEqual([{ message, locations: [{ line: 1, column: 22 }], path: ['persons'], extensions: { code: 'BAD_USER_INPUT', argumentName: 'first', memberState: 'NL' } }]);
+    expect(result.errors).toEqual([
+      { message, locations: [{ line: 1, column: 22 }], path: ['persons'], extensions: { code: 'BAD_USER_INPUT', argumentName: 'first', memberState: 'NL' } },
+    ]);
   });
 
   it('rejects an empty filter and a malformed date with messages that say what to fix', async () => {
     const empty = await client.query('{ persons(filter: {}) { id } }');
-    expect(empty.errors).toEqual([expect.objectContaining({ message: 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', path: ['persons'], extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter', memberState: 'NL' } })]);
+    expect(empty.errors).toEqual([
+      expect.objectContaining({
+        message: 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status',
+        path: ['persons'],
+        extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter', memberState: 'NL' },
+      }),
+    ]);
     const badDate = await client.query('query($d: Date) { persons(filter: { dateOfBirth: $d }) { id } }', { variables: { d: '1987-13-01' } });
     expect(badDate.errors).toHaveLength(1);
     expect(badDate.errors?.[0]?.message).toContain('Date must be an ISO calendar date like 1987-04-12 (got "1987-13-01")');
@@ -163,7 +233,13 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     try {
       const broken = await client.query(`{ person(memberState: NL, id: "${ABAOUD.id}") { id listings { list } } }`);
       expect(broken.data).toEqual({ person: { id: ABAOUD.id, listings: null } });
-      expect(broken.errors).toEqual([{ message: 'Internal error in this member state; its log has the detail', path: ['person', 'listings'], extensions: { code: 'INTERNAL_SERVER_ERROR', memberState: 'NL' } }]);
+      expect(broken.errors).toEqual([
+        {
+          message: 'Internal error in this member state; its log has the detail',
+          path: ['person', 'listings'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', memberState: 'NL' },
+        },
+      ]);
       expect(JSON.stringify(broken)).not.toMatch(/select|watchlist|sqlite|postgres|at .*\.ts/i);
     } finally {
       await store.db.schema.alterTable('watchlist_listings_moved').renameTo('watchlist_listings').execute();
@@ -175,7 +251,21 @@ describe('name keys follow the matching rules', () => {
   it('rebuilds keys stored under older rules at start, so spelling variants still meet', async () => {
     const file = join(folder, 'old-keys.db');
     const old = await openStore(file, 'NL');
-    await old.db.insertInto('persons').values({ id: 'NL-P-1', given_name: 'Abdelkarim', family_name: 'Belhawari', date_of_birth: null, status: 'SUSPECT', background: null, contact_unit: null, contact_email: null, contact_phone: null, contact_reference: 'R' }).execute();
+    await old.db
+      .insertInto('persons')
+      .values({
+        id: 'NL-P-1',
+        given_name: 'Abdelkarim',
+        family_name: 'Belhawari',
+        date_of_birth: null,
+        status: 'SUSPECT',
+        background: null,
+        contact_unit: null,
+        contact_email: null,
+        contact_phone: null,
+        contact_reference: 'R',
+      })
+      .execute();
     await old.db.insertInto('person_name_keys').values({ person_id: 'NL-P-1', name_key: 'stale', skeleton: 'stl' }).execute();
     await old.db.updateTable('hague_meta').set({ value: '1' }).where('key', '=', 'name_keys_version').execute();
     await old.close();

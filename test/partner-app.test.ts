@@ -29,7 +29,10 @@ beforeAll(async () => {
   brokenEs = await startBrokenPeer('http500');
   net = await startNetwork({
     states: ['NL', 'BE', 'DE'],
-    peers: [{ code: 'FR', url: await deadUrl() }, { code: 'ES', url: brokenEs.url }],
+    peers: [
+      { code: 'FR', url: await deadUrl() },
+      { code: 'ES', url: brokenEs.url },
+    ],
     policies: 'config',
   });
   for (const member of net.members.values()) await seedMember(member.store, { persons: 40 });
@@ -51,21 +54,35 @@ const record = (check: TravellerCheck, state: string) => check.records.find((r) 
 
 describe('partner app: a German border guard checks two passports', () => {
   let report: Report;
-  beforeAll(async () => { report = await runPartnerApp(borderGuard()); });
+  beforeAll(async () => {
+    report = await runPartnerApp(borderGuard());
+  });
 
   it('gets records from several member states, each with what its owner released to DE', () => {
     const [em, nr] = report.checks;
     expect(em.failure).toBeNull();
     expect(em.holders).toEqual(['NL', 'BE']);
-    expect(record(em, 'NL').record).toMatchObject({ id: 'NL-P-000001', givenName: 'Abdelkarim', familyName: 'Belhawari', status: 'RETURNEE', dateOfBirth: '1991-02-07' });
+    expect(record(em, 'NL').record).toMatchObject({
+      id: 'NL-P-000001',
+      givenName: 'Abdelkarim',
+      familyName: 'Belhawari',
+      status: 'RETURNEE',
+      dateOfBirth: '1991-02-07',
+    });
     expect(record(em, 'BE').record).toMatchObject({ id: 'BE-P-000001', familyName: 'Belhaouari', status: 'FOREIGN_TERRORIST_FIGHTER' });
     expect(nr.holders).toEqual(['NL', 'BE', 'DE']);
     // DE's own record: FULL to its own caller, so its documents are there.
     expect(record(nr, 'DE').record.documents).toEqual([expect.objectContaining({ number: NR, kind: 'PASSPORT', issuingState: 'NL' })]);
-    expect(report.caller).toMatchObject({ state: 'DE', roles: ['border-guard'], clearance: 'RESTRICTED', purpose: 'border-security', caseReference: 'DE-BPOL-2026/4711' });
+    expect(report.caller).toMatchObject({
+      state: 'DE',
+      roles: ['border-guard'],
+      clearance: 'RESTRICTED',
+      purpose: 'border-security',
+      caseReference: 'DE-BPOL-2026/4711',
+    });
   });
 
-  it('keeps partial data and reads NL\'s NOT_RELEASED errors: path, field and reason per withheld field', () => {
+  it("keeps partial data and reads NL's NOT_RELEASED errors: path, field and reason per withheld field", () => {
     const nl = record(report.checks[0], 'NL');
     expect(nl.record.documents).toBeNull();
     expect(nl.record.travel).toBeNull();
@@ -73,18 +90,22 @@ describe('partner app: a German border guard checks two passports', () => {
     const index = report.checks[0].records.indexOf(nl);
     const notReleased = nl.withheld.filter((w) => w.code === 'NOT_RELEASED');
     expect(notReleased.map((w) => [w.field, w.path])).toEqual([
-      ['documents', `persons.${index}.documents`], ['travel', `persons.${index}.travel`], ['listings', `persons.${index}.listings`],
+      ['documents', `persons.${index}.documents`],
+      ['travel', `persons.${index}.travel`],
+      ['listings', `persons.${index}.listings`],
     ]);
-    expect(notReleased[0].reason).toBe('NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL\'s contact point for more');
+    expect(notReleased[0].reason).toBe("NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more");
     // Grouped by extensions.memberState, then extensions.code.
     expect(report.checks[0].errorsByState.NL.NOT_RELEASED).toHaveLength(3);
     expect(report.checks[0].errorsByState.NL.NOT_RELEASED[0]).toEqual({ path: `persons.${index}.documents`, message: notReleased[0].reason });
   });
 
-  it('reads the network rules\' FORBIDDEN errors and attributes them to the record at their path', () => {
+  it("reads the network rules' FORBIDDEN errors and attributes them to the record at their path", () => {
     const [em] = report.checks;
     for (const state of ['NL', 'BE']) {
-      const forbidden = record(em, state).withheld.filter((w) => w.code === 'FORBIDDEN').map((w) => w.field);
+      const forbidden = record(em, state)
+        .withheld.filter((w) => w.code === 'FORBIDDEN')
+        .map((w) => w.field);
       expect(forbidden).toEqual(['financialMeasures', 'background']);
       expect(em.errorsByState[state].FORBIDDEN).toHaveLength(2);
     }
@@ -121,10 +142,11 @@ describe('partner app: a German border guard checks two passports', () => {
     expect(second.cacheControl).toBe('no-store');
   });
 
-  it('states who asks and why through the link: the owners audit the token\'s caller with X-Hague-Purpose and X-Hague-Case', async () => {
+  it("states who asks and why through the link: the owners audit the token's caller with X-Hague-Purpose and X-Hague-Case", async () => {
     const rows = await net.members.get('NL')!.store.db.selectFrom('audit_log').selectAll().where('caller_state', '=', 'DE').execute();
     expect(rows.length).toBeGreaterThanOrEqual(2); // one per check
-    for (const row of rows) expect(row).toMatchObject({ caller_subject: 'dev-de-border-guard', purpose: 'border-security', case_reference: 'DE-BPOL-2026/4711' });
+    for (const row of rows)
+      expect(row).toMatchObject({ caller_subject: 'dev-de-border-guard', purpose: 'border-security', case_reference: 'DE-BPOL-2026/4711' });
     expect(JSON.parse(rows[0].withheld)).toContainEqual(expect.objectContaining({ field: 'Person.documents' }));
   });
 
@@ -133,7 +155,9 @@ describe('partner app: a German border guard checks two passports', () => {
     expect(text).toContain('caller: DE dev-de-border-guard (roles border-guard, clearance RESTRICTED), purpose border-security, case DE-BPOL-2026/4711');
     expect(text).toContain('Document EM482913: records held by NL, BE (2); not answering: FR, ES');
     expect(text).toContain('  NL NL-P-000001: Abdelkarim BELHAWARI, RETURNEE, born 1991-02-07, nationalities BE, MA');
-    expect(text).toContain('     withheld documents (NOT_RELEASED): NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL\'s contact point for more');
+    expect(text).toContain(
+      "     withheld documents (NOT_RELEASED): NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more",
+    );
     expect(text).toMatch(/ {2}FR unavailable \(UNREACHABLE\): FR .+ its records are missing from this answer/);
     expect(text).toContain('errors by state: NL NOT_RELEASED x3, FORBIDDEN x2; BE NOT_RELEASED x3, FORBIDDEN x2');
     expect(text).toContain('     document: PASSPORT NR5K8T2H4 (NL, valid until 2031-02-03)');
@@ -144,7 +168,7 @@ describe('partner app: a German border guard checks two passports', () => {
 });
 
 describe('partner app: other callers on the same gateway', () => {
-  it('a hash registered by another caller is accepted at once, with this caller\'s own rules (NL analyst: FULL from its own state)', async () => {
+  it("a hash registered by another caller is accepted at once, with this caller's own rules (NL analyst: FULL from its own state)", async () => {
     const report = await runPartnerApp({
       gateway: net.url,
       devIdentity: { keysDir: net.keysDir, state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] },
@@ -157,7 +181,14 @@ describe('partner app: other callers on the same gateway', () => {
     // Not the border guard's filtered plan: no FORBIDDEN (this token has the scope and the clearance),
     // and NL's own caller gets documents, travel, listings and background. Only NL's own rule on
     // financial data (role fiu) still applies, to its own callers too.
-    expect(nl.withheld).toEqual([{ field: 'financialMeasures', path: 'persons.0.financialMeasures', code: 'NOT_RELEASED', reason: 'NL releases financialMeasures only to the role fiu (yours: analyst)' }]);
+    expect(nl.withheld).toEqual([
+      {
+        field: 'financialMeasures',
+        path: 'persons.0.financialMeasures',
+        code: 'NOT_RELEASED',
+        reason: 'NL releases financialMeasures only to the role fiu (yours: analyst)',
+      },
+    ]);
     expect(nl.record.documents).toContainEqual(expect.objectContaining({ number: EM }));
     expect(nl.record.travel!.map((t) => t.reference)).toEqual(['PC1252', 'KL1572', 'A3995']);
     expect(nl.record.listings).toEqual([expect.objectContaining({ list: 'NL national terrorism list', action: 'specific check, report to owner' })]);
@@ -166,7 +197,7 @@ describe('partner app: other callers on the same gateway', () => {
     expect(record(report.checks[0], 'BE').withheld).toEqual([]);
   });
 
-  it('a refused token yields a failed check with the gateway\'s reason, not a crash', async () => {
+  it("a refused token yields a failed check with the gateway's reason, not a crash", async () => {
     const report = await runPartnerApp({ gateway: net.url, token: 'not-a-jwt', purpose: 'border-security', documentNumbers: [EM] });
     expect(report.checks[0]).toMatchObject({ records: [], failure: expect.stringMatching(/^HTTP 401: UNAUTHENTICATED: .*not a JWT/) });
     expect(formatReport(report)).toContain('Document EM482913: check failed: HTTP 401: UNAUTHENTICATED');
@@ -174,18 +205,25 @@ describe('partner app: other callers on the same gateway', () => {
 });
 
 describe('partner app: command line', () => {
-  const run = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((done, fail) => {
-    execFile(process.execPath, ['--import', 'tsx', 'examples/partner-app/main.ts', ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      const code = error ? (error as { code?: unknown }).code : 0;
-      if (typeof code !== 'number') fail(error ?? new Error('the partner app ended without an exit code'));
-      else done({ code, stdout, stderr });
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done, fail) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'examples/partner-app/main.ts', ...args],
+        { cwd: ROOT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+        (error, stdout, stderr) => {
+          const code = error ? (error as { code?: unknown }).code : 0;
+          if (typeof code !== 'number') fail(error ?? new Error('the partner app ended without an exit code'));
+          else done({ code, stdout, stderr });
+        },
+      );
     });
-  });
 
   it('--help documents the flags', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--gateway', '--token', '--dev-keys', '--state', '--roles', '--clearance', '--purpose', '--case', '--passport']) expect(stdout).toContain(flag);
+    for (const flag of ['--gateway', '--token', '--dev-keys', '--state', '--roles', '--clearance', '--purpose', '--case', '--passport'])
+      expect(stdout).toContain(flag);
   });
 
   it('checks a passport against the live gateway with a dev token and prints the report', async () => {
@@ -209,8 +247,13 @@ describe('partner app: command line', () => {
 describe('partner app: typed documents', () => {
   it('the committed API schema and generated documents are current (regenerated in memory, no network)', async () => {
     expect(readFileSync(API_SCHEMA_FILE, 'utf8')).toBe(apiSchemaSdl());
-    const files = await generate(CODEGEN_CONFIG, false) as Array<{ filename: string; content: string }>;
-    expect(files.map((f) => f.filename).sort()).toEqual(['examples/partner-app/generated/gql.ts', 'examples/partner-app/generated/graphql.ts', 'examples/partner-app/generated/index.ts']);
-    for (const file of files) expect(readFileSync(resolve(ROOT, file.filename), 'utf8'), `${file.filename} is stale: npm run codegen:partner-app`).toBe(file.content);
+    const files = (await generate(CODEGEN_CONFIG, false)) as Array<{ filename: string; content: string }>;
+    expect(files.map((f) => f.filename).sort()).toEqual([
+      'examples/partner-app/generated/gql.ts',
+      'examples/partner-app/generated/graphql.ts',
+      'examples/partner-app/generated/index.ts',
+    ]);
+    for (const file of files)
+      expect(readFileSync(resolve(ROOT, file.filename), 'utf8'), `${file.filename} is stale: npm run codegen:partner-app`).toBe(file.content);
   });
 });

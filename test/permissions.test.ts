@@ -20,7 +20,9 @@ let net: TestNetwork;
 beforeAll(async () => {
   net = await startNetwork({ states: ['NL', 'BE', 'DE'], data: DATA, policies: 'config' });
 });
-afterAll(async () => { await net?.close(); });
+afterAll(async () => {
+  await net?.close();
+});
 beforeEach(() => net.resetCounts());
 
 const NL_SUBJECT = `{ person(memberState: NL, id: "NL-1") { memberState id contact { reference } givenName familyName documents { number } background } }`;
@@ -32,8 +34,13 @@ describe('who is asking: tokens and purposes', () => {
   async function forged(claims: Record<string, unknown>, options: { issuer: string; keyOf: string; exp?: number }) {
     const jwk = JSON.parse(readFileSync(join(net.keysDir, `idp-${options.keyOf}.jwk`), 'utf8')) as JWK;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ roles: ['analyst'], clearance: 'SECRET', ...claims }).setProtectedHeader({ alg: 'ES256' })
-      .setIssuer(options.issuer).setAudience('hague').setSubject('x').setIssuedAt(now - 100).setExpirationTime(options.exp ?? now + 600)
+    return new SignJWT({ roles: ['analyst'], clearance: 'SECRET', ...claims })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(options.issuer)
+      .setAudience('hague')
+      .setSubject('x')
+      .setIssuedAt(now - 100)
+      .setExpirationTime(options.exp ?? now + 600)
       .sign(await importJWK(jwk, 'ES256'));
   }
 
@@ -44,10 +51,14 @@ describe('who is asking: tokens and purposes', () => {
     ["DE's key signing as NL's issuer", 'forged', 'Not authenticated: token rejected: signature verification failed'],
     ['an unknown issuer', 'unknown', 'Not authenticated: token issuer "https://idp.example" is not the identity provider of any member state'],
   ])('%s: 401 UNAUTHENTICATED and no member state is asked', async (_name, headers, message) => {
-    const auth = headers === 'expired' ? { authorization: `Bearer ${await forged({}, { issuer: devIssuer('NL'), keyOf: 'NL', exp: Math.floor(Date.now() / 1000) - 10 })}` }
-      : headers === 'forged' ? { authorization: `Bearer ${await forged({}, { issuer: devIssuer('NL'), keyOf: 'DE' })}` }
-        : headers === 'unknown' ? { authorization: `Bearer ${await forged({}, { issuer: 'https://idp.example', keyOf: 'NL' })}` }
-          : headers;
+    const auth =
+      headers === 'expired'
+        ? { authorization: `Bearer ${await forged({}, { issuer: devIssuer('NL'), keyOf: 'NL', exp: Math.floor(Date.now() / 1000) - 10 })}` }
+        : headers === 'forged'
+          ? { authorization: `Bearer ${await forged({}, { issuer: devIssuer('NL'), keyOf: 'DE' })}` }
+          : headers === 'unknown'
+            ? { authorization: `Bearer ${await forged({}, { issuer: 'https://idp.example', keyOf: 'NL' })}` }
+            : headers;
     const answer = await postQuery(net.url, NL_SUBJECT, undefined, { 'x-hague-purpose': 'counter-terrorism', ...auth });
     expect(answer.status).toBe(401);
     expect(answer.body.data).toBeUndefined();
@@ -58,7 +69,15 @@ describe('who is asking: tokens and purposes', () => {
   it("a token from DE's identity provider claiming to be NL is a DE caller", async () => {
     const token = await forged({ state: 'NL', memberState: 'NL', st: 'NL' }, { issuer: devIssuer('DE'), keyOf: 'DE' });
     const answer = await postQuery(net.url, NL_SUBJECT, undefined, { authorization: `Bearer ${token}`, 'x-hague-purpose': 'counter-terrorism' });
-    expect(answer.body.data.person).toEqual({ memberState: 'NL', id: 'NL-1', contact: { reference: 'REF-NL-NL-1' }, givenName: 'Abdelhamid', familyName: 'Abaaoud', documents: null, background: null });
+    expect(answer.body.data.person).toEqual({
+      memberState: 'NL',
+      id: 'NL-1',
+      contact: { reference: 'REF-NL-NL-1' },
+      givenName: 'Abdelhamid',
+      familyName: 'Abaaoud',
+      documents: null,
+      background: null,
+    });
     expect(answer.body.errors?.map((e) => e.message)).toEqual([
       "NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more",
       "NL releases SUMMARY-tier fields to DE; background is FULL-tier. Ask NL's contact point for more",
@@ -69,10 +88,21 @@ describe('who is asking: tokens and purposes', () => {
     const { authorization } = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
     const none = await postQuery(net.url, NL_SUBJECT, undefined, { authorization });
     expect(none.status).toBe(400);
-    expect(none.body.errors).toEqual([{ message: 'state the purpose of this request in the X-Hague-Purpose header: one of counter-terrorism, terrorism-financing, border-security, organised-crime', extensions: { code: 'PURPOSE_REQUIRED' } }]);
+    expect(none.body.errors).toEqual([
+      {
+        message:
+          'state the purpose of this request in the X-Hague-Purpose header: one of counter-terrorism, terrorism-financing, border-security, organised-crime',
+        extensions: { code: 'PURPOSE_REQUIRED' },
+      },
+    ]);
     const unknown = await postQuery(net.url, NL_SUBJECT, undefined, { authorization, 'x-hague-purpose': 'curiosity' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([{ message: "X-Hague-Purpose 'curiosity' is not one of the network's purposes: counter-terrorism, terrorism-financing, border-security, organised-crime", extensions: { code: 'BAD_USER_INPUT' } }]);
+    expect(unknown.body.errors).toEqual([
+      {
+        message: "X-Hague-Purpose 'curiosity' is not one of the network's purposes: counter-terrorism, terrorism-financing, border-security, organised-crime",
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    ]);
     expect(net.requestCounts()).toEqual({ NL: 0, BE: 0, DE: 0 });
   });
 
@@ -89,7 +119,15 @@ describe('who is asking: tokens and purposes', () => {
     const { authorization } = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
     const direct = await postQuery(nl.url, NL_SUBJECT, undefined, { authorization, 'x-hague-purpose': 'counter-terrorism' });
     expect(direct.status).toBe(401);
-    expect(direct.body).toEqual({ data: null, errors: [{ message: 'no context token: member states answer only requests relayed by the Hague gateway', extensions: { code: 'UNAUTHENTICATED', memberState: 'NL' } }] });
+    expect(direct.body).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'no context token: member states answer only requests relayed by the Hague gateway',
+          extensions: { code: 'UNAUTHENTICATED', memberState: 'NL' },
+        },
+      ],
+    });
   });
 });
 
@@ -110,8 +148,16 @@ describe('the same query, different callers: each owner decides', () => {
       { memberState: 'BE', id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud', documents: null },
     ]);
     expect(de.body.errors).toEqual([
-      { message: "NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more", path: ['persons', 0, 'documents'], extensions: { code: 'NOT_RELEASED', memberState: 'NL', field: 'Person.documents', tier: 'FULL' } },
-      { message: "BE releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask BE's contact point for more", path: ['persons', 1, 'documents'], extensions: { code: 'NOT_RELEASED', memberState: 'BE', field: 'Person.documents', tier: 'FULL' } },
+      {
+        message: "NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more",
+        path: ['persons', 0, 'documents'],
+        extensions: { code: 'NOT_RELEASED', memberState: 'NL', field: 'Person.documents', tier: 'FULL' },
+      },
+      {
+        message: "BE releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask BE's contact point for more",
+        path: ['persons', 1, 'documents'],
+        extensions: { code: 'NOT_RELEASED', memberState: 'BE', field: 'Person.documents', tier: 'FULL' },
+      },
     ]);
   });
 });
@@ -127,8 +173,10 @@ describe('network-wide rules: @requiresScopes and @policy at the gateway', () =>
       { memberState: 'BE', id: 'BE-7', fm: null, background: null },
     ]);
     expect(codesAndPaths(answer)).toEqual([
-      ['FORBIDDEN', ['persons', 0, 'fm'], null], ['FORBIDDEN', ['persons', 1, 'fm'], null],
-      ['FORBIDDEN', ['persons', 0, 'background'], null], ['FORBIDDEN', ['persons', 1, 'background'], null],
+      ['FORBIDDEN', ['persons', 0, 'fm'], null],
+      ['FORBIDDEN', ['persons', 1, 'fm'], null],
+      ['FORBIDDEN', ['persons', 0, 'background'], null],
+      ['FORBIDDEN', ['persons', 1, 'background'], null],
     ]);
     expect(answer.body.errors?.[0].message).toBe('Person.financialMeasures needs the scope financial:read in your token');
     expect(answer.body.errors?.[2].message).toBe('Person.background is released by the network only to callers with clearance:CONFIDENTIAL');
@@ -137,10 +185,17 @@ describe('network-wide rules: @requiresScopes and @policy at the gateway', () =>
   it('a selection left empty by removals answers only the nulls, nothing the caller did not ask', async () => {
     const headers = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'RESTRICTED', scopes: [] });
     const answer = await net.query(`query($n: String) { persons(filter: { name: $n }) { a: background b: background } }`, { n: 'Abaaoud' }, headers);
-    expect(answer.body.data).toEqual({ persons: [{ a: null, b: null }, { a: null, b: null }] });
+    expect(answer.body.data).toEqual({
+      persons: [
+        { a: null, b: null },
+        { a: null, b: null },
+      ],
+    });
     expect(codesAndPaths(answer)).toEqual([
-      ['FORBIDDEN', ['persons', 0, 'a'], null], ['FORBIDDEN', ['persons', 1, 'a'], null],
-      ['FORBIDDEN', ['persons', 0, 'b'], null], ['FORBIDDEN', ['persons', 1, 'b'], null],
+      ['FORBIDDEN', ['persons', 0, 'a'], null],
+      ['FORBIDDEN', ['persons', 1, 'a'], null],
+      ['FORBIDDEN', ['persons', 0, 'b'], null],
+      ['FORBIDDEN', ['persons', 1, 'b'], null],
     ]);
   });
 
@@ -161,10 +216,12 @@ describe('network-wide rules: @requiresScopes and @policy at the gateway', () =>
     try {
       const answer = await strict.query(QUERY, undefined, await strict.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: [] }));
       expect(answer.body.data).toBeUndefined();
-      expect(answer.body.errors).toEqual([{
-        message: 'Person.financialMeasures needs the scope financial:read in your token; the request was rejected whole (strict authorization)',
-        extensions: { code: 'FORBIDDEN', field: 'Person.financialMeasures', fieldPath: 'persons.@.fm' },
-      }]);
+      expect(answer.body.errors).toEqual([
+        {
+          message: 'Person.financialMeasures needs the scope financial:read in your token; the request was rejected whole (strict authorization)',
+          extensions: { code: 'FORBIDDEN', field: 'Person.financialMeasures', fieldPath: 'persons.@.fm' },
+        },
+      ]);
       expect(strict.requestCounts()).toEqual({ NL: 0 });
     } finally {
       await strict.close();
@@ -173,7 +230,11 @@ describe('network-wide rules: @requiresScopes and @policy at the gateway', () =>
 
   it('refuses batched HTTP requests', async () => {
     const headers = await net.as({ state: 'DE', roles: ['analyst'], clearance: 'SECRET' });
-    const response = await fetch(net.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify([{ query: NL_SUBJECT }, { query: NL_SUBJECT }]) });
+    const response = await fetch(net.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify([{ query: NL_SUBJECT }, { query: NL_SUBJECT }]),
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).not.toContain('EH1234567');
     expect(net.requestCounts()).toEqual({ NL: 0, BE: 0, DE: 0 });

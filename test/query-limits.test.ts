@@ -4,8 +4,12 @@ import { startNetwork, type TestNetwork } from './support/network.ts';
 /** Operations past the network's bounds are refused before planning: no member state is asked. */
 
 let net: TestNetwork;
-beforeAll(async () => { net = await startNetwork({ states: ['NL', 'BE'], data: { NL: [{ id: 'NL-1', givenName: 'Salah', familyName: 'Abdeslam' }] } }); });
-afterAll(async () => { await net?.close(); });
+beforeAll(async () => {
+  net = await startNetwork({ states: ['NL', 'BE'], data: { NL: [{ id: 'NL-1', givenName: 'Salah', familyName: 'Abdeslam' }] } });
+});
+afterAll(async () => {
+  await net?.close();
+});
 beforeEach(() => net.resetCounts());
 
 const tooComplex = (message: string) => ({ errors: [{ message: `The query is too complex: ${message}`, extensions: { code: 'QUERY_TOO_COMPLEX' } }] });
@@ -28,7 +32,8 @@ it('refuses deep nesting, counting fields inside fragments where they are used',
 });
 
 it('leaves introspection alone: the gateway answers it itself', async () => {
-  const typeRef = 'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }';
+  const typeRef =
+    'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }';
   const { body } = await net.query(`{ __schema { types { name fields { name type { ${typeRef} } } } } }`);
   expect(body.errors).toBeUndefined();
   expect(body.data.__schema.types.some((t: { name: string }) => t.name === 'Person')).toBe(true);

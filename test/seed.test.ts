@@ -5,17 +5,34 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { nameKeys } from '../subgraphs/member/name-match.ts';
 import {
-  AlreadySeededError, NL_LISTED_ORGANISATION_IDS, NL_NATIONAL_LIST, SHARED_ORGANISATIONS, SHARED_SUBJECTS,
-  isSeeded, organisationCount, seedMember, type SeedResult,
+  AlreadySeededError,
+  NL_LISTED_ORGANISATION_IDS,
+  NL_NATIONAL_LIST,
+  SHARED_ORGANISATIONS,
+  SHARED_SUBJECTS,
+  isSeeded,
+  organisationCount,
+  seedMember,
+  type SeedResult,
 } from '../subgraphs/member/seed.ts';
 import type { Database } from '../subgraphs/member/store-schema.ts';
 import type { MemberState } from '../common/member-states.ts';
 import { createTestDatabase, describePostgres } from './support/postgres.ts';
 
 const TABLES = [
-  'persons', 'person_aliases', 'person_nationalities', 'person_name_keys', 'identity_documents', 'travel_movements',
-  'financial_measures', 'watchlist_listings', 'organisations', 'organisation_aliases', 'organisation_name_keys',
-  'affiliations', 'hague_meta',
+  'persons',
+  'person_aliases',
+  'person_nationalities',
+  'person_name_keys',
+  'identity_documents',
+  'travel_movements',
+  'financial_measures',
+  'watchlist_listings',
+  'organisations',
+  'organisation_aliases',
+  'organisation_name_keys',
+  'affiliations',
+  'hague_meta',
 ] as const satisfies ReadonlyArray<keyof Database>;
 
 /** Every row of every data table, in a stable order (all columns), as plain JSON. */
@@ -23,7 +40,15 @@ async function dump(store: Store): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
     const rows = (await store.db.selectFrom(table).selectAll().execute()) as Array<Record<string, unknown>>;
-    out[table] = rows.map((row) => JSON.stringify(Object.keys(row).sort().map((k) => [k, row[k]]))).sort();
+    out[table] = rows
+      .map((row) =>
+        JSON.stringify(
+          Object.keys(row)
+            .sort()
+            .map((k) => [k, row[k]]),
+        ),
+      )
+      .sort();
   }
   return out;
 }
@@ -52,9 +77,12 @@ afterAll(async () => {
 const store = (state: MemberState) => stores.get(state)!;
 
 async function personsWithDocument(state: MemberState, number: string) {
-  return store(state).db.selectFrom('identity_documents as d').innerJoin('persons as p', 'p.id', 'd.person_id')
+  return store(state)
+    .db.selectFrom('identity_documents as d')
+    .innerJoin('persons as p', 'p.id', 'd.person_id')
     .select(['p.id', 'p.given_name', 'p.family_name', 'p.date_of_birth', 'd.kind', 'd.issuing_state'])
-    .where('d.number', '=', number).execute();
+    .where('d.number', '=', number)
+    .execute();
 }
 
 describe('seedMember', () => {
@@ -79,7 +107,8 @@ describe('seedMember', () => {
       await seedMember(other, { persons: PERSONS, seed: 2 });
       const cast = (s: Store) => s.db.selectFrom('persons').selectAll().where('id', '<=', 'NL-P-000004').orderBy('id').execute();
       expect(await cast(other)).toEqual(await cast(store('NL')));
-      const generated = (s: Store) => s.db.selectFrom('persons').select(['given_name', 'family_name', 'date_of_birth']).where('id', '>', 'NL-P-000004').orderBy('id').execute();
+      const generated = (s: Store) =>
+        s.db.selectFrom('persons').select(['given_name', 'family_name', 'date_of_birth']).where('id', '>', 'NL-P-000004').orderBy('id').execute();
       expect(await generated(other)).not.toEqual(await generated(store('NL')));
     } finally {
       await other.close();
@@ -92,13 +121,25 @@ describe('seedMember', () => {
       expect(r.persons).toBe(PERSONS);
       expect(r.organisations).toBe(organisationCount(PERSONS));
       const db = store(state).db;
-      expect((await db.selectFrom('persons').select('id').execute())).toHaveLength(PERSONS);
+      expect(await db.selectFrom('persons').select('id').execute()).toHaveLength(PERSONS);
       const values = async (table: keyof Database, column: string) =>
-        (await db.selectFrom(table).select(column as never).distinct().execute()).map((row) => Object.values(row as object)[0]);
-      expect(['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED', 'ASSOCIATE', 'CLOSED']).toEqual(expect.arrayContaining(await values('persons', 'status')));
-      expect(['PASSPORT', 'IDENTITY_CARD', 'RESIDENCE_PERMIT', 'DRIVING_LICENCE', 'VISA']).toEqual(expect.arrayContaining(await values('identity_documents', 'kind')));
+        (
+          await db
+            .selectFrom(table)
+            .select(column as never)
+            .distinct()
+            .execute()
+        ).map((row) => Object.values(row as object)[0]);
+      expect(['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED', 'ASSOCIATE', 'CLOSED']).toEqual(
+        expect.arrayContaining(await values('persons', 'status')),
+      );
+      expect(['PASSPORT', 'IDENTITY_CARD', 'RESIDENCE_PERMIT', 'DRIVING_LICENCE', 'VISA']).toEqual(
+        expect.arrayContaining(await values('identity_documents', 'kind')),
+      );
       expect(['AIR', 'RAIL', 'ROAD', 'SEA', 'BORDER_CROSSING']).toEqual(expect.arrayContaining(await values('travel_movements', 'mode')));
-      expect(['ASSET_FREEZE', 'CASH_WITHDRAWAL', 'MONEY_TRANSFER', 'SUSPICIOUS_TRANSACTION_REPORT', 'ACCOUNT_CLOSURE']).toEqual(expect.arrayContaining(await values('financial_measures', 'kind')));
+      expect(['ASSET_FREEZE', 'CASH_WITHDRAWAL', 'MONEY_TRANSFER', 'SUSPICIOUS_TRANSACTION_REPORT', 'ACCOUNT_CLOSURE']).toEqual(
+        expect.arrayContaining(await values('financial_measures', 'kind')),
+      );
       expect(['TERRORIST', 'ORGANISED_CRIME', 'FACILITATION_NETWORK', 'FRONT_COMPANY']).toEqual(expect.arrayContaining(await values('organisations', 'kind')));
     }
   });
@@ -140,8 +181,13 @@ describe('seedMember', () => {
     const keys = await db.selectFrom('person_name_keys').selectAll().execute();
     for (const p of persons.slice(0, 40)) {
       const names = [p.given_name, p.family_name, ...aliases.filter((a) => a.person_id === p.id).map((a) => a.alias)];
-      const expected = nameKeys(names).map((k) => `${k.key}/${k.skeleton}`).sort();
-      const stored = keys.filter((k) => k.person_id === p.id).map((k) => `${k.name_key}/${k.skeleton}`).sort();
+      const expected = nameKeys(names)
+        .map((k) => `${k.key}/${k.skeleton}`)
+        .sort();
+      const stored = keys
+        .filter((k) => k.person_id === p.id)
+        .map((k) => `${k.name_key}/${k.skeleton}`)
+        .sort();
       expect(stored, p.id).toEqual(expected);
     }
     const organisationKeys = await db.selectFrom('organisation_name_keys').select('organisation_id').distinct().execute();
@@ -160,8 +206,11 @@ describe('seedMember', () => {
         expect(holders, `${subject.key} in ${state}`).toHaveLength(1);
         const [holder] = holders;
         expect(holder).toMatchObject({
-          given_name: record.givenName, family_name: record.familyName, date_of_birth: subject.dateOfBirth,
-          kind: 'PASSPORT', issuing_state: subject.passport.issuingState,
+          given_name: record.givenName,
+          family_name: record.familyName,
+          date_of_birth: subject.dateOfBirth,
+          kind: 'PASSPORT',
+          issuing_state: subject.passport.issuingState,
         });
         const position = SHARED_SUBJECTS.filter((s) => s.records[state]).indexOf(subject) + 1;
         expect(holder.id).toBe(`${state}-P-${String(position).padStart(6, '0')}`);
@@ -216,8 +265,12 @@ describe('seedMember', () => {
         expect(found[0].kind).toBe(organisation.kind);
       }
     }
-    const kinds = await store('NL').db.selectFrom('affiliations as a').innerJoin('organisations as o', 'o.id', 'a.organisation_id')
-      .select('o.kind').where('a.person_id', '=', 'NL-P-000003').execute();
+    const kinds = await store('NL')
+      .db.selectFrom('affiliations as a')
+      .innerJoin('organisations as o', 'o.id', 'a.organisation_id')
+      .select('o.kind')
+      .where('a.person_id', '=', 'NL-P-000003')
+      .execute();
     expect(kinds.map((k) => k.kind).sort()).toEqual(['ORGANISED_CRIME', 'TERRORIST']);
   });
 
@@ -227,11 +280,23 @@ describe('seedMember', () => {
     expect(listed).toHaveLength(39);
     expect(new Set(listed.map((l) => l.person_id)).size).toBe(39);
     expect(results.get('NL')!.nationalListPersons).toBe(39);
-    const organisations = await db.selectFrom('organisations').select(['id', 'name']).where('id', 'in', [...NL_LISTED_ORGANISATION_IDS]).execute();
+    const organisations = await db
+      .selectFrom('organisations')
+      .select(['id', 'name'])
+      .where('id', 'in', [...NL_LISTED_ORGANISATION_IDS])
+      .execute();
     expect(organisations.map((o) => o.name)).toEqual(['Katibat al-Muhajirin', 'Shabakat al-Ubur', 'Anatolia Exchange B.V.']);
     for (const id of NL_LISTED_ORGANISATION_IDS) {
-      const members = await db.selectFrom('affiliations').select('person_id').where('organisation_id', '=', id)
-        .where('person_id', 'in', listed.map((l) => l.person_id)).execute();
+      const members = await db
+        .selectFrom('affiliations')
+        .select('person_id')
+        .where('organisation_id', '=', id)
+        .where(
+          'person_id',
+          'in',
+          listed.map((l) => l.person_id),
+        )
+        .execute();
       expect(members.length, id).toBeGreaterThan(0);
     }
     for (const state of DEMO.filter((s) => s !== 'NL')) {
@@ -263,7 +328,7 @@ describe('seedMember', () => {
       await expect(seedMember(s, { persons: 60 })).rejects.toBeInstanceOf(AlreadySeededError);
       const before = await dump(s);
       await seedMember(s, { persons: 80, reset: true });
-      expect((await s.db.selectFrom('persons').select('id').execute())).toHaveLength(80);
+      expect(await s.db.selectFrom('persons').select('id').execute()).toHaveLength(80);
       await seedMember(s, { persons: 60, reset: true });
       expect(await dump(s)).toEqual(before);
     } finally {

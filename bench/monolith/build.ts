@@ -22,11 +22,18 @@ const TABLES: Array<{ name: string; tagged: boolean; indexes: string[] }> = [
   { name: 'watchlist_listings', tagged: false, indexes: ['UNIQUE (id)', '(person_id)'] },
   { name: 'organisations', tagged: true, indexes: ['UNIQUE (id)', '(kind)'] },
   { name: 'organisation_aliases', tagged: false, indexes: ['(organisation_id, position)'] },
-  { name: 'organisation_name_keys', tagged: true, indexes: ['(member_state, name_key, organisation_id)', '(member_state, skeleton, organisation_id)', '(organisation_id)'] },
+  {
+    name: 'organisation_name_keys',
+    tagged: true,
+    indexes: ['(member_state, name_key, organisation_id)', '(member_state, skeleton, organisation_id)', '(organisation_id)'],
+  },
   { name: 'affiliations', tagged: false, indexes: ['UNIQUE (id)', '(person_id)', '(organisation_id)'] },
 ];
 
-interface Source { state: MemberState; file: string }
+interface Source {
+  state: MemberState;
+  file: string;
+}
 
 /** What the monolith file was built from (each state's seed, person count and name-key rules): rebuilt when this changes. */
 function fingerprint(sources: Source[]): string {
@@ -71,8 +78,7 @@ export function buildMonolith(file: string, sources: Source[], onState: (state: 
     db.exec('CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const first = new SQLite(sources[0].file, { readonly: true });
     for (const table of TABLES) {
-      const columns = (first.prepare(`PRAGMA table_info(${table.name})`).all() as Array<{ name: string; type: string }>)
-        .map((c) => `"${c.name}" ${c.type}`);
+      const columns = (first.prepare(`PRAGMA table_info(${table.name})`).all() as Array<{ name: string; type: string }>).map((c) => `"${c.name}" ${c.type}`);
       db.exec(`CREATE TABLE ${table.name} (${table.tagged ? 'member_state TEXT NOT NULL, ' : ''}${columns.join(', ')})`);
     }
     first.close();

@@ -23,7 +23,11 @@ import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states
 import { hagueError } from '../../common/errors.ts';
 
 /** A case file of another agency, naming records by key (the dossier-by-entities scenario). */
-export interface Casefile { reference: string; title: string; subjects: Array<{ memberState: MemberState; id: string }> }
+export interface Casefile {
+  reference: string;
+  title: string;
+  subjects: Array<{ memberState: MemberState; id: string }>;
+}
 
 export const CASEFILE_SDL = `
   "A case file of another agency: it refers to member-state records by key, never copies them."
@@ -37,9 +41,18 @@ const MAX_CANDIDATES = 2000;
 type Db = Kysely<Database & { persons: Database['persons'] & { member_state: string } }>;
 type PersonRow = Database['persons'] & { member_state: MemberState; matchScore: number | null };
 
-interface PersonFilter { name?: string | null; dateOfBirth?: string | null; documentNumber?: string | null; nationality?: string | null; status?: string | null }
+interface PersonFilter {
+  name?: string | null;
+  dateOfBirth?: string | null;
+  documentNumber?: string | null;
+  nationality?: string | null;
+  status?: string | null;
+}
 
-interface MonolithContext { loaders: Loaders; states: MemberState[] }
+interface MonolithContext {
+  loaders: Loaders;
+  states: MemberState[];
+}
 
 function plainSchemaSdl(): string {
   // The contract's types without federation: built leniently (its @link/@key imports are not defined here), printed plain.
@@ -53,7 +66,9 @@ function asked(states: MemberState[], memberStates: MemberState[] | null | undef
 
 async function searchPersons(db: Db, states: MemberState[], filter: PersonFilter, first: number): Promise<PersonRow[]> {
   if (!Object.values(filter).some((v) => v !== null && v !== undefined && v !== '')) {
-    throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', { argumentName: 'filter' });
+    throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', {
+      argumentName: 'filter',
+    });
   }
   if (states.length === 0) return [];
   const filtered = (ids: string[] | null) => {
@@ -85,7 +100,10 @@ async function searchPersons(db: Db, states: MemberState[], filter: PersonFilter
       ) WHERE rank <= ${first}`.execute(db);
     const byState = new Map<string, string[]>(states.map((s) => [s, []]));
     for (const row of rows) byState.get(row.member_state)?.push(row.id);
-    return inOrder([...byState.values()].flatMap((ids) => ids.sort()), null);
+    return inOrder(
+      [...byState.values()].flatMap((ids) => ids.sort()),
+      null,
+    );
   }
   const keys = queryKeys(filter.name);
   if (keys.length === 0) throw hagueError('BAD_USER_INPUT', 'filter.name has no letters to search for', { argumentName: 'filter.name' });
@@ -110,7 +128,10 @@ async function searchPersons(db: Db, states: MemberState[], filter: PersonFilter
   const candidates = new Map<string, string[]>(states.map((s) => [s, []]));
   for (const [id, entry] of keysByOwner) {
     const score = matchScore(filter.name, entry.keys);
-    if (score >= MATCH_THRESHOLD) { scores.set(id, score); candidates.get(entry.state)!.push(id); }
+    if (score >= MATCH_THRESHOLD) {
+      scores.set(id, score);
+      candidates.get(entry.state)!.push(id);
+    }
   }
   const otherCriteria = Object.entries(filter).some(([k, v]) => k !== 'name' && v !== null && v !== undefined && v !== '');
   const best: string[] = [];
@@ -119,7 +140,10 @@ async function searchPersons(db: Db, states: MemberState[], filter: PersonFilter
     if (otherCriteria) {
       const passing = new Set<string>();
       for (let i = 0; i < ids.length; i += 5000) {
-        for (const row of await filtered(ids.slice(i, i + 5000)).select('p.id').execute()) passing.add(row.id);
+        for (const row of await filtered(ids.slice(i, i + 5000))
+          .select('p.id')
+          .execute())
+          passing.add(row.id);
       }
       kept = ids.filter((id) => passing.has(id));
     }
@@ -133,10 +157,27 @@ function agency(state: string): string {
   return `${MEMBER_STATE_NAMES[state as MemberState]} counter-terrorism liaison`;
 }
 
-type RowWithState = { member_state: string; contact_unit: string | null; contact_email: string | null; contact_phone: string | null; contact_reference: string };
-const contact = (row: RowWithState) => ({ agency: agency(row.member_state), unit: row.contact_unit, email: row.contact_email, phone: row.contact_phone, reference: row.contact_reference });
+type RowWithState = {
+  member_state: string;
+  contact_unit: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  contact_reference: string;
+};
+const contact = (row: RowWithState) => ({
+  agency: agency(row.member_state),
+  unit: row.contact_unit,
+  email: row.contact_email,
+  phone: row.contact_phone,
+  reference: row.contact_reference,
+});
 
-export async function startMonolith(options: { database: string; states: MemberState[]; casefiles?: Casefile[]; port?: number }): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
+export async function startMonolith(options: {
+  database: string;
+  states: MemberState[];
+  casefiles?: Casefile[];
+  port?: number;
+}): Promise<{ url: string; app: FastifyInstance; close(): Promise<void> }> {
   const sqlite = new SQLite(options.database, { readonly: true });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }) as unknown as Db;
   const store = { db } as unknown as Store;
@@ -145,33 +186,36 @@ export async function startMonolith(options: { database: string; states: MemberS
   const { __resolveReference: _p, ...personFields } = Person;
   const { __resolveReference: _o, ...organisationFields } = Organisation;
   const resolvers = {
-      ...valueTypes,
-      Query: {
-        async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MonolithContext) {
-          const rows = await searchPersons(db, asked(context.states, args.memberStates), args.filter, checkFirst(args.first));
-          for (const row of rows) context.loaders.person.prime(row.id, row);
-          return rows;
-        },
-        async person(_: unknown, args: { memberState: MemberState; id: string }, context: MonolithContext) {
-          const row = await context.loaders.person.load(args.id) as unknown as RowWithState | null;
-          return row && row.member_state === args.memberState && context.states.includes(args.memberState) ? row : null;
-        },
-        async organisations() {
-          throw hagueError('BAD_USER_INPUT', 'the bench monolith serves persons only');
-        },
-        async casefile(_: unknown, args: { reference: string }, context: MonolithContext) {
-          const casefile = casefiles.get(args.reference);
-          if (!casefile) return null;
-          const rows = await Promise.all(casefile.subjects.map((s) => context.loaders.person.load(s.id)));
-          return { ...casefile, subjects: rows.filter((r, i) => r && (r as unknown as RowWithState).member_state === casefile.subjects[i].memberState) };
-        },
+    ...valueTypes,
+    Query: {
+      async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MonolithContext) {
+        const rows = await searchPersons(db, asked(context.states, args.memberStates), args.filter, checkFirst(args.first));
+        for (const row of rows) context.loaders.person.prime(row.id, row);
+        return rows;
       },
-      Person: { ...personFields, memberState: (row: RowWithState) => row.member_state, contact },
-      Organisation: { ...organisationFields, memberState: (row: RowWithState) => row.member_state, contact },
+      async person(_: unknown, args: { memberState: MemberState; id: string }, context: MonolithContext) {
+        const row = (await context.loaders.person.load(args.id)) as unknown as RowWithState | null;
+        return row && row.member_state === args.memberState && context.states.includes(args.memberState) ? row : null;
+      },
+      async organisations() {
+        throw hagueError('BAD_USER_INPUT', 'the bench monolith serves persons only');
+      },
+      async casefile(_: unknown, args: { reference: string }, context: MonolithContext) {
+        const casefile = casefiles.get(args.reference);
+        if (!casefile) return null;
+        const rows = await Promise.all(casefile.subjects.map((s) => context.loaders.person.load(s.id)));
+        return { ...casefile, subjects: rows.filter((r, i) => r && (r as unknown as RowWithState).member_state === casefile.subjects[i].memberState) };
+      },
+    },
+    Person: { ...personFields, memberState: (row: RowWithState) => row.member_state, contact },
+    Organisation: { ...organisationFields, memberState: (row: RowWithState) => row.member_state, contact },
   };
   const app = Fastify({ logger: false });
   await app.register(mercurius, {
-    schema: `${plainSchemaSdl()}\n${CASEFILE_SDL}`, resolvers: resolvers as never, path: '/graphql', graphiql: false,
+    schema: `${plainSchemaSdl()}\n${CASEFILE_SDL}`,
+    resolvers: resolvers as never,
+    path: '/graphql',
+    graphiql: false,
     context: (): MonolithContext => ({ loaders: createLoaders(store), states: options.states }),
   });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
@@ -179,6 +223,9 @@ export async function startMonolith(options: { database: string; states: MemberS
   return {
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`,
     app,
-    close: async () => { await app.close(); await db.destroy(); },
+    close: async () => {
+      await app.close();
+      await db.destroy();
+    },
   };
 }

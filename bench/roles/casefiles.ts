@@ -27,19 +27,25 @@ let requests = 0;
 serveParent({
   start: async (m) => {
     const byRef = new Map((m.casefiles as Casefile[]).map((c) => [c.reference, c]));
-    const schema = buildSubgraphSchema([{
-      typeDefs: parse(CASEFILES_SUBGRAPH_SDL),
-      resolvers: { Query: { casefile: (_: unknown, { reference }: { reference: string }) => byRef.get(reference) ?? null } } as never,
-    }]);
+    const schema = buildSubgraphSchema([
+      {
+        typeDefs: parse(CASEFILES_SUBGRAPH_SDL),
+        resolvers: { Query: { casefile: (_: unknown, { reference }: { reference: string }) => byRef.get(reference) ?? null } } as never,
+      },
+    ]);
     const app = Fastify({ logger: false });
     await app.register(mercurius, { schema, path: '/graphql' });
-    app.server.prependListener('request', (req: IncomingMessage) => { if (req.method === 'POST') requests++; });
+    app.server.prependListener('request', (req: IncomingMessage) => {
+      if (req.method === 'POST') requests++;
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     close = () => app.close();
     return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql` };
   },
   counters: () => ({ requests }),
-  stop: async () => { await close?.(); },
+  stop: async () => {
+    await close?.();
+  },
 });
 process.send?.({ type: 'ready' });

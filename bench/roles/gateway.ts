@@ -13,7 +13,11 @@ import '../../gateway/no-telemetry.ts';
 import { join } from 'node:path';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify from 'fastify';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
@@ -53,13 +57,19 @@ function supergraph(memberUrl: string, subgraphs: Start['subgraphs']): string {
 
 async function startHague(o: Start): Promise<string> {
   const members: MemberConfig[] = o.members.map((m) => ({
-    code: m.code, name: MEMBER_STATE_NAMES[m.code], url: m.url, timeoutMs: o.timeoutMs,
-    issuer: devIssuer(m.code), publicKeys: [{ file: join(o.keysDir, `${devKeyName(m.code)}.jwk`) }],
+    code: m.code,
+    name: MEMBER_STATE_NAMES[m.code],
+    url: m.url,
+    timeoutMs: o.timeoutMs,
+    issuer: devIssuer(m.code),
+    publicKeys: [{ file: join(o.keysDir, `${devKeyName(m.code)}.jwk`) }],
   }));
   const security = await buildGatewaySecurity({ members, keysDir: o.keysDir, acceptDevKeys: true });
   const supergraphSdl = supergraph(members[0].url, o.subgraphs);
   const gateway: RunningGateway = await startGateway({
-    supergraphSdl, members, security,
+    supergraphSdl,
+    members,
+    security,
     ...(o.variant === 'hague-noauthz' ? { authorizationRules: emptyAuthorizationRules(readAuthorizationRules(supergraphSdl).schema) } : {}),
   });
   close = () => gateway.close();
@@ -70,26 +80,50 @@ async function startStock(o: Start): Promise<string> {
   if (o.members.length !== 1) throw new Error('the stock gateway fronts exactly one member state');
   const state = o.members[0].code;
   const key = await importKey((await ensureKeyPair(o.keysDir, 'gateway')).privateJwk);
-  const caller = { ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], agency: 'bench', purpose: BENCH_PURPOSE, caseReference: null, requestId: 'bench-stock-gateway' };
+  const caller = {
+    ...BENCH_PERSONA,
+    roles: [...BENCH_PERSONA.roles],
+    scopes: [...BENCH_PERSONA.scopes],
+    agency: 'bench',
+    purpose: BENCH_PURPOSE,
+    caseReference: null,
+    requestId: 'bench-stock-gateway',
+  };
   let token = await signContextToken(caller, state, key);
-  const timer = setInterval(() => { void signContextToken(caller, state, key).then((t) => { token = t; }); }, 20_000);
+  const timer = setInterval(() => {
+    void signContextToken(caller, state, key).then((t) => {
+      token = t;
+    });
+  }, 20_000);
   const gateway = new ApolloGateway({
     supergraphSdl: stripSecurityPurpose(supergraph(o.members[0].url, o.subgraphs)),
-    buildService: ({ url }) => new RemoteGraphQLDataSource({
-      url,
-      willSendRequest({ request }) { request.http?.headers.set(CONTEXT_TOKEN_HEADER, token); },
-    }),
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource({
+        url,
+        willSendRequest({ request }) {
+          request.http?.headers.set(CONTEXT_TOKEN_HEADER, token);
+        },
+      }),
   });
   const app = Fastify({ logger: false });
   const apollo = new ApolloServer({
     gateway,
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
   await app.register(fastifyApollo(apollo));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
-  close = async () => { clearInterval(timer); await apollo.stop(); await app.close(); };
+  close = async () => {
+    clearInterval(timer);
+    await apollo.stop();
+    await app.close();
+  };
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
 }
 
@@ -98,6 +132,8 @@ serveParent({
     const o = m as unknown as Start;
     return { url: o.variant === 'stock' ? await startStock(o) : await startHague(o) };
   },
-  stop: async () => { await close?.(); },
+  stop: async () => {
+    await close?.();
+  },
 });
 process.send?.({ type: 'ready' });

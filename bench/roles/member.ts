@@ -11,7 +11,11 @@ import type { MemberState } from '../../common/member-states.ts';
 import { benchPolicy } from '../policy.ts';
 import { serveParent } from '../child.ts';
 
-interface Start { state: MemberState; database: string; gatewayPublicKey: JWK }
+interface Start {
+  state: MemberState;
+  database: string;
+  gatewayPublicKey: JWK;
+}
 
 const running: Array<{ name: string; member: RunningMember; requests: number }> = [];
 
@@ -19,11 +23,16 @@ async function start(message: Start) {
   const urls: Record<string, string> = {};
   for (const enforce of [true, false]) {
     const member = await startMember({
-      state: message.state, database: message.database, gatewayPublicKey: message.gatewayPublicKey,
-      policy: benchPolicy(message.state), enforceRelease: enforce,
+      state: message.state,
+      database: message.database,
+      gatewayPublicKey: message.gatewayPublicKey,
+      policy: benchPolicy(message.state),
+      enforceRelease: enforce,
     });
     const entry = { name: enforce ? 'on' : 'off', member, requests: 0 };
-    member.app.server.prependListener('request', (req: IncomingMessage) => { if (req.method === 'POST' && req.url?.startsWith('/graphql')) entry.requests++; });
+    member.app.server.prependListener('request', (req: IncomingMessage) => {
+      if (req.method === 'POST' && req.url?.startsWith('/graphql')) entry.requests++;
+    });
     running.push(entry);
     urls[entry.name] = member.url;
   }
@@ -34,7 +43,15 @@ async function start(message: Start) {
 
 serveParent({
   start: (m) => start(m as unknown as Start),
-  counters: () => Object.fromEntries(running.flatMap((r) => [[`requests.${r.name}`, r.requests], [`statements.${r.name}`, r.member.store.statementCount()]])),
-  stop: async () => { await Promise.all(running.map((r) => r.member.close())); },
+  counters: () =>
+    Object.fromEntries(
+      running.flatMap((r) => [
+        [`requests.${r.name}`, r.requests],
+        [`statements.${r.name}`, r.member.store.statementCount()],
+      ]),
+    ),
+  stop: async () => {
+    await Promise.all(running.map((r) => r.member.close()));
+  },
 });
 process.send?.({ type: 'ready' });

@@ -10,11 +10,15 @@ let requests = 0;
 serveParent({
   start: async (m) => {
     const monolith = await startMonolith({ database: m.database as string, states: m.states as MemberState[], casefiles: m.casefiles as Casefile[] });
-    monolith.app.server.prependListener('request', (req: IncomingMessage) => { if (req.method === 'POST') requests++; });
+    monolith.app.server.prependListener('request', (req: IncomingMessage) => {
+      if (req.method === 'POST') requests++;
+    });
     close = () => monolith.close();
     return { url: monolith.url };
   },
   counters: () => ({ requests }),
-  stop: async () => { await close?.(); },
+  stop: async () => {
+    await close?.();
+  },
 });
 process.send?.({ type: 'ready' });

@@ -73,7 +73,7 @@ export async function runPartnerApp(options: PartnerAppOptions): Promise<Report>
         fetchPolicy: 'no-cache',
       });
       const { errors, failure } = readError(result.error);
-      checks.push(buildCheck(documentNumber, result.data, errors, result.data ? null : failure ?? 'no data in the answer'));
+      checks.push(buildCheck(documentNumber, result.data, errors, result.data ? null : (failure ?? 'no data in the answer')));
     }
   } finally {
     client.stop();
@@ -90,7 +90,9 @@ function readError(error: unknown): { errors: readonly GraphQLFormattedError[]; 
     try {
       const body = JSON.parse(error.bodyText) as { errors?: GraphQLFormattedError[] };
       if (body.errors?.length) return { errors: body.errors, failure: `HTTP ${error.statusCode}: ${describe(body.errors)}` };
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     return { errors: [], failure: `HTTP ${error.statusCode}: ${error.message}` };
   }
   // fetch failed: the gateway is unreachable (the cause says why: ECONNREFUSED, ENOTFOUND...).
@@ -113,11 +115,22 @@ async function tokenSource(options: PartnerAppOptions): Promise<() => Promise<st
   if (!dev) throw new PartnerAppError('no credentials: give a token (--token or HAGUE_TOKEN), or --dev-keys with --state to mint a dev token');
   const keyFile = join(resolve(dev.keysDir), `${devKeyName(dev.state)}.jwk`);
   // issueDevToken would create a fresh key the gateway has never seen: refuse instead.
-  if (!existsSync(keyFile)) throw new PartnerAppError(`no dev identity key for ${dev.state} at ${keyFile}; start the network first (npm start creates .hague/keys) or point --dev-keys at its keys`);
+  if (!existsSync(keyFile))
+    throw new PartnerAppError(
+      `no dev identity key for ${dev.state} at ${keyFile}; start the network first (npm start creates .hague/keys) or point --dev-keys at its keys`,
+    );
   let cached: { token: string; expires: number } | undefined;
   return async () => {
     if (!cached || cached.expires - Date.now() < 60_000) {
-      const token = await issueDevToken({ state: dev.state, roles: dev.roles, clearance: dev.clearance, scopes: dev.scopes, subject: dev.subject, keysDir: dev.keysDir, ttlSeconds: 900 });
+      const token = await issueDevToken({
+        state: dev.state,
+        roles: dev.roles,
+        clearance: dev.clearance,
+        scopes: dev.scopes,
+        subject: dev.subject,
+        keysDir: dev.keysDir,
+        ttlSeconds: 900,
+      });
       cached = { token, expires: Date.now() + 900_000 };
     }
     return cached.token;
@@ -126,7 +139,11 @@ async function tokenSource(options: PartnerAppOptions): Promise<() => Promise<st
 
 function callerSummary(token: string, options: PartnerAppOptions): CallerSummary {
   let claims: Record<string, unknown> = {};
-  try { claims = decodeJwt(token); } catch { /* not a JWT: the gateway will say so */ }
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    /* not a JWT: the gateway will say so */
+  }
   const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : [];
   return {
     state: typeof claims.iss === 'string' ? claims.iss.replace(/^hague-dev:/, '') : null,

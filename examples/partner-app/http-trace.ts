@@ -48,10 +48,14 @@ export function traceFetch(base: typeof fetch = globalThis.fetch): HttpTrace {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const request = readRequest(method, url, init?.body);
     const response = await base(input, init);
-    const answer = await response.clone().json().catch(() => null) as { data?: unknown; errors?: Array<{ extensions?: { code?: unknown } }> } | null;
-    const persisted = request.shape.extensions && typeof request.shape.extensions === 'object'
-      ? (request.shape.extensions as { persistedQuery?: { sha256Hash?: unknown } }).persistedQuery
-      : undefined;
+    const answer = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { data?: unknown; errors?: Array<{ extensions?: { code?: unknown } }> } | null;
+    const persisted =
+      request.shape.extensions && typeof request.shape.extensions === 'object'
+        ? (request.shape.extensions as { persistedQuery?: { sha256Hash?: unknown } }).persistedQuery
+        : undefined;
     exchanges.push({
       n: exchanges.length + 1,
       method,
@@ -74,7 +78,13 @@ export function traceFetch(base: typeof fetch = globalThis.fetch): HttpTrace {
 function readRequest(method: string, url: URL, body: unknown): { shape: GraphQLRequestShape; bytes: number } {
   if (method === 'GET') {
     const params = url.searchParams;
-    const json = (name: string) => { try { return JSON.parse(params.get(name) ?? 'null') as unknown; } catch { return null; } };
+    const json = (name: string) => {
+      try {
+        return JSON.parse(params.get(name) ?? 'null') as unknown;
+      } catch {
+        return null;
+      }
+    };
     return {
       shape: { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined, extensions: json('extensions') ?? undefined },
       bytes: url.search.length,

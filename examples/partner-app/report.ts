@@ -89,7 +89,12 @@ const codeOf = (error: GraphQLFormattedError): string => text(error.extensions?.
 const pathText = (path: readonly (string | number)[] | undefined): string | null => (path?.length ? path.join('.') : null);
 
 /** Builds one check's report from the answer's data and errors. */
-export function buildCheck(documentNumber: string, data: CheckTravellerQuery | undefined, errors: readonly GraphQLFormattedError[], failure: string | null = null): TravellerCheck {
+export function buildCheck(
+  documentNumber: string,
+  data: CheckTravellerQuery | undefined,
+  errors: readonly GraphQLFormattedError[],
+  failure: string | null = null,
+): TravellerCheck {
   const persons = data?.persons ?? [];
   const records: RecordReport[] = persons.map((record) => ({ memberState: record.memberState, id: record.id, record, withheld: [] }));
   const unavailable: UnavailableState[] = [];
@@ -100,7 +105,7 @@ export function buildCheck(documentNumber: string, data: CheckTravellerQuery | u
     // persons.<n>.<field>...: the record the error is about.
     const index = path[0] === 'persons' && typeof path[1] === 'number' ? path[1] : undefined;
     const record = index !== undefined ? records[index] : undefined;
-    const state = typeof error.extensions?.memberState === 'string' ? error.extensions.memberState : record?.memberState ?? 'network';
+    const state = typeof error.extensions?.memberState === 'string' ? error.extensions.memberState : (record?.memberState ?? 'network');
     ((errorsByState[state] ??= {})[code] ??= []).push({ path: pathText(path), message: error.message });
     if (code === 'MEMBER_UNAVAILABLE') {
       unavailable.push({ memberState: state, reason: text(error.extensions?.reason, 'UNAVAILABLE'), message: error.message });
@@ -118,8 +123,10 @@ export function summariseApq(requests: HttpExchange[]): ApqSummary {
     if (!r.persistedQueryHash) continue;
     if (!r.sentQuery) {
       summary.hashOnly++;
-      if (r.errorCodes.includes('PERSISTED_QUERY_NOT_FOUND')) { summary.notFound++; pendingNotFound = true; }
-      else if (r.hasData) summary.hashOnlyAccepted++;
+      if (r.errorCodes.includes('PERSISTED_QUERY_NOT_FOUND')) {
+        summary.notFound++;
+        pendingNotFound = true;
+      } else if (r.hasData) summary.hashOnlyAccepted++;
     } else if (pendingNotFound) {
       summary.registered++;
       pendingNotFound = false;
@@ -140,19 +147,28 @@ export function formatReport(report: Report): string {
   const out: string[] = [];
   const c = report.caller;
   out.push(`Hague partner app: border check via ${report.gateway}`);
-  out.push(`caller: ${[or(c.state, 'unknown state'), c.subject].filter(Boolean).join(' ')} (roles ${list(c.roles)}, clearance ${or(c.clearance)}), purpose ${c.purpose}${c.caseReference ? `, case ${c.caseReference}` : ''}`);
+  out.push(
+    `caller: ${[or(c.state, 'unknown state'), c.subject].filter(Boolean).join(' ')} (roles ${list(c.roles)}, clearance ${or(c.clearance)}), purpose ${c.purpose}${c.caseReference ? `, case ${c.caseReference}` : ''}`,
+  );
   for (const check of report.checks) {
     out.push('', ...formatCheck(check));
   }
   out.push('', 'Requests (automatic persisted queries):');
   for (const r of report.requests) {
     const sent = r.sentQuery ? `query text + hash (${r.requestBytes} B)` : `hash only (${r.requestBytes} B)`;
-    const answer = r.errorCodes.includes('PERSISTED_QUERY_NOT_FOUND') ? 'PERSISTED_QUERY_NOT_FOUND'
-      : r.hasData ? `data${r.errorCodes.length ? ` + ${r.errorCodes.length} error(s)` : ''}` : `no data${r.errorCodes.length ? ` (${[...new Set(r.errorCodes)].join(', ')})` : ''}`;
-    out.push(`  #${r.n} ${r.method.padEnd(4)} ${or(r.operationName, '(anonymous)')}: ${sent} -> HTTP ${r.status}${r.contentEncoding ? ` ${r.contentEncoding}` : ''}, ${answer}${r.cacheControl ? `, cache-control ${r.cacheControl}` : ''} [${r.ms} ms]`);
+    const answer = r.errorCodes.includes('PERSISTED_QUERY_NOT_FOUND')
+      ? 'PERSISTED_QUERY_NOT_FOUND'
+      : r.hasData
+        ? `data${r.errorCodes.length ? ` + ${r.errorCodes.length} error(s)` : ''}`
+        : `no data${r.errorCodes.length ? ` (${[...new Set(r.errorCodes)].join(', ')})` : ''}`;
+    out.push(
+      `  #${r.n} ${r.method.padEnd(4)} ${or(r.operationName, '(anonymous)')}: ${sent} -> HTTP ${r.status}${r.contentEncoding ? ` ${r.contentEncoding}` : ''}, ${answer}${r.cacheControl ? `, cache-control ${r.cacheControl}` : ''} [${r.ms} ms]`,
+    );
   }
   const a = report.apq;
-  out.push(`  APQ: ${a.hashOnly} hash-only request(s), ${a.notFound} not yet known to the gateway, ${a.registered} registered with the full query, ${a.hashOnlyAccepted} accepted by hash alone`);
+  out.push(
+    `  APQ: ${a.hashOnly} hash-only request(s), ${a.notFound} not yet known to the gateway, ${a.registered} registered with the full query, ${a.hashOnlyAccepted} accepted by hash alone`,
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -163,19 +179,32 @@ function formatCheck(check: TravellerCheck): string[] {
     out.push(`Document ${check.documentNumber}: check failed: ${check.failure}`);
     return out;
   }
-  out.push(`Document ${check.documentNumber}: ${check.holders.length ? `records held by ${check.holders.join(', ')} (${check.records.length})` : 'no record in the states that answered'}${unavailable.length ? `; not answering: ${[...new Set(unavailable)].join(', ')}` : ''}`);
+  out.push(
+    `Document ${check.documentNumber}: ${check.holders.length ? `records held by ${check.holders.join(', ')} (${check.records.length})` : 'no record in the states that answered'}${unavailable.length ? `; not answering: ${[...new Set(unavailable)].join(', ')}` : ''}`,
+  );
   for (const { memberState, id, record, withheld } of check.records) {
     const name = [record.givenName, record.familyName?.toUpperCase()].filter(Boolean).join(' ') || '(name withheld)';
-    out.push(`  ${memberState} ${id}: ${name}${record.status ? `, ${record.status}` : ''}${record.dateOfBirth ? `, born ${record.dateOfBirth}` : ''}${record.nationalities?.length ? `, nationalities ${record.nationalities.join(', ')}` : ''}`);
+    out.push(
+      `  ${memberState} ${id}: ${name}${record.status ? `, ${record.status}` : ''}${record.dateOfBirth ? `, born ${record.dateOfBirth}` : ''}${record.nationalities?.length ? `, nationalities ${record.nationalities.join(', ')}` : ''}`,
+    );
     const ct = record.contact;
-    out.push(`     contact: ${ct.agency}${ct.unit ? `, ${ct.unit}` : ''}${ct.phone ? `, ${ct.phone}` : ''}${ct.email ? `, ${ct.email}` : ''}; quote ${ct.reference}`);
+    out.push(
+      `     contact: ${ct.agency}${ct.unit ? `, ${ct.unit}` : ''}${ct.phone ? `, ${ct.phone}` : ''}${ct.email ? `, ${ct.email}` : ''}; quote ${ct.reference}`,
+    );
     if (record.aliases?.length) out.push(`     aliases: ${record.aliases.join('; ')}`);
-    for (const d of record.documents ?? []) out.push(`     document: ${d.kind} ${d.number} (${d.issuingState}${d.validUntil ? `, valid until ${d.validUntil}` : ''})`);
+    for (const d of record.documents ?? [])
+      out.push(`     document: ${d.kind} ${d.number} (${d.issuingState}${d.validUntil ? `, valid until ${d.validUntil}` : ''})`);
     for (const t of record.travel ?? []) {
-      out.push(`     travel${t.planned ? ' (planned)' : ''}: ${t.at.slice(0, 16).replace('T', ' ')} ${t.from.city} (${t.from.country}) -> ${t.to.city} (${t.to.country}) ${t.mode}${t.carrier ? ` ${t.carrier}` : ''}${t.reference ? ` ${t.reference}` : ''}${t.source ? ` [${t.source}]` : ''}`);
+      out.push(
+        `     travel${t.planned ? ' (planned)' : ''}: ${t.at.slice(0, 16).replace('T', ' ')} ${t.from.city} (${t.from.country}) -> ${t.to.city} (${t.to.country}) ${t.mode}${t.carrier ? ` ${t.carrier}` : ''}${t.reference ? ` ${t.reference}` : ''}${t.source ? ` [${t.source}]` : ''}`,
+      );
     }
-    for (const l of record.listings ?? []) out.push(`     listed: ${l.list} since ${l.listedSince}${l.reason ? `: ${l.reason}` : ''}${l.action ? ` -> ON A HIT: ${l.action}` : ''}`);
-    for (const f of record.financialMeasures ?? []) out.push(`     financial: ${f.kind} ${f.since}${f.amount !== null && f.amount !== undefined ? ` ${f.amount} ${or(f.currency, '')}` : ''}${f.institution ? ` at ${f.institution}` : ''}`);
+    for (const l of record.listings ?? [])
+      out.push(`     listed: ${l.list} since ${l.listedSince}${l.reason ? `: ${l.reason}` : ''}${l.action ? ` -> ON A HIT: ${l.action}` : ''}`);
+    for (const f of record.financialMeasures ?? [])
+      out.push(
+        `     financial: ${f.kind} ${f.since}${f.amount !== null && f.amount !== undefined ? ` ${f.amount} ${or(f.currency, '')}` : ''}${f.institution ? ` at ${f.institution}` : ''}`,
+      );
     if (record.background) out.push(`     background: ${record.background}`);
     // Released (not null) but empty: the owner holds none, which is not the same as withholding them.
     const none = (['documents', 'travel', 'listings', 'financialMeasures'] as const).filter((f) => Array.isArray(record[f]) && record[f].length === 0);
@@ -183,8 +212,12 @@ function formatCheck(check: TravellerCheck): string[] {
     for (const w of withheld) out.push(`     withheld ${w.field} (${w.code}): ${w.reason}`);
   }
   for (const u of check.unavailable) out.push(`  ${u.memberState} unavailable (${u.reason}): ${u.message}`);
-  const groups = Object.entries(check.errorsByState).map(([state, codes]) =>
-    `${state} ${Object.entries(codes).map(([code, entries]) => `${code} x${entries.length}`).join(', ')}`);
+  const groups = Object.entries(check.errorsByState).map(
+    ([state, codes]) =>
+      `${state} ${Object.entries(codes)
+        .map(([code, entries]) => `${code} x${entries.length}`)
+        .join(', ')}`,
+  );
   if (groups.length) out.push(`  errors by state: ${groups.join('; ')}`);
   return out;
 }

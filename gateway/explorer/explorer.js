@@ -9,7 +9,7 @@
   const byId = (id) => document.getElementById(id);
   const SAVED = 'hague.explorer'; // persona, purpose and case survive a reload; the token does not
   const CODES_EXPLAINED = {
-    NOT_RELEASED: 'withheld by the owner\'s release rules',
+    NOT_RELEASED: "withheld by the owner's release rules",
     MEMBER_UNAVAILABLE: 'the state did not answer: the rest of the answer is complete',
     FORBIDDEN: 'a network rule removed the field for your role, clearance or scopes',
   };
@@ -47,20 +47,29 @@
 
   function restore() {
     let saved = {};
-    try { saved = JSON.parse(localStorage.getItem(SAVED) || '{}'); } catch { /* a corrupt entry is ignored */ }
+    try {
+      saved = JSON.parse(localStorage.getItem(SAVED) || '{}');
+    } catch {
+      /* a corrupt entry is ignored */
+    }
     ui.purpose = config.purposes.includes(saved.purpose) ? saved.purpose : '';
     // Dev mode starts ready to query (first persona, first purpose); production makes the analyst
     // choose the purpose, since it is the legal basis recorded in every state's audit log.
     if (!ui.purpose && config.devMode) ui.purpose = config.purposes[0] || '';
     ui.caseRef = typeof saved.caseRef === 'string' ? saved.caseRef : '';
     const persona = personas.find((p) => p.id === saved.persona) || (config.devMode ? personas[0] : undefined);
-    if (persona) { ui.persona = persona.id; ui.token = persona.token; }
+    if (persona) {
+      ui.persona = persona.id;
+      ui.token = persona.token;
+    }
   }
 
   function save() {
     try {
       localStorage.setItem(SAVED, JSON.stringify({ persona: ui.persona, purpose: ui.purpose, caseRef: ui.caseRef }));
-    } catch { /* storage may be disabled: the picks then last for this page only */ }
+    } catch {
+      /* storage may be disabled: the picks then last for this page only */
+    }
   }
 
   function option(value, text, title) {
@@ -82,7 +91,9 @@
       byId('dev-badge').hidden = false;
       byId('persona-field').hidden = false;
       for (const p of personas) {
-        personaPicker.append(option(p.id, personaLabel(p), `${p.state} · roles ${p.roles.join(', ')} · clearance ${p.clearance} · scopes ${p.scopes.join(' ') || '(none)'}`));
+        personaPicker.append(
+          option(p.id, personaLabel(p), `${p.state} · roles ${p.roles.join(', ')} · clearance ${p.clearance} · scopes ${p.scopes.join(' ') || '(none)'}`),
+        );
       }
       personaPicker.value = ui.persona;
     }
@@ -97,7 +108,10 @@
     let typing;
     tokenInput.addEventListener('input', () => {
       ui.token = tokenInput.value.trim().replace(/^Bearer\s+/i, '');
-      if (ui.persona) { ui.persona = ''; personaPicker.value = ''; } // a pasted token is nobody's persona
+      if (ui.persona) {
+        ui.persona = '';
+        personaPicker.value = '';
+      } // a pasted token is nobody's persona
       clearTimeout(typing);
       typing = setTimeout(credentialsChanged, 400);
     });
@@ -106,11 +120,17 @@
     purposePicker.append(option('', '(choose a purpose)'));
     for (const purpose of config.purposes) purposePicker.append(option(purpose, purpose));
     purposePicker.value = ui.purpose;
-    purposePicker.addEventListener('change', () => { ui.purpose = purposePicker.value; save(); });
+    purposePicker.addEventListener('change', () => {
+      ui.purpose = purposePicker.value;
+      save();
+    });
 
     const caseInput = byId('case');
     caseInput.value = ui.caseRef;
-    caseInput.addEventListener('input', () => { ui.caseRef = caseInput.value.trim(); save(); });
+    caseInput.addEventListener('input', () => {
+      ui.caseRef = caseInput.value.trim();
+      save();
+    });
 
     const examplePicker = byId('example');
     for (const example of config.examples) examplePicker.append(option(example.id, example.title));
@@ -199,16 +219,20 @@
   }
 
   function graphiql(example) {
-    return React.createElement(GraphiQL, {
-      fetcher,
-      // First visit: one tab per example. Later visits: GraphiQL restores the analyst's own tabs.
-      defaultTabs: config.examples.map((e) => ({ query: e.query, variables: e.variables })),
-      // `query`/`variables` replace the active tab's text when they change; undefined leaves it alone.
-      query: example && example.query,
-      variables: example && example.variables,
-      defaultEditorToolsVisibility: 'variables',
-      shouldPersistHeaders: false, // tokens typed in the Headers pane stay out of localStorage
-    }, React.createElement(GraphiQL.Logo, null, 'Hague'));
+    return React.createElement(
+      GraphiQL,
+      {
+        fetcher,
+        // First visit: one tab per example. Later visits: GraphiQL restores the analyst's own tabs.
+        defaultTabs: config.examples.map((e) => ({ query: e.query, variables: e.variables })),
+        // `query`/`variables` replace the active tab's text when they change; undefined leaves it alone.
+        query: example && example.query,
+        variables: example && example.variables,
+        defaultEditorToolsVisibility: 'variables',
+        shouldPersistHeaders: false, // tokens typed in the Headers pane stay out of localStorage
+      },
+      React.createElement(GraphiQL.Logo, null, 'Hague'),
+    );
   }
 
   /** Summarises an answer by member state: who answered with records, and every error grouped by state and code. */
@@ -293,9 +317,12 @@
 
   function fail(error) {
     const main = byId('graphiql');
-    main.replaceChildren(Object.assign(document.createElement('p'), {
-      className: 'hague-loading', textContent: `The explorer could not start: ${error.message}`,
-    }));
+    main.replaceChildren(
+      Object.assign(document.createElement('p'), {
+        className: 'hague-loading',
+        textContent: `The explorer could not start: ${error.message}`,
+      }),
+    );
     console.error(error);
   }
 })();

@@ -15,17 +15,25 @@ export function useAccessLog(): GatewayPlugin {
         const started = performance.now();
         let operationType = 'unknown';
         return {
-          async didResolveOperation({ operation }) { operationType = operation?.operation ?? 'unknown'; },
+          async didResolveOperation({ operation }) {
+            operationType = operation?.operation ?? 'unknown';
+          },
           async willSendResponse({ response, operationName, contextValue }) {
-            const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
+            const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
             const codes = errors.map((e) => codeOf(e));
             const states = [...new Set(errors.map((e) => e.extensions?.memberState).filter((s): s is string => typeof s === 'string'))];
             const { caller } = contextValue;
-            contextValue.log.info({
-              operationName: operationName ?? null, operationType, ms: Math.round(performance.now() - started), errors: codes,
-              statesWithErrors: states.length ? states : undefined,
-              caller: caller && { state: caller.state, agency: caller.agency, subject: caller.subject, purpose: caller.purpose, case: caller.caseReference },
-            }, 'graphql request answered');
+            contextValue.log.info(
+              {
+                operationName: operationName ?? null,
+                operationType,
+                ms: Math.round(performance.now() - started),
+                errors: codes,
+                statesWithErrors: states.length ? states : undefined,
+                caller: caller && { state: caller.state, agency: caller.agency, subject: caller.subject, purpose: caller.purpose, case: caller.caseReference },
+              },
+              'graphql request answered',
+            );
           },
         };
       },

@@ -19,7 +19,13 @@ export interface HealthOptions {
   headersFor: HeadersFor;
 }
 
-interface Probe { name: string; kind: 'member' | 'subgraph'; up: boolean; ms: number; detail?: string }
+interface Probe {
+  name: string;
+  kind: 'member' | 'subgraph';
+  up: boolean;
+  ms: number;
+  detail?: string;
+}
 
 /**
  * GET /healthz (the process is alive) and GET /readyz (the gateway can serve: supergraph loaded and
@@ -35,7 +41,9 @@ export function useHealth(options: HealthOptions): GatewayPlugin {
       last = {
         at: performance.now(),
         result: Promise.all([
-          ...members.map(async (m) => probe(dispatcher, m.code, 'member', m.url, { [REQUEST_ID_HEADER]: requestId, ...await headersFor(m, context) }, Math.min(m.timeoutMs, 1000))),
+          ...members.map(async (m) =>
+            probe(dispatcher, m.code, 'member', m.url, { [REQUEST_ID_HEADER]: requestId, ...(await headersFor(m, context)) }, Math.min(m.timeoutMs, 1000)),
+          ),
           ...subgraphs.map((s) => probe(dispatcher, s.name, 'subgraph', s.url, { [REQUEST_ID_HEADER]: requestId }, 1000)),
         ]),
       };
@@ -71,7 +79,14 @@ export function useHealth(options: HealthOptions): GatewayPlugin {
  * timeout budget as real traffic (capped at 1 s): a state that answers /healthz but garbage on
  * /graphql, or rejects the gateway's credentials, is not up.
  */
-async function probe(dispatcher: Dispatcher, name: string, kind: Probe['kind'], url: string, headers: Record<string, string>, timeoutMs: number): Promise<Probe> {
+async function probe(
+  dispatcher: Dispatcher,
+  name: string,
+  kind: Probe['kind'],
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Probe> {
   const result = await postGraphQL(dispatcher, url, { query: '{ __typename }' }, headers, timeoutMs);
   if (!result.ok) return { name, kind, up: false, ms: result.ms, detail: result.failure.detail };
   const error = result.body.errors?.[0];

@@ -19,11 +19,32 @@ export function createMetrics(): GatewayMetrics {
   const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
   return {
     registry,
-    requests: new Counter({ name: 'hague_gateway_requests_total', help: 'GraphQL requests answered by the gateway', labelNames: ['operation_type'], registers: [registry] }),
-    errors: new Counter({ name: 'hague_gateway_errors_total', help: 'Errors in gateway answers, by extensions.code', labelNames: ['code'], registers: [registry] }),
+    requests: new Counter({
+      name: 'hague_gateway_requests_total',
+      help: 'GraphQL requests answered by the gateway',
+      labelNames: ['operation_type'],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'hague_gateway_errors_total',
+      help: 'Errors in gateway answers, by extensions.code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
     duration: new Histogram({ name: 'hague_gateway_request_duration_seconds', help: 'Time to answer a GraphQL request', buckets, registers: [registry] }),
-    stateLatency: new Histogram({ name: 'hague_member_request_duration_seconds', help: 'Time a member state (or other subgraph) took to answer one gateway request', labelNames: ['member_state', 'kind'], buckets, registers: [registry] }),
-    stateFailures: new Counter({ name: 'hague_member_failures_total', help: 'Member state requests that failed (timeout, unreachable, http_error, invalid_response)', labelNames: ['member_state', 'reason'], registers: [registry] }),
+    stateLatency: new Histogram({
+      name: 'hague_member_request_duration_seconds',
+      help: 'Time a member state (or other subgraph) took to answer one gateway request',
+      labelNames: ['member_state', 'kind'],
+      buckets,
+      registers: [registry],
+    }),
+    stateFailures: new Counter({
+      name: 'hague_member_failures_total',
+      help: 'Member state requests that failed (timeout, unreachable, http_error, invalid_response)',
+      labelNames: ['member_state', 'reason'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -42,9 +63,11 @@ export function useMetrics(metrics: GatewayMetrics): GatewayPlugin {
         const started = performance.now();
         let operationType = 'unknown';
         return {
-          async didResolveOperation({ operation }) { operationType = operation?.operation ?? 'unknown'; },
+          async didResolveOperation({ operation }) {
+            operationType = operation?.operation ?? 'unknown';
+          },
           async willSendResponse({ response }) {
-            const errors = response.body.kind === 'single' ? response.body.singleResult.errors ?? [] : [];
+            const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
             metrics.requests.inc({ operation_type: operationType });
             metrics.duration.observe((performance.now() - started) / 1000);
             for (const error of errors) metrics.errors.inc({ code: codeOf(error) });

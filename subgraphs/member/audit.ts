@@ -8,7 +8,10 @@ export function summariseRelease(data: unknown): { records: string[]; fields: st
   const records = new Set<string>();
   const fields = new Set<string>();
   const walk = (value: unknown, typeName: string | null) => {
-    if (Array.isArray(value)) { for (const item of value) walk(item, typeName); return; }
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item, typeName);
+      return;
+    }
     if (value === null || typeof value !== 'object') return;
     const object = value as Record<string, unknown>;
     const type = typeof object.__typename === 'string' ? object.__typename : typeName;
@@ -31,16 +34,19 @@ export async function writeAudit(store: Store, caller: Caller, result: Execution
   const withheld = (result.errors ?? [])
     .filter((error) => error.extensions?.code === 'NOT_RELEASED')
     .map((error) => ({ path: error.path, field: error.extensions?.field }));
-  await store.db.insertInto('audit_log').values({
-    id: randomUUID(),
-    at: new Date().toISOString(),
-    request_id: caller.requestId,
-    caller_state: caller.state,
-    caller_agency: caller.agency,
-    caller_subject: caller.subject,
-    purpose: caller.purpose,
-    case_reference: caller.caseReference,
-    released: JSON.stringify(summariseRelease(result.data)),
-    withheld: JSON.stringify(withheld),
-  }).execute();
+  await store.db
+    .insertInto('audit_log')
+    .values({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      request_id: caller.requestId,
+      caller_state: caller.state,
+      caller_agency: caller.agency,
+      caller_subject: caller.subject,
+      purpose: caller.purpose,
+      case_reference: caller.caseReference,
+      released: JSON.stringify(summariseRelease(result.data)),
+      withheld: JSON.stringify(withheld),
+    })
+    .execute();
 }

@@ -6,7 +6,9 @@ import type { Caller } from '../../common/caller.ts';
 import type { MemberState } from '../../common/member-states.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { caller?: Caller }
+  interface FastifyRequest {
+    caller?: Caller;
+  }
 }
 
 /**
@@ -33,9 +35,12 @@ export async function useContextAuth(app: FastifyInstance, state: MemberState, g
       }
     }
     request.log.warn({ reason, ip: request.ip }, 'request without a valid context token refused');
-    await reply.code(401).header('content-type', 'application/json').send({
-      data: null,
-      errors: [formattedError('UNAUTHENTICATED', reason, undefined, { memberState: state })],
-    });
+    await reply
+      .code(401)
+      .header('content-type', 'application/json')
+      .send({
+        data: null,
+        errors: [formattedError('UNAUTHENTICATED', reason, undefined, { memberState: state })],
+      });
   });
 }

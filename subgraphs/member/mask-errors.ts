@@ -2,7 +2,10 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { formattedError, isHagueErrorCode } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
 
-interface LoggingContext { reply?: { log?: { error(obj: unknown, msg?: string): void } }; app?: { log?: { error(obj: unknown, msg?: string): void } } }
+interface LoggingContext {
+  reply?: { log?: { error(obj: unknown, msg?: string): void } };
+  app?: { log?: { error(obj: unknown, msg?: string): void } };
+}
 
 /**
  * Mask by default: deliberate errors (a Hague code, or a GraphQL validation error of the query
@@ -21,7 +24,7 @@ export function maskErrors(execution: ExecutionResult, context: unknown, state: 
   const errors = reported.map((error) => {
     // @apollo/subgraph puts `_entities` indices into paths as strings; clients expect numbers.
     // GraphQL names never start with a digit, so a digit-only segment is always a list index.
-    const path = (error).path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
+    const path = error.path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
     const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
     const code = graphqlError.extensions?.code;
     // graphql-js's own validation and coercion errors have no originalError: they describe the query.

@@ -7,7 +7,11 @@ const META_KEY = 'name_keys_version';
 const CHUNK = 2000;
 
 async function insertChunks<T extends 'person_name_keys' | 'organisation_name_keys'>(db: Kysely<Database>, table: T, rows: Database[T][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK) as never)
+      .execute();
 }
 
 /**
@@ -24,19 +28,32 @@ export async function ensureNameKeys(db: Kysely<Database>): Promise<boolean> {
     const aliasesOf = new Map<string, string[]>();
     for (const a of aliases) aliasesOf.set(a.person_id, [...(aliasesOf.get(a.person_id) ?? []), a.alias]);
     await trx.deleteFrom('person_name_keys').execute();
-    await insertChunks(trx, 'person_name_keys', persons.flatMap((p) => nameKeys([p.given_name, p.family_name, ...(aliasesOf.get(p.id) ?? [])])
-      .map((k) => ({ person_id: p.id, name_key: k.key, skeleton: k.skeleton }))));
+    await insertChunks(
+      trx,
+      'person_name_keys',
+      persons.flatMap((p) =>
+        nameKeys([p.given_name, p.family_name, ...(aliasesOf.get(p.id) ?? [])]).map((k) => ({ person_id: p.id, name_key: k.key, skeleton: k.skeleton })),
+      ),
+    );
 
     const organisations = await trx.selectFrom('organisations').select(['id', 'name']).execute();
     const orgAliases = await trx.selectFrom('organisation_aliases').select(['organisation_id', 'alias']).execute();
     const orgAliasesOf = new Map<string, string[]>();
     for (const a of orgAliases) orgAliasesOf.set(a.organisation_id, [...(orgAliasesOf.get(a.organisation_id) ?? []), a.alias]);
     await trx.deleteFrom('organisation_name_keys').execute();
-    await insertChunks(trx, 'organisation_name_keys', organisations.flatMap((o) => nameKeys([o.name, ...(orgAliasesOf.get(o.id) ?? [])])
-      .map((k) => ({ organisation_id: o.id, name_key: k.key, skeleton: k.skeleton }))));
+    await insertChunks(
+      trx,
+      'organisation_name_keys',
+      organisations.flatMap((o) =>
+        nameKeys([o.name, ...(orgAliasesOf.get(o.id) ?? [])]).map((k) => ({ organisation_id: o.id, name_key: k.key, skeleton: k.skeleton })),
+      ),
+    );
 
-    await trx.insertInto('hague_meta').values({ key: META_KEY, value: String(NAME_KEYS_VERSION) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(NAME_KEYS_VERSION) })).execute();
+    await trx
+      .insertInto('hague_meta')
+      .values({ key: META_KEY, value: String(NAME_KEYS_VERSION) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(NAME_KEYS_VERSION) }))
+      .execute();
   });
   return true;
 }

@@ -6,7 +6,15 @@
  */
 
 const SPECIAL_LETTERS: Record<string, string> = {
-  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
 };
 
 /** Ordered transliteration rules: spelling variants of the same sound map to one spelling. */
@@ -58,7 +66,10 @@ export function skeleton(key: string): string {
   return key.length <= 1 ? key : key[0] + key.slice(1).replace(/[aeiouvh]/g, '');
 }
 
-export interface NameKey { key: string; skeleton: string }
+export interface NameKey {
+  key: string;
+  skeleton: string;
+}
 
 /**
  * The search keys stored for a record's names: every word, plus adjacent words joined
@@ -89,11 +100,18 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   let j = 0;
   let edits = 0;
   while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) { i++; j++; continue; }
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
     if (++edits > 1) return false;
     if (a.length > b.length) i++;
     else if (a.length < b.length) j++;
-    else { i++; j++; }
+    else {
+      i++;
+      j++;
+    }
   }
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
@@ -130,7 +148,10 @@ let lastQuery: { query: string; variants: NameKey[][] } | undefined;
 
 function queryVariants(query: string): NameKey[][] {
   if (lastQuery?.query === query) return lastQuery.variants;
-  const words = nameWords(query).map((w) => { const key = phoneticKey(w); return { key, skeleton: skeleton(key) }; });
+  const words = nameWords(query).map((w) => {
+    const key = phoneticKey(w);
+    return { key, skeleton: skeleton(key) };
+  });
   const variants: NameKey[][] = words.length === 0 ? [] : [words];
   for (let i = 0; i + 1 < words.length; i++) {
     const key = phoneticKey(words[i].key + words[i + 1].key);

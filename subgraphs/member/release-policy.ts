@@ -18,7 +18,11 @@ export interface ReleasePolicy {
   source: string;
 }
 
-export interface FieldRule { minClearance?: Clearance; roles?: string[]; purposes?: Purpose[] }
+export interface FieldRule {
+  minClearance?: Clearance;
+  roles?: string[];
+  purposes?: Purpose[];
+}
 
 /** The policy of a state that has no file: hits only, to every partner. */
 export function defaultPolicy(state: MemberState): ReleasePolicy {
@@ -54,7 +58,8 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
   const doc = y.data;
   if (!isPlainObject(doc)) throw y.bad([], doc, `is not a release policy; expected a mapping with ${POLICY_KEYS.join(', ')}`);
   y.onlyKeys([], doc, POLICY_KEYS);
-  if (doc.memberState !== state) throw y.bad(['memberState'], doc.memberState, `is not this file's state; expected '${state}' (the state this file belongs to)`);
+  if (doc.memberState !== state)
+    throw y.bad(['memberState'], doc.memberState, `is not this file's state; expected '${state}' (the state this file belongs to)`);
   const defaultTier = doc.defaultTier;
   if (!isTier(defaultTier)) throw y.bad(['defaultTier'], defaultTier, `is not a tier; expected one of ${TIERS.join(', ')}`);
 
@@ -78,17 +83,20 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
     y.onlyKeys(at, rule, RULE_KEYS);
     const parsed: FieldRule = {};
     if (rule.minClearance !== undefined) {
-      if (!isClearance(rule.minClearance)) throw y.bad([...at, 'minClearance'], rule.minClearance, `is not a clearance; expected one of ${CLEARANCES.join(', ')}`);
+      if (!isClearance(rule.minClearance))
+        throw y.bad([...at, 'minClearance'], rule.minClearance, `is not a clearance; expected one of ${CLEARANCES.join(', ')}`);
       parsed.minClearance = rule.minClearance;
     }
     if (rule.roles !== undefined) {
       const roles = rule.roles;
-      if (!isNonEmptyList(roles, (x): x is string => typeof x === 'string' && x.length > 0)) throw y.bad([...at, 'roles'], roles, 'is not a list of roles; expected a non-empty list of role names');
+      if (!isNonEmptyList(roles, (x): x is string => typeof x === 'string' && x.length > 0))
+        throw y.bad([...at, 'roles'], roles, 'is not a list of roles; expected a non-empty list of role names');
       parsed.roles = roles;
     }
     if (rule.purposes !== undefined) {
       const purposes = rule.purposes;
-      if (!isNonEmptyList(purposes, isPurpose)) throw y.bad([...at, 'purposes'], purposes, `is not a list of purposes; expected a non-empty list of ${PURPOSES.join(', ')}`);
+      if (!isNonEmptyList(purposes, isPurpose))
+        throw y.bad([...at, 'purposes'], purposes, `is not a list of purposes; expected a non-empty list of ${PURPOSES.join(', ')}`);
       parsed.purposes = purposes;
     }
     fields[field] = parsed;

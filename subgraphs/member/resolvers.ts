@@ -101,7 +101,8 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     name: (row: OrganisationRow) => row.name,
     kind: (row: OrganisationRow) => row.kind,
     matchScore: (row: WithScore<OrganisationRow>) => row.matchScore ?? null,
-    aliases: async (row: OrganisationRow, _args: unknown, context: MemberContext) => (await context.loaders.organisationAliases.load(row.id)).map((a) => a.alias),
+    aliases: async (row: OrganisationRow, _args: unknown, context: MemberContext) =>
+      (await context.loaders.organisationAliases.load(row.id)).map((a) => a.alias),
     members: (row: OrganisationRow, _args: unknown, context: MemberContext) => context.loaders.affiliationsOfOrganisation.load(row.id),
   },
   IdentityDocument: {

@@ -15,7 +15,10 @@ export interface PersonFilter {
   status?: string | null;
 }
 
-export interface OrganisationFilter { name?: string | null; kind?: string | null }
+export interface OrganisationFilter {
+  name?: string | null;
+  kind?: string | null;
+}
 
 /** How many records one member state returns per root field, at most. */
 export const MAX_FIRST = 500;
@@ -25,7 +28,9 @@ const MAX_CANDIDATES = 2000;
 export function checkFirst(first: number | null | undefined, argument = 'first'): number {
   const value = first ?? 50;
   if (!Number.isInteger(value) || value < 1 || value > MAX_FIRST) {
-    throw hagueError('BAD_USER_INPUT', `${argument} must be between 1 and ${MAX_FIRST} (got ${value}); page through larger results with narrower filters`, { argumentName: argument });
+    throw hagueError('BAD_USER_INPUT', `${argument} must be between 1 and ${MAX_FIRST} (got ${value}); page through larger results with narrower filters`, {
+      argumentName: argument,
+    });
   }
   return value;
 }
@@ -44,7 +49,10 @@ function hasCriterion(filter: object): boolean {
  * ranked by how many of their keys hit, then scored word by word.
  */
 async function nameCandidates(
-  store: Store, table: 'person_name_keys' | 'organisation_name_keys', owner: 'person_id' | 'organisation_id', name: string,
+  store: Store,
+  table: 'person_name_keys' | 'organisation_name_keys',
+  owner: 'person_id' | 'organisation_id',
+  name: string,
 ): Promise<Map<string, number>> {
   const keys = queryKeys(name);
   if (keys.length === 0) throw hagueError('BAD_USER_INPUT', 'filter.name has no letters to search for', { argumentName: 'filter.name' });
@@ -70,7 +78,9 @@ async function nameCandidates(
 /** Persons matching every criterion given, best name matches first, at most `first`. */
 export async function searchPersons(store: Store, filter: PersonFilter, first: number): Promise<PersonRow[]> {
   if (!hasCriterion(filter)) {
-    throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', { argumentName: 'filter' });
+    throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', {
+      argumentName: 'filter',
+    });
   }
   const scores = filter.name ? await nameCandidates(store, 'person_name_keys', 'person_id', filter.name) : null;
   if (scores && scores.size === 0) return [];

@@ -86,7 +86,11 @@ export function organisationCount(persons: number): number {
 
 /** The seeding refused to overwrite existing records (pass reset). */
 export class AlreadySeededError extends Error {
-  constructor(readonly location: string, readonly state: MemberState, readonly persons: number) {
+  constructor(
+    readonly location: string,
+    readonly state: MemberState,
+    readonly persons: number,
+  ) {
     super(`database ${location} already holds ${persons} person record(s) of ${state}`);
   }
 }
@@ -102,9 +106,20 @@ export async function isSeeded(store: Pick<Store, 'db'>): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 
 /** Tables holding a state's records, children before parents (for deletion). audit_log is kept. */
-const DATA_TABLES = ['affiliations', 'person_name_keys', 'person_aliases', 'person_nationalities', 'identity_documents',
-  'travel_movements', 'financial_measures', 'watchlist_listings', 'persons', 'organisation_name_keys',
-  'organisation_aliases', 'organisations'] as const;
+const DATA_TABLES = [
+  'affiliations',
+  'person_name_keys',
+  'person_aliases',
+  'person_nationalities',
+  'identity_documents',
+  'travel_movements',
+  'financial_measures',
+  'watchlist_listings',
+  'persons',
+  'organisation_name_keys',
+  'organisation_aliases',
+  'organisations',
+] as const;
 
 /** Bound parameters per statement stay well below SQLite's 32766 and PostgreSQL's 65535. */
 const MAX_PARAMETERS = 30_000;
@@ -116,7 +131,10 @@ async function insertRows<T extends keyof Database>(db: Kysely<Database>, table:
   const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns)));
   for (let i = 0; i < rows.length; i += size) {
     // Kysely cannot type a generic table's insert; the rows are typed by Row<T> above.
-    await db.insertInto(table).values(rows.slice(i, i + size)).execute();
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + size))
+      .execute();
   }
 }
 
@@ -162,25 +180,44 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
       const t = pickRng.int(0, j);
       chosen.add(chosen.has(t) ? j : t);
     }
-    [...chosen].sort((a, b) => a - b).forEach((offset, i) => {
-      listedGenerated.set(shared.length + 1 + offset, NL_LISTED_ORGANISATION_IDS[i % NL_LISTED_ORGANISATION_IDS.length]);
-    });
+    [...chosen]
+      .sort((a, b) => a - b)
+      .forEach((offset, i) => {
+        listedGenerated.set(shared.length + 1 + offset, NL_LISTED_ORGANISATION_IDS[i % NL_LISTED_ORGANISATION_IDS.length]);
+      });
     nationalListPersons = listedShared + listedGenerated.size;
     if (nationalListPersons < NL_LISTED_PERSONS) {
-      notes.push(`the Dutch national list holds ${NL_LISTED_PERSONS} persons but only ${nationalListPersons} fit in ${persons} persons; seed at least ${NL_LISTED_PERSONS + sharedAll.length - listedShared} for the full list`);
+      notes.push(
+        `the Dutch national list holds ${NL_LISTED_PERSONS} persons but only ${nationalListPersons} fit in ${persons} persons; seed at least ${NL_LISTED_PERSONS + sharedAll.length - listedShared} for the full list`,
+      );
     }
   }
 
   const result: SeedResult = {
-    state, seed, persons, organisations: orgs.organisations.length, aliases: 0, nationalities: 0,
-    personNameKeys: 0, organisationNameKeys: orgs.keys.length, documents: 0, travelMovements: 0,
-    financialMeasures: 0, listings: 0, affiliations: 0, sharedSubjects: shared.map((s) => s.key),
-    nationalListPersons, notes,
+    state,
+    seed,
+    persons,
+    organisations: orgs.organisations.length,
+    aliases: 0,
+    nationalities: 0,
+    personNameKeys: 0,
+    organisationNameKeys: orgs.keys.length,
+    documents: 0,
+    travelMovements: 0,
+    financialMeasures: 0,
+    listings: 0,
+    affiliations: 0,
+    sharedSubjects: shared.map((s) => s.key),
+    nationalListPersons,
+    notes,
   };
 
   await store.db.transaction().execute(async (trx) => {
     const db: Kysely<Database> = trx;
-    const existing = await db.selectFrom('persons').select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
+    const existing = await db
+      .selectFrom('persons')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .executeTakeFirstOrThrow();
     const existingOrganisations = await db.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
     if (Number(existing.n) > 0 || existingOrganisations) {
       if (!reset) throw new AlreadySeededError(store.location, state, Number(existing.n));
@@ -218,8 +255,11 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
     }
 
     const meta = JSON.stringify({ generator: 1, persons, seed, referenceDate: REFERENCE_DATE });
-    await db.insertInto('hague_meta').values({ key: 'seed', value: meta })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: meta })).execute();
+    await db
+      .insertInto('hague_meta')
+      .values({ key: 'seed', value: meta })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: meta }))
+      .execute();
   });
   return result;
 }

@@ -90,7 +90,12 @@ export interface RunningMember {
 
 /** Opens the state's database (migrating it), and serves its subgraph on host:port (port 0 picks a free one). */
 export async function startMember(options: {
-  state: MemberState; database: string; port?: number; host?: string; agency?: string; logger?: boolean | object;
+  state: MemberState;
+  database: string;
+  port?: number;
+  host?: string;
+  agency?: string;
+  logger?: boolean | object;
   gatewayPublicKey: JWK;
   /** Folder of release policies; `<dir>/<STATE>.yaml` is read (a state without one releases hits only). */
   policiesDir?: string;
@@ -103,8 +108,13 @@ export async function startMember(options: {
   let app: FastifyInstance | undefined;
   try {
     app = await buildMemberApp({
-      state: options.state, store, agency: options.agency, logger: options.logger,
-      gatewayPublicKey: options.gatewayPublicKey, policy, enforceRelease: options.enforceRelease,
+      state: options.state,
+      store,
+      agency: options.agency,
+      logger: options.logger,
+      gatewayPublicKey: options.gatewayPublicKey,
+      policy,
+      enforceRelease: options.enforceRelease,
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 0, host });

@@ -98,10 +98,13 @@ export const migrations: Record<string, Migration> = {
     // Migrations run against the schema as it was then, not as Database types it now (Kysely's advice).
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>) {
-      await db.schema.createTable('hague_meta')
+      await db.schema
+        .createTable('hague_meta')
         .addColumn('key', text, (c) => c.primaryKey())
-        .addColumn('value', text, (c) => c.notNull()).execute();
-      await db.schema.createTable('persons')
+        .addColumn('value', text, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('persons')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('given_name', text, (c) => c.notNull())
         .addColumn('family_name', text, (c) => c.notNull())
@@ -111,40 +114,50 @@ export const migrations: Record<string, Migration> = {
         .addColumn('contact_unit', text)
         .addColumn('contact_email', text)
         .addColumn('contact_phone', text)
-        .addColumn('contact_reference', text, (c) => c.notNull()).execute();
+        .addColumn('contact_reference', text, (c) => c.notNull())
+        .execute();
       await db.schema.createIndex('persons_date_of_birth').on('persons').column('date_of_birth').execute();
       await db.schema.createIndex('persons_status').on('persons').column('status').execute();
 
-      await db.schema.createTable('person_aliases')
+      await db.schema
+        .createTable('person_aliases')
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('position', 'integer', (c) => c.notNull())
         .addColumn('alias', text, (c) => c.notNull())
-        .addPrimaryKeyConstraint('person_aliases_pk', ['person_id', 'position']).execute();
-      await db.schema.createTable('person_nationalities')
+        .addPrimaryKeyConstraint('person_aliases_pk', ['person_id', 'position'])
+        .execute();
+      await db.schema
+        .createTable('person_nationalities')
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('country', text, (c) => c.notNull())
-        .addPrimaryKeyConstraint('person_nationalities_pk', ['person_id', 'country']).execute();
+        .addPrimaryKeyConstraint('person_nationalities_pk', ['person_id', 'country'])
+        .execute();
       await db.schema.createIndex('person_nationalities_country').on('person_nationalities').column('country').execute();
-      await db.schema.createTable('person_name_keys')
+      await db.schema
+        .createTable('person_name_keys')
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('name_key', text, (c) => c.notNull())
-        .addColumn('skeleton', text, (c) => c.notNull()).execute();
+        .addColumn('skeleton', text, (c) => c.notNull())
+        .execute();
       await db.schema.createIndex('person_name_keys_key').on('person_name_keys').columns(['name_key', 'person_id']).execute();
       await db.schema.createIndex('person_name_keys_skeleton').on('person_name_keys').columns(['skeleton', 'person_id']).execute();
       await db.schema.createIndex('person_name_keys_person').on('person_name_keys').column('person_id').execute();
 
-      await db.schema.createTable('identity_documents')
+      await db.schema
+        .createTable('identity_documents')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('number', text, (c) => c.notNull())
         .addColumn('number_key', text, (c) => c.notNull())
         .addColumn('kind', text, (c) => c.notNull())
         .addColumn('issuing_state', text, (c) => c.notNull())
-        .addColumn('valid_until', text).execute();
+        .addColumn('valid_until', text)
+        .execute();
       await db.schema.createIndex('identity_documents_person').on('identity_documents').column('person_id').execute();
       await db.schema.createIndex('identity_documents_number').on('identity_documents').column('number_key').execute();
 
-      await db.schema.createTable('travel_movements')
+      await db.schema
+        .createTable('travel_movements')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('at', text, (c) => c.notNull())
@@ -156,10 +169,12 @@ export const migrations: Record<string, Migration> = {
         .addColumn('carrier', text)
         .addColumn('reference', text)
         .addColumn('source', text)
-        .addColumn('planned', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        .addColumn('planned', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.createIndex('travel_movements_person_at').on('travel_movements').columns(['person_id', 'at']).execute();
 
-      await db.schema.createTable('financial_measures')
+      await db.schema
+        .createTable('financial_measures')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('kind', text, (c) => c.notNull())
@@ -167,50 +182,62 @@ export const migrations: Record<string, Migration> = {
         .addColumn('institution', text)
         .addColumn('amount', 'double precision')
         .addColumn('currency', text)
-        .addColumn('legal_basis', text).execute();
+        .addColumn('legal_basis', text)
+        .execute();
       await db.schema.createIndex('financial_measures_person').on('financial_measures').column('person_id').execute();
 
-      await db.schema.createTable('watchlist_listings')
+      await db.schema
+        .createTable('watchlist_listings')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('list', text, (c) => c.notNull())
         .addColumn('listed_since', text, (c) => c.notNull())
         .addColumn('reason', text)
-        .addColumn('action', text).execute();
+        .addColumn('action', text)
+        .execute();
       await db.schema.createIndex('watchlist_listings_person').on('watchlist_listings').column('person_id').execute();
 
-      await db.schema.createTable('organisations')
+      await db.schema
+        .createTable('organisations')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('name', text, (c) => c.notNull())
         .addColumn('kind', text, (c) => c.notNull())
         .addColumn('contact_unit', text)
         .addColumn('contact_email', text)
         .addColumn('contact_phone', text)
-        .addColumn('contact_reference', text, (c) => c.notNull()).execute();
+        .addColumn('contact_reference', text, (c) => c.notNull())
+        .execute();
       await db.schema.createIndex('organisations_kind').on('organisations').column('kind').execute();
-      await db.schema.createTable('organisation_aliases')
+      await db.schema
+        .createTable('organisation_aliases')
         .addColumn('organisation_id', text, (c) => c.notNull().references('organisations.id'))
         .addColumn('position', 'integer', (c) => c.notNull())
         .addColumn('alias', text, (c) => c.notNull())
-        .addPrimaryKeyConstraint('organisation_aliases_pk', ['organisation_id', 'position']).execute();
-      await db.schema.createTable('organisation_name_keys')
+        .addPrimaryKeyConstraint('organisation_aliases_pk', ['organisation_id', 'position'])
+        .execute();
+      await db.schema
+        .createTable('organisation_name_keys')
         .addColumn('organisation_id', text, (c) => c.notNull().references('organisations.id'))
         .addColumn('name_key', text, (c) => c.notNull())
-        .addColumn('skeleton', text, (c) => c.notNull()).execute();
+        .addColumn('skeleton', text, (c) => c.notNull())
+        .execute();
       await db.schema.createIndex('organisation_name_keys_key').on('organisation_name_keys').columns(['name_key', 'organisation_id']).execute();
       await db.schema.createIndex('organisation_name_keys_skeleton').on('organisation_name_keys').columns(['skeleton', 'organisation_id']).execute();
       await db.schema.createIndex('organisation_name_keys_org').on('organisation_name_keys').column('organisation_id').execute();
 
-      await db.schema.createTable('affiliations')
+      await db.schema
+        .createTable('affiliations')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
         .addColumn('organisation_id', text, (c) => c.notNull().references('organisations.id'))
         .addColumn('role', text)
-        .addColumn('since', text).execute();
+        .addColumn('since', text)
+        .execute();
       await db.schema.createIndex('affiliations_person').on('affiliations').column('person_id').execute();
       await db.schema.createIndex('affiliations_organisation').on('affiliations').column('organisation_id').execute();
 
-      await db.schema.createTable('audit_log')
+      await db.schema
+        .createTable('audit_log')
         .addColumn('id', text, (c) => c.primaryKey())
         .addColumn('at', text, (c) => c.notNull())
         .addColumn('request_id', text, (c) => c.notNull())
@@ -220,7 +247,8 @@ export const migrations: Record<string, Migration> = {
         .addColumn('purpose', text)
         .addColumn('case_reference', text)
         .addColumn('released', text, (c) => c.notNull())
-        .addColumn('withheld', text, (c) => c.notNull()).execute();
+        .addColumn('withheld', text, (c) => c.notNull())
+        .execute();
       await db.schema.createIndex('audit_log_request').on('audit_log').column('request_id').execute();
       await sql`select 1`.execute(db);
     },

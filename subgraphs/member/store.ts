@@ -20,7 +20,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-
 export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
@@ -40,7 +39,9 @@ function redactUrl(url: string): string {
  */
 export async function openStore(database: string, state: MemberState): Promise<Store> {
   let statements = 0;
-  const log = (event: LogEvent) => { if (event.level === 'query') statements++; };
+  const log = (event: LogEvent) => {
+    if (event.level === 'query') statements++;
+  };
   let db: Kysely<Database>;
   let dialect: Store['dialect'];
   let location: string;
@@ -49,7 +50,9 @@ export async function openStore(database: string, state: MemberState): Promise<S
     dialect = 'postgres';
     location = redactUrl(database);
     const pool = new pg.Pool({ connectionString: database, max: 10, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => { /* idle client lost: the pool replaces it; queries report their own errors */ });
+    pool.on('error', () => {
+      /* idle client lost: the pool replaces it; queries report their own errors */
+    });
     try {
       const client = await pool.connect();
       client.release();
@@ -65,7 +68,9 @@ export async function openStore(database: string, state: MemberState): Promise<S
     if (!existsSync(folder)) throw new ConfigError(`database folder ${folder} does not exist; create it or fix --database`);
     if (existsSync(location)) {
       if (!statSync(location).isFile()) throw new ConfigError(`database ${location} is not a file; fix --database`);
-      try { accessSync(location, constants.R_OK | constants.W_OK); } catch {
+      try {
+        accessSync(location, constants.R_OK | constants.W_OK);
+      } catch {
         throw new ConfigError(`database file ${location} is not readable and writable by this user; fix its permissions or --database`);
       }
     }
@@ -90,7 +95,10 @@ export async function openStore(database: string, state: MemberState): Promise<S
   }
 
   return {
-    db, dialect, location, state,
+    db,
+    dialect,
+    location,
+    state,
     statementCount: () => statements,
     close: () => db.destroy(),
   };
@@ -107,7 +115,10 @@ const STATEMENT_CACHE = 500;
 function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
   return {
-    close: () => { statements.clear(); sqlite.close(); },
+    close: () => {
+      statements.clear();
+      sqlite.close();
+    },
     prepare(sql: string) {
       const cached = statements.get(sql);
       if (cached && !cached.busy) {
@@ -141,7 +152,10 @@ async function prepare(db: Kysely<Database>, state: MemberState, location: strin
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
-  await db.insertInto('hague_meta').values({ key: 'state', value: state })
-    .onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('hague_meta')
+    .values({ key: 'state', value: state })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   await ensureNameKeys(db);
 }

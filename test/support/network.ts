@@ -103,7 +103,10 @@ export function openPolicy(state: MemberState): ReleasePolicy {
   return { memberState: state, defaultTier: 'FULL', partners: {}, fields: {}, source: `open test policy of ${state}` };
 }
 
-export const DEFAULT_PERSONA = { state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] } as const satisfies Omit<DevTokenRequest, 'keysDir'>;
+export const DEFAULT_PERSONA = { state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] } as const satisfies Omit<
+  DevTokenRequest,
+  'keysDir'
+>;
 
 export async function startNetwork(options: NetworkOptions): Promise<TestNetwork> {
   const folder = mkdtempSync(join(tmpdir(), 'hague-net-'));
@@ -119,34 +122,82 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
     const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
     for (const state of MEMBER_STATES) await ensureKeyPair(keysDir, devKeyName(state));
     for (const state of options.states) {
-      const policy = options.policies === 'config' ? undefined : options.policies?.[state] ?? openPolicy(state);
-      const member = await startMember({ state, database: join(folder, `${state}.db`), gatewayPublicKey: gatewayKey.publicJwk, policy, policiesDir: 'config/policies' });
+      const policy = options.policies === 'config' ? undefined : (options.policies?.[state] ?? openPolicy(state));
+      const member = await startMember({
+        state,
+        database: join(folder, `${state}.db`),
+        gatewayPublicKey: gatewayKey.publicJwk,
+        policy,
+        policiesDir: 'config/policies',
+      });
       let count = 0;
       // Counted on the raw HTTP server: fastify hooks cannot be added once the member listens.
-      member.app.server.prependListener('request', (req: IncomingMessage) => { if (req.method === 'POST' && req.url?.startsWith('/graphql')) count++; });
-      members.set(state, Object.assign(member, { state, requests: () => count, resetCount: () => { count = 0; } }));
+      member.app.server.prependListener('request', (req: IncomingMessage) => {
+        if (req.method === 'POST' && req.url?.startsWith('/graphql')) count++;
+      });
+      members.set(
+        state,
+        Object.assign(member, {
+          state,
+          requests: () => count,
+          resetCount: () => {
+            count = 0;
+          },
+        }),
+      );
       await insertPersons(member.store, options.data?.[state] ?? []);
     }
     const identity = (code: MemberState) => ({ issuer: devIssuer(code), publicKeys: [{ file: join(keysDir, `${devKeyName(code)}.jwk`) }] });
     const memberConfigs: MemberConfig[] = [
-      ...[...members.values()].map((m) => ({ code: m.state, name: MEMBER_STATE_NAMES[m.state], url: m.url, timeoutMs: options.timeoutMs ?? 2000, ...identity(m.state) })),
-      ...(options.peers ?? []).map((p) => ({ code: p.code, name: MEMBER_STATE_NAMES[p.code], url: p.url, timeoutMs: p.timeoutMs ?? options.timeoutMs ?? 2000, ...identity(p.code) })),
+      ...[...members.values()].map((m) => ({
+        code: m.state,
+        name: MEMBER_STATE_NAMES[m.state],
+        url: m.url,
+        timeoutMs: options.timeoutMs ?? 2000,
+        ...identity(m.state),
+      })),
+      ...(options.peers ?? []).map((p) => ({
+        code: p.code,
+        name: MEMBER_STATE_NAMES[p.code],
+        url: p.url,
+        timeoutMs: p.timeoutMs ?? options.timeoutMs ?? 2000,
+        ...identity(p.code),
+      })),
     ];
     // Callers of the default persona's state can sign in even when NL is not in this network.
-    const signIn = memberConfigs.some((m) => m.code === DEFAULT_PERSONA.state) ? [] : [{ code: DEFAULT_PERSONA.state, name: 'sign-in only', url: 'http://127.0.0.1:9/unused', timeoutMs: 1, ...identity(DEFAULT_PERSONA.state) }];
+    const signIn = memberConfigs.some((m) => m.code === DEFAULT_PERSONA.state)
+      ? []
+      : [{ code: DEFAULT_PERSONA.state, name: 'sign-in only', url: 'http://127.0.0.1:9/unused', timeoutMs: 1, ...identity(DEFAULT_PERSONA.state) }];
     const supergraphSdl = composeTest(memberConfigs[0]?.url ?? 'http://127.0.0.1:9/graphql', options.subgraphs ?? []);
-    const security = await buildGatewaySecurity({ members: [...memberConfigs, ...signIn], keysDir, acceptDevKeys: true, strictAuthorization: options.strictAuthorization });
+    const security = await buildGatewaySecurity({
+      members: [...memberConfigs, ...signIn],
+      keysDir,
+      acceptDevKeys: true,
+      strictAuthorization: options.strictAuthorization,
+    });
     gateway = await startGateway({ supergraphSdl, members: memberConfigs, security, ...options.gateway });
     const url = gateway.url;
     const token = (request: Omit<DevTokenRequest, 'keysDir'>) => issueDevToken({ ...request, keysDir });
-    const as = async (request: Omit<DevTokenRequest, 'keysDir'>, purpose: Purpose = 'counter-terrorism') =>
-      ({ authorization: `Bearer ${await token(request)}`, 'x-hague-purpose': purpose });
+    const as = async (request: Omit<DevTokenRequest, 'keysDir'>, purpose: Purpose = 'counter-terrorism') => ({
+      authorization: `Bearer ${await token(request)}`,
+      'x-hague-purpose': purpose,
+    });
     const defaultHeaders = await as({ ...DEFAULT_PERSONA, roles: [...DEFAULT_PERSONA.roles], scopes: [...DEFAULT_PERSONA.scopes] });
     return {
-      gateway, url, members, memberConfigs, supergraphSdl, keysDir, token, as, security,
+      gateway,
+      url,
+      members,
+      memberConfigs,
+      supergraphSdl,
+      keysDir,
+      token,
+      as,
+      security,
       query: (query, variables, headers) => postQuery(url, query, variables, { ...defaultHeaders, ...headers }),
       requestCounts: () => Object.fromEntries([...members].map(([s, m]) => [s, m.requests()])),
-      resetCounts: () => { for (const m of members.values()) m.resetCount(); },
+      resetCounts: () => {
+        for (const m of members.values()) m.resetCount();
+      },
       close,
     };
   } catch (error) {
@@ -166,7 +217,7 @@ export function composeTest(memberUrl: string, extra: Array<{ name: string; url:
 export async function postQuery(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLAnswer> {
   const started = performance.now();
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
-  const body = await res.json() as GraphQLAnswer['body'];
+  const body = (await res.json()) as GraphQLAnswer['body'];
   return { status: res.status, ms: performance.now() - started, headers: res.headers, body };
 }
 
@@ -174,17 +225,40 @@ export async function postQuery(url: string, query: string, variables?: Record<s
 export async function insertPersons(store: Store, persons: TestPerson[]): Promise<void> {
   if (persons.length === 0) return;
   const { db } = store;
-  await db.insertInto('persons').values(persons.map((p) => ({
-    id: p.id, given_name: p.givenName, family_name: p.familyName, date_of_birth: p.dateOfBirth ?? null, status: p.status ?? 'SUSPECT',
-    background: null, contact_unit: 'CT desk', contact_email: null, contact_phone: null, contact_reference: `REF-${store.state}-${p.id}`,
-  }))).execute();
-  await db.insertInto('person_name_keys').values(persons.flatMap((p) =>
-    nameKeys([p.givenName, p.familyName]).map((k) => ({ person_id: p.id, name_key: k.key, skeleton: k.skeleton })))).execute();
+  await db
+    .insertInto('persons')
+    .values(
+      persons.map((p) => ({
+        id: p.id,
+        given_name: p.givenName,
+        family_name: p.familyName,
+        date_of_birth: p.dateOfBirth ?? null,
+        status: p.status ?? 'SUSPECT',
+        background: null,
+        contact_unit: 'CT desk',
+        contact_email: null,
+        contact_phone: null,
+        contact_reference: `REF-${store.state}-${p.id}`,
+      })),
+    )
+    .execute();
+  await db
+    .insertInto('person_name_keys')
+    .values(persons.flatMap((p) => nameKeys([p.givenName, p.familyName]).map((k) => ({ person_id: p.id, name_key: k.key, skeleton: k.skeleton }))))
+    .execute();
   const nationalities = persons.flatMap((p) => (p.nationalities ?? []).map((country) => ({ person_id: p.id, country })));
   if (nationalities.length) await db.insertInto('person_nationalities').values(nationalities).execute();
-  const documents = persons.filter((p) => p.passport).map((p) => ({
-    id: `D-${p.id}`, person_id: p.id, number: p.passport!, number_key: documentNumberKey(p.passport!), kind: 'PASSPORT', issuing_state: 'BE', valid_until: null,
-  }));
+  const documents = persons
+    .filter((p) => p.passport)
+    .map((p) => ({
+      id: `D-${p.id}`,
+      person_id: p.id,
+      number: p.passport!,
+      number_key: documentNumberKey(p.passport!),
+      kind: 'PASSPORT',
+      issuing_state: 'BE',
+      valid_until: null,
+    }));
   if (documents.length) await db.insertInto('identity_documents').values(documents).execute();
 }
 
@@ -203,8 +277,14 @@ export async function startBrokenPeer(behaviour: PeerBehaviour, delayMs = 10_000
       if (req.url?.startsWith('/graphql')) count++;
       if (behaviour === 'slow') {
         pending.add(res);
-        const timer = setTimeout(() => { pending.delete(res); res.end('{"data":{"persons":[]}}'); }, delayMs);
-        res.on('close', () => { clearTimeout(timer); pending.delete(res); });
+        const timer = setTimeout(() => {
+          pending.delete(res);
+          res.end('{"data":{"persons":[]}}');
+        }, delayMs);
+        res.on('close', () => {
+          clearTimeout(timer);
+          pending.delete(res);
+        });
       } else if (behaviour === 'http500') {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
       } else {
@@ -217,11 +297,12 @@ export async function startBrokenPeer(behaviour: PeerBehaviour, delayMs = 10_000
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     requests: () => count,
-    close: () => new Promise<void>((resolve) => {
-      for (const res of pending) res.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of pending) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -246,7 +327,11 @@ export const CASEFILES_SDL = `
   type Query { casefile(reference: String!): Casefile, brokenCasefile: Casefile }
 `;
 
-export interface CasefileData { reference: string; title: string; subjects: Array<{ memberState: string; id: string }> }
+export interface CasefileData {
+  reference: string;
+  title: string;
+  subjects: Array<{ memberState: string; id: string }>;
+}
 
 /**
  * An ordinary federation subgraph (another agency's case files) extending Person by its key:
@@ -256,23 +341,29 @@ export interface CasefileData { reference: string; title: string; subjects: Arra
 export async function startCasefiles(casefiles: CasefileData[]): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
   const app = Fastify({ logger: false });
   const byRef = new Map(casefiles.map((c) => [c.reference, c]));
-  const schema = buildSubgraphSchema([{
-    typeDefs: parse(CASEFILES_SDL),
-    resolvers: {
-      Query: {
-        casefile: (_: unknown, { reference }: { reference: string }) => byRef.get(reference) ?? null,
-        brokenCasefile: () => { throw new Error('SELECT * FROM casefiles WHERE secret = 1 failed: relation does not exist'); },
-      },
-      Person: {
-        __resolveReference: (ref: { memberState: string; id: string }) => ({ ...ref }),
-        casefiles: (person: { memberState: string; id: string }) =>
-          casefiles.filter((c) => c.subjects.some((s) => s.memberState === person.memberState && s.id === person.id)),
-      },
-    } as never,
-  }]);
+  const schema = buildSubgraphSchema([
+    {
+      typeDefs: parse(CASEFILES_SDL),
+      resolvers: {
+        Query: {
+          casefile: (_: unknown, { reference }: { reference: string }) => byRef.get(reference) ?? null,
+          brokenCasefile: () => {
+            throw new Error('SELECT * FROM casefiles WHERE secret = 1 failed: relation does not exist');
+          },
+        },
+        Person: {
+          __resolveReference: (ref: { memberState: string; id: string }) => ({ ...ref }),
+          casefiles: (person: { memberState: string; id: string }) =>
+            casefiles.filter((c) => c.subjects.some((s) => s.memberState === person.memberState && s.id === person.id)),
+        },
+      } as never,
+    },
+  ]);
   await app.register(mercurius, { schema, path: '/graphql' });
   let count = 0;
-  app.server.prependListener('request', (req: IncomingMessage) => { if (req.url?.startsWith('/graphql')) count++; });
+  app.server.prependListener('request', (req: IncomingMessage) => {
+    if (req.url?.startsWith('/graphql')) count++;
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/graphql`, requests: () => count, close: () => app.close() };
@@ -286,7 +377,8 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: numb
     execFile(process.execPath, [HAGUE, ...args], { timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
       if (!error) resolve({ code: 0, stdout, stderr });
       else if (typeof error.code === 'number') resolve({ code: error.code, stdout, stderr });
-      else if (error.killed) resolve({ code: null, stdout, stderr }); // timed out: no exit code
+      else if (error.killed)
+        resolve({ code: null, stdout, stderr }); // timed out: no exit code
       else reject(new Error(error.message, { cause: error }));
     });
   });
@@ -307,24 +399,43 @@ export function startCli(args: string[]): RunningCli {
   const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => { stdout += String(d); });
-  child.stderr.on('data', (d) => { stderr += String(d); });
+  child.stdout.on('data', (d) => {
+    stdout += String(d);
+  });
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
-    child, exited,
+    child,
+    exited,
     output: () => `${stdout}${stderr ? `\n[stderr]\n${stderr}` : ''}`,
-    waitFor: (pattern, timeoutMs = 60_000) => new Promise((resolve, reject) => {
-      const check = () => {
-        const match = stdout.match(pattern);
-        if (match) { cleanup(); resolve(match); }
-      };
-      const timer = setTimeout(() => { cleanup(); reject(new Error(`timed out waiting for ${pattern}; output:\n${stdout}\n${stderr}`)); }, timeoutMs);
-      const onExit = (code: number | null) => { cleanup(); reject(new Error(`exited with ${code} before ${pattern}; output:\n${stdout}\n${stderr}`)); };
-      const cleanup = () => { clearTimeout(timer); child.stdout.off('data', check); child.off('exit', onExit); };
-      child.stdout.on('data', check);
-      child.once('exit', onExit);
-      check();
-    }),
+    waitFor: (pattern, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = stdout.match(pattern);
+          if (match) {
+            cleanup();
+            resolve(match);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${pattern}; output:\n${stdout}\n${stderr}`));
+        }, timeoutMs);
+        const onExit = (code: number | null) => {
+          cleanup();
+          reject(new Error(`exited with ${code} before ${pattern}; output:\n${stdout}\n${stderr}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          child.off('exit', onExit);
+        };
+        child.stdout.on('data', check);
+        child.once('exit', onExit);
+        check();
+      }),
     stop: (signal = 'SIGINT') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

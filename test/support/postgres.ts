@@ -54,8 +54,7 @@ const OS_USER_WHEN_ROOT = 'postgres';
 /* finding the binaries                                                      */
 /* ------------------------------------------------------------------------ */
 
-const hasServerBinaries = (dir: string): boolean =>
-  ['initdb', 'pg_ctl', 'postgres'].every((bin) => existsSync(path.join(dir, bin)));
+const hasServerBinaries = (dir: string): boolean => ['initdb', 'pg_ctl', 'postgres'].every((bin) => existsSync(path.join(dir, bin)));
 
 /** Directory holding initdb, pg_ctl and postgres, or a reason why there is none. */
 export function findPostgresBinDir(): { dir: string } | { reason: string } {
@@ -227,14 +226,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     const versionOut = await exec('postgres', ['--version']);
     const version = /(\d+(?:\.\d+)?)/.exec(versionOut.output)?.[1] ?? 'unknown';
 
-    const init = await exec('initdb', [
-      '-D', dataDir,
-      '-U', SUPERUSER,
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-    ]);
+    const init = await exec('initdb', ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
     if (init.code !== 0) throw new Error(`initdb failed (exit ${init.code}):\n${lastLines(init.output)}`);
 
     let lastError = '';
@@ -302,8 +294,7 @@ let databaseCounter = 0;
  * test files). The cluster is thrown away after the run, so nobody drops it.
  */
 export async function createDatabase(baseUrl: string, name?: string): Promise<string> {
-  const dbName =
-    name ?? `hague_test_${process.pid}_${++databaseCounter}_${randomBytes(4).toString('hex')}`;
+  const dbName = name ?? `hague_test_${process.pid}_${++databaseCounter}_${randomBytes(4).toString('hex')}`;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(dbName)) {
     throw new Error(`invalid database name ${JSON.stringify(dbName)}: use [a-z_][a-z0-9_]*, at most 63 chars`);
   }

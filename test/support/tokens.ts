@@ -11,8 +11,16 @@ export async function testGatewayKeys(): Promise<{ privateJwk: JWK; publicJwk: J
 
 export function caller(overrides: Partial<Caller> = {}): Caller {
   return {
-    state: 'NL', agency: 'Test agency', subject: 'analyst-1', roles: ['analyst'], clearance: 'SECRET',
-    scopes: [], purpose: 'counter-terrorism', caseReference: null, requestId: 'test-request', ...overrides,
+    state: 'NL',
+    agency: 'Test agency',
+    subject: 'analyst-1',
+    roles: ['analyst'],
+    clearance: 'SECRET',
+    scopes: [],
+    purpose: 'counter-terrorism',
+    caseReference: null,
+    requestId: 'test-request',
+    ...overrides,
   };
 }
 

@@ -1,7 +1,13 @@
 import { Kind, parse, print, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
-  PLACEHOLDER, authorizeOperation, denialReason, emptyAuthorizationRules, nullRemovedFields, readAuthorizationRules, stripPlaceholders,
+  PLACEHOLDER,
+  authorizeOperation,
+  denialReason,
+  emptyAuthorizationRules,
+  nullRemovedFields,
+  readAuthorizationRules,
+  stripPlaceholders,
   type Requirement,
 } from '../../gateway/authorize.ts';
 import { composeSupergraph } from '../../gateway/compose.ts';
@@ -44,15 +50,24 @@ type Secret @requiresScopes(scopes: [["top"]]) { code: String @policy(policies: 
 `;
 
 const SUPERGRAPH = composeSupergraph({
-  file: 'authorize.test.ts', federationVersion: '=2.14.4',
+  file: 'authorize.test.ts',
+  federationVersion: '=2.14.4',
   subgraphs: [{ name: 'one', routingUrl: 'http://127.0.0.1:1/graphql', source: 'authorize.test.ts', sdl: SUBGRAPH }],
 }).supergraphSdl;
 const rules = readAuthorizationRules(SUPERGRAPH);
 
 function caller(overrides: Partial<Caller> = {}): Caller {
   return {
-    state: 'BE', agency: 'Police', subject: 'analyst-1', roles: [], clearance: 'RESTRICTED', scopes: [],
-    purpose: 'counter-terrorism', caseReference: null, requestId: 'req-1', ...overrides,
+    state: 'BE',
+    agency: 'Police',
+    subject: 'analyst-1',
+    roles: [],
+    clearance: 'RESTRICTED',
+    scopes: [],
+    purpose: 'counter-terrorism',
+    caseReference: null,
+    requestId: 'req-1',
+    ...overrides,
   };
 }
 
@@ -73,28 +88,32 @@ describe('readAuthorizationRules', () => {
   it('reads @authenticated, @requiresScopes and @policy on fields, and on the types fields return', () => {
     const none = { authenticated: false, scopes: null, policies: null };
     const top = { ...none, scopes: [['top']] };
-    expect(rules.fields).toEqual(new Map<string, Requirement>([
-      ['Query.persons', { ...none, authenticated: true }],
-      ['Query.secret', top],
-      // The field's own @authenticated and its type's @requiresScopes together.
-      ['Query.vault', { ...top, authenticated: true }],
-      ['Mutation.note', { ...none, scopes: [['write']] }],
-      ['Node.vault', top],
-      ['Person.background', { ...none, policies: [['clearance:CONFIDENTIAL']] }],
-      ['Person.money', { ...none, scopes: [['financial:read'], ['audit', 'finance']] }],
-      ['Person.vault', top],
-      ['Organisation.members', { ...none, policies: [['role:admin', 'state:NL']] }],
-      ['Organisation.vault', top],
-      ['Cell.hidden', { ...none, policies: [['state:NL'], ['scope:cells']] }],
-      ['Secret.code', { ...none, policies: [['purpose:terrorism-financing']] }],
-    ]));
+    expect(rules.fields).toEqual(
+      new Map<string, Requirement>([
+        ['Query.persons', { ...none, authenticated: true }],
+        ['Query.secret', top],
+        // The field's own @authenticated and its type's @requiresScopes together.
+        ['Query.vault', { ...top, authenticated: true }],
+        ['Mutation.note', { ...none, scopes: [['write']] }],
+        ['Node.vault', top],
+        ['Person.background', { ...none, policies: [['clearance:CONFIDENTIAL']] }],
+        ['Person.money', { ...none, scopes: [['financial:read'], ['audit', 'finance']] }],
+        ['Person.vault', top],
+        ['Organisation.members', { ...none, policies: [['role:admin', 'state:NL']] }],
+        ['Organisation.vault', top],
+        ['Cell.hidden', { ...none, policies: [['state:NL'], ['scope:cells']] }],
+        ['Secret.code', { ...none, policies: [['purpose:terrorism-financing']] }],
+      ]),
+    );
   });
 
   it('refuses a @policy it does not understand, naming it and its field', () => {
     const sdl = 'directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT\ntype Query { a: String @policy(policies: [["clearence:SECRET"]]) }';
-    expect(() => readAuthorizationRules(sdl)).toThrow(new Error(
-      'supergraph: @policy "clearence:SECRET" on Query.a is not understood; use clearance:<UNCLASSIFIED|RESTRICTED|CONFIDENTIAL|SECRET>, role:<name>, purpose:<purpose>, state:<code> or scope:<name>',
-    ));
+    expect(() => readAuthorizationRules(sdl)).toThrow(
+      new Error(
+        'supergraph: @policy "clearence:SECRET" on Query.a is not understood; use clearance:<UNCLASSIFIED|RESTRICTED|CONFIDENTIAL|SECRET>, role:<name>, purpose:<purpose>, state:<code> or scope:<name>',
+      ),
+    );
     expect(() => readAuthorizationRules(sdl.replace('clearence:SECRET', 'state:XX'))).toThrow('supergraph: @policy "state:XX" on Query.a is not understood');
   });
 
@@ -113,7 +132,9 @@ describe('denialReason', () => {
 
   it('scopes first: any one inner list, all of its scopes', () => {
     expect(denialReason(requirement, caller({ scopes: ['a'] }), 'T.f')).toBe('T.f needs the scope a + b or c in your token');
-    expect(denialReason(requirement, caller({ scopes: ['c'] }), 'T.f')).toBe('T.f is released by the network only to callers with role:x + state:NL or clearance:SECRET');
+    expect(denialReason(requirement, caller({ scopes: ['c'] }), 'T.f')).toBe(
+      'T.f is released by the network only to callers with role:x + state:NL or clearance:SECRET',
+    );
   });
 
   it('policies: any one inner list, all of its policies; each policy kind', () => {
@@ -122,10 +143,14 @@ describe('denialReason', () => {
     expect(denialReason(requirement, caller({ scopes: ['c'], roles: ['x'], state: 'BE', clearance: 'CONFIDENTIAL' }), 'T.f')).not.toBeNull();
     const policy = (p: string): Requirement => ({ authenticated: false, scopes: null, policies: [[p]] });
     expect(denialReason(policy('purpose:border-security'), caller({ purpose: 'border-security' }), 'T.f')).toBeNull();
-    expect(denialReason(policy('purpose:border-security'), caller(), 'T.f')).toBe('T.f is released by the network only to callers with purpose:border-security');
+    expect(denialReason(policy('purpose:border-security'), caller(), 'T.f')).toBe(
+      'T.f is released by the network only to callers with purpose:border-security',
+    );
     expect(denialReason(policy('scope:z'), caller({ scopes: ['z'] }), 'T.f')).toBeNull();
     expect(denialReason(policy('clearance:RESTRICTED'), caller({ clearance: 'SECRET' }), 'T.f')).toBeNull();
-    expect(denialReason(policy('clearance:SECRET'), caller({ clearance: 'CONFIDENTIAL' }), 'T.f')).toBe('T.f is released by the network only to callers with clearance:SECRET');
+    expect(denialReason(policy('clearance:SECRET'), caller({ clearance: 'CONFIDENTIAL' }), 'T.f')).toBe(
+      'T.f is released by the network only to callers with clearance:SECRET',
+    );
   });
 });
 
@@ -139,7 +164,7 @@ describe('authorizeOperation', () => {
     });
   });
 
-  it('a named fragment used twice is inlined at each place and checked with each path, keeping the spread\'s directives', () => {
+  it("a named fragment used twice is inlined at each place and checked with each path, keeping the spread's directives", () => {
     const result = rewrite(`query Q($full: Boolean!) { persons { ...P } one: person(id: "1") { ...P @include(if: $full) } }
       fragment P on Person { id background friends { ...Name } }
       fragment Name on Person { name money { amount } }`);
@@ -165,7 +190,11 @@ describe('authorizeOperation', () => {
       definitions: 1,
       removals: [
         { path: ['search', '@', 'background'], coordinate: 'Person.background', reason: BACKGROUND },
-        { path: ['search', '@', 'members'], coordinate: 'Organisation.members', reason: 'Organisation.members is released by the network only to callers with role:admin + state:NL' },
+        {
+          path: ['search', '@', 'members'],
+          coordinate: 'Organisation.members',
+          reason: 'Organisation.members is released by the network only to callers with role:admin + state:NL',
+        },
       ],
     });
   });
@@ -186,7 +215,10 @@ describe('authorizeOperation', () => {
   it("one '@' per list level in removal paths ([[Cell]], [[Person!]])", () => {
     const admin = caller({ roles: ['admin'], state: 'NL' });
     const result = rewrite('{ matrix { value hidden } search { ... on Organisation { members { name background } } } }', caller({ state: 'DE' }));
-    expect(result.removals.map((r) => r.path)).toEqual([['matrix', '@', '@', 'hidden'], ['search', '@', 'members']]);
+    expect(result.removals.map((r) => r.path)).toEqual([
+      ['matrix', '@', '@', 'hidden'],
+      ['search', '@', 'members'],
+    ]);
     expect(rewrite('{ search { ... on Organisation { members { name background } } } }', admin)).toEqual({
       printed: printed('{ search { ... on Organisation { members { name } } } }'),
       definitions: 1,
@@ -201,7 +233,11 @@ describe('authorizeOperation', () => {
       removals: [
         { path: ['persons', '@', 'bg'], coordinate: 'Person.background', reason: BACKGROUND },
         { path: ['persons', '@', 'money'], coordinate: 'Person.money', reason: MONEY },
-        { path: ['matrix', '@', '@', 'hidden'], coordinate: 'Cell.hidden', reason: 'Cell.hidden is released by the network only to callers with state:NL or scope:cells' },
+        {
+          path: ['matrix', '@', '@', 'hidden'],
+          coordinate: 'Cell.hidden',
+          reason: 'Cell.hidden is released by the network only to callers with state:NL or scope:cells',
+        },
       ],
     });
     expect(rewrite('query Anonymous { persons { id } all: persons(filter: "x") { name } }', null)).toEqual({
@@ -220,8 +256,16 @@ describe('authorizeOperation', () => {
       printed: printed(`{ secret { ${PLACEHOLDER}: __typename } vault { ${PLACEHOLDER}: __typename } }`),
       definitions: 1,
       removals: [
-        { path: ['secret', 'code'], coordinate: 'Secret.code', reason: 'Secret.code is released by the network only to callers with purpose:terrorism-financing' },
-        { path: ['vault', 'code'], coordinate: 'Secret.code', reason: 'Secret.code is released by the network only to callers with purpose:terrorism-financing' },
+        {
+          path: ['secret', 'code'],
+          coordinate: 'Secret.code',
+          reason: 'Secret.code is released by the network only to callers with purpose:terrorism-financing',
+        },
+        {
+          path: ['vault', 'code'],
+          coordinate: 'Secret.code',
+          reason: 'Secret.code is released by the network only to callers with purpose:terrorism-financing',
+        },
       ],
     });
     expect(rewrite('mutation { note(text: "x") { id } }').removals).toEqual([
@@ -230,8 +274,10 @@ describe('authorizeOperation', () => {
   });
 
   it('the output holds the rewritten operation only, every fragment inlined, other operations left out', () => {
-    const result = rewrite(`query First { persons { ...P } } query Second { public } fragment P on Person { id ...N } fragment N on Person { name }`,
-      caller({ clearance: 'SECRET', scopes: ['financial:read', 'top'], purpose: 'terrorism-financing' }));
+    const result = rewrite(
+      `query First { persons { ...P } } query Second { public } fragment P on Person { id ...N } fragment N on Person { name }`,
+      caller({ clearance: 'SECRET', scopes: ['financial:read', 'top'], purpose: 'terrorism-financing' }),
+    );
     expect(result).toEqual({
       printed: printed('query First { persons { ... on Person { id ... on Person { name } } } }'),
       definitions: 1,
@@ -272,20 +318,35 @@ describe('authorizeOperation', () => {
 describe('nullRemovedFields', () => {
   it('puts null at every place a removed field was asked, with concrete list indices', () => {
     const data = {
-      persons: [{ id: 'NL-1', friends: [{ name: 'a' }, { name: 'b' }] }, { id: 'BE-7', friends: null }, { id: 'DE-2', friends: [{ name: 'c' }] }],
+      persons: [
+        { id: 'NL-1', friends: [{ name: 'a' }, { name: 'b' }] },
+        { id: 'BE-7', friends: null },
+        { id: 'DE-2', friends: [{ name: 'c' }] },
+      ],
       person: null,
     };
     expect(nullRemovedFields(data, { path: ['persons', '@', 'friends', '@', 'money'], coordinate: 'Person.money', reason: MONEY })).toEqual([
-      ['persons', 0, 'friends', 0, 'money'], ['persons', 0, 'friends', 1, 'money'], ['persons', 2, 'friends', 0, 'money'],
+      ['persons', 0, 'friends', 0, 'money'],
+      ['persons', 0, 'friends', 1, 'money'],
+      ['persons', 2, 'friends', 0, 'money'],
     ]);
     // A null parent (person) receives nothing.
     expect(nullRemovedFields(data, { path: ['person', 'background'], coordinate: 'Person.background', reason: BACKGROUND })).toEqual([]);
     expect(nullRemovedFields(data, { path: ['persons', '@', 'background'], coordinate: 'Person.background', reason: BACKGROUND })).toEqual([
-      ['persons', 0, 'background'], ['persons', 1, 'background'], ['persons', 2, 'background'],
+      ['persons', 0, 'background'],
+      ['persons', 1, 'background'],
+      ['persons', 2, 'background'],
     ]);
     expect(data).toEqual({
       persons: [
-        { id: 'NL-1', background: null, friends: [{ name: 'a', money: null }, { name: 'b', money: null }] },
+        {
+          id: 'NL-1',
+          background: null,
+          friends: [
+            { name: 'a', money: null },
+            { name: 'b', money: null },
+          ],
+        },
         { id: 'BE-7', background: null, friends: null },
         { id: 'DE-2', background: null, friends: [{ name: 'c', money: null }] },
       ],
@@ -296,7 +357,8 @@ describe('nullRemovedFields', () => {
   it('nested lists, a root field, and no data at all', () => {
     const data: Record<string, unknown> = { matrix: [[{ value: 1 }, null], [], [{ value: 2 }]] };
     expect(nullRemovedFields(data, { path: ['matrix', '@', '@', 'hidden'], coordinate: 'Cell.hidden', reason: 'r' })).toEqual([
-      ['matrix', 0, 0, 'hidden'], ['matrix', 2, 0, 'hidden'],
+      ['matrix', 0, 0, 'hidden'],
+      ['matrix', 2, 0, 'hidden'],
     ]);
     expect(nullRemovedFields(data, { path: ['persons'], coordinate: 'Query.persons', reason: 'r' })).toEqual([['persons']]);
     expect(data).toEqual({ matrix: [[{ value: 1, hidden: null }, null], [], [{ value: 2, hidden: null }]], persons: null });
@@ -309,7 +371,10 @@ describe('stripPlaceholders', () => {
   it(`removes every ${PLACEHOLDER} key, in objects and lists at any depth, and nothing else`, () => {
     const data = {
       [PLACEHOLDER]: 'Query',
-      persons: [{ [PLACEHOLDER]: 'Person', background: null }, { [PLACEHOLDER]: 'Person', friends: [{ [PLACEHOLDER]: 'Person', name: 'x' }] }],
+      persons: [
+        { [PLACEHOLDER]: 'Person', background: null },
+        { [PLACEHOLDER]: 'Person', friends: [{ [PLACEHOLDER]: 'Person', name: 'x' }] },
+      ],
       matrix: [[{ [PLACEHOLDER]: 'Cell' }, null]],
       public: 'hagueRemoved',
     };

@@ -26,15 +26,30 @@ describe('mergeRoot', () => {
       answered('DE', { data: { persons: [] } }),
       answered('BE', {
         data: { persons: people('BE', 2) },
-        errors: [{ message: 'BE withholds dateOfBirth', locations: [{ line: 1, column: 40 }], path: ['persons', '1', 'dateOfBirth'], extensions: { code: 'FORBIDDEN' } }],
+        errors: [
+          {
+            message: 'BE withholds dateOfBirth',
+            locations: [{ line: 1, column: 40 }],
+            path: ['persons', '1', 'dateOfBirth'],
+            extensions: { code: 'FORBIDDEN' },
+          },
+        ],
       }),
-      answered('NL', { data: { persons: people('NL', 7) }, errors: [{ message: 'NL withholds dateOfBirth', path: ['persons', 2, 'dateOfBirth'], extensions: { code: 'FORBIDDEN' } }] }),
+      answered('NL', {
+        data: { persons: people('NL', 7) },
+        errors: [{ message: 'NL withholds dateOfBirth', path: ['persons', 2, 'dateOfBirth'], extensions: { code: 'FORBIDDEN' } }],
+      }),
     ]);
     expect(merged).toEqual({
       data: { persons: [...people('NL', 7), ...people('BE', 2)] },
       errors: [
         { message: 'NL withholds dateOfBirth', path: ['persons', 2, 'dateOfBirth'], extensions: { code: 'FORBIDDEN', memberState: 'NL' } },
-        { message: 'BE withholds dateOfBirth', locations: [{ line: 1, column: 40 }], path: ['persons', 8, 'dateOfBirth'], extensions: { code: 'FORBIDDEN', memberState: 'BE' } },
+        {
+          message: 'BE withholds dateOfBirth',
+          locations: [{ line: 1, column: 40 }],
+          path: ['persons', 8, 'dateOfBirth'],
+          extensions: { code: 'FORBIDDEN', memberState: 'BE' },
+        },
       ],
     });
   });
@@ -57,28 +72,36 @@ describe('mergeRoot', () => {
     ]);
     expect(merged).toEqual({
       data: { nl: { id: 'NL-1' }, de: null, persons: [...people('NL', 1), ...people('BE', 2)] },
-      errors: [{
-        message: 'DE did not answer within 2000 ms; its records are missing from this answer',
-        extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'DE', reason: 'TIMEOUT' },
-      }],
+      errors: [
+        {
+          message: 'DE did not answer within 2000 ms; its records are missing from this answer',
+          extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'DE', reason: 'TIMEOUT' },
+        },
+      ],
     });
   });
 
   it('a state asked for exactly one single-object field that fails: the error points at that field', () => {
-    expect(merge('{ p: person(memberState: BE, id: "BE-1") { id } }', [failed('BE', { kind: 'unreachable', detail: 'is unreachable (connection refused)' })])).toEqual({
+    expect(
+      merge('{ p: person(memberState: BE, id: "BE-1") { id } }', [failed('BE', { kind: 'unreachable', detail: 'is unreachable (connection refused)' })]),
+    ).toEqual({
       data: { p: null },
-      errors: [{
-        message: 'BE is unreachable (connection refused); its records are missing from this answer',
-        path: ['p'],
-        extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'BE', reason: 'UNREACHABLE' },
-      }],
+      errors: [
+        {
+          message: 'BE is unreachable (connection refused); its records are missing from this answer',
+          path: ['p'],
+          extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'BE', reason: 'UNREACHABLE' },
+        },
+      ],
     });
   });
 
   it('states asked for but outside the network are reported once each, without a path', () => {
-    const merged = merge('query($s: [MemberState!]) { a: persons(filter: {}, memberStates: $s) { id } b: persons(filter: {}, memberStates: [FR, NL]) { id } }', [
-      answered('NL', { data: { a: people('NL', 1), b: people('NL', 1) } }),
-    ], { s: ['NL', 'FR', 'ES'] });
+    const merged = merge(
+      'query($s: [MemberState!]) { a: persons(filter: {}, memberStates: $s) { id } b: persons(filter: {}, memberStates: [FR, NL]) { id } }',
+      [answered('NL', { data: { a: people('NL', 1), b: people('NL', 1) } })],
+      { s: ['NL', 'FR', 'ES'] },
+    );
     const outside = (state: string) => ({
       message: `${state} is not part of this network (not in the members config); its records are missing from this answer`,
       extensions: { code: 'MEMBER_UNAVAILABLE', memberState: state, reason: 'UNREACHABLE' },
@@ -87,38 +110,54 @@ describe('mergeRoot', () => {
   });
 
   it('a list every state rejected is null, the same rejection reported once with its states; a list nobody could answer is empty', () => {
-    const rejection = (state: string) => answered(state, { data: null, errors: [{ message: 'filter: name something', path: ['persons'], extensions: { code: 'BAD_USER_INPUT' } }] });
+    const rejection = (state: string) =>
+      answered(state, { data: null, errors: [{ message: 'filter: name something', path: ['persons'], extensions: { code: 'BAD_USER_INPUT' } }] });
     expect(merge('{ persons(filter: {}) { id } }', NETWORK.map(rejection))).toEqual({
       data: { persons: null },
-      errors: [{ message: 'filter: name something', path: ['persons'], extensions: { code: 'BAD_USER_INPUT', memberState: 'NL', memberStates: ['NL', 'BE', 'DE'] } }],
+      errors: [
+        { message: 'filter: name something', path: ['persons'], extensions: { code: 'BAD_USER_INPUT', memberState: 'NL', memberStates: ['NL', 'BE', 'DE'] } },
+      ],
     });
-    const merged = merge('{ persons(filter: {}) { id } }', NETWORK.map((s) => failed(s, TIMEOUT)));
+    const merged = merge(
+      '{ persons(filter: {}) { id } }',
+      NETWORK.map((s) => failed(s, TIMEOUT)),
+    );
     expect(merged.data).toEqual({ persons: [] });
     expect(merged.errors.map((e) => [e.extensions?.code, e.extensions?.memberState, e.path])).toEqual([
-      ['MEMBER_UNAVAILABLE', 'NL', undefined], ['MEMBER_UNAVAILABLE', 'BE', undefined], ['MEMBER_UNAVAILABLE', 'DE', undefined],
+      ['MEMBER_UNAVAILABLE', 'NL', undefined],
+      ['MEMBER_UNAVAILABLE', 'BE', undefined],
+      ['MEMBER_UNAVAILABLE', 'DE', undefined],
     ]);
   });
 
   it('__typename is answered by the gateway; a response key asked twice is merged once', () => {
-    expect(merge('{ __typename t: __typename persons(filter: {}) { id } ... on Query { persons(filter: {}) { id } } }', [
-      answered('NL', { data: { persons: people('NL', 1) } }),
-    ])).toEqual({ data: { __typename: 'Query', t: 'Query', persons: people('NL', 1) }, errors: [] });
+    expect(
+      merge('{ __typename t: __typename persons(filter: {}) { id } ... on Query { persons(filter: {}) { id } } }', [
+        answered('NL', { data: { persons: people('NL', 1) } }),
+      ]),
+    ).toEqual({ data: { __typename: 'Query', t: 'Query', persons: people('NL', 1) }, errors: [] });
   });
 });
 
 describe('mergeEntities', () => {
   // Representations: 0 NL, 1 BE, 2 NL, 3 (no memberState), 4 FR, 5 DE, in the fan-out's partition order.
   const partitions: Partition[] = [
-    { state: 'NL', indexes: [0, 2] }, { state: 'BE', indexes: [1] }, { state: 'DE', indexes: [5] },
-    { state: NO_STATE, indexes: [3] }, { state: 'FR', indexes: [4] },
+    { state: 'NL', indexes: [0, 2] },
+    { state: 'BE', indexes: [1] },
+    { state: 'DE', indexes: [5] },
+    { state: NO_STATE, indexes: [3] },
+    { state: 'FR', indexes: [4] },
   ];
 
   it("puts each state's entities back at their representations' positions, re-indexing _entities error paths; failures per state", () => {
     const answers = new Map<string, Answer>([
-      ['NL', answered('NL', {
-        data: { _entities: [{ id: 'NL-0' }, { id: 'NL-2' }] },
-        errors: [{ message: 'withheld', path: ['_entities', 1, 'background'], extensions: { code: 'FORBIDDEN' } }],
-      })],
+      [
+        'NL',
+        answered('NL', {
+          data: { _entities: [{ id: 'NL-0' }, { id: 'NL-2' }] },
+          errors: [{ message: 'withheld', path: ['_entities', 1, 'background'], extensions: { code: 'FORBIDDEN' } }],
+        }),
+      ],
       ['BE', failed('BE', TIMEOUT)],
       ['DE', answered('DE', { data: { _entities: [{ id: 'DE-5' }, { id: 'DE-9' }] } })],
     ]);
@@ -127,19 +166,23 @@ describe('mergeEntities', () => {
       errors: [
         { message: 'withheld', path: ['_entities', 2, 'background'], extensions: { code: 'FORBIDDEN', memberState: 'NL' } },
         {
-          message: 'BE did not answer within 2000 ms; its records are missing from this answer', path: ['_entities', 1],
+          message: 'BE did not answer within 2000 ms; its records are missing from this answer',
+          path: ['_entities', 1],
           extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'BE', reason: 'TIMEOUT', entities: 1 },
         },
         {
-          message: 'DE answered 2 entities for 1 requested; its records are missing from this answer', path: ['_entities', 5],
+          message: 'DE answered 2 entities for 1 requested; its records are missing from this answer',
+          path: ['_entities', 5],
           extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'DE', reason: 'INVALID_RESPONSE', entities: 1 },
         },
         {
-          message: '1 record reference(s) name no memberState and cannot be routed to an owner', path: ['_entities', 3],
+          message: '1 record reference(s) name no memberState and cannot be routed to an owner',
+          path: ['_entities', 3],
           extensions: { code: 'MEMBER_UNAVAILABLE', reason: 'NO_MEMBER_STATE' },
         },
         {
-          message: 'FR is not part of this network (not in the members config); its records are missing from this answer', path: ['_entities', 4],
+          message: 'FR is not part of this network (not in the members config); its records are missing from this answer',
+          path: ['_entities', 4],
           extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'FR', reason: 'UNREACHABLE' },
         },
       ],
@@ -148,7 +191,16 @@ describe('mergeEntities', () => {
 
   it('null entities stay null; an answer without a list keeps its errors; paths outside the partition are left as sent', () => {
     const answers = new Map<string, Answer>([
-      ['NL', answered('NL', { data: { _entities: [null, { id: 'NL-2' }] }, errors: [{ message: 'gone', path: ['_entities', '0'] }, { message: 'odd', path: ['_entities', 5] }] })],
+      [
+        'NL',
+        answered('NL', {
+          data: { _entities: [null, { id: 'NL-2' }] },
+          errors: [
+            { message: 'gone', path: ['_entities', '0'] },
+            { message: 'odd', path: ['_entities', 5] },
+          ],
+        }),
+      ],
       ['BE', answered('BE', { data: null, errors: [{ message: 'refused', path: ['_entities'] }] })],
     ]);
     expect(mergeEntities(3, partitions.slice(0, 2), answers, NETWORK)).toEqual({

@@ -9,7 +9,8 @@ const schema = buildSchema(`
   type Person { id: ID! name: String friends: [Person!] }
 `);
 
-const check = (query: string, operationName?: string | null, limits?: QueryLimits) => checkQueryLimits(schema, parse(query), operationName, limits)?.toJSON() ?? null;
+const check = (query: string, operationName?: string | null, limits?: QueryLimits) =>
+  checkQueryLimits(schema, parse(query), operationName, limits)?.toJSON() ?? null;
 const tooComplex = (problem: string) => ({ message: `The query is too complex: ${problem}`, extensions: { code: 'QUERY_TOO_COMPLEX' } });
 
 /** `person { friends { friends { … { id } } } }`: `depth` levels of fields, the root field at 1. */
@@ -39,7 +40,9 @@ describe('queryLimitsRule / checkQueryLimits', () => {
 
   it('the first limit passed is the one reported: root fields, then depth, then fields', () => {
     const limits = { maxDepth: 2, maxRootFields: 1, maxFields: 2 };
-    expect(check('{ a: person { friends { id } } b: person { id } }', null, limits)).toEqual(tooComplex('2 root fields (at most 1; each fans out to every member state): split it into several requests'));
+    expect(check('{ a: person { friends { id } } b: person { id } }', null, limits)).toEqual(
+      tooComplex('2 root fields (at most 1; each fans out to every member state): split it into several requests'),
+    );
     expect(check('{ person { friends { id } } }', null, limits)).toEqual(tooComplex('fields nested 3 deep (at most 2): ask for less nesting'));
     expect(check('{ person { id name } }', null, limits)).toEqual(tooComplex('3 fields (at most 2, fragments expanded): select fewer fields'));
   });
@@ -48,18 +51,23 @@ describe('queryLimitsRule / checkQueryLimits', () => {
     const query = '{ a: person { ...P } b: person { friends { ...P } } } fragment P on Person { id ... on Person { name } }';
     // a, a.id, a.name, b, b.friends, b.friends.id, b.friends.name = 7 fields, 3 deep.
     expect(check(query, null, { maxDepth: 3, maxRootFields: 2, maxFields: 7 })).toBeNull();
-    expect(check(query, null, { maxDepth: 3, maxRootFields: 2, maxFields: 6 })).toEqual(tooComplex('7 fields (at most 6, fragments expanded): select fewer fields'));
+    expect(check(query, null, { maxDepth: 3, maxRootFields: 2, maxFields: 6 })).toEqual(
+      tooComplex('7 fields (at most 6, fragments expanded): select fewer fields'),
+    );
     expect(check(query, null, { maxDepth: 2, maxRootFields: 2, maxFields: 7 })).toEqual(tooComplex('fields nested 3 deep (at most 2): ask for less nesting'));
     // Root fields inside a root fragment count too.
-    expect(check('{ ...R ...R } fragment R on Query { person { id } }', null, { maxDepth: 12, maxRootFields: 1, maxFields: 100 }))
-      .toEqual(tooComplex('2 root fields (at most 1; each fans out to every member state): split it into several requests'));
+    expect(check('{ ...R ...R } fragment R on Query { person { id } }', null, { maxDepth: 12, maxRootFields: 1, maxFields: 100 })).toEqual(
+      tooComplex('2 root fields (at most 1; each fans out to every member state): split it into several requests'),
+    );
   });
 
   it('root introspection fields (and __typename) are not counted, nor anything under them', () => {
     const limits = { maxDepth: 2, maxRootFields: 1, maxFields: 2 };
     const query = '{ __typename __schema { types { fields { type { ofType { name } } } } } __type(name: "Person") { name } person { id } }';
     expect(check(query, null, limits)).toBeNull();
-    expect(check(query.replace('person { id }', 'person { id name }'), null, limits)).toEqual(tooComplex('3 fields (at most 2, fragments expanded): select fewer fields'));
+    expect(check(query.replace('person { id }', 'person { id name }'), null, limits)).toEqual(
+      tooComplex('3 fields (at most 2, fragments expanded): select fewer fields'),
+    );
     // Below the root, __typename is an ordinary field.
     expect(check('{ person { __typename id } }', null, limits)).toEqual(tooComplex('3 fields (at most 2, fragments expanded): select fewer fields'));
   });

@@ -48,8 +48,13 @@ describe('targetsOf', () => {
   });
 
   it('aliases: each response key routed on its own arguments; __typename goes nowhere', () => {
-    expect(targets('{ nl: person(memberState: NL, id: "1") { id } be: person(memberState: BE, id: "2") { id } everyone: persons(filter: {}) { id } __typename }')).toEqual({
-      nl: only('NL'), be: only('BE'), everyone: all, __typename: only(),
+    expect(
+      targets('{ nl: person(memberState: NL, id: "1") { id } be: person(memberState: BE, id: "2") { id } everyone: persons(filter: {}) { id } __typename }'),
+    ).toEqual({
+      nl: only('NL'),
+      be: only('BE'),
+      everyone: all,
+      __typename: only(),
     });
   });
 
@@ -63,15 +68,25 @@ describe('targetsOf', () => {
 });
 
 describe('analyse', () => {
-  const shape = (query: string, operationName?: string) => analyse(parse(query), operationName).units.map((u) => ({ kind: u.selection.kind, keys: u.fields.map((f) => f.key) }));
+  const shape = (query: string, operationName?: string) =>
+    analyse(parse(query), operationName).units.map((u) => ({ kind: u.selection.kind, keys: u.fields.map((f) => f.key) }));
 
   it('root fragments without directives are bags of root fields, routed one by one', () => {
-    const query = '{ a: person(memberState: NL, id: "1") { id } ...F ... on Query { b: persons(filter: {}) { id } } } fragment F on Query { c: persons(filter: {}) { id } ... on Query { d: __typename } }';
+    const query =
+      '{ a: person(memberState: NL, id: "1") { id } ...F ... on Query { b: persons(filter: {}) { id } } } fragment F on Query { c: persons(filter: {}) { id } ... on Query { d: __typename } }';
     expect(shape(query)).toEqual([
-      { kind: Kind.FIELD, keys: ['a'] }, { kind: Kind.FIELD, keys: ['c'] }, { kind: Kind.FIELD, keys: ['d'] }, { kind: Kind.FIELD, keys: ['b'] },
+      { kind: Kind.FIELD, keys: ['a'] },
+      { kind: Kind.FIELD, keys: ['c'] },
+      { kind: Kind.FIELD, keys: ['d'] },
+      { kind: Kind.FIELD, keys: ['b'] },
     ]);
     const analysis = analyse(parse(query));
-    expect(analysis.fields.map((f) => [f.key, f.name])).toEqual([['a', 'person'], ['c', 'persons'], ['d', '__typename'], ['b', 'persons']]);
+    expect(analysis.fields.map((f) => [f.key, f.name])).toEqual([
+      ['a', 'person'],
+      ['c', 'persons'],
+      ['d', '__typename'],
+      ['b', 'persons'],
+    ]);
     expect([...analysis.fragments.keys()]).toEqual(['F']);
   });
 
@@ -97,7 +112,12 @@ describe('analyse', () => {
     const first = analyse(doc);
     expect([first.operation.name?.value, first.rootTypeName, first.isEntities, first.defaults]).toEqual(['First', 'Query', false, {}]);
     const second = analyse(doc, 'Second');
-    expect([second.operation.name?.value, second.rootTypeName, second.isEntities, second.defaults]).toEqual(['Second', 'Mutation', false, { n: 3, l: ['x', 'y'] }]);
+    expect([second.operation.name?.value, second.rootTypeName, second.isEntities, second.defaults]).toEqual([
+      'Second',
+      'Mutation',
+      false,
+      { n: 3, l: ['x', 'y'] },
+    ]);
     expect(analyse(doc, 'Third').isEntities).toBe(true);
     expect(analyse(doc, 'Second')).toBe(second);
     expect(analyse(doc, null)).toBe(first);
@@ -125,8 +145,10 @@ describe('subOperation', () => {
   it('keeps only the units asked for, and only the variables and fragments they use (fragments inside fragments too)', () => {
     const analysis = analyse(doc);
     expect(subOperation(analysis, [0])).toEqual({
-      query: print(parse(`query Q($f: PersonFilter!, $s: [MemberState!], $n: Int) { a: persons(filter: $f, memberStates: $s) { ...P } }
-        fragment P on Person { id ...N } fragment N on Person { name travel(first: $n) { at } }`)),
+      query: print(
+        parse(`query Q($f: PersonFilter!, $s: [MemberState!], $n: Int) { a: persons(filter: $f, memberStates: $s) { ...P } }
+        fragment P on Person { id ...N } fragment N on Person { name travel(first: $n) { at } }`),
+      ),
       variables: ['f', 's', 'n'],
     });
     expect(subOperation(analysis, [1])).toEqual({
@@ -134,7 +156,9 @@ describe('subOperation', () => {
       variables: [],
     });
     expect(subOperation(analysis, [1, 2])).toEqual({
-      query: print(parse('query Q($f: PersonFilter!) { b: person(memberState: NL, id: "1") { ...R } c: persons(filter: $f) { id } } fragment R on Person { id }')),
+      query: print(
+        parse('query Q($f: PersonFilter!) { b: person(memberState: NL, id: "1") { ...R } c: persons(filter: $f) { id } } fragment R on Person { id }'),
+      ),
       variables: ['f'],
     });
     expect(subOperation(analysis, [1, 2])).toBe(subOperation(analysis, [1, 2]));
@@ -143,7 +167,11 @@ describe('subOperation', () => {
 
 describe('pickVariables', () => {
   it('only the names asked for that were sent (an explicit null or undefined is kept as sent)', () => {
-    expect(pickVariables({ f: { name: 'x' }, s: null, u: undefined, other: 1 }, ['f', 's', 'u', 'missing'])).toStrictEqual({ f: { name: 'x' }, s: null, u: undefined });
+    expect(pickVariables({ f: { name: 'x' }, s: null, u: undefined, other: 1 }, ['f', 's', 'u', 'missing'])).toStrictEqual({
+      f: { name: 'x' },
+      s: null,
+      u: undefined,
+    });
     expect(pickVariables(undefined, ['f'])).toStrictEqual({});
     expect(pickVariables({ f: 1 }, [])).toStrictEqual({});
   });

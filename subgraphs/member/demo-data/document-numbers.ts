@@ -10,13 +10,43 @@ import type { DocumentKind } from './contract-enums.ts';
 /** Number shapes: L letter, D digit, A letter or digit, C one of CFGHJKLMNPRTVWXYZ0-9 (German); any other character is literal. */
 const DOC_FORMATS: Record<DocumentKind, Record<string, string>> = {
   PASSPORT: {
-    NL: 'LLAAAAAAD', BE: 'LLDDDDDD', FR: 'DDLLDDDDD', DE: 'CCCCCCCCC', ES: 'LLLDDDDDD', IT: 'LLDDDDDDD', AT: 'PDDDDDDD',
-    PT: 'LDDDDDD', SE: 'DDDDDDDD', DK: 'DDDDDDDDD', FI: 'LLDDDDDDD', MA: 'LLDDDDDDD', DZ: 'DDDDDDDDD', TN: 'LDDDDDDD',
-    TR: 'UDDDDDDDD', SY: 'NDDDDDDDDD', IQ: 'LDDDDDDDD', RU: 'DDDDDDDDD', BA: 'LDDDDDDD', AL: 'LLDDDDDDD',
-    MK: 'LDDDDDDD', SO: 'PDDDDDDDD', AF: 'PDDDDDDDD', PK: 'LLDDDDDDD', UZ: 'LLDDDDDDD', TJ: 'DDDDDDDDD', '*': 'LLDDDDDDD',
+    NL: 'LLAAAAAAD',
+    BE: 'LLDDDDDD',
+    FR: 'DDLLDDDDD',
+    DE: 'CCCCCCCCC',
+    ES: 'LLLDDDDDD',
+    IT: 'LLDDDDDDD',
+    AT: 'PDDDDDDD',
+    PT: 'LDDDDDD',
+    SE: 'DDDDDDDD',
+    DK: 'DDDDDDDDD',
+    FI: 'LLDDDDDDD',
+    MA: 'LLDDDDDDD',
+    DZ: 'DDDDDDDDD',
+    TN: 'LDDDDDDD',
+    TR: 'UDDDDDDDD',
+    SY: 'NDDDDDDDDD',
+    IQ: 'LDDDDDDDD',
+    RU: 'DDDDDDDDD',
+    BA: 'LDDDDDDD',
+    AL: 'LLDDDDDDD',
+    MK: 'LDDDDDDD',
+    SO: 'PDDDDDDDD',
+    AF: 'PDDDDDDDD',
+    PK: 'LLDDDDDDD',
+    UZ: 'LLDDDDDDD',
+    TJ: 'DDDDDDDDD',
+    '*': 'LLDDDDDDD',
   },
   IDENTITY_CARD: {
-    NL: 'LLAAAAAAD', BE: 'DDD-DDDDDDD-DD', FR: 'AAAAAAAAA', DE: 'LCCCCCCCC', ES: 'DDDDDDDDL', IT: 'LLDDDDDLL', AT: 'DDDDDDDD', '*': 'LLLDDDDDD',
+    NL: 'LLAAAAAAD',
+    BE: 'DDD-DDDDDDD-DD',
+    FR: 'AAAAAAAAA',
+    DE: 'LCCCCCCCC',
+    ES: 'DDDDDDDDL',
+    IT: 'LLDDDDDLL',
+    AT: 'DDDDDDDD',
+    '*': 'LLLDDDDDD',
   },
   RESIDENCE_PERMIT: { NL: 'VDDDDDDDD', ES: 'YDDDDDDDL', FR: 'DDDDDDDDDD', DE: 'YCCCCCCCC', BE: 'BDDDDDDDDD', IT: 'LDDDDDDDD', '*': 'RLDDDDDDD' },
   DRIVING_LICENCE: { NL: 'DDDDDDDDDD', FR: 'DDLLDDDDDDDD', DE: 'LDDDLLLLLDD', '*': 'DDDDDDDDDD' },
@@ -24,7 +54,10 @@ const DOC_FORMATS: Record<DocumentKind, Record<string, string>> = {
 };
 
 const ALPHABETS: Record<string, string> = {
-  L: 'ABCDEFGHJKLMNPRSTUVWXYZ', D: '0123456789', A: 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789', C: 'CFGHJKLMNPRTVWXYZ0123456789',
+  L: 'ABCDEFGHJKLMNPRSTUVWXYZ',
+  D: '0123456789',
+  A: 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789',
+  C: 'CFGHJKLMNPRTVWXYZ0123456789',
 };
 
 /** A 32-bit integer hash (murmur3 finaliser), the round function of the permutation below. */
@@ -66,7 +99,10 @@ export class DocumentNumbers {
   private readonly counters = new Map<string, number>();
   private readonly capacities = new Map<string, number>();
   private readonly used = new Set<string>();
-  constructor(private readonly stateIndex: number, reserved: Iterable<string>) {
+  constructor(
+    private readonly stateIndex: number,
+    reserved: Iterable<string>,
+  ) {
     for (const number of reserved) this.used.add(documentNumberKey(number));
   }
   next(format: string): string {
@@ -83,12 +119,18 @@ export class DocumentNumbers {
       let number = '';
       for (let i = format.length - 1; i >= 0; i--) {
         const alphabet = ALPHABETS[format[i]];
-        if (!alphabet) { number = format[i] + number; continue; }
+        if (!alphabet) {
+          number = format[i] + number;
+          continue;
+        }
         number = alphabet[value % alphabet.length] + number;
         value = Math.floor(value / alphabet.length);
       }
       const numberKey = documentNumberKey(number);
-      if (!this.used.has(numberKey)) { this.used.add(numberKey); return number; }
+      if (!this.used.has(numberKey)) {
+        this.used.add(numberKey);
+        return number;
+      }
     }
   }
 }

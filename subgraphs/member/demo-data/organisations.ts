@@ -13,20 +13,41 @@ import type { Row } from './rows.ts';
 // ---------------------------------------------------------------------------------------------
 
 const LEGAL_FORMS: Partial<Record<MemberState, string[]>> = {
-  NL: ['B.V.'], BE: ['BV', 'SRL'], FR: ['SARL', 'SAS'], DE: ['GmbH', 'UG'], AT: ['GmbH'], ES: ['S.L.'], IT: ['S.r.l.'],
-  PT: ['Lda.'], LU: ['S.à r.l.'], SE: ['AB'], DK: ['ApS'], FI: ['Oy'], PL: ['sp. z o.o.'], CZ: ['s.r.o.'], SK: ['s.r.o.'],
+  NL: ['B.V.'],
+  BE: ['BV', 'SRL'],
+  FR: ['SARL', 'SAS'],
+  DE: ['GmbH', 'UG'],
+  AT: ['GmbH'],
+  ES: ['S.L.'],
+  IT: ['S.r.l.'],
+  PT: ['Lda.'],
+  LU: ['S.à r.l.'],
+  SE: ['AB'],
+  DK: ['ApS'],
+  FI: ['Oy'],
+  PL: ['sp. z o.o.'],
+  CZ: ['s.r.o.'],
+  SK: ['s.r.o.'],
 };
 const ORG_WORDS = {
   terrorPrefix: W('Katibat, Jamaat, Liwa, Harakat, Saraya, Jaysh, Ansar, Kataib, Firqat'),
-  terrorCore: W('al-Ghuraba al-Janubiyya, Ahl al-Thughur, al-Ribat al-Gharbi, Dar al-Hijra, al-Badiya, Suyuf al-Haqq, al-Nasr al-Qadim, Ahl al-Sham al-Urubiyin, al-Qawafil, Rijal al-Fajr, al-Huda wal-Ribat, Bayt al-Maqdis al-Urubi, Ibn Tumart, al-Murabitun al-Judud, al-Sahil al-Akhdar, Junud al-Maghrib, Usud al-Jabal, al-Rayat al-Sawda, Ahl al-Wadi, al-Bunyan al-Marsus, Nur al-Din al-Jadid, al-Furqan al-Urubi, Sayf al-Andalus, al-Mizan'),
+  terrorCore: W(
+    'al-Ghuraba al-Janubiyya, Ahl al-Thughur, al-Ribat al-Gharbi, Dar al-Hijra, al-Badiya, Suyuf al-Haqq, al-Nasr al-Qadim, Ahl al-Sham al-Urubiyin, al-Qawafil, Rijal al-Fajr, al-Huda wal-Ribat, Bayt al-Maqdis al-Urubi, Ibn Tumart, al-Murabitun al-Judud, al-Sahil al-Akhdar, Junud al-Maghrib, Usud al-Jabal, al-Rayat al-Sawda, Ahl al-Wadi, al-Bunyan al-Marsus, Nur al-Din al-Jadid, al-Furqan al-Urubi, Sayf al-Andalus, al-Mizan',
+  ),
   extremistAdjective: W('Iron, Northern, Black, Eternal, White Oak, Winter, Old Order, Boreal'),
   extremistNoun: W('Dawn Division, Shield Cell, Storm Front, Legion, Brotherhood, Resistance Cell, Vanguard'),
   crimePlace: W('Rif, Nador, Tirana, Durrës, Sarajevo, Zenica, Grozny, Sandžak, Antwerp, Marseille, Delta, Ceuta, Atlas, Anatolia, Bekaa'),
   crimeType: W('Connection, Clan, Network, Syndicate, Crew, Cartel, Family'),
-  facilitationPlace: W('Kilis, Hatay, Gaziantep, Izmir, Edirne, Subotica, Evros, Tangier, Ceuta, Sfax, Zuwara, Agadez, Idlib, Batumi, Sabha, Misrata, Azaz, Akçakale, Reyhanlı, Van, Bihać, Velika Kladuša, Calais, Dunkirk, Lampedusa, Oujda, Nador, Melilla, Samos, Lesbos, Kos, Şanlıurfa, Shkodër, Pristina, Tabriz, Kapitan Andreevo'),
-  facilitationType: W('Crossing Network, travel facilitators, smuggling route, document workshop, safe-house network, boat network, transfer cell, guide network'),
+  facilitationPlace: W(
+    'Kilis, Hatay, Gaziantep, Izmir, Edirne, Subotica, Evros, Tangier, Ceuta, Sfax, Zuwara, Agadez, Idlib, Batumi, Sabha, Misrata, Azaz, Akçakale, Reyhanlı, Van, Bihać, Velika Kladuša, Calais, Dunkirk, Lampedusa, Oujda, Nador, Melilla, Samos, Lesbos, Kos, Şanlıurfa, Shkodër, Pristina, Tabriz, Kapitan Andreevo',
+  ),
+  facilitationType: W(
+    'Crossing Network, travel facilitators, smuggling route, document workshop, safe-house network, boat network, transfer cell, guide network',
+  ),
   companyWord: W('Anatolia, Levant, Sahel, Atlas, Orient, Crescent, Baraka, Nour, Silk Road, Medina, Andalus, Bosphorus, Maghreb, Zamzam, Euphrates'),
-  companyBusiness: W('Trading, Cargo, Money Transfer, Import-Export, Travel, Car Export, Phone Shop, Construction, Charity Foundation, Halal Foods, Logistics, Exchange'),
+  companyBusiness: W(
+    'Trading, Cargo, Money Transfer, Import-Export, Travel, Car Export, Phone Shop, Construction, Charity Foundation, Halal Foods, Logistics, Exchange',
+  ),
 };
 
 function generatedOrganisationName(rng: Random, kind: OrganisationKind, state: MemberState): { name: string; aliases: string[] } {
@@ -71,7 +92,13 @@ export function organisationRows(state: MemberState, count: number, seed: number
   const used = new Set<string>(SHARED_ORGANISATIONS.flatMap((o) => Object.values(o.records).map((r) => r.name)));
   const add = (name: string, kind: OrganisationKind, names: string[], opened: number) => {
     const id = `${state}-O-${pad(organisations.length + 1, 3)}`;
-    organisations.push({ id, name, kind, ...contactOf(state, kind === 'FRONT_COMPANY' ? 'finance' : 'ct'), contact_reference: `${state}-CT-${opened}-O${pad(organisations.length + 1, 3)}` });
+    organisations.push({
+      id,
+      name,
+      kind,
+      ...contactOf(state, kind === 'FRONT_COMPANY' ? 'finance' : 'ct'),
+      contact_reference: `${state}-CT-${opened}-O${pad(organisations.length + 1, 3)}`,
+    });
     names.forEach((alias, position) => aliases.push({ organisation_id: id, position, alias }));
     for (const key of nameKeys([name, ...names])) keys.push({ organisation_id: id, name_key: key.key, skeleton: key.skeleton });
     return id;
@@ -81,7 +108,12 @@ export function organisationRows(state: MemberState, count: number, seed: number
     sharedIds.set(shared.key, add(record.name, shared.kind, record.aliases, 2016 + (hashSeed(shared.key + state) % 8)));
   }
   while (organisations.length < count) {
-    const kind = rng.weighted<OrganisationKind>([['TERRORIST', 35], ['ORGANISED_CRIME', 30], ['FACILITATION_NETWORK', 20], ['FRONT_COMPANY', 15]]);
+    const kind = rng.weighted<OrganisationKind>([
+      ['TERRORIST', 35],
+      ['ORGANISED_CRIME', 30],
+      ['FACILITATION_NETWORK', 20],
+      ['FRONT_COMPANY', 15],
+    ]);
     let { name, aliases: orgAliases } = generatedOrganisationName(rng, kind, state);
     for (let retry = 0; used.has(name) && retry < 20; retry++) ({ name, aliases: orgAliases } = generatedOrganisationName(rng, kind, state));
     const base = name;

@@ -21,12 +21,32 @@ export interface Rows {
 }
 
 export const emptyRows = (): Rows => ({
-  persons: [], person_aliases: [], person_nationalities: [], person_name_keys: [], identity_documents: [],
-  travel_movements: [], financial_measures: [], watchlist_listings: [], affiliations: [],
+  persons: [],
+  person_aliases: [],
+  person_nationalities: [],
+  person_name_keys: [],
+  identity_documents: [],
+  travel_movements: [],
+  financial_measures: [],
+  watchlist_listings: [],
+  affiliations: [],
 });
 
 /** Parent tables first: the order rows are inserted in (foreign keys). */
-export const PERSON_TABLES = ['persons', 'person_aliases', 'person_nationalities', 'person_name_keys', 'identity_documents',
-  'travel_movements', 'financial_measures', 'watchlist_listings', 'affiliations'] as const;
+export const PERSON_TABLES = [
+  'persons',
+  'person_aliases',
+  'person_nationalities',
+  'person_name_keys',
+  'identity_documents',
+  'travel_movements',
+  'financial_measures',
+  'watchlist_listings',
+  'affiliations',
+] as const;
 
-export interface OrganisationRef { id: string; kind: OrganisationKind; name: string }
+export interface OrganisationRef {
+  id: string;
+  kind: OrganisationKind;
+  name: string;
+}

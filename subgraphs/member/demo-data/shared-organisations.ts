@@ -5,7 +5,10 @@ import type { OrganisationKind } from './contract-enums.ts';
 // The shared cast: organisations known to several member states
 // ---------------------------------------------------------------------------------------------
 
-export interface SharedOrganisationRecord { name: string; aliases: string[] }
+export interface SharedOrganisationRecord {
+  name: string;
+  aliases: string[];
+}
 export interface SharedOrganisation {
   key: string;
   kind: OrganisationKind;
@@ -16,7 +19,9 @@ export interface SharedOrganisation {
 /** Organisations known to several states, under spelling variants. NL lists its first three. */
 export const SHARED_ORGANISATIONS: SharedOrganisation[] = [
   {
-    key: 'muhajirin', kind: 'TERRORIST', records: {
+    key: 'muhajirin',
+    kind: 'TERRORIST',
+    records: {
       NL: { name: 'Katibat al-Muhajirin', aliases: ['European Emigrants Brigade'] },
       BE: { name: 'Katibat al-Mouhajirine', aliases: ['Brigade des émigrés européens'] },
       FR: { name: 'Katibat el-Mouhajirine', aliases: ['Brigade des émigrés'] },
@@ -26,7 +31,9 @@ export const SHARED_ORGANISATIONS: SharedOrganisation[] = [
     },
   },
   {
-    key: 'ubur', kind: 'FACILITATION_NETWORK', records: {
+    key: 'ubur',
+    kind: 'FACILITATION_NETWORK',
+    records: {
       NL: { name: 'Shabakat al-Ubur', aliases: ['Kilis Crossing Network'] },
       BE: { name: 'Shabakat al-Oubour', aliases: ['Kilis-netwerk'] },
       FR: { name: 'Chabakat al-Oubour', aliases: ['réseau de Kilis'] },
@@ -34,34 +41,44 @@ export const SHARED_ORGANISATIONS: SharedOrganisation[] = [
     },
   },
   {
-    key: 'anatolia', kind: 'FRONT_COMPANY', records: {
+    key: 'anatolia',
+    kind: 'FRONT_COMPANY',
+    records: {
       NL: { name: 'Anatolia Exchange B.V.', aliases: ['Anatolia Geldtransfer'] },
       BE: { name: 'Anatolia Exchange BV', aliases: [] },
     },
   },
   {
-    key: 'bouzaghrane', kind: 'ORGANISED_CRIME', records: {
+    key: 'bouzaghrane',
+    kind: 'ORGANISED_CRIME',
+    records: {
       NL: { name: 'Clan Bouzaghrane', aliases: ['Rif-netwerk'] },
       BE: { name: 'Clan Bouzaghrani', aliases: [] },
       ES: { name: 'Clan Buzagran', aliases: ['Red del Rif'] },
     },
   },
   {
-    key: 'una', kind: 'ORGANISED_CRIME', records: {
+    key: 'una',
+    kind: 'ORGANISED_CRIME',
+    records: {
       AT: { name: 'Bratstvo sa Une', aliases: ['Una Brotherhood'] },
       DE: { name: 'Bratstwo sa Une', aliases: ['Una-Bruderschaft'] },
       NL: { name: 'Bratstvo s Une', aliases: ['Una Brotherhood'] },
     },
   },
   {
-    key: 'vainakh', kind: 'ORGANISED_CRIME', records: {
+    key: 'vainakh',
+    kind: 'ORGANISED_CRIME',
+    records: {
       DE: { name: 'Gruppe Wainach', aliases: ['Vainakh Group'] },
       FR: { name: 'Groupe Vaïnakh', aliases: [] },
       AT: { name: 'Gruppe Vainakh', aliases: [] },
     },
   },
   {
-    key: 'qayrawan', kind: 'TERRORIST', records: {
+    key: 'qayrawan',
+    kind: 'TERRORIST',
+    records: {
       IT: { name: 'Saraya al-Qayrawan', aliases: ['Brigate di Kairouan'] },
       FR: { name: 'Saraya al-Kayrawan', aliases: ['Brigades de Kairouan'] },
       DE: { name: 'Sarayat al-Qairawan', aliases: [] },

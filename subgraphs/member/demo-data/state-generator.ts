@@ -5,13 +5,20 @@ import type { Random } from './random.ts';
 import { DAY, REFERENCE_MS, isoDate, isoMinute, ms, pad, randomDay, yearOf } from './dates.ts';
 import type { DocumentKind, FinancialMeasureKind, SubjectStatus } from './contract-enums.ts';
 import {
-  BANKS, CITIES, COURTS, CURRENCIES, CURRENCY_FACTOR, EU_FREEZE_BASES, FREEZE_BASES, MONEY_SERVICES, PAN_EU_BANKS,
-  contactOf, fiuOf, type Desk,
+  BANKS,
+  CITIES,
+  COURTS,
+  CURRENCIES,
+  CURRENCY_FACTOR,
+  EU_FREEZE_BASES,
+  FREEZE_BASES,
+  MONEY_SERVICES,
+  PAN_EU_BANKS,
+  contactOf,
+  fiuOf,
+  type Desk,
 } from './state-reference.ts';
-import {
-  DEFAULT_ORIGIN_WEIGHTS, EUROPEAN, EUROPEAN_POOL, KUNYA_NAMES, NISBA, ORIGINS, ORIGIN_WEIGHTS, W, spellingVariant,
-  type OriginKey,
-} from './names.ts';
+import { DEFAULT_ORIGIN_WEIGHTS, EUROPEAN, EUROPEAN_POOL, KUNYA_NAMES, NISBA, ORIGINS, ORIGIN_WEIGHTS, W, spellingVariant, type OriginKey } from './names.ts';
 import { DocumentNumbers, docFormat } from './document-numbers.ts';
 import { TravelGenerator, type Leg } from './travel.ts';
 import { ROLES } from './organisations.ts';
@@ -23,7 +30,9 @@ import { emptyRows, type OrganisationRef, type Row, type Rows } from './rows.ts'
 // The generator
 // ---------------------------------------------------------------------------------------------
 
-const OFFENCES = W('participation in a terrorist organisation, financing of terrorism, preparing a terrorist offence, recruitment for terrorism, disseminating terrorist propaganda online, travel for terrorist purposes');
+const OFFENCES = W(
+  'participation in a terrorist organisation, financing of terrorism, preparing a terrorist offence, recruitment for terrorism, disseminating terrorist propaganda online, travel for terrorist purposes',
+);
 const CONFLICT_AREAS = W('Syria, Iraq, the Sahel, Somalia, Afghanistan, Idlib province, north-eastern Syria');
 const DETAILS = [
   'Active in encrypted propaganda channels.',
@@ -37,7 +46,9 @@ const DETAILS = [
   'Runs a small business that may serve as a cover for transfers.',
   'Known to attend meetings of a radical preaching network.',
 ];
-const LISTING_REASONS = W('participation in a terrorist organisation, financing of terrorism, travel to a conflict zone to join a terrorist group, recruitment for a terrorist group, preparation of a terrorist attack, dissemination of terrorist propaganda');
+const LISTING_REASONS = W(
+  'participation in a terrorist organisation, financing of terrorism, travel to a conflict zone to join a terrorist group, recruitment for a terrorist group, preparation of a terrorist attack, dissemination of terrorist propaganda',
+);
 const LISTING_ACTIONS = ['discreet check, report to owner', 'specific check, report to owner', 'arrest', 'refuse entry', 'inform owner immediately'];
 
 export class StateGenerator {
@@ -48,13 +59,17 @@ export class StateGenerator {
   private readonly originWeights: Array<readonly [OriginKey, number]>;
   private readonly currency: string;
 
-  constructor(readonly state: MemberState, readonly organisations: OrganisationRef[], readonly sharedOrgIds: Map<string, string>) {
+  constructor(
+    readonly state: MemberState,
+    readonly organisations: OrganisationRef[],
+    readonly sharedOrgIds: Map<string, string>,
+  ) {
     const reserved = SHARED_SUBJECTS.flatMap((s) => [s.passport.number, ...Object.values(s.records).flatMap((r) => (r?.documents ?? []).map((d) => d.number))]);
     this.documents = new DocumentNumbers(MEMBER_STATES.indexOf(state), reserved);
     this.travel = new TravelGenerator(state);
     const weights: Record<OriginKey, number> = { ...DEFAULT_ORIGIN_WEIGHTS };
     for (const [key, weight] of Object.entries(ORIGIN_WEIGHTS[state] ?? {})) weights[key] = weight ?? 0;
-    this.originWeights = (Object.keys(weights)).map((key) => [key, weights[key]] as const);
+    this.originWeights = Object.keys(weights).map((key) => [key, weights[key]] as const);
     this.currency = CURRENCIES[state] ?? 'EUR';
   }
 
@@ -79,28 +94,55 @@ export class StateGenerator {
 
   private addDocument(personId: string, d: CastDocument) {
     this.rows.identity_documents.push({
-      id: this.id('document', 'D'), person_id: personId, number: d.number, number_key: documentNumberKey(d.number),
-      kind: d.kind, issuing_state: d.issuingState, valid_until: d.validUntil,
+      id: this.id('document', 'D'),
+      person_id: personId,
+      number: d.number,
+      number_key: documentNumberKey(d.number),
+      kind: d.kind,
+      issuing_state: d.issuingState,
+      valid_until: d.validUntil,
     });
   }
 
   private addTravel(personId: string, at: number, leg: Omit<Leg, 'hours'>) {
     this.rows.travel_movements.push({
-      id: this.id('travel', 'T'), person_id: personId, at: isoMinute(at),
-      from_city: leg.from[0], from_country: leg.from[1], to_city: leg.to[0], to_country: leg.to[1],
-      mode: leg.mode, carrier: leg.carrier, reference: leg.reference, source: leg.source, planned: at > REFERENCE_MS ? 1 : 0,
+      id: this.id('travel', 'T'),
+      person_id: personId,
+      at: isoMinute(at),
+      from_city: leg.from[0],
+      from_country: leg.from[1],
+      to_city: leg.to[0],
+      to_country: leg.to[1],
+      mode: leg.mode,
+      carrier: leg.carrier,
+      reference: leg.reference,
+      source: leg.source,
+      planned: at > REFERENCE_MS ? 1 : 0,
     });
   }
 
   private addFinancial(personId: string, f: CastFinancial) {
     this.rows.financial_measures.push({
-      id: this.id('financial', 'F'), person_id: personId, kind: f.kind, since: f.since,
-      institution: f.institution, amount: f.amount, currency: f.currency, legal_basis: f.legalBasis,
+      id: this.id('financial', 'F'),
+      person_id: personId,
+      kind: f.kind,
+      since: f.since,
+      institution: f.institution,
+      amount: f.amount,
+      currency: f.currency,
+      legal_basis: f.legalBasis,
     });
   }
 
   private addListing(personId: string, l: CastListing) {
-    this.rows.watchlist_listings.push({ id: this.id('listing', 'L'), person_id: personId, list: l.list, listed_since: l.listedSince, reason: l.reason, action: l.action });
+    this.rows.watchlist_listings.push({
+      id: this.id('listing', 'L'),
+      person_id: personId,
+      list: l.list,
+      listed_since: l.listedSince,
+      reason: l.reason,
+      action: l.action,
+    });
   }
 
   addAffiliation(personId: string, organisationId: string, role: string | null, since: string | null) {
@@ -111,10 +153,20 @@ export class StateGenerator {
   addShared(position: number, subject: SharedSubject): void {
     const r = subject.records[this.state]!;
     const id = personId(this.state, position);
-    this.addPersonCore(id, {
-      given_name: r.givenName, family_name: r.familyName, date_of_birth: subject.dateOfBirth, status: r.status,
-      background: r.background, ...contactOf(this.state, r.desk), contact_reference: `${this.state}-CT-${r.opened}-${pad(position, 6)}`,
-    }, r.aliases, r.nationalities);
+    this.addPersonCore(
+      id,
+      {
+        given_name: r.givenName,
+        family_name: r.familyName,
+        date_of_birth: subject.dateOfBirth,
+        status: r.status,
+        background: r.background,
+        ...contactOf(this.state, r.desk),
+        contact_reference: `${this.state}-CT-${r.opened}-${pad(position, 6)}`,
+      },
+      r.aliases,
+      r.nationalities,
+    );
     this.addDocument(id, subject.passport);
     for (const d of r.documents ?? []) this.addDocument(id, d);
     for (const t of r.travel ?? []) this.addTravel(id, Date.parse(t.at), t);
@@ -146,24 +198,40 @@ export class StateGenerator {
     if (!originCountry) nationalities = rng.chance(0.9) ? [state] : [rng.pick(MEMBER_STATES)];
     else {
       const roll = rng.next();
-      nationalities = roll < 0.45 ? [state, originCountry] : roll < 0.65 ? [state]
-        : roll < 0.75 ? [rng.pick(MEMBER_STATES), originCountry] : [originCountry];
+      nationalities = roll < 0.45 ? [state, originCountry] : roll < 0.65 ? [state] : roll < 0.75 ? [rng.pick(MEMBER_STATES), originCountry] : [originCountry];
     }
     nationalities = [...new Set(nationalities)];
 
     const birth = randomDay(rng, rng.chance(0.8) ? '1980-01-01' : '1958-01-01', rng.chance(0.8) ? '2004-12-31' : '2008-10-31');
     const dateOfBirth = isoDate(birth);
     const adult = yearOf(dateOfBirth) + 17;
-    let status = rng.weighted<SubjectStatus>([['SUSPECT', 35], ['FOREIGN_TERRORIST_FIGHTER', 12], ['RETURNEE', 10], ['CONVICTED', 10], ['ASSOCIATE', 23], ['CLOSED', 10]]);
+    let status = rng.weighted<SubjectStatus>([
+      ['SUSPECT', 35],
+      ['FOREIGN_TERRORIST_FIGHTER', 12],
+      ['RETURNEE', 10],
+      ['CONVICTED', 10],
+      ['ASSOCIATE', 23],
+      ['CLOSED', 10],
+    ]);
     // Listed persons (a separate stream, so being listed does not shift the other draws) are active cases.
-    if (listed && (status === 'CLOSED' || status === 'ASSOCIATE')) status = listed.rng.pick(['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED'] as const);
+    if (listed && (status === 'CLOSED' || status === 'ASSOCIATE'))
+      status = listed.rng.pick(['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED'] as const);
     const opened = Math.min(2026, Math.max(adult, rng.int(2012, 2026)));
 
     // Aliases: kunyas, spelling variants, other names.
     const aliases: string[] = [];
-    const aliasCount = rng.weighted([[0, 45], [1, 30], [2, 17], [3, 8]] as const);
+    const aliasCount = rng.weighted([
+      [0, 45],
+      [1, 30],
+      [2, 17],
+      [3, 8],
+    ] as const);
     for (let i = 0; i < aliasCount; i++) {
-      const kind = rng.weighted([['kunya', 4], ['variant', 4], ['other', 2]] as const);
+      const kind = rng.weighted([
+        ['kunya', 4],
+        ['variant', 4],
+        ['other', 2],
+      ] as const);
       let alias: string;
       if (kind === 'kunya') {
         const nisba = NISBA[rng.chance(0.5) ? nationalities[nationalities.length - 1] : state] ?? 'Urubi';
@@ -175,18 +243,30 @@ export class StateGenerator {
 
     // Organisation links.
     const affiliations: Array<{ organisation: OrganisationRef; role: string; since: string }> = [];
-    const affiliationCount = rng.weighted([[0, 60], [1, 32], [2, 8]] as const);
+    const affiliationCount = rng.weighted([
+      [0, 60],
+      [1, 32],
+      [2, 8],
+    ] as const);
     for (let i = 0; i < affiliationCount && this.organisations.length > 0; i++) {
       const organisation = rng.pick(this.organisations);
       if (affiliations.some((a) => a.organisation.id === organisation.id)) continue;
-      affiliations.push({ organisation, role: rng.pick(ROLES[organisation.kind]), since: isoDate(randomDay(rng, `${Math.min(2026, adult)}-01-01`, REFERENCE_MS - DAY)) });
+      affiliations.push({
+        organisation,
+        role: rng.pick(ROLES[organisation.kind]),
+        since: isoDate(randomDay(rng, `${Math.min(2026, adult)}-01-01`, REFERENCE_MS - DAY)),
+      });
     }
 
     let desk: Desk = status === 'FOREIGN_TERRORIST_FIGHTER' || status === 'RETURNEE' ? 'ftf' : 'ct';
 
     // Documents: 1-3.
     const documents: CastDocument[] = [];
-    const documentCount = rng.weighted([[1, 55], [2, 33], [3, 12]] as const);
+    const documentCount = rng.weighted([
+      [1, 55],
+      [2, 33],
+      [3, 12],
+    ] as const);
     const citizen = nationalities.includes(state);
     const euNationality = nationalities.find((c) => (MEMBER_STATES as readonly string[]).includes(c));
     const primaryCountry = rng.chance(0.5) ? nationalities[0] : nationalities[nationalities.length - 1];
@@ -206,7 +286,17 @@ export class StateGenerator {
     }
 
     // Travel: 0-8 movements, older trips first; a later leg after the reference date is a booked plan.
-    const travelCount = rng.weighted([[0, 30], [1, 12], [2, 14], [3, 14], [4, 11], [5, 7], [6, 5], [7, 4], [8, 3]] as const);
+    const travelCount = rng.weighted([
+      [0, 30],
+      [1, 12],
+      [2, 14],
+      [3, 14],
+      [4, 11],
+      [5, 7],
+      [6, 5],
+      [7, 4],
+      [8, 3],
+    ] as const);
     const legs: Array<{ at: number; leg: Leg }> = [];
     let clock = randomDay(rng, Math.max(birth + 17 * 365 * DAY, ms('2014-01-01')), '2026-06-30') + rng.int(5 * 60, 22 * 60) * 60_000;
     let lastAt = clock;
@@ -237,12 +327,18 @@ export class StateGenerator {
     // Listings.
     const listings: CastListing[] = [];
     if (status !== 'CLOSED' && rng.chance(0.1)) {
-      const lists = state === 'NL' ? ['EU 2580/2001', 'UN 1267', 'EU 2016/1686'] : [nationalList(state), nationalList(state), 'EU 2580/2001', 'UN 1267', 'EU 2016/1686'];
+      const lists =
+        state === 'NL' ? ['EU 2580/2001', 'UN 1267', 'EU 2016/1686'] : [nationalList(state), nationalList(state), 'EU 2580/2001', 'UN 1267', 'EU 2016/1686'];
       const count = rng.int(1, 2);
       for (let i = 0; i < count; i++) {
         const list = rng.pick(lists);
         if (listings.some((l) => l.list === list)) continue;
-        listings.push({ list, listedSince: isoDate(randomDay(rng, `${Math.max(2014, adult)}-01-01`, REFERENCE_MS - DAY)), reason: rng.pick(LISTING_REASONS), action: rng.pick(LISTING_ACTIONS) });
+        listings.push({
+          list,
+          listedSince: isoDate(randomDay(rng, `${Math.max(2014, adult)}-01-01`, REFERENCE_MS - DAY)),
+          reason: rng.pick(LISTING_REASONS),
+          action: rng.pick(LISTING_ACTIONS),
+        });
       }
     }
 
@@ -251,19 +347,35 @@ export class StateGenerator {
     if (listed) {
       const r = listed.rng;
       listings.unshift({
-        list: NL_NATIONAL_LIST, listedSince: isoDate(randomDay(r, `${Math.max(2016, adult)}-01-01`, REFERENCE_MS - DAY)),
-        reason: r.pick(LISTING_REASONS), action: r.pick(['discreet check, report to owner', 'specific check, report to owner', 'arrest']),
+        list: NL_NATIONAL_LIST,
+        listedSince: isoDate(randomDay(r, `${Math.max(2016, adult)}-01-01`, REFERENCE_MS - DAY)),
+        reason: r.pick(LISTING_REASONS),
+        action: r.pick(['discreet check, report to owner', 'specific check, report to owner', 'arrest']),
       });
       const organisation = this.organisations.find((o) => o.id === listed.organisationId)!;
       if (!affiliations.some((a) => a.organisation.id === organisation.id)) {
-        affiliations.unshift({ organisation, role: r.pick(ROLES[organisation.kind]), since: isoDate(randomDay(r, `${Math.max(2014, adult)}-01-01`, REFERENCE_MS - DAY)) });
+        affiliations.unshift({
+          organisation,
+          role: r.pick(ROLES[organisation.kind]),
+          since: isoDate(randomDay(r, `${Math.max(2014, adult)}-01-01`, REFERENCE_MS - DAY)),
+        });
       }
     }
 
-    this.addPersonCore(id, {
-      given_name: givenName, family_name: familyName, date_of_birth: dateOfBirth, status, background,
-      ...contactOf(state, desk), contact_reference: `${state}-CT-${opened}-${pad(position, 6)}`,
-    }, aliases, nationalities);
+    this.addPersonCore(
+      id,
+      {
+        given_name: givenName,
+        family_name: familyName,
+        date_of_birth: dateOfBirth,
+        status,
+        background,
+        ...contactOf(state, desk),
+        contact_reference: `${state}-CT-${opened}-${pad(position, 6)}`,
+      },
+      aliases,
+      nationalities,
+    );
     for (const d of documents) this.addDocument(id, d);
     for (const { at, leg } of legs) this.addTravel(id, at, leg);
     for (const f of financial) this.addFinancial(id, f);
@@ -273,7 +385,13 @@ export class StateGenerator {
 
   private financialMeasure(rng: Random, adult: number): CastFinancial {
     const state = this.state;
-    const kind = rng.weighted<FinancialMeasureKind>([['ASSET_FREEZE', 2], ['CASH_WITHDRAWAL', 4], ['MONEY_TRANSFER', 4], ['SUSPICIOUS_TRANSACTION_REPORT', 3], ['ACCOUNT_CLOSURE', 1]]);
+    const kind = rng.weighted<FinancialMeasureKind>([
+      ['ASSET_FREEZE', 2],
+      ['CASH_WITHDRAWAL', 4],
+      ['MONEY_TRANSFER', 4],
+      ['SUSPICIOUS_TRANSACTION_REPORT', 3],
+      ['ACCOUNT_CLOSURE', 1],
+    ]);
     const since = isoDate(randomDay(rng, `${Math.max(2015, adult)}-01-01`, REFERENCE_MS - DAY));
     const year = since.slice(0, 4);
     const bank = rng.pick([...(BANKS[state] ?? []), ...(BANKS[state] ?? []), ...PAN_EU_BANKS]);
@@ -283,15 +401,50 @@ export class StateGenerator {
     const fiu = fiuOf(state);
     switch (kind) {
       case 'ASSET_FREEZE':
-        return { kind, since, institution: bank, amount: Math.round(rng.int(50_000, 25_000_000) * factor) / 100, currency: this.currency, legalBasis: rng.pick([...(FREEZE_BASES[state] ?? []), ...EU_FREEZE_BASES]) };
+        return {
+          kind,
+          since,
+          institution: bank,
+          amount: Math.round(rng.int(50_000, 25_000_000) * factor) / 100,
+          currency: this.currency,
+          legalBasis: rng.pick([...(FREEZE_BASES[state] ?? []), ...EU_FREEZE_BASES]),
+        };
       case 'CASH_WITHDRAWAL':
-        return { kind, since, institution: `${bank}, ${city}`, amount: round(rng.int(200, 9900), 50), currency: this.currency, legalBasis: `${fiu} report ${year}/${pad(rng.int(1, 9999), 4)}` };
+        return {
+          kind,
+          since,
+          institution: `${bank}, ${city}`,
+          amount: round(rng.int(200, 9900), 50),
+          currency: this.currency,
+          legalBasis: `${fiu} report ${year}/${pad(rng.int(1, 9999), 4)}`,
+        };
       case 'MONEY_TRANSFER':
-        return { kind, since, institution: `${rng.pick(MONEY_SERVICES)}, ${city}`, amount: round(rng.int(150, 15_000), 10), currency: this.currency, legalBasis: `${fiu} report ${year}/${pad(rng.int(1, 9999), 4)}` };
+        return {
+          kind,
+          since,
+          institution: `${rng.pick(MONEY_SERVICES)}, ${city}`,
+          amount: round(rng.int(150, 15_000), 10),
+          currency: this.currency,
+          legalBasis: `${fiu} report ${year}/${pad(rng.int(1, 9999), 4)}`,
+        };
       case 'SUSPICIOUS_TRANSACTION_REPORT':
-        return { kind, since, institution: bank, amount: round(rng.int(2_000, 50_000), 1), currency: this.currency, legalBasis: `${fiu} STR ${year}-${pad(rng.int(1, 999_999), 6)}` };
+        return {
+          kind,
+          since,
+          institution: bank,
+          amount: round(rng.int(2_000, 50_000), 1),
+          currency: this.currency,
+          legalBasis: `${fiu} STR ${year}-${pad(rng.int(1, 999_999), 6)}`,
+        };
       case 'ACCOUNT_CLOSURE':
-        return { kind, since, institution: bank, amount: null, currency: null, legalBasis: 'Directive (EU) 2015/849, art. 14(4) (customer due diligence not possible)' };
+        return {
+          kind,
+          since,
+          institution: bank,
+          amount: null,
+          currency: null,
+          legalBasis: 'Directive (EU) 2015/849, art. 14(4) (customer due diligence not possible)',
+        };
     }
   }
 

@@ -5,9 +5,33 @@ import { MEMBER_STATE_NAMES, type MemberState } from '../../../common/member-sta
 // ---------------------------------------------------------------------------------------------
 
 const CALLING_CODES: Record<MemberState, string> = {
-  AT: '43', BE: '32', BG: '359', CY: '357', CZ: '420', DE: '49', DK: '45', EE: '372', ES: '34',
-  FI: '358', FR: '33', GR: '30', HR: '385', HU: '36', IE: '353', IT: '39', LT: '370', LU: '352',
-  LV: '371', MT: '356', NL: '31', PL: '48', PT: '351', RO: '40', SE: '46', SI: '386', SK: '421',
+  AT: '43',
+  BE: '32',
+  BG: '359',
+  CY: '357',
+  CZ: '420',
+  DE: '49',
+  DK: '45',
+  EE: '372',
+  ES: '34',
+  FI: '358',
+  FR: '33',
+  GR: '30',
+  HR: '385',
+  HU: '36',
+  IE: '353',
+  IT: '39',
+  LT: '370',
+  LU: '352',
+  LV: '371',
+  MT: '356',
+  NL: '31',
+  PL: '48',
+  PT: '351',
+  RO: '40',
+  SE: '46',
+  SI: '386',
+  SK: '421',
 };
 
 export type Desk = 'ct' | 'finance' | 'ftf';
@@ -27,16 +51,33 @@ export function contactOf(state: MemberState, desk: Desk) {
 }
 
 export const CITIES: Record<MemberState, string[]> = {
-  AT: ['Vienna', 'Graz', 'Linz', 'Salzburg'], BE: ['Brussels', 'Antwerp', 'Charleroi', 'Liège'],
-  BG: ['Sofia', 'Plovdiv', 'Varna'], CY: ['Larnaca', 'Nicosia', 'Paphos'], CZ: ['Prague', 'Brno'],
+  AT: ['Vienna', 'Graz', 'Linz', 'Salzburg'],
+  BE: ['Brussels', 'Antwerp', 'Charleroi', 'Liège'],
+  BG: ['Sofia', 'Plovdiv', 'Varna'],
+  CY: ['Larnaca', 'Nicosia', 'Paphos'],
+  CZ: ['Prague', 'Brno'],
   DE: ['Berlin', 'Frankfurt am Main', 'Munich', 'Düsseldorf', 'Hamburg', 'Cologne', 'Stuttgart'],
-  DK: ['Copenhagen', 'Aarhus'], EE: ['Tallinn'], ES: ['Madrid', 'Barcelona', 'Málaga', 'Valencia'],
-  FI: ['Helsinki'], FR: ['Paris', 'Lyon', 'Marseille', 'Nice', 'Toulouse', 'Strasbourg'],
-  GR: ['Athens', 'Thessaloniki'], HR: ['Zagreb', 'Split'], HU: ['Budapest'], IE: ['Dublin', 'Cork'],
-  IT: ['Rome', 'Milan', 'Bologna', 'Turin', 'Palermo'], LT: ['Vilnius'], LU: ['Luxembourg'], LV: ['Riga'],
-  MT: ['Valletta'], NL: ['Amsterdam', 'Rotterdam', 'Eindhoven', 'The Hague'], PL: ['Warsaw', 'Kraków'],
-  PT: ['Lisbon', 'Porto'], RO: ['Bucharest', 'Cluj-Napoca'], SE: ['Stockholm', 'Gothenburg', 'Malmö'],
-  SI: ['Ljubljana'], SK: ['Bratislava'],
+  DK: ['Copenhagen', 'Aarhus'],
+  EE: ['Tallinn'],
+  ES: ['Madrid', 'Barcelona', 'Málaga', 'Valencia'],
+  FI: ['Helsinki'],
+  FR: ['Paris', 'Lyon', 'Marseille', 'Nice', 'Toulouse', 'Strasbourg'],
+  GR: ['Athens', 'Thessaloniki'],
+  HR: ['Zagreb', 'Split'],
+  HU: ['Budapest'],
+  IE: ['Dublin', 'Cork'],
+  IT: ['Rome', 'Milan', 'Bologna', 'Turin', 'Palermo'],
+  LT: ['Vilnius'],
+  LU: ['Luxembourg'],
+  LV: ['Riga'],
+  MT: ['Valletta'],
+  NL: ['Amsterdam', 'Rotterdam', 'Eindhoven', 'The Hague'],
+  PL: ['Warsaw', 'Kraków'],
+  PT: ['Lisbon', 'Porto'],
+  RO: ['Bucharest', 'Cluj-Napoca'],
+  SE: ['Stockholm', 'Gothenburg', 'Malmö'],
+  SI: ['Ljubljana'],
+  SK: ['Bratislava'],
 };
 
 export const CURRENCIES: Partial<Record<MemberState, string>> = { CZ: 'CZK', DK: 'DKK', HU: 'HUF', PL: 'PLN', RO: 'RON', SE: 'SEK' };
@@ -44,8 +85,17 @@ export const CURRENCIES: Partial<Record<MemberState, string>> = { CZ: 'CZK', DK:
 export const CURRENCY_FACTOR: Record<string, number> = { EUR: 1, CZK: 25, DKK: 7.5, HUF: 400, PLN: 4.3, RON: 5, SEK: 11 };
 
 const FIUS: Partial<Record<MemberState, string>> = {
-  NL: 'FIU-Nederland', BE: 'CTIF-CFI', FR: 'Tracfin', DE: 'FIU Deutschland', ES: 'SEPBLAC', IT: 'UIF',
-  AT: 'A-FIU', LU: 'CRF', SE: 'Finanspolisen', DK: 'Hvidvasksekretariatet', PT: 'UIF Portugal',
+  NL: 'FIU-Nederland',
+  BE: 'CTIF-CFI',
+  FR: 'Tracfin',
+  DE: 'FIU Deutschland',
+  ES: 'SEPBLAC',
+  IT: 'UIF',
+  AT: 'A-FIU',
+  LU: 'CRF',
+  SE: 'Finanspolisen',
+  DK: 'Hvidvasksekretariatet',
+  PT: 'UIF Portugal',
 };
 export const fiuOf = (state: MemberState) => FIUS[state] ?? `FIU ${MEMBER_STATE_NAMES[state]}`;
 
@@ -68,17 +118,36 @@ export const BANKS: Partial<Record<MemberState, string[]>> = {
   ES: ['Banco Santander', 'BBVA', 'CaixaBank', 'Banco Sabadell'],
   IT: ['Intesa Sanpaolo', 'UniCredit', 'Poste Italiane', 'Banco BPM'],
   AT: ['Erste Bank', 'Raiffeisen Bank', 'BAWAG P.S.K.'],
-  SE: ['Swedbank', 'SEB', 'Handelsbanken'], DK: ['Danske Bank', 'Nordea'], FI: ['Nordea', 'OP Financial Group'],
-  PT: ['Caixa Geral de Depósitos', 'Millennium bcp'], IE: ['AIB', 'Bank of Ireland'], LU: ['Spuerkeess (BCEE)', 'BGL BNP Paribas'],
-  PL: ['PKO Bank Polski', 'Bank Pekao'], CZ: ['Česká spořitelna', 'Komerční banka'],
+  SE: ['Swedbank', 'SEB', 'Handelsbanken'],
+  DK: ['Danske Bank', 'Nordea'],
+  FI: ['Nordea', 'OP Financial Group'],
+  PT: ['Caixa Geral de Depósitos', 'Millennium bcp'],
+  IE: ['AIB', 'Bank of Ireland'],
+  LU: ['Spuerkeess (BCEE)', 'BGL BNP Paribas'],
+  PL: ['PKO Bank Polski', 'Bank Pekao'],
+  CZ: ['Česká spořitelna', 'Komerční banka'],
 };
 export const PAN_EU_BANKS = ['Revolut Bank UAB', 'Wise Europe SA', 'N26 Bank AG'];
 export const MONEY_SERVICES = ['Western Union', 'MoneyGram', 'Ria Money Transfer', 'hawala (informal)', 'Small World'];
 
 export const COURTS: Partial<Record<MemberState, string>> = {
-  NL: 'Rotterdam District Court', BE: 'Brussels Criminal Court', FR: 'Paris special assize court',
-  DE: 'Higher Regional Court of Düsseldorf', ES: 'Audiencia Nacional', IT: 'Court of Milan', AT: 'Vienna Regional Criminal Court',
-  SE: 'Stockholm District Court', DK: 'Copenhagen City Court',
+  NL: 'Rotterdam District Court',
+  BE: 'Brussels Criminal Court',
+  FR: 'Paris special assize court',
+  DE: 'Higher Regional Court of Düsseldorf',
+  ES: 'Audiencia Nacional',
+  IT: 'Court of Milan',
+  AT: 'Vienna Regional Criminal Court',
+  SE: 'Stockholm District Court',
+  DK: 'Copenhagen City Court',
 };
 
-export const PLATES: Partial<Record<MemberState, string>> = { NL: 'LL-DDD-L', BE: 'D-LLL-DDD', FR: 'LL-DDD-LL', DE: 'LL-LL DDDD', ES: 'DDDD LLL', IT: 'LL DDD LL', AT: 'W-DDDDD L' };
+export const PLATES: Partial<Record<MemberState, string>> = {
+  NL: 'LL-DDD-L',
+  BE: 'D-LLL-DDD',
+  FR: 'LL-DDD-LL',
+  DE: 'LL-LL DDDD',
+  ES: 'DDDD LLL',
+  IT: 'LL DDD LL',
+  AT: 'W-DDDDD L',
+};
