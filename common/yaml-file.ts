@@ -76,6 +76,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A whole number within [min, max]. */
+export function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
 /** An absolute http(s) URL with a host: what members.yaml and rover.yaml accept for every URL. */
 export function isHttpUrl(value: string): boolean {
   try {

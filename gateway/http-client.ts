@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
 import type { UnavailableReason } from '../common/errors.ts';
+import { isPlainObject } from '../common/yaml-file.ts';
 
 /**
  * The gateway's only way out: POST a GraphQL request over keep-alive connections with one hard
@@ -84,7 +85,7 @@ export async function postGraphQL(
     return { ok: true, status, body: json, ms: elapsed() };
   } catch (error) {
     if (signal.aborted) return fail('timeout', `did not answer within ${timeoutMs} ms`);
-    const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+    const code = errorCode(error) ?? (error instanceof Error ? errorCode(error.cause) : undefined);
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return fail('invalid_response', 'answered more than 64 MiB');
     return fail('unreachable', `is not reachable (${describe(code, error)})`);
   }
@@ -104,19 +105,26 @@ function describe(code: string | undefined, error: unknown): string {
     case 'ENETUNREACH':
       return 'no route to host';
     default:
-      return code ?? (error as Error)?.message ?? 'unknown error';
+      return code ?? (error instanceof Error ? error.message : 'unknown error');
   }
+}
+
+/** The `code` of a Node or undici error (ECONNREFUSED, UND_ERR_SOCKET...), if it has one. */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 /** A body is usable only if it has the GraphQL response shape; anything else counts as garbage. */
 export function isGraphQLResponse(value: unknown): value is GraphQLResponseBody {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const v = value as Record<string, unknown>;
+  if (!isPlainObject(value)) return false;
+  const v = value;
   if (!('data' in v) && !('errors' in v)) return false;
   if ('data' in v && v.data !== null && v.data !== undefined && (typeof v.data !== 'object' || Array.isArray(v.data))) return false;
   if ('errors' in v && v.errors !== undefined) {
     if (!Array.isArray(v.errors)) return false;
-    if (!v.errors.every((e) => typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string')) return false;
+    if (!v.errors.every((e) => isPlainObject(e) && typeof e.message === 'string')) return false;
   }
   return true;
 }

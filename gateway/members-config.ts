@@ -1,5 +1,5 @@
 import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type MemberState } from '../common/member-states.ts';
-import { YamlFile, isHttpUrl, isPlainObject } from '../common/yaml-file.ts';
+import { YamlFile, isHttpUrl, isIntegerIn, isPlainObject } from '../common/yaml-file.ts';
 
 /** How long the gateway waits for one member state before answering without it. */
 import { DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
@@ -80,10 +80,8 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
   if (!isPlainObject(value)) throw y.bad(['gateway'], value, 'is not a map; expected port, host, strictAuthorization, corsOrigins');
   y.onlyKeys(['gateway'], value, GATEWAY_KEYS);
   if (value.port !== undefined) {
-    if (!Number.isInteger(value.port) || (value.port as number) < 0 || (value.port as number) > 65535) {
-      throw y.bad(['gateway', 'port'], value.port, 'is not a port number (0-65535)');
-    }
-    settings.port = value.port as number;
+    if (!isIntegerIn(value.port, 0, 65535)) throw y.bad(['gateway', 'port'], value.port, 'is not a port number (0-65535)');
+    settings.port = value.port;
   }
   if (value.host !== undefined) {
     if (typeof value.host !== 'string' || value.host.trim() === '') throw y.bad(['gateway', 'host'], value.host, 'is not a host name or address');
@@ -96,12 +94,12 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
   if (value.corsOrigins !== undefined) {
     if (!Array.isArray(value.corsOrigins))
       throw y.bad(['gateway', 'corsOrigins'], value.corsOrigins, 'is not a list of origins like https://analyst.example.eu');
-    value.corsOrigins.forEach((origin, i) => {
+    settings.corsOrigins = value.corsOrigins.map((origin: unknown, i) => {
       if (typeof origin !== 'string' || !isOrigin(origin)) {
         throw y.bad(['gateway', 'corsOrigins', i], origin, 'is not an origin; expected scheme://host[:port] without a path, e.g. https://analyst.example.eu');
       }
+      return origin;
     });
-    settings.corsOrigins = value.corsOrigins as string[];
   }
   return settings;
 }
@@ -123,10 +121,10 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
 
   let timeoutMs = DEFAULT_MEMBER_TIMEOUT_MS;
   if (entry.timeoutMs !== undefined) {
-    if (!Number.isInteger(entry.timeoutMs) || (entry.timeoutMs as number) < 1 || (entry.timeoutMs as number) > 120_000) {
+    if (!isIntegerIn(entry.timeoutMs, 1, 120_000)) {
       throw y.bad([...at, 'timeoutMs'], entry.timeoutMs, 'is not a timeout in milliseconds (1 to 120000)');
     }
-    timeoutMs = entry.timeoutMs as number;
+    timeoutMs = entry.timeoutMs;
   }
 
   const member: MemberConfig = { code, name: name.trim(), url: entry.url, timeoutMs };

@@ -141,9 +141,11 @@ function dedupe(errors: GraphQLFormattedError[]): GraphQLFormattedError[] {
       out.push(error);
       continue;
     }
-    const ext = first.extensions as Record<string, unknown>;
-    const states = (ext.memberStates as string[] | undefined) ?? [ext.memberState as string];
-    ext.memberStates = [...states, error.extensions?.memberState as string];
+    // The same rejection from several states: one error naming them all.
+    const ext = first.extensions;
+    if (!ext) continue;
+    const named = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : typeof v === 'string' ? [v] : []);
+    ext.memberStates = [...(ext.memberStates === undefined ? named(ext.memberState) : named(ext.memberStates)), ...named(error.extensions?.memberState)];
   }
   return out;
 }

@@ -1,11 +1,7 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
+import type { MercuriusContext } from 'mercurius';
 import { formattedError, isHagueErrorCode } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
-
-interface LoggingContext {
-  reply?: { log?: { error(obj: unknown, msg?: string): void } };
-  app?: { log?: { error(obj: unknown, msg?: string): void } };
-}
 
 /**
  * Mask by default: deliberate errors (a Hague code, or a GraphQL validation error of the query
@@ -13,19 +9,25 @@ interface LoggingContext {
  * database failure, a bug) becomes INTERNAL_SERVER_ERROR, and only the log sees the detail.
  * Never a stack trace, never SQL.
  */
-export function maskErrors(execution: ExecutionResult, context: unknown, state: MemberState) {
-  const log = (context as LoggingContext)?.reply?.log ?? (context as LoggingContext)?.app?.log;
+export function maskErrors(
+  execution: ExecutionResult,
+  context: Partial<MercuriusContext> | undefined,
+  state: MemberState,
+): { statusCode: number; response: FormattedExecutionResult } {
+  // Errors before execution (a malformed body) come with a context that may lack the reply.
+  const log = context?.reply?.log ?? context?.app?.log;
   // mercurius wraps the query's validation errors in one MER_ERR_GQL_VALIDATION error: unwrap them.
   const reported = (execution.errors ?? []).flatMap((error) => {
-    const inner = (error.originalError as { errors?: unknown })?.errors;
-    return Array.isArray(inner) ? (inner as GraphQLError[]) : [error];
+    const original = error.originalError;
+    const inner: unknown = original && 'errors' in original ? original.errors : undefined;
+    return Array.isArray(inner) ? inner.map(asGraphQLError) : [error];
   });
   const validationFailed = reported.length !== (execution.errors ?? []).length;
   const errors = reported.map((error) => {
     // @apollo/subgraph puts `_entities` indices into paths as strings; clients expect numbers.
     // GraphQL names never start with a digit, so a digit-only segment is always a list index.
     const path = error.path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));
-    const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
+    const graphqlError = error;
     const code = graphqlError.extensions?.code;
     // graphql-js's own validation and coercion errors have no originalError: they describe the query.
     const deliberate = isHagueErrorCode(code) || graphqlError.originalError === undefined;
@@ -41,9 +43,21 @@ export function maskErrors(execution: ExecutionResult, context: unknown, state: 
     };
   });
   // A request mercurius refused before execution (malformed body, batch) keeps its 4xx status.
-  const refusedStatus = (execution.errors?.[0]?.originalError as { statusCode?: unknown } | undefined)?.statusCode;
+  const original = execution.errors?.[0]?.originalError;
+  const refusedStatus = original && 'statusCode' in original ? original.statusCode : undefined;
   return {
     statusCode: validationFailed ? 400 : execution.data == null && typeof refusedStatus === 'number' ? refusedStatus : 200,
-    response: { data: execution.data ?? null, errors } as unknown as ExecutionResult,
+    response: { data: execution.data ?? null, errors },
   };
+}
+
+/**
+ * mercurius's wrapped errors may be request-validation errors that are not GraphQLErrors ("body
+ * must be object"): they describe the request, so they become GraphQLErrors without an original
+ * error (deliberate, BAD_USER_INPUT). Checked structurally: a second copy of graphql in the
+ * process must not turn a GraphQLError into something else.
+ */
+function asGraphQLError(value: unknown): GraphQLError {
+  if (value instanceof Error && 'extensions' in value && 'path' in value && 'originalError' in value) return value as GraphQLError;
+  return new GraphQLError(value instanceof Error ? value.message : String(value));
 }
