@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError, print } from 'graphql';
+import { GraphQLError, Kind, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type {
   GatewayExecutionResult,
   GatewayExecutor,
@@ -50,11 +50,18 @@ export class AuthorizingGateway implements GatewayInterface {
     return async (requestContext) => {
       const context = requestContext.context;
       if (!isGatewayContext(context)) throw new Error('AuthorizingGateway: the request context is not the GatewayContext server.ts builds');
+      // Typed as always there, but Apollo calls the executor without an operation when it could not
+      // pick one, and expects errors back as graphql-js's execute gives them; it answers those with
+      // OPERATION_RESOLUTION_FAILURE (400). Planning such a document would throw: a 500.
+      const executed: OperationDefinitionNode | undefined = requestContext.operation;
+      if (!executed) return { errors: [unresolvedOperation(requestContext.document, requestContext.request.operationName)] };
+      const noRootType = missingRootType(requestContext.schema, executed);
+      if (noRootType) return { errors: [noRootType] };
       // Limits apply to the operation as asked, before removals: a forbidden field still counts.
       // Only the executed operation is measured (a document may hold several).
-      const tooComplex = checkQueryLimits(requestContext.schema, requestContext.document, requestContext.operation.name?.value, this.options.limits);
+      const tooComplex = checkQueryLimits(requestContext.schema, requestContext.document, executed.name?.value, this.options.limits);
       if (tooComplex) return { errors: [tooComplex] };
-      const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, requestContext.operation, context.caller ?? null);
+      const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, executed, context.caller ?? null);
       if (removals.length === 0) return executor(requestContext);
       this.options.onRemoved?.(removals, context);
       if (this.options.strict) {
@@ -81,6 +88,27 @@ export class AuthorizingGateway implements GatewayInterface {
       return withForbiddenFields(result, removals);
     };
   }
+}
+
+/** Why Apollo found no operation to run: several and no operationName, or no operation of that name. */
+function unresolvedOperation(document: DocumentNode, operationName: string | undefined): GraphQLError {
+  const names = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : []));
+  if (names.length === 0) return new GraphQLError('The document has no operation; send a query');
+  if (operationName) return new GraphQLError(`Unknown operation named "${operationName}"; the document's operations: ${names.join(', ')}`);
+  return new GraphQLError(`The document has ${names.length} operations (${names.join(', ')}); send operationName to choose one`);
+}
+
+/**
+ * A mutation or subscription against a schema without that root type (the network has queries
+ * only): a mistake in the request, answered 400 like any validation error instead of reaching the
+ * planner, which throws on it. graphql-js 16 reports it only when executing, not when validating.
+ */
+function missingRootType(schema: GraphQLSchema, operation: OperationDefinitionNode): GraphQLError | null {
+  if (schema.getRootType(operation.operation)) return null;
+  return new GraphQLError(`The schema has no ${operation.operation} type: the network answers queries only`, {
+    nodes: [operation],
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+  });
 }
 
 /** Apollo hands a gateway's executor the request context untyped; it is the one server.ts builds for every request. */
