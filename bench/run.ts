@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { MemberState } from '../common/member-states.ts';
 import type { JWK } from 'jose';
 import { ensureKeyPair } from '../common/dev-keys.ts';
-import { CONTEXT_TOKEN_HEADER, importKey, signContextToken } from '../common/context-token.ts';
+import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
 import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
 import { type Child, startChild, type ProcessStats } from './child.ts';
@@ -321,9 +321,11 @@ async function warmMembers(members: Network['members'], gatewayJwk: JWK, size: n
           caseReference: null,
           requestId: 'bench-warm-up',
         };
-        const headers = { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, state, key) };
         for (let i = 0; i < perMember; i++) {
-          const answer = await post(i % 2 ? urls.off : urls.on, bodies[Math.floor(i / 2) % bodies.length], headers);
+          // A context token authorizes one request body, once: one per request, as the gateway does.
+          const body = bodies[Math.floor(i / 2) % bodies.length];
+          const headers = { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, contextAudience(state), key, { body, deadline: Date.now() + 10_000 }) };
+          const answer = await post(i % 2 ? urls.off : urls.on, body, headers);
           if (answer.status !== 200 || answer.json?.errors) throw new Error(`warm-up of ${state} failed: HTTP ${answer.status} ${answer.text.slice(0, 300)}`);
         }
       }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLEARANCES, PURPOSES, isClearance, isPurpose } from '../common/caller.ts';
-import { importKey, signContextToken } from '../common/context-token.ts';
+import { CONTEXT_TOKEN_MAX_LIFETIME_SECONDS, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
 import { parseMemberState } from '../common/member-states.ts';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
 import { issueDevToken } from '../common/dev-identity.ts';
@@ -35,6 +35,7 @@ export function registerToken(program: Command): void {
       'instead: a context token for that member state (X-Hague-Context), signed with the gateway key in --keys-dir, to query one member directly while developing',
     )
     .option('--purpose <purpose>', `with --context-for: the purpose it carries (${PURPOSES.join(', ')})`, 'counter-terrorism')
+    .option('--body <json>', 'with --context-for: the exact request body the token is for (it authorizes that request once, for a minute)')
     .addHelpText(
       'after',
       '\nExample:\n  TOKEN=$(npx hague token --state NL --roles analyst --clearance SECRET)\n  curl -H "Authorization: Bearer $TOKEN" -H "X-Hague-Purpose: counter-terrorism" \\\n       -H "content-type: application/json" -d \'{"query":"{ persons(filter:{name:\\"Abaaoud\\"}) { memberState id familyName } }"}\' http://localhost:4000/graphql',
@@ -51,6 +52,7 @@ export function registerToken(program: Command): void {
         keysDir: string;
         contextFor?: string;
         purpose: string;
+        body?: string;
       }) => {
         const state = parseMemberState(options.state, '--state');
         const clearance = options.clearance.toUpperCase();
@@ -58,6 +60,9 @@ export function registerToken(program: Command): void {
         if (options.contextFor) {
           const audience = parseMemberState(options.contextFor, '--context-for');
           if (!isPurpose(options.purpose)) throw new ConfigError(`--purpose '${options.purpose}' is not one of ${PURPOSES.join(', ')}`);
+          if (options.body === undefined) {
+            throw new ConfigError("--context-for needs --body '<the exact JSON body you will send>': a context token authorizes one request, once");
+          }
           const gatewayKey = join(options.keysDir, 'gateway.jwk');
           if (!existsSync(gatewayKey))
             throw new ConfigError(`${gatewayKey} does not exist: a context token is signed with the gateway's key; run \`hague dev\` once or give --keys-dir`);
@@ -73,7 +78,11 @@ export function registerToken(program: Command): void {
             requestId: `cli-${Date.now()}`,
           };
           const { privateJwk } = await ensureKeyPair(options.keysDir, 'gateway');
-          process.stdout.write(`${await signContextToken(caller, audience, await importKey(privateJwk))}\n`);
+          const token = await signContextToken(caller, contextAudience(audience), await importKey(privateJwk), {
+            body: options.body,
+            deadline: Date.now() + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS * 1000,
+          });
+          process.stdout.write(`${token}\n`);
           return;
         }
         const token = await issueDevToken({

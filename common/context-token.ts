@@ -1,21 +1,48 @@
-import { KeyObject, sign } from 'node:crypto';
+import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
 import { jwtVerify, type JWK, importJWK, type CryptoKey } from 'jose';
 import { isClearance, isPurpose, type Caller } from './caller.ts';
 import { isMemberState, type MemberState } from './member-states.ts';
 
 /**
- * The context token: how the gateway tells a member state who is asking. Signed with the
- * gateway's own key, addressed to one state (audience), valid for a minute. A member trusts
- * nothing else about the caller.
+ * The context token: how the gateway tells a member state (or another agency's subgraph) who is
+ * asking, for exactly one request. Signed with the gateway's own key and addressed to one
+ * recipient (audience), it is bound to a digest of the exact request body it travels with (query,
+ * variables and operation name as sent), carries a unique id (the recipient refuses a second use)
+ * and the deadline at which the gateway stops waiting; it lives at most a minute, whatever it says.
+ * A member trusts nothing else about the caller.
  */
 export const CONTEXT_TOKEN_HEADER = 'x-hague-context';
 export const CONTEXT_TOKEN_ISSUER = 'hague-gateway';
 export const CONTEXT_TOKEN_ALGORITHM = 'ES256';
-/** Lifetime of a context token, in seconds: long enough for one fan-out, short enough to be useless if stolen. */
-export const CONTEXT_TOKEN_TTL_SECONDS = 60;
+/** Longest life a recipient accepts, in seconds, whatever the token's own exp says. */
+export const CONTEXT_TOKEN_MAX_LIFETIME_SECONDS = 60;
+/** Clock difference tolerated between gateway and member, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
 
+/** The audience of a member state's context tokens. */
 export function contextAudience(state: MemberState): string {
   return `hague-member:${state}`;
+}
+
+/** The audience of a context token for a subgraph other than the member states (e.g. case files). */
+export function subgraphAudience(name: string): string {
+  return `hague-subgraph:${name}`;
+}
+
+/** SHA-256 of the request body exactly as sent, base64url: what a context token is bound to. */
+export function bodyDigest(body: string | Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+/** What a verified context token says about its one request. */
+export interface ContextClaims {
+  caller: Caller;
+  /** Unique id of this token: a recipient refuses it a second time until `expiresAt`. */
+  tokenId: string;
+  /** When the gateway stops waiting (epoch ms): the recipient releases nothing after it. */
+  deadline: number;
+  /** When the token expires (epoch ms), never more than a minute after it was issued. */
+  expiresAt: number;
 }
 
 type Key = CryptoKey | KeyObject | Uint8Array;
@@ -39,13 +66,21 @@ function signingKey(key: Key): KeyObject {
 }
 
 /**
- * Signs the context token for one state: a compact JWS (ES256, RFC 7515/7518) that jose verifies
- * like any other. Signed with node:crypto directly: the gateway signs one token per state per
- * request (27 for a joint query), and a synchronous ECDSA signature costs a fraction of WebCrypto's
- * asynchronous job (bench/README.md).
+ * Signs the context token for one request to one recipient: a compact JWS (ES256, RFC 7515/7518)
+ * that jose verifies like any other, bound to `body` (the exact bytes that will be sent) and to
+ * `deadline` (epoch ms; the token expires with it, and at most a minute from now). Signed with
+ * node:crypto directly: the gateway signs one token per call, and a synchronous ECDSA signature
+ * costs a fraction of WebCrypto's asynchronous job (bench/README.md).
  */
-export async function signContextToken(caller: Caller, audience: MemberState, privateKey: Key): Promise<string> {
+export async function signContextToken(
+  caller: Caller,
+  audience: string,
+  privateKey: Key,
+  binding: { body: string | Uint8Array; deadline: number },
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
+  const exp = Math.min(now + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS, Math.ceil(binding.deadline / 1000));
+  const deadline = Math.min(binding.deadline, exp * 1000);
   const payload = {
     st: caller.state,
     agency: caller.agency,
@@ -55,39 +90,63 @@ export async function signContextToken(caller: Caller, audience: MemberState, pr
     purpose: caller.purpose,
     case: caller.caseReference,
     rid: caller.requestId,
+    dig: bodyDigest(binding.body),
+    dl: deadline,
+    jti: randomUUID(),
     iss: CONTEXT_TOKEN_ISSUER,
-    aud: contextAudience(audience),
+    aud: audience,
     sub: caller.subject,
     iat: now,
-    exp: now + CONTEXT_TOKEN_TTL_SECONDS,
+    exp,
   };
   const input = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = sign('sha256', Buffer.from(input), { key: signingKey(privateKey), dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
 }
 
-/** Verifies a context token for `state`; throws with a reason when it is missing, forged, expired or for another state. */
-export async function verifyContextToken(token: string, state: MemberState, publicKey: Key): Promise<Caller> {
+/**
+ * Verifies a context token for `audience` and the digest (bodyDigest) of the request body it
+ * arrived with; throws with a
+ * reason when it is forged, expired, for another recipient or another request, or claims to live
+ * longer than a minute. Single use is the recipient's to enforce (it keeps the ids it has seen).
+ */
+export async function verifyContextToken(token: string, audience: string, publicKey: Key, digest: string): Promise<ContextClaims> {
   const { payload } = await jwtVerify(token, publicKey, {
     issuer: CONTEXT_TOKEN_ISSUER,
-    audience: contextAudience(state),
+    audience,
     algorithms: [CONTEXT_TOKEN_ALGORITHM],
     typ: 'hague-context+jwt',
-    requiredClaims: ['exp', 'iat', 'sub'],
+    requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
   });
-  const { st, agency, roles, clearance, scopes, purpose, case: caseReference, rid } = payload as Record<string, unknown>;
+  const { st, agency, roles, clearance, scopes, purpose, case: caseReference, rid, dig, dl, jti, iat, exp } = payload as Record<string, unknown>;
   if (!isMemberState(st) || !isClearance(clearance) || !isPurpose(purpose) || !Array.isArray(roles) || !Array.isArray(scopes) || typeof rid !== 'string') {
     throw new Error('context token lacks caller claims');
   }
+  if (typeof iat !== 'number' || typeof exp !== 'number' || typeof jti !== 'string' || typeof dl !== 'number' || typeof dig !== 'string') {
+    throw new Error('context token lacks its request binding (jti, dig, dl)');
+  }
+  const nowSeconds = Date.now() / 1000;
+  if (exp - iat > CONTEXT_TOKEN_MAX_LIFETIME_SECONDS || exp > nowSeconds + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
+    throw new Error(`context token lives longer than ${CONTEXT_TOKEN_MAX_LIFETIME_SECONDS} s`);
+  }
+  if (iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) throw new Error('context token issued in the future');
+  if (dl > exp * 1000) throw new Error('context token deadline is after its expiry');
+  if (dig !== digest) throw new Error('context token was issued for another request (body digest differs)');
   return {
-    state: st,
-    agency: typeof agency === 'string' ? agency : null,
-    subject: String(payload.sub),
-    roles: roles.map(String),
-    clearance,
-    scopes: scopes.map(String),
-    purpose,
-    caseReference: typeof caseReference === 'string' ? caseReference : null,
-    requestId: rid,
+    caller: {
+      state: st,
+      agency: typeof agency === 'string' ? agency : null,
+      subject: String(payload.sub),
+      roles: roles.map(String),
+      clearance,
+      scopes: scopes.map(String),
+      purpose,
+      caseReference: typeof caseReference === 'string' ? caseReference : null,
+      requestId: rid,
+    },
+    tokenId: jti,
+    deadline: dl,
+    expiresAt: exp * 1000,
   };
 }

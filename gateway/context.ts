@@ -1,7 +1,6 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../common/caller.ts';
-import type { MemberConfig } from './members-config.ts';
 
 /**
  * What the gateway keeps per incoming request: the Apollo context every gateway module reads.
@@ -18,11 +17,18 @@ export interface GatewayContext {
   log: FastifyBaseLogger;
 }
 
+/** One call the gateway is about to make: the exact body it will send, and when it stops waiting (epoch ms). */
+export interface OutgoingCall {
+  body: string;
+  deadline: number;
+}
+
 /**
- * Extra headers for one state's request: the context token signed for that state (context-signer.ts).
- * x-request-id is always sent besides.
+ * Extra headers for one call to one recipient (common/context-token.ts's contextAudience or
+ * subgraphAudience): the context token signed for that recipient, that body and that deadline
+ * (context-signer.ts). x-request-id is always sent besides.
  */
-export type HeadersFor = (state: MemberConfig, context: GatewayContext) => Record<string, string> | Promise<Record<string, string>>;
+export type HeadersFor = (audience: string, context: GatewayContext, call: OutgoingCall) => Record<string, string> | Promise<Record<string, string>>;
 
 /** One call from the gateway to a member state (or another subgraph), as metrics and logs see it. */
 export interface StateCall {

@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Dispatcher } from 'undici';
 import type { MemberConfig } from './members-config.ts';
+import { contextAudience } from '../common/context-token.ts';
 import { REQUEST_ID_HEADER } from '../common/request-id.ts';
 import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { postGraphQL, type CallResult } from './http-client.ts';
@@ -123,9 +124,12 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
     context: GatewayContext,
   ): Promise<Answer> {
     const member = this.byCode.get(state)!;
+    const body = JSON.stringify(payload);
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
-    if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(member, context));
-    const result: CallResult = await postGraphQL(this.options.dispatcher, member.url, payload, headers, member.timeoutMs);
+    if (this.options.headersFor) {
+      Object.assign(headers, await this.options.headersFor(contextAudience(member.code), context, { body, deadline: Date.now() + member.timeoutMs }));
+    }
+    const result: CallResult = await postGraphQL(this.options.dispatcher, member.url, body, headers, member.timeoutMs);
     const outcome = result.ok ? 'ok' : result.failure.kind;
     this.options.onCall?.({ state, kind, ms: result.ms, outcome }, context);
     if (!result.ok) {

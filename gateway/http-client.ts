@@ -55,7 +55,8 @@ export function createAgent(): Agent {
 export async function postGraphQL(
   dispatcher: Dispatcher,
   url: string,
-  payload: { query: string; variables?: Record<string, unknown>; operationName?: string },
+  /** The JSON body exactly as it goes on the wire (a context token is bound to these bytes). */
+  body: string,
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<CallResult> {
@@ -69,7 +70,7 @@ export async function postGraphQL(
       dispatcher,
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-      body: JSON.stringify(payload),
+      body,
       signal,
     });
     const text = await response.body.text();

@@ -14,6 +14,7 @@ import type { JWK } from 'jose';
 import type { LoggerOptions } from 'pino';
 import { PURPOSES, type Caller } from '../common/caller.ts';
 import { ConfigError } from '../common/config-error.ts';
+import { contextAudience } from '../common/context-token.ts';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS } from '../common/defaults.ts';
 import type { MemberState } from '../common/member-states.ts';
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId } from '../common/request-id.ts';
@@ -123,7 +124,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       dispatcher,
       isLoaded: () => loaded,
       subgraphs: subgraphs.filter((s) => s.name !== MEMBER_SUBGRAPH),
-      headersFor: (state, context) => headersFor(state, { ...context, caller: readinessCaller(state.code, context.requestId) }),
+      headersFor: async (member, context, call) =>
+        headersFor(contextAudience(member.code), { ...context, caller: readinessCaller(member.code, context.requestId) }, call),
     }),
     useAccessLog(),
     ...(options.plugins ?? []),
@@ -141,7 +143,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     buildService: ({ name, url }) => {
       if (name === MEMBER_SUBGRAPH) return fanout;
       if (!url) throw new ConfigError(`subgraph ${name} has no routing URL in the supergraph`);
-      return new SubgraphSource({ name, url, dispatcher, timeoutMs: options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS, onCall });
+      return new SubgraphSource({ name, url, dispatcher, timeoutMs: options.subgraphTimeoutMs ?? DEFAULT_SUBGRAPH_TIMEOUT_MS, onCall, headersFor });
     },
   });
 

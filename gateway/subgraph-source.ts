@@ -1,7 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Dispatcher } from 'undici';
+import { subgraphAudience } from '../common/context-token.ts';
 import { REQUEST_ID_HEADER } from '../common/request-id.ts';
-import { contextOf, type GatewayContext, type StateCall } from './context.ts';
+import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { formattedError } from '../common/errors.ts';
 import { postGraphQL, unavailableReason } from './http-client.ts';
 
@@ -16,7 +17,7 @@ export interface SubgraphSourceOptions {
   url: string;
   dispatcher: Dispatcher;
   timeoutMs: number;
-  headersFor?: (subgraph: string, context: GatewayContext) => Record<string, string> | Promise<Record<string, string>>;
+  headersFor?: HeadersFor;
   onCall?: (call: StateCall, context: GatewayContext) => void;
 }
 
@@ -30,9 +31,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     const context = contextOf(options, `subgraph ${name}`);
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error(`subgraph ${name}: fetch without a query`);
+    const body = JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) });
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
-    if (this.options.headersFor) Object.assign(headers, await this.options.headersFor(name, context));
-    const result = await postGraphQL(dispatcher, url, { query, variables, ...(operationName ? { operationName } : {}) }, headers, timeoutMs);
+    // The same request-bound caller context as the member states get, so the subgraph can apply its own rules.
+    if (this.options.headersFor)
+      Object.assign(headers, await this.options.headersFor(subgraphAudience(name), context, { body, deadline: Date.now() + timeoutMs }));
+    const result = await postGraphQL(dispatcher, url, body, headers, timeoutMs);
     const isEntities = /\b_entities\b/.test(query);
     this.options.onCall?.({ state: name, kind: isEntities ? 'entities' : 'root', ms: result.ms, outcome: result.ok ? 'ok' : result.failure.kind }, context);
     if (result.ok) return result.body;

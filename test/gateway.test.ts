@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CASEFILES_SDL, startCasefiles, startNetwork, type TestNetwork, type TestPerson } from './support/network.ts';
+import { bodyDigest, contextAudience, importKey, subgraphAudience, verifyContextToken } from '../common/context-token.ts';
+import { ensureKeyPair } from '../common/dev-keys.ts';
 
 /**
  * The gateway over a real network: four member states (fastify + mercurius over SQLite) and an
@@ -173,6 +175,23 @@ describe('entity fetches and other subgraphs', () => {
         extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'ES', reason: 'UNREACHABLE' },
       },
     ]);
+  });
+
+  it('gives another subgraph the same request-bound caller context as the states: a gateway-signed token for its audience and that body', async () => {
+    const before = casefiles.received().length;
+    const { body } = await net.query(`{ casefile(reference: "CF-1") { title } }`);
+    expect(body).toEqual({ data: { casefile: { title: 'Brussels cell' } } });
+    const [call] = casefiles.received().slice(before);
+    expect(call.token).toBeDefined();
+    const key = await importKey((await ensureKeyPair(net.keysDir, 'gateway')).publicJwk);
+    const claims = await verifyContextToken(call.token!, subgraphAudience('casefiles'), key, bodyDigest(call.body));
+    expect(claims.caller).toMatchObject({ state: 'NL', subject: 'dev-nl-analyst', purpose: 'counter-terrorism' });
+    expect(claims.expiresAt - Date.now()).toBeLessThanOrEqual(60_000);
+    // Bound to that body: the same token says nothing about any other request.
+    await expect(verifyContextToken(call.token!, subgraphAudience('casefiles'), key, bodyDigest('{"query":"{ casefile(reference: \\"CF-2\\") { title } }"}'))).rejects.toThrow(
+      'context token was issued for another request (body digest differs)',
+    );
+    await expect(verifyContextToken(call.token!, contextAudience('NL'), key, bodyDigest(call.body))).rejects.toThrow(/aud/);
   });
 
   it('joins member records with another subgraph in both directions', async () => {

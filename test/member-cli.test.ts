@@ -27,13 +27,37 @@ it('seeds a state, serves it, and answers a query carrying a context token (and 
   try {
     const [, url] = await member.waitFor(/subgraph at (http:\/\/\S+\/graphql)/);
     await member.waitFor(/Ctrl-C to stop/);
-    const token = await runCli(['token', '--state', 'NL', '--roles', 'analyst', '--clearance', 'SECRET', '--context-for', 'NL', '--keys-dir', keysDir]);
-    expect(token.code).toBe(0);
     const query = '{ persons(filter: { documentNumber: "EM482913" }) { memberState id familyName } }';
+    const body = JSON.stringify({ query }); // what postQuery sends
+    const token = await runCli([
+      'token',
+      '--state',
+      'NL',
+      '--roles',
+      'analyst',
+      '--clearance',
+      'SECRET',
+      '--context-for',
+      'NL',
+      '--body',
+      body,
+      '--keys-dir',
+      keysDir,
+    ]);
+    expect(token.code).toBe(0);
     const answer = await postQuery(url, query, undefined, { 'x-hague-context': token.stdout.trim() });
     expect(answer.body).toEqual({ data: { persons: [{ memberState: 'NL', id: 'NL-P-000001', familyName: 'Belhawari' }] } });
     const refused = await postQuery(url, query);
     expect(refused.status).toBe(401);
+    // The same token again: one token authorizes one request.
+    const replayed = await postQuery(url, query, undefined, { 'x-hague-context': token.stdout.trim() });
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.errors).toEqual([
+      {
+        message: 'context token rejected (already used: one token authorizes one request); member states answer only requests relayed by the Hague gateway',
+        extensions: { code: 'UNAUTHENTICATED', memberState: 'NL' },
+      },
+    ]);
   } finally {
     expect(await member.stop('SIGTERM')).toBe(0);
   }

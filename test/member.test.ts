@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMercuriusTestClient } from 'mercurius-integration-testing';
 import type { FastifyInstance } from 'fastify';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { buildMemberApp } from '../subgraphs/member/server.ts';
 import { searchPersons } from '../subgraphs/member/search.ts';
 import { ABAOUD, insertFixture } from './support/member-fixture.ts';
 import { postgresUrl, createDatabase } from './support/postgres.ts';
-import { caller, contextHeaders, testGatewayKeys } from './support/tokens.ts';
+import { caller, signedTestClient, testGatewayKeys } from './support/tokens.ts';
 import { defaultPolicy } from '../subgraphs/member/release-policy.ts';
 
 const DOSSIER = `
@@ -31,7 +30,7 @@ if (pg) backends.push(['PostgreSQL', () => createDatabase(pg)]);
 describe.each(backends)('member subgraph over %s', (_name, database) => {
   let store: Store;
   let app: FastifyInstance;
-  let client: ReturnType<typeof createMercuriusTestClient>;
+  let client: ReturnType<typeof signedTestClient>;
 
   beforeAll(async () => {
     store = await openStore(await database(), 'NL');
@@ -39,7 +38,7 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     const keys = await testGatewayKeys();
     app = await buildMemberApp({ state: 'NL', store, agency: 'Test CT unit', gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL') });
     // An NL analyst: the owner's own callers get the FULL tier (release rules have their own tests).
-    client = createMercuriusTestClient(app, { headers: await contextHeaders(keys.privateJwk, 'NL', caller({ state: 'NL' })) });
+    client = signedTestClient(app, keys.privateJwk, 'NL', caller({ state: 'NL' }));
   });
   afterAll(async () => {
     await app?.close();
@@ -221,8 +220,9 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     const forTwo = await measure(2);
     const forTwoHundred = await measure(200);
     // name candidates, persons, then one each: aliases, nationalities, documents, travel,
-    // financial measures, listings, affiliations, their organisations; plus the audit record.
-    expect(forTwoHundred).toBe(11);
+    // financial measures, listings, affiliations, their organisations; plus the context token's
+    // single-use record and the audit record.
+    expect(forTwoHundred).toBe(12);
     expect(forTwo).toBe(forTwoHundred);
   });
 

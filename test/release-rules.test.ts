@@ -35,11 +35,12 @@ const DOSSIER = `{ person(memberState: NL, id: "${ABAOUD.id}") {
   documents { number } travel { carrier } financialMeasures { kind } listings { list } affiliations { role } background } }`;
 
 async function ask(who: Caller, query: string, variables?: object, headers?: Record<string, string>) {
+  const payload = JSON.stringify({ query, variables });
   const response = await app.inject({
     method: 'POST',
     url: '/graphql',
-    headers: { 'content-type': 'application/json', ...(headers ?? (await contextHeaders(keys.privateJwk, 'NL', who))) },
-    payload: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', ...(headers ?? (await contextHeaders(keys.privateJwk, 'NL', who, payload))) },
+    payload,
   });
   return { status: response.statusCode, body: response.json() };
 }
@@ -157,11 +158,12 @@ describe('NL release policy (config/policies/NL.yaml): FULL to BE and FR, SUMMAR
   });
 
   it('refuses batched requests instead of answering them unchecked', async () => {
+    const payload = JSON.stringify([{ query: DOSSIER }, { query: DOSSIER }]);
     const response = await app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { 'content-type': 'application/json', ...(await contextHeaders(keys.privateJwk, 'NL', DE)) },
-      payload: JSON.stringify([{ query: DOSSIER }, { query: DOSSIER }]),
+      headers: { 'content-type': 'application/json', ...(await contextHeaders(keys.privateJwk, 'NL', DE, payload)) },
+      payload,
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ data: null, errors: [{ message: 'body must be object', extensions: { code: 'BAD_USER_INPUT', memberState: 'NL' } }] });

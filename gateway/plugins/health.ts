@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
 import { codeOf } from '../../common/errors.ts';
 import { REQUEST_ID_HEADER } from '../../common/request-id.ts';
-import type { HeadersFor } from '../context.ts';
+import type { GatewayContext, OutgoingCall } from '../context.ts';
 import { postGraphQL } from '../http-client.ts';
 import type { MemberConfig } from '../members-config.ts';
 import type { GatewayPlugin } from '../plugin.ts';
@@ -16,8 +16,11 @@ export interface HealthOptions {
   /** False until the gateway has loaded its supergraph, and again once it is closing. */
   isLoaded: () => boolean;
   /** Headers for a probe to one state: the same credentials as real traffic (server.ts signs as the gateway's readiness caller). */
-  headersFor: HeadersFor;
+  headersFor: (member: MemberConfig, context: GatewayContext, call: OutgoingCall) => Promise<Record<string, string>>;
 }
+
+/** What a probe asks: the cheapest operation every GraphQL server answers. */
+const PROBE = JSON.stringify({ query: '{ __typename }' });
 
 interface Probe {
   name: string;
@@ -41,9 +44,11 @@ export function useHealth(options: HealthOptions): GatewayPlugin {
       last = {
         at: performance.now(),
         result: Promise.all([
-          ...members.map(async (m) =>
-            probe(dispatcher, m.code, 'member', m.url, { [REQUEST_ID_HEADER]: requestId, ...(await headersFor(m, context)) }, Math.min(m.timeoutMs, 1000)),
-          ),
+          ...members.map(async (m) => {
+            const timeoutMs = Math.min(m.timeoutMs, 1000);
+            const headers = { [REQUEST_ID_HEADER]: requestId, ...(await headersFor(m, context, { body: PROBE, deadline: Date.now() + timeoutMs })) };
+            return probe(dispatcher, m.code, 'member', m.url, headers, timeoutMs);
+          }),
           ...subgraphs.map((s) => probe(dispatcher, s.name, 'subgraph', s.url, { [REQUEST_ID_HEADER]: requestId }, 1000)),
         ]),
       };
@@ -87,7 +92,7 @@ async function probe(
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<Probe> {
-  const result = await postGraphQL(dispatcher, url, { query: '{ __typename }' }, headers, timeoutMs);
+  const result = await postGraphQL(dispatcher, url, PROBE, headers, timeoutMs);
   if (!result.ok) return { name, kind, up: false, ms: result.ms, detail: result.failure.detail };
   const error = result.body.errors?.[0];
   if (error || typeof result.body.data?.__typename !== 'string') {

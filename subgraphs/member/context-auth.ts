@@ -1,46 +1,116 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
+import { CONTEXT_TOKEN_HEADER, bodyDigest, contextAudience, importKey, verifyContextToken, type ContextClaims } from '../../common/context-token.ts';
 import { formattedError } from '../../common/errors.ts';
-import { CONTEXT_TOKEN_HEADER, importKey, verifyContextToken } from '../../common/context-token.ts';
-import type { Caller } from '../../common/caller.ts';
 import type { MemberState } from '../../common/member-states.ts';
+import type { Store } from './store.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    caller?: Caller;
+    /** The verified context token of this request: caller, deadline, token id. */
+    contextClaims?: ContextClaims;
+    /** SHA-256 of the request body as received (base64url), for the token's binding. */
+    bodyDigest?: string;
   }
 }
 
+/** The only route answered without a context token: a liveness probe that reveals nothing. */
+const OPEN_ROUTES = new Set(['/healthz']);
+const NO_TOKEN = 'no context token';
+/** How often used token ids past their expiry are deleted. */
+const CLEANUP_EVERY_MS = 30_000;
+
 /**
- * Nobody reaches a member state's data around the gateway: every request to /graphql
- * (queries, `_service`, `_entities` alike) must carry a context token signed by the gateway's key
- * and addressed to this state. Anything else gets 401 and no data. Caller headers on their own
- * are never trusted.
+ * Nobody reaches a member state's data around the gateway: every request to any route but
+ * /healthz (the route the request actually reaches, after fastify decoded and normalised its path:
+ * /%67raphql is /graphql) must carry a context token that the gateway signed for this state, for
+ * this exact request body, used once, within its minute. Anything else gets 401 and no data.
+ * Caller headers on their own are never trusted.
  */
-export async function useContextAuth(app: FastifyInstance, state: MemberState, gatewayPublicKey: JWK): Promise<void> {
+export async function useContextAuth(app: FastifyInstance, state: MemberState, gatewayPublicKey: JWK, store: Store): Promise<void> {
   const key = await importKey(gatewayPublicKey);
-  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    if (!request.url.startsWith('/graphql')) return;
-    const header = request.headers[CONTEXT_TOKEN_HEADER];
-    const token = Array.isArray(header) ? header[0] : header;
-    let reason: string;
-    if (!token) {
-      reason = 'no context token: member states answer only requests relayed by the Hague gateway';
-    } else {
-      try {
-        request.caller = await verifyContextToken(token, state, key);
-        return;
-      } catch (error) {
-        reason = `context token rejected (${(error as Error).message}); member states answer only requests relayed by the Hague gateway`;
-      }
-    }
-    request.log.warn({ reason, ip: request.ip }, 'request without a valid context token refused');
+  const audience = contextAudience(state);
+  const emptyDigest = bodyDigest('');
+  // Used token ids are kept until they expire, then deleted in the background.
+  const cleanup = setInterval(() => {
+    store.db
+      .deleteFrom('context_token_uses')
+      .where('expires_at', '<', Date.now())
+      .execute()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'could not delete expired context token ids'));
+  }, CLEANUP_EVERY_MS);
+  cleanup.unref();
+  app.addHook('onClose', async () => clearInterval(cleanup));
+
+  const refuse = async (request: FastifyRequest, reply: FastifyReply, reason: string) => {
+    request.log.warn({ reason, ip: request.ip, url: request.url }, 'request without a valid context token refused');
     await reply
       .code(401)
       .header('content-type', 'application/json')
       .send({
         data: null,
-        errors: [formattedError('UNAUTHENTICATED', reason, undefined, { memberState: state })],
+        errors: [
+          formattedError(
+            'UNAUTHENTICATED',
+            `${reason}${reason === NO_TOKEN ? ':' : ';'} member states answer only requests relayed by the Hague gateway`,
+            undefined,
+            { memberState: state },
+          ),
+        ],
       });
+    return reply;
+  };
+  const tokenOf = (request: FastifyRequest) => {
+    const header = request.headers[CONTEXT_TOKEN_HEADER];
+    return Array.isArray(header) ? header[0] : header;
+  };
+
+  // Cheap refusal first, before any body is read.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
+    if (!tokenOf(request)) return refuse(request, reply, NO_TOKEN);
+    request.bodyDigest = emptyDigest;
+  });
+
+  // The body is hashed as it streams in, then parsed by fastify's own (safe) JSON parser.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return payload;
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+      flush(done) {
+        request.bodyDigest = hash.digest('base64url');
+        done();
+      },
+    });
+    return payload.pipe(hashing);
+  });
+
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
+    const token = tokenOf(request);
+    if (!token) return refuse(request, reply, NO_TOKEN);
+    let claims: ContextClaims;
+    try {
+      claims = await verifyContextToken(token, audience, key, request.bodyDigest ?? emptyDigest);
+    } catch (error) {
+      return refuse(request, reply, `context token rejected (${(error as Error).message})`);
+    }
+    const now = Date.now();
+    if (claims.deadline <= now) return refuse(request, reply, 'context token rejected (its deadline has passed)');
+    // Single use, shared by every replica of this state through its database.
+    const inserted = await store.db
+      .insertInto('context_token_uses')
+      .values({ token_id: claims.tokenId, expires_at: claims.expiresAt })
+      .onConflict((oc) => oc.column('token_id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+      return refuse(request, reply, 'context token rejected (already used: one token authorizes one request)');
+    request.contextClaims = claims;
   });
 }

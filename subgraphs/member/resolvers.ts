@@ -17,6 +17,8 @@ export interface MemberContext {
   loaders: Loaders;
   /** Who asks, from the gateway's context token (verified before any resolver runs). */
   caller: Caller;
+  /** When the gateway stops waiting (epoch ms, from the context token): nothing is released after it. */
+  deadline: number;
 }
 
 type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -60,7 +60,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   // mercurius's response schema types error path segments as strings, turning list indices into
   // "0": serialize GraphQL responses as they are, so paths keep their numeric indices.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  await useContextAuth(app, state, options.gatewayPublicKey);
+  await useContextAuth(app, state, options.gatewayPublicKey, store);
   const schema = buildMemberSchema();
   await app.register(mercurius, {
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
@@ -68,8 +68,9 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     graphiql: false,
     context: (request): MemberContext => {
       // context-auth.ts refused every /graphql request without a valid context token before this runs.
-      if (!request.caller) throw new Error('member context built without a caller: the context-token check did not run');
-      return { state, agency, store, loaders: createLoaders(store), caller: request.caller };
+      const claims = request.contextClaims;
+      if (!claims) throw new Error('member context built without a context token: the context-token check did not run');
+      return { state, agency, store, loaders: createLoaders(store), caller: claims.caller, deadline: claims.deadline };
     },
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
   });

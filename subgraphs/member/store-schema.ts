@@ -84,6 +84,10 @@ export interface Database {
     released: string;
     withheld: string;
   };
+  /** Context tokens already used (common/context-token.ts): a second use is refused until expiry. */
+  context_token_uses: { token_id: string; expires_at: number };
+  /** Searches counted per caller and window (search-budget.ts): shared by the state's replicas, kept across restarts. */
+  search_budget: { caller: string; window: string; window_start: number; used: number };
 }
 
 const text = 'text' as const;
@@ -251,6 +255,25 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('audit_log_request').on('audit_log').column('request_id').execute();
       await sql`select 1`.execute(db);
+    },
+  },
+  '0002-request-bound-tokens-and-budgets': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('context_token_uses')
+        .addColumn('token_id', text, (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('context_token_uses_expiry').on('context_token_uses').column('expires_at').execute();
+      await db.schema
+        .createTable('search_budget')
+        .addColumn('caller', text, (c) => c.notNull())
+        .addColumn('window', text, (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('used', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('search_budget_pk', ['caller', 'window', 'window_start'])
+        .execute();
     },
   },
 };

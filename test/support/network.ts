@@ -338,8 +338,21 @@ export interface CasefileData {
  * @apollo/subgraph served by mercurius, like a member. `brokenCasefile` fails with an internal
  * message (SQL-looking) that the gateway must mask.
  */
-export async function startCasefiles(casefiles: CasefileData[]): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+export async function startCasefiles(
+  casefiles: CasefileData[],
+): Promise<{ url: string; requests(): number; received(): Array<{ token: string | undefined; body: string }>; close(): Promise<void> }> {
   const app = Fastify({ logger: false });
+  // What arrived, byte for byte: the gateway's context token is bound to the body as sent.
+  const received: Array<{ token: string | undefined; body: string }> = [];
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const header = request.headers['x-hague-context'];
+    received.push({ token: Array.isArray(header) ? header[0] : header, body: String(body) });
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   const byRef = new Map(casefiles.map((c) => [c.reference, c]));
   const schema = buildSubgraphSchema([
     {
@@ -366,7 +379,7 @@ export async function startCasefiles(casefiles: CasefileData[]): Promise<{ url: 
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/graphql`, requests: () => count, close: () => app.close() };
+  return { url: `http://127.0.0.1:${port}/graphql`, requests: () => count, received: () => [...received], close: () => app.close() };
 }
 
 const HAGUE = fileURLToPath(new URL('../../bin/hague.js', import.meta.url));
