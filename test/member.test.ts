@@ -221,8 +221,8 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     const forTwoHundred = await measure(200);
     // name candidates, persons, then one each: aliases, nationalities, documents, travel,
     // financial measures, listings, affiliations, their organisations; plus the context token's
-    // single-use record and the audit record.
-    expect(forTwoHundred).toBe(12);
+    // single-use record, the search budget and the audit record.
+    expect(forTwoHundred).toBe(13);
     expect(forTwo).toBe(forTwoHundred);
   });
 

@@ -42,9 +42,11 @@ afterAll(async () => {
   await brokenEs?.close();
 });
 
-const borderGuard = (): PartnerAppOptions => ({
+// CONFIDENTIAL: NL lets only callers cleared CONFIDENTIAL or higher see documents, so only they may
+// search its records by document number (a hit would confirm the number).
+const borderGuard = (clearance: 'RESTRICTED' | 'CONFIDENTIAL' = 'CONFIDENTIAL'): PartnerAppOptions => ({
   gateway: net.url,
-  devIdentity: { keysDir: net.keysDir, state: 'DE', roles: ['border-guard'], clearance: 'RESTRICTED' },
+  devIdentity: { keysDir: net.keysDir, state: 'DE', roles: ['border-guard'], clearance },
   purpose: 'border-security',
   caseReference: 'DE-BPOL-2026/4711',
   documentNumbers: [EM, NR],
@@ -76,7 +78,7 @@ describe('partner app: a German border guard checks two passports', () => {
     expect(report.caller).toMatchObject({
       state: 'DE',
       roles: ['border-guard'],
-      clearance: 'RESTRICTED',
+      clearance: 'CONFIDENTIAL',
       purpose: 'border-security',
       caseReference: 'DE-BPOL-2026/4711',
     });
@@ -93,10 +95,12 @@ describe('partner app: a German border guard checks two passports', () => {
       ['documents', `persons.${index}.documents`],
       ['travel', `persons.${index}.travel`],
       ['listings', `persons.${index}.listings`],
+      // Cleared CONFIDENTIAL, the network's rule on background passes; NL's tier for DE does not.
+      ['background', `persons.${index}.background`],
     ]);
     expect(notReleased[0].reason).toBe("NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more");
     // Grouped by extensions.memberState, then extensions.code.
-    expect(report.checks[0].errorsByState.NL.NOT_RELEASED).toHaveLength(3);
+    expect(report.checks[0].errorsByState.NL.NOT_RELEASED).toHaveLength(4);
     expect(report.checks[0].errorsByState.NL.NOT_RELEASED[0]).toEqual({ path: `persons.${index}.documents`, message: notReleased[0].reason });
   });
 
@@ -106,10 +110,25 @@ describe('partner app: a German border guard checks two passports', () => {
       const forbidden = record(em, state)
         .withheld.filter((w) => w.code === 'FORBIDDEN')
         .map((w) => w.field);
-      expect(forbidden).toEqual(['financialMeasures', 'background']);
-      expect(em.errorsByState[state].FORBIDDEN).toHaveLength(2);
+      expect(forbidden).toEqual(['financialMeasures']);
+      expect(em.errorsByState[state].FORBIDDEN).toHaveLength(1);
     }
-    expect(record(em, 'NL').withheld.find((w) => w.field === 'background')!.reason).toMatch(/clearance:CONFIDENTIAL/);
+    expect(record(em, 'NL').withheld.find((w) => w.field === 'financialMeasures')!.reason).toBe(
+      'Person.financialMeasures needs the scope financial:read in your token',
+    );
+  });
+
+  it('is refused the document-number search by NL when its clearance is below what NL requires for documents', async () => {
+    const restricted = await runPartnerApp({ ...borderGuard('RESTRICTED'), documentNumbers: [EM] });
+    const [em] = restricted.checks;
+    expect(em.holders).toEqual(['BE']);
+    expect(em.errorsByState.NL.NOT_RELEASED).toEqual([
+      {
+        path: 'persons',
+        message:
+          'NL does not let you search persons by documentNumber: NL releases documents to callers with CONFIDENTIAL clearance or higher (yours: RESTRICTED)',
+      },
+    ]);
   });
 
   it('names the states that did not answer (MEMBER_UNAVAILABLE) and still answers with the others', () => {
@@ -152,14 +171,14 @@ describe('partner app: a German border guard checks two passports', () => {
 
   it('prints the check for an officer', () => {
     const text = formatReport(report);
-    expect(text).toContain('caller: DE dev-de-border-guard (roles border-guard, clearance RESTRICTED), purpose border-security, case DE-BPOL-2026/4711');
+    expect(text).toContain('caller: DE dev-de-border-guard (roles border-guard, clearance CONFIDENTIAL), purpose border-security, case DE-BPOL-2026/4711');
     expect(text).toContain('Document EM482913: records held by NL, BE (2); not answering: FR, ES');
     expect(text).toContain('  NL NL-P-000001: Abdelkarim BELHAWARI, RETURNEE, born 1991-02-07, nationalities BE, MA');
     expect(text).toContain(
       "     withheld documents (NOT_RELEASED): NL releases SUMMARY-tier fields to DE; documents is FULL-tier. Ask NL's contact point for more",
     );
     expect(text).toMatch(/ {2}FR unavailable \(UNREACHABLE\): FR .+ its records are missing from this answer/);
-    expect(text).toContain('errors by state: NL NOT_RELEASED x3, FORBIDDEN x2; BE NOT_RELEASED x3, FORBIDDEN x2');
+    expect(text).toContain('errors by state: NL NOT_RELEASED x4, FORBIDDEN x1; BE NOT_RELEASED x4, FORBIDDEN x1');
     expect(text).toContain('     document: PASSPORT NR5K8T2H4 (NL, valid until 2031-02-03)');
     expect(text).toMatch(/#1 GET {2}CheckTraveller: hash only .+ PERSISTED_QUERY_NOT_FOUND/);
     expect(text).toMatch(/#3 GET {2}CheckTraveller: hash only .+ data \+ \d+ error\(s\)/);
@@ -227,7 +246,7 @@ describe('partner app: command line', () => {
   });
 
   it('checks a passport against the live gateway with a dev token and prints the report', async () => {
-    const { code, stdout } = await run(['--gateway', net.url, '--dev-keys', net.keysDir, '--state', 'DE', '--passport', EM]);
+    const { code, stdout } = await run(['--gateway', net.url, '--dev-keys', net.keysDir, '--state', 'DE', '--clearance', 'CONFIDENTIAL', '--passport', EM]);
     expect(code).toBe(0);
     expect(stdout).toContain('Document EM482913: records held by NL, BE (2); not answering: FR, ES');
     expect(stdout).toContain('withheld travel (NOT_RELEASED): NL releases SUMMARY-tier fields to DE');

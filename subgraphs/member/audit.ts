@@ -26,6 +26,25 @@ export function summariseRelease(data: unknown): { records: string[]; fields: st
   return { records: [...records].sort(), fields: [...fields].sort() };
 }
 
+/** Records a request the owner refused whole before reading any data (search budget exhausted). */
+export async function writeRefusal(store: Store, caller: Caller, refusal: { code: string; reason: string; searches: number }): Promise<void> {
+  await store.db
+    .insertInto('audit_log')
+    .values({
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      request_id: caller.requestId,
+      caller_state: caller.state,
+      caller_agency: caller.agency,
+      caller_subject: caller.subject,
+      purpose: caller.purpose,
+      case_reference: caller.caseReference,
+      released: JSON.stringify({ records: [], fields: [] }),
+      withheld: JSON.stringify([{ refused: refusal.code, reason: refusal.reason, searches: refusal.searches }]),
+    })
+    .execute();
+}
+
 /**
  * Writes the audit record of one answer before it leaves: who asked (state, agency, subject),
  * for which purpose and case, what was released and what was withheld (with the reasons).

@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../common/config-error.ts';
-import { YamlFile, isPlainObject } from '../../common/yaml-file.ts';
+import { YamlFile, isIntegerIn, isPlainObject } from '../../common/yaml-file.ts';
+import type { SearchBudget } from './search-budget.ts';
+import { SEARCH_CRITERIA, isCriterion, type SearchField, type SearchForm, type SearchProfileOverrides } from './search-profile.ts';
 import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Clearance, type Purpose } from '../../common/caller.ts';
 import { isMemberState, MEMBER_STATES, type MemberState } from '../../common/member-states.ts';
 import { fieldTiers, TIERS, isTier, type Tier } from './tiers.ts';
@@ -14,6 +16,10 @@ export interface ReleasePolicy {
   partners: Partial<Record<MemberState, Tier>>;
   /** Narrower rules per field ("Type.field"), for every caller. */
   fields: Record<string, FieldRule>;
+  /** Which criteria each tier may search by (search-profile.ts); unlisted (field, tier) pairs keep the defaults. */
+  searchProfiles?: SearchProfileOverrides;
+  /** Searches per hour and per day by tier (search-budget.ts); unlisted tiers keep the defaults. */
+  searchBudgets?: Partial<Record<Tier, SearchBudget>>;
   /** Where the policy came from, for messages. */
   source: string;
 }
@@ -51,7 +57,8 @@ export function parseReleasePolicy(text: string, file: string, state: MemberStat
   return validatePolicy(YamlFile.parse(text, file), state);
 }
 
-const POLICY_KEYS = ['memberState', 'defaultTier', 'partners', 'fields'] as const;
+const POLICY_KEYS = ['memberState', 'defaultTier', 'partners', 'fields', 'searchProfiles', 'searchBudgets'] as const;
+const FORM_KEYS = ['all', 'also', 'exactNames', 'roles', 'purposes'] as const;
 const RULE_KEYS = ['minClearance', 'roles', 'purposes'] as const;
 
 function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
@@ -101,7 +108,84 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
     }
     fields[field] = parsed;
   }
-  return { memberState: state, defaultTier, partners, fields, source: y.file };
+  const searchProfiles = doc.searchProfiles === undefined ? undefined : validateSearchProfiles(y, doc.searchProfiles);
+  const searchBudgets = doc.searchBudgets === undefined ? undefined : validateSearchBudgets(y, doc.searchBudgets);
+  return {
+    memberState: state,
+    defaultTier,
+    partners,
+    fields,
+    ...(searchProfiles ? { searchProfiles } : {}),
+    ...(searchBudgets ? { searchBudgets } : {}),
+    source: y.file,
+  };
+}
+
+function validateSearchProfiles(y: YamlFile, raw: unknown): SearchProfileOverrides {
+  const fieldsList = Object.keys(SEARCH_CRITERIA).join(', ');
+  if (!isPlainObject(raw)) throw y.bad(['searchProfiles'], raw, `is not a mapping; expected a search field (${fieldsList}) to tiers to forms`);
+  const profiles: SearchProfileOverrides = {};
+  for (const [field, byTier] of Object.entries(raw)) {
+    if (!(field in SEARCH_CRITERIA)) throw y.bad(['searchProfiles', field], field, `is not a search field; expected one of ${fieldsList}`);
+    const searchField = field as SearchField;
+    const criteria = Object.keys(SEARCH_CRITERIA[searchField]);
+    if (!isPlainObject(byTier)) throw y.bad(['searchProfiles', field], byTier, `is not a mapping; expected tiers (${TIERS.join(', ')}) to lists of forms`);
+    const tiers: Partial<Record<Tier, SearchForm[]>> = {};
+    for (const [tier, forms] of Object.entries(byTier)) {
+      const at = ['searchProfiles', field, tier];
+      if (!isTier(tier)) throw y.bad(at, tier, `is not a tier; expected one of ${TIERS.join(', ')}`);
+      if (!Array.isArray(forms))
+        throw y.bad(at, forms, 'is not a list of forms; expected e.g. - all: [name, dateOfBirth] (an empty list: this tier may not search)');
+      tiers[tier] = forms.map((entry: unknown, i) => {
+        const here = [...at, i];
+        if (!isPlainObject(entry)) throw y.bad(here, entry, `is not a form; expected a mapping with ${FORM_KEYS.join(', ')}`);
+        y.onlyKeys(here, entry, FORM_KEYS);
+        const list = (key: 'all' | 'also'): string[] => {
+          const value = entry[key] ?? [];
+          if (!Array.isArray(value) || !value.every((c) => isCriterion(searchField, c))) {
+            throw y.bad([...here, key], value, `is not a list of criteria of ${field}; expected some of ${criteria.join(', ')}`);
+          }
+          return value as string[];
+        };
+        const parsed: SearchForm = { all: list('all'), also: list('also'), exactNames: false };
+        if (parsed.all.length + parsed.also.length === 0) throw y.error(here, 'names no criterion; give all: and/or also:');
+        if (entry.exactNames !== undefined) {
+          if (typeof entry.exactNames !== 'boolean') throw y.bad([...here, 'exactNames'], entry.exactNames, 'is not true or false');
+          parsed.exactNames = entry.exactNames;
+        }
+        if (entry.roles !== undefined) {
+          if (!isNonEmptyList(entry.roles, (x): x is string => typeof x === 'string' && x.length > 0))
+            throw y.bad([...here, 'roles'], entry.roles, 'is not a non-empty list of role names');
+          parsed.roles = entry.roles;
+        }
+        if (entry.purposes !== undefined) {
+          if (!isNonEmptyList(entry.purposes, isPurpose))
+            throw y.bad([...here, 'purposes'], entry.purposes, `is not a non-empty list of ${PURPOSES.join(', ')}`);
+          parsed.purposes = entry.purposes;
+        }
+        return parsed;
+      });
+    }
+    profiles[searchField] = tiers;
+  }
+  return profiles;
+}
+
+function validateSearchBudgets(y: YamlFile, raw: unknown): Partial<Record<Tier, SearchBudget>> {
+  if (!isPlainObject(raw)) throw y.bad(['searchBudgets'], raw, `is not a mapping; expected tiers (${TIERS.join(', ')}) to { perHour, perDay }`);
+  const budgets: Partial<Record<Tier, SearchBudget>> = {};
+  for (const [tier, budget] of Object.entries(raw)) {
+    const at = ['searchBudgets', tier];
+    if (!isTier(tier)) throw y.bad(at, tier, `is not a tier; expected one of ${TIERS.join(', ')}`);
+    if (!isPlainObject(budget)) throw y.bad(at, budget, 'is not a budget; expected { perHour: <n>, perDay: <n> }');
+    y.onlyKeys(at, budget, ['perHour', 'perDay']);
+    const { perHour, perDay } = budget;
+    if (!isIntegerIn(perHour, 0, 1_000_000_000)) throw y.bad([...at, 'perHour'], perHour, 'is not a number of searches (0 or more)');
+    if (!isIntegerIn(perDay, 0, 1_000_000_000)) throw y.bad([...at, 'perDay'], perDay, 'is not a number of searches (0 or more)');
+    if (perDay < perHour) throw y.bad([...at, 'perDay'], perDay, `is less than perHour (${perHour}); a day holds at least an hour`);
+    budgets[tier] = { perHour, perDay };
+  }
+  return budgets;
 }
 
 function isNonEmptyList<T>(value: unknown, item: (x: unknown) => x is T): value is T[] {

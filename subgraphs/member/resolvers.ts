@@ -1,4 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { ReleasePolicy } from './release-policy.ts';
+import { checkSearch, type SearchForm } from './search-profile.ts';
 import type { Selectable } from 'kysely';
 import type { Database } from './store-schema.ts';
 import type { Store } from './store.ts';
@@ -19,6 +21,13 @@ export interface MemberContext {
   caller: Caller;
   /** When the gateway stops waiting (epoch ms, from the context token): nothing is released after it. */
   deadline: number;
+  /** This state's release policy: tiers, field rules, search profiles and budgets. */
+  policy: ReleasePolicy;
+}
+
+/** A search the profile allows only with exact names keeps the records whose names match fully. */
+function exactWhereRequired<T extends { matchScore: number | null }>(rows: T[], form: SearchForm): T[] {
+  return form.exactNames ? rows.filter((row) => row.matchScore === null || row.matchScore >= 1) : rows;
 }
 
 type Row<T extends keyof Database> = Selectable<Database[T]>;
@@ -51,7 +60,9 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
       const first = checkFirst(args.first);
       if (!asked(args.memberStates, context.state)) return [];
-      const rows = await searchPersons(context.store, args.filter, first);
+      // The owner's search profile first: a criterion it does not offer this caller reads nothing.
+      const form = checkSearch(context.policy, context.caller, 'persons', args.filter as Record<string, unknown>);
+      const rows = exactWhereRequired(await searchPersons(context.store, args.filter, first), form);
       for (const row of rows) context.loaders.person.prime(row.id, row);
       return rows;
     },
@@ -62,7 +73,8 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     async organisations(_: unknown, args: { filter: OrganisationFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
       const first = checkFirst(args.first);
       if (!asked(args.memberStates, context.state)) return [];
-      const rows = await searchOrganisations(context.store, args.filter, first);
+      const form = checkSearch(context.policy, context.caller, 'organisations', args.filter as Record<string, unknown>);
+      const rows = exactWhereRequired(await searchOrganisations(context.store, args.filter, first), form);
       for (const row of rows) context.loaders.organisation.prime(row.id, row);
       return rows;
     },

@@ -10,6 +10,7 @@ import { createLoaders } from './loaders.ts';
 import { openStore, type Store } from './store.ts';
 import { maskErrors } from './mask-errors.ts';
 import { useContextAuth } from './context-auth.ts';
+import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { writeAudit } from './audit.ts';
@@ -61,6 +62,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   // "0": serialize GraphQL responses as they are, so paths keep their numeric indices.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await useContextAuth(app, state, options.gatewayPublicKey, store);
+  useSearchBudget(app, { state, store, policy: options.policy });
   const schema = buildMemberSchema();
   await app.register(mercurius, {
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
@@ -70,7 +72,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
       // context-auth.ts refused every /graphql request without a valid context token before this runs.
       const claims = request.contextClaims;
       if (!claims) throw new Error('member context built without a context token: the context-token check did not run');
-      return { state, agency, store, loaders: createLoaders(store), caller: claims.caller, deadline: claims.deadline };
+      return { state, agency, store, loaders: createLoaders(store), caller: claims.caller, deadline: claims.deadline, policy: options.policy };
     },
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
   });

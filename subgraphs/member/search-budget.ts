@@ -1,0 +1,149 @@
+import { Kind, parse, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { FastifyInstance } from 'fastify';
+import { formattedError } from '../../common/errors.ts';
+import type { MemberState } from '../../common/member-states.ts';
+import { writeRefusal } from './audit.ts';
+import type { ReleasePolicy } from './release-policy.ts';
+import { releaseTier } from './release-rules.ts';
+import type { Store } from './store.ts';
+import type { Tier } from './tiers.ts';
+
+/**
+ * Search budgets, enforced by the owner: how many root fields (searches and lookups, every alias
+ * counting) one caller (issuer + subject: the caller's state and subject) may ask of this state per
+ * hour and per day, by the tier the owner releases to that caller. Counted in the state's own
+ * database, so the budget survives restarts and is shared by the state's replicas; a request over
+ * budget is refused whole with 429 and RATE_LIMITED (retryAfter: seconds until the window that ran
+ * out ends), before any data is read, and the refusal goes into the audit log.
+ */
+export interface SearchBudget {
+  perHour: number;
+  perDay: number;
+}
+
+/**
+ * Defaults for a policy that sets none. A HIT partner can confirm identities it holds, a few per
+ * hour; guessing one withheld date of birth (a year has 365 days) would take weeks.
+ */
+export const DEFAULT_SEARCH_BUDGETS: Record<Tier, SearchBudget> = {
+  HIT: { perHour: 10, perDay: 20 },
+  SUMMARY: { perHour: 200, perDay: 1000 },
+  FULL: { perHour: 2000, perDay: 20000 },
+};
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Root fields that read nothing of the owner's records. */
+const FREE_FIELDS = new Set(['__typename', '__schema', '__type', '_service']);
+
+/** The root fields an operation asks (aliases counted apart, root fragments expanded). */
+export function rootFieldCount(document: DocumentNode, operationName?: string | null): number {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return 0; // mercurius refuses it next, with the reason
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
+  let count = 0;
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!FREE_FIELDS.has(selection.name.value)) count++;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet);
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !seen.has(fragment.name.value)) {
+          seen.add(fragment.name.value);
+          walk(fragment.selectionSet);
+          seen.delete(fragment.name.value);
+        }
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return count;
+}
+
+/** Adds `count` to the caller's hour and day windows in one statement; refunds and says which ran out when one did. */
+export async function chargeSearches(
+  store: Store,
+  callerKey: string,
+  budget: SearchBudget,
+  count: number,
+  now = Date.now(),
+): Promise<{ ok: true } | { ok: false; window: 'hour' | 'day'; limit: number; retryAfter: number }> {
+  const windows = [
+    { window: 'hour' as const, start: Math.floor(now / HOUR) * HOUR, length: HOUR, limit: budget.perHour },
+    { window: 'day' as const, start: Math.floor(now / DAY) * DAY, length: DAY, limit: budget.perDay },
+  ];
+  const rows = await store.db
+    .insertInto('search_budget')
+    .values(windows.map((w) => ({ caller: callerKey, window: w.window, window_start: w.start, used: count })))
+    .onConflict((oc) =>
+      oc.columns(['caller', 'window', 'window_start']).doUpdateSet((eb) => ({ used: eb('search_budget.used', '+', eb.ref('excluded.used')) })),
+    )
+    .returning(['window', 'used'])
+    .execute();
+  const over = windows.find((w) => Number(rows.find((r) => r.window === w.window)?.used ?? 0) > w.limit);
+  if (!over) return { ok: true };
+  // A refused request costs nothing: the attempt is taken back (the refusal is audited instead).
+  await store.db
+    .updateTable('search_budget')
+    .set((eb) => ({ used: eb('used', '-', count) }))
+    .where('caller', '=', callerKey)
+    .where((eb) => eb.or(windows.map((w) => eb.and([eb('window', '=', w.window), eb('window_start', '=', w.start)]))))
+    .execute();
+  return { ok: false, window: over.window, limit: over.limit, retryAfter: Math.max(1, Math.ceil((over.start + over.length - now) / 1000)) };
+}
+
+/** The budget the owner grants this tier. */
+export function budgetFor(policy: ReleasePolicy, tier: Tier): SearchBudget {
+  return policy.searchBudgets?.[tier] ?? DEFAULT_SEARCH_BUDGETS[tier];
+}
+
+/** Charges every GraphQL request to its caller's budget, after the context token is verified and before execution. */
+export function useSearchBudget(app: FastifyInstance, options: { state: MemberState; store: Store; policy: ReleasePolicy }): void {
+  const { state, store, policy } = options;
+  const cleanup = setInterval(() => {
+    store.db
+      .deleteFrom('search_budget')
+      .where('window_start', '<', Date.now() - 2 * DAY)
+      .execute()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'could not delete old search budget windows'));
+  }, HOUR);
+  cleanup.unref();
+  app.addHook('onClose', async () => clearInterval(cleanup));
+
+  app.addHook('preHandler', async (request, reply) => {
+    const claims = request.contextClaims;
+    if (request.routeOptions.url !== '/graphql' || !claims) return;
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return; // mercurius refuses it
+    const { query, operationName } = body as { query?: unknown; operationName?: unknown };
+    if (typeof query !== 'string') return;
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch {
+      return; // mercurius answers the syntax error
+    }
+    const count = rootFieldCount(document, typeof operationName === 'string' ? operationName : null);
+    if (count === 0) return;
+    const { caller } = claims;
+    const tier = releaseTier(policy, caller);
+    const budget = budgetFor(policy, tier);
+    const charged = await chargeSearches(store, `${caller.state}:${caller.subject}`, budget, count);
+    if (charged.ok) return;
+    const message =
+      `${state} allows ${caller.state} callers (${tier} tier) ${charged.limit} searches per ${charged.window}; ` +
+      `this request asks ${count} more than remain. Retry after ${charged.retryAfter} s, or ask ${state}'s contact point`;
+    await writeRefusal(store, caller, { code: 'RATE_LIMITED', reason: message, searches: count });
+    request.log.warn({ caller: `${caller.state}:${caller.subject}`, tier, window: charged.window, searches: count }, 'search budget exhausted');
+    await reply
+      .code(429)
+      .header('retry-after', String(charged.retryAfter))
+      .header('content-type', 'application/json')
+      .send({ data: null, errors: [formattedError('RATE_LIMITED', message, undefined, { retryAfter: charged.retryAfter, memberState: state })] });
+    return reply;
+  });
+}
