@@ -68,35 +68,44 @@ function withheld(field: string, tier: string, message: string) {
 const tierMessage = (granted: string, partner: string, field: string, tier: string) =>
   `NL releases ${granted}-tier fields to ${partner}; ${field} is ${tier}-tier. Ask NL's contact point for more`;
 const FIU_ONLY = (roles: string) => `NL releases financialMeasures only to the role fiu (yours: ${roles})`;
+/** Callers holding the network's scope, so these cases are about NL's own rules (hostile/ covers the network's at the member). */
+const scoped = (overrides: Partial<Caller>) => caller({ scopes: ['financial:read'], ...overrides });
 const nulls = (fields: string[]) => Object.fromEntries(fields.map((f) => [f, null]));
 
 describe('NL release policy (config/policies/NL.yaml): FULL to BE and FR, SUMMARY to DE, HIT to the rest', () => {
   it.each([
     [
       'own NL analyst, CONFIDENTIAL',
-      caller({ state: 'NL', clearance: 'CONFIDENTIAL', roles: ['analyst'] }),
+      scoped({ state: 'NL', clearance: 'CONFIDENTIAL', roles: ['analyst'] }),
       { ...FULL, financialMeasures: null },
       [withheld('financialMeasures', 'FULL', FIU_ONLY('analyst'))],
     ],
-    ['BE fiu, SECRET, terrorism-financing', caller({ state: 'BE', roles: ['fiu'], purpose: 'terrorism-financing' }), FULL, []],
+    ['BE fiu, SECRET, terrorism-financing', scoped({ state: 'BE', roles: ['fiu'], purpose: 'terrorism-financing' }), FULL, []],
     [
       'FR fiu, SECRET, counter-terrorism',
-      caller({ state: 'FR', roles: ['fiu'], purpose: 'counter-terrorism' }),
+      scoped({ state: 'FR', roles: ['fiu'], purpose: 'counter-terrorism' }),
       { ...FULL, financialMeasures: null },
       [withheld('financialMeasures', 'FULL', 'NL releases financialMeasures only for the purpose terrorism-financing (this request: counter-terrorism)')],
     ],
     [
       'BE analyst, RESTRICTED',
-      caller({ state: 'BE', clearance: 'RESTRICTED' }),
-      { ...FULL, documents: null, financialMeasures: null },
+      scoped({ state: 'BE', clearance: 'RESTRICTED' }),
+      { ...FULL, documents: null, financialMeasures: null, background: null },
       [
         withheld('documents', 'FULL', 'NL releases documents to callers with CONFIDENTIAL clearance or higher (yours: RESTRICTED)'),
         withheld('financialMeasures', 'FULL', FIU_ONLY('analyst')),
+        // The network's rule, enforced by NL too: background needs CONFIDENTIAL clearance.
+        {
+          message: 'Person.background is released by the network only to callers with clearance:CONFIDENTIAL',
+          locations: expect.any(Array),
+          path: ['person', 'background'],
+          extensions: { code: 'FORBIDDEN', memberState: 'NL', field: 'Person.background' },
+        },
       ],
     ],
     [
       'DE analyst, SECRET',
-      caller({ state: 'DE' }),
+      scoped({ state: 'DE' }),
       { ...SUMMARY, ...nulls(['documents', 'travel', 'financialMeasures', 'listings', 'affiliations', 'background']) },
       ['documents', 'travel', 'financialMeasures', 'listings', 'affiliations', 'background'].map((f) =>
         withheld(f, 'FULL', tierMessage('SUMMARY', 'DE', f, 'FULL')),
@@ -104,7 +113,7 @@ describe('NL release policy (config/policies/NL.yaml): FULL to BE and FR, SUMMAR
     ],
     [
       'ES analyst, SECRET',
-      caller({ state: 'ES' }),
+      scoped({ state: 'ES' }),
       { ...HIT, ...nulls(['givenName', 'familyName', 'dateOfBirth', 'documents', 'travel', 'financialMeasures', 'listings', 'affiliations', 'background']) },
       [
         ...['givenName', 'familyName', 'dateOfBirth'].map((f) => withheld(f, 'SUMMARY', tierMessage('HIT', 'ES', f, 'SUMMARY'))),

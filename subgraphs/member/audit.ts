@@ -51,8 +51,8 @@ export async function writeRefusal(store: Store, caller: Caller, refusal: { code
  */
 export async function writeAudit(store: Store, caller: Caller, result: ExecutionResult): Promise<void> {
   const withheld = (result.errors ?? [])
-    .filter((error) => error.extensions?.code === 'NOT_RELEASED')
-    .map((error) => ({ path: error.path, field: error.extensions?.field }));
+    .filter((error) => error.extensions?.code === 'NOT_RELEASED' || error.extensions?.code === 'FORBIDDEN')
+    .map((error) => ({ path: error.path, field: error.extensions?.field, code: error.extensions?.code }));
   await store.db
     .insertInto('audit_log')
     .values({

@@ -1,7 +1,9 @@
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import type { IMiddleware } from 'graphql-middleware';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { isObjectType, print, type GraphQLSchema } from 'graphql';
+import { memberTypeDefs } from '../../schema/contract.ts';
+import { denialReason, readAuthorizationRules, type AuthorizationRules } from '../../common/network-rules.ts';
 import { clearanceAtLeast, type Caller } from '../../common/caller.ts';
 import { hagueError } from '../../common/errors.ts';
 import type { ReleasePolicy } from './release-policy.ts';
@@ -38,6 +40,13 @@ export function withholdingReason(policy: ReleasePolicy, coordinate: string, nee
   return null;
 }
 
+let networkRules: AuthorizationRules | undefined;
+/** The contract's @authenticated / @requiresScopes / @policy rules, read once. */
+function contractNetworkRules(): AuthorizationRules {
+  networkRules ??= readAuthorizationRules(print(memberTypeDefs));
+  return networkRules;
+}
+
 /**
  * The owner's release rules as graphql-shield middleware, derived from the contract's @tier
  * declarations plus the policy file: no rule is written by hand per field. Anything not covered
@@ -45,6 +54,7 @@ export function withholdingReason(policy: ReleasePolicy, coordinate: string, nee
  */
 export function releaseShield(schema: GraphQLSchema, policy: ReleasePolicy): IMiddleware {
   const tiers = fieldTiers();
+  const network = contractNetworkRules();
   const released = new Set<string>();
   const tree: Record<string, Record<string, unknown>> = {
     Query: { persons: allow, person: allow, organisations: allow, _entities: allow, _service: allow },
@@ -62,7 +72,11 @@ export function releaseShield(schema: GraphQLSchema, policy: ReleasePolicy): IMi
     for (const name of tiered) {
       const coordinate = `${type.name}.${name}`;
       const needed = tiers.get(coordinate)!;
+      const requirement = network.fields.get(coordinate);
       rules[name] = rule(`release:${coordinate}`, { cache: 'contextual' })((_parent, _args, context: { caller: Caller }) => {
+        // The network's rule first, as the gateway applies it: the owner does not trust that it did.
+        const forbidden = requirement ? denialReason(requirement, context.caller, coordinate) : null;
+        if (forbidden) return hagueError('FORBIDDEN', forbidden, { field: coordinate, memberState: policy.memberState });
         const reason = withholdingReason(policy, coordinate, needed, context.caller);
         if (reason === null) return true;
         return hagueError('NOT_RELEASED', reason, { memberState: policy.memberState, field: coordinate, tier: needed });
