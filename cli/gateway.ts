@@ -58,6 +58,7 @@ export function registerGateway(program: Command): void {
           port,
           host: flags.host ?? network.gateway.host ?? '127.0.0.1',
           corsOrigins: network.gateway.corsOrigins,
+          rateLimit: network.gateway.rateLimit,
           logger: { level: logLevel },
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);

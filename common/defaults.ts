@@ -18,3 +18,9 @@ export const DEFAULT_MEMBER_TIMEOUT_MS = 2000;
 export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 5000;
 /** Persons seeded per state by `hague dev` and `hague seed`. */
 export const DEFAULT_DEMO_PERSONS = 1000;
+/** Gateway rate limits (members.yaml gateway.rateLimit): GraphQL requests one caller (state + token subject) may send per window. */
+export const DEFAULT_RATE_LIMIT_PER_CALLER = 600;
+/** Requests refused before authentication (no or bad token, no purpose) one client address may send per window; then 429 until the window ends. */
+export const DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS = 1200;
+/** The rate-limit window. */
+export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;

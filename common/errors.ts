@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   MEMBER_UNAVAILABLE: 'A member state did not answer in time, or answered with something unusable.',
   BAD_USER_INPUT: 'The query, a variable or an argument is invalid; the message says what to fix.',
   QUERY_TOO_COMPLEX: 'The query asks for more than the network serves in one request.',
+  RATE_LIMITED: 'Too many requests in this time window (HTTP 429); retry after retryAfter seconds (also the Retry-After header).',
   INTERNAL_SERVER_ERROR: 'Something failed inside Hague; the log has the detail under the request id.',
 } as const;
 
@@ -35,6 +36,7 @@ export interface ErrorExtensions {
   MEMBER_UNAVAILABLE: { reason: UnavailableReason; memberState?: string; subgraph?: string; entities?: number };
   BAD_USER_INPUT: HttpStatus & { argumentName?: string; memberState?: string };
   QUERY_TOO_COMPLEX: Record<string, unknown>;
+  RATE_LIMITED: { retryAfter: number; memberState?: string };
   INTERNAL_SERVER_ERROR: { memberState?: string; subgraph?: string };
 }
 

@@ -1,8 +1,14 @@
 import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type MemberState } from '../common/member-states.ts';
 import { YamlFile, isHttpUrl, isIntegerIn, isPlainObject } from '../common/yaml-file.ts';
+import type { RateLimitOptions } from './plugins/rate-limit.ts';
 
 /** How long the gateway waits for one member state before answering without it. */
-import { DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
+import {
+  DEFAULT_MEMBER_TIMEOUT_MS,
+  DEFAULT_RATE_LIMIT_PER_CALLER,
+  DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
+  DEFAULT_RATE_LIMIT_WINDOW_MS,
+} from '../common/defaults.ts';
 export const DEFAULT_GATEWAY_PORT = 4000;
 
 /** One member state of the network, as config/members.yaml describes it. */
@@ -28,6 +34,8 @@ export interface GatewaySettings {
   strictAuthorization: boolean;
   /** Browser origins allowed to call the gateway (CORS); empty = same origin only. */
   corsOrigins: string[];
+  /** Rate limits on the GraphQL route, defaults filled in; false: off. */
+  rateLimit: RateLimitOptions | false;
 }
 
 export interface MembersConfig {
@@ -38,7 +46,14 @@ export interface MembersConfig {
 }
 
 const TOP_KEYS = ['gateway', 'members'] as const;
-const GATEWAY_KEYS = ['port', 'host', 'strictAuthorization', 'corsOrigins'] as const;
+const GATEWAY_KEYS = ['port', 'host', 'strictAuthorization', 'corsOrigins', 'rateLimit'] as const;
+const RATE_LIMIT_KEYS = ['perCaller', 'refusedPerAddress', 'window', 'redis'] as const;
+const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  perCaller: DEFAULT_RATE_LIMIT_PER_CALLER,
+  refusedPerAddress: DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
+  windowMs: DEFAULT_RATE_LIMIT_WINDOW_MS,
+};
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MEMBER_KEYS = ['code', 'name', 'url', 'timeoutMs', 'issuer', 'jwksUrl', 'publicKeys'] as const;
 
 export function loadMembersConfig(file: string): MembersConfig {
@@ -75,9 +90,9 @@ function validate(y: YamlFile): MembersConfig {
 }
 
 function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
-  const settings: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, strictAuthorization: false, corsOrigins: [] };
+  const settings: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, strictAuthorization: false, corsOrigins: [], rateLimit: { ...DEFAULT_RATE_LIMIT } };
   if (value === undefined || value === null) return settings;
-  if (!isPlainObject(value)) throw y.bad(['gateway'], value, 'is not a map; expected port, host, strictAuthorization, corsOrigins');
+  if (!isPlainObject(value)) throw y.bad(['gateway'], value, 'is not a map; expected port, host, strictAuthorization, corsOrigins, rateLimit');
   y.onlyKeys(['gateway'], value, GATEWAY_KEYS);
   if (value.port !== undefined) {
     if (!isIntegerIn(value.port, 0, 65535)) throw y.bad(['gateway', 'port'], value.port, 'is not a port number (0-65535)');
@@ -101,7 +116,52 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
       return origin;
     });
   }
+  if (value.rateLimit !== undefined) settings.rateLimit = validateRateLimit(y, value.rateLimit);
   return settings;
+}
+
+function validateRateLimit(y: YamlFile, value: unknown): RateLimitOptions | false {
+  const at = ['gateway', 'rateLimit'];
+  if (value === false) return false;
+  if (!isPlainObject(value)) throw y.bad(at, value, `is not a map or false; expected ${RATE_LIMIT_KEYS.join(', ')}`);
+  y.onlyKeys(at, value, RATE_LIMIT_KEYS);
+  const limit: RateLimitOptions = { ...DEFAULT_RATE_LIMIT };
+  for (const key of ['perCaller', 'refusedPerAddress'] as const) {
+    if (value[key] === undefined) continue;
+    if (!isIntegerIn(value[key], 0, 1_000_000)) throw y.bad([...at, key], value[key], 'is not a number of requests per window (0 to 1000000; 0: no limit)');
+    limit[key] = value[key];
+  }
+  if (value.window !== undefined) {
+    const ms = durationMs(value.window);
+    if (ms === undefined || ms < 1000 || ms > 86_400_000) {
+      throw y.bad([...at, 'window'], value.window, 'is not a time window from 1 s to 24 h; expected e.g. 60s, 1m or 60000 (milliseconds)');
+    }
+    limit.windowMs = ms;
+  }
+  if (value.redis !== undefined) {
+    if (typeof value.redis !== 'string' || !isRedisUrl(value.redis)) {
+      throw y.bad([...at, 'redis'], value.redis, 'is not a Redis URL; expected redis://host:port or rediss://host:port (TLS), e.g. redis://127.0.0.1:6379');
+    }
+    limit.redis = value.redis;
+  }
+  return limit;
+}
+
+/** 60000 (milliseconds), or a number with ms, s, m or h: 60s, 1m. */
+function durationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  const match = typeof value === 'string' ? /^(\d+)\s*(ms|s|m|h)$/.exec(value.trim()) : null;
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2]];
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {

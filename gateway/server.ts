@@ -33,6 +33,7 @@ import type { GatewayPlugin } from './plugin.ts';
 import { useAccessLog } from './plugins/access-log.ts';
 import { useHealth } from './plugins/health.ts';
 import { createMetrics, useMetrics, type GatewayMetrics } from './plugins/metrics.ts';
+import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts';
 import { useRequestId } from './plugins/request-id.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { listRootFields, stripSecurityPurpose, supergraphSubgraphs } from './supergraph.ts';
@@ -64,6 +65,8 @@ export interface StartGatewayOptions {
   explorerPersonas?: ExplorerOptions['personas'];
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
   subgraphTimeoutMs?: number;
+  /** Rate limits on the GraphQL route (plugins/rate-limit.ts). Default: on, with common/defaults.ts; false: off. */
+  rateLimit?: Partial<RateLimitOptions> | false;
 }
 
 export interface GatewaySecurity {
@@ -119,6 +122,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const plugins: GatewayPlugin[] = [
     useRequestId(),
     useMetrics(metrics),
+    useRateLimit(options.rateLimit, metrics),
     useHealth({
       members,
       dispatcher,

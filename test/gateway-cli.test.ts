@@ -31,7 +31,12 @@ describe('config/members.yaml', () => {
       ['DE', 'http://127.0.0.1:4104/graphql', 2000],
       ['ES', 'http://127.0.0.1:4105/graphql', 2000],
     ]);
-    expect(config.gateway).toEqual({ port: 4000, strictAuthorization: false, corsOrigins: [] });
+    expect(config.gateway).toEqual({
+      port: 4000,
+      strictAuthorization: false,
+      corsOrigins: [],
+      rateLimit: { perCaller: 600, refusedPerAddress: 1200, windowMs: 60_000 },
+    });
   });
 
   it('fills defaults and keeps the permission fields', () => {

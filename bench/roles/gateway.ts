@@ -1,7 +1,7 @@
 /**
  * Bench role: one gateway in its own process, so its CPU time and RSS are its own.
  *  - 'hague':        startGateway as `hague gateway` runs it (caller tokens verified, network rules,
- *                    signed context token per state, fan-out);
+ *                    signed context token per state, fan-out), without its rate limits;
  *  - 'hague-noauthz': the same with an empty rule set (emptyAuthorizationRules): no field is checked
  *                    or removed, query limits still apply;
  *  - 'stock':        a plain ApolloServer + ApolloGateway with Apollo's own RemoteGraphQLDataSource in
@@ -70,6 +70,8 @@ async function startHague(o: Start): Promise<string> {
     supergraphSdl,
     members,
     security,
+    // The bench sends thousands of requests as one caller: it measures the gateway, not its limits.
+    rateLimit: false,
     ...(o.variant === 'hague-noauthz' ? { authorizationRules: emptyAuthorizationRules(readAuthorizationRules(supergraphSdl).schema) } : {}),
   });
   close = () => gateway.close();

@@ -1,0 +1,168 @@
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import { ConfigError } from '../../common/config-error.ts';
+import { DEFAULT_RATE_LIMIT_PER_CALLER, DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS, DEFAULT_RATE_LIMIT_WINDOW_MS } from '../../common/defaults.ts';
+import { formattedError } from '../../common/errors.ts';
+import { isExplorerPageRequest } from '../explorer.ts';
+import type { GatewayPlugin } from '../plugin.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+/** members.yaml `gateway.rateLimit`; 0 turns one limit off. */
+export interface RateLimitOptions {
+  /** GraphQL requests one caller (member state + token subject) may send per window. */
+  perCaller: number;
+  /**
+   * Requests refused before authentication (no token, a bad one, no purpose) one client address
+   * may cause per window. Past it, every GraphQL request from that address is answered 429, before
+   * its token is looked at, until the window ends. Behind a proxy the address is the proxy's.
+   */
+  refusedPerAddress: number;
+  windowMs: number;
+  /** redis:// or rediss:// URL: counters shared by every gateway replica on that Redis. Absent: in this process's memory. */
+  redis?: string;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  perCaller: DEFAULT_RATE_LIMIT_PER_CALLER,
+  refusedPerAddress: DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
+  windowMs: DEFAULT_RATE_LIMIT_WINDOW_MS,
+};
+
+/** Keys in the store (and in Redis, after this prefix). */
+const NAMESPACE = 'hague-rate-limit:';
+const CALLER = 'caller:';
+const ADDRESS = 'address:';
+
+type Limit = 'caller' | 'address';
+
+/**
+ * Rate limits on the GraphQL route only (not /healthz, /readyz, /metrics or the explorer), with
+ * @fastify/rate-limit's counters:
+ *
+ * - per caller, after authentication (a route-level preHandler, which fastify runs after
+ *   caller-auth's): key `caller:<STATE>:<subject>`;
+ * - per client address for refused requests: a request that ends without a caller counts, and once
+ *   an address is at its limit its requests are refused in onRequest, before any token is verified.
+ *
+ * A refusal is HTTP 429 with Retry-After and a GraphQL answer (RATE_LIMITED, retryAfter in
+ * seconds), counted in the errors metric. If the shared store fails (Redis down) the request goes
+ * on unlimited and the log says so: the limits protect the network, they do not take it down.
+ */
+export function useRateLimit(options: Partial<RateLimitOptions> | false | undefined, metrics?: GatewayMetrics, path = '/graphql'): GatewayPlugin {
+  if (options === false) return { name: 'rate-limit' };
+  const settings: RateLimitOptions = { ...DEFAULT_RATE_LIMIT, ...definedOnly(options ?? {}) };
+  if (settings.perCaller === 0 && settings.refusedPerAddress === 0) return { name: 'rate-limit' };
+  const window = settings.windowMs % 1000 === 0 ? `${settings.windowMs / 1000} s` : `${settings.windowMs} ms`;
+  const isGraphQLRequest = (request: FastifyRequest) =>
+    request.routeOptions.url === path && request.method !== 'OPTIONS' && !isExplorerPageRequest(request, path);
+  const refusedHere = new WeakSet<FastifyRequest>();
+
+  return {
+    name: 'rate-limit',
+    async onApp(app) {
+      const redis = settings.redis ? await connectRedis(settings.redis, app.log) : undefined;
+      if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+      await app.register(fastifyRateLimit, {
+        global: false,
+        timeWindow: settings.windowMs,
+        max: (_request, key) => (key.startsWith(CALLER) ? settings.perCaller : settings.refusedPerAddress),
+        keyGenerator: (request) => (request.caller ? `${CALLER}${request.caller.state}:${request.caller.subject}` : `${ADDRESS}${normalizeIP(request.ip)}`),
+        nameSpace: NAMESPACE,
+        ...(redis ? { redis } : {}),
+      });
+      const limiter = app.createRateLimit();
+      let storeFailedAt = 0;
+      const count = async (request: FastifyRequest, increment: boolean) => {
+        try {
+          const result = await limiter(request, { increment });
+          return result.isAllowed ? undefined : result;
+        } catch (error) {
+          // At most one line per window: an outage must be visible, not flood the log.
+          if (Date.now() - storeFailedAt > settings.windowMs)
+            request.log.error({ err: error }, 'rate-limit store failed; requests are not limited until it answers');
+          storeFailedAt = Date.now();
+          return undefined;
+        }
+      };
+      const refuse = (request: FastifyRequest, reply: FastifyReply, limit: Limit, max: number, ttlMs: number) => {
+        const retryAfter = Math.max(1, Math.ceil(ttlMs / 1000));
+        const message =
+          limit === 'caller'
+            ? `Too many requests from this caller: at most ${max} per ${window}; retry in ${retryAfter} s`
+            : `Too many refused requests from this address: at most ${max} per ${window}; retry in ${retryAfter} s`;
+        refusedHere.add(request);
+        metrics?.errors.inc({ code: 'RATE_LIMITED' });
+        request.log.info({ limit, retryAfter }, 'request refused: rate limit');
+        return reply
+          .code(429)
+          .header('retry-after', String(retryAfter))
+          .header('content-type', 'application/json; charset=utf-8')
+          .send({ errors: [formattedError('RATE_LIMITED', message, undefined, { retryAfter })] });
+      };
+
+      if (settings.refusedPerAddress > 0) {
+        // Before authentication: an address at its limit of refused requests gets no token checked.
+        app.addHook('onRequest', async (request, reply) => {
+          if (!isGraphQLRequest(request)) return;
+          const status = await count(request, false);
+          if (status && status.remaining === 0) return refuse(request, reply, 'address', status.max, status.ttl);
+        });
+        // After the answer: a GraphQL request that ended without a caller was refused (or unreadable).
+        app.addHook('onResponse', async (request) => {
+          if (request.caller || refusedHere.has(request) || !isGraphQLRequest(request)) return;
+          await count(request, true);
+        });
+      }
+
+      if (settings.perCaller > 0) {
+        const perCaller = async (request: FastifyRequest, reply: FastifyReply) => {
+          if (!request.caller) return;
+          const status = await count(request, true);
+          if (!status) return;
+          reply.header('x-ratelimit-limit', status.max).header('x-ratelimit-remaining', status.remaining).header('x-ratelimit-reset', status.ttlInSeconds);
+          if (status.isExceeded) return refuse(request, reply, 'caller', status.max, status.ttl);
+        };
+        // Route-level preHandlers run after the app's (caller-auth's), so the caller is known here.
+        app.addHook('onRoute', (route) => {
+          if (route.url !== path) return;
+          const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+          route.preHandler = [...existing, perCaller];
+        });
+      }
+    },
+  };
+}
+
+/** Connects at start, so a wrong URL stops the gateway; afterwards a lost connection fails fast (the request goes on unlimited). */
+async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 5000 });
+  let lastError = '';
+  redis.on('error', (error: Error) => {
+    if (error.message !== lastError) log.warn({ err: error }, 'rate-limit Redis connection failed; retrying');
+    lastError = error.message;
+  });
+  redis.on('ready', () => {
+    lastError = '';
+  });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    // connect() rejects with "Connection is closed."; the 'error' event had the cause (ECONNREFUSED, ENOTFOUND, ...).
+    const why = lastError || (error instanceof Error ? error.message : String(error));
+    throw new ConfigError(`rate-limit Redis ${redactUrl(url)}: cannot connect (${why})`);
+  }
+  return redis;
+}
+
+/** A Redis URL may carry a password: never in a message. */
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+function definedOnly(options: Partial<RateLimitOptions>): Partial<RateLimitOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
