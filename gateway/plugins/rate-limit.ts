@@ -69,6 +69,9 @@ export function useRateLimit(options: Partial<RateLimitOptions> | false | undefi
         max: (_request, key) => (key.startsWith(CALLER) ? settings.perCaller : settings.refusedPerAddress),
         keyGenerator: (request) => (request.caller ? `${CALLER}${request.caller.state}:${request.caller.subject}` : `${ADDRESS}${normalizeIP(request.ip)}`),
         nameSpace: NAMESPACE,
+        // In-memory store: keys kept (least recently used dropped first). The default 5000 would let a
+        // flood from many addresses push callers' counts out; 100k keys are a few MB.
+        cache: 100_000,
         ...(redis ? { redis } : {}),
       });
       const limiter = app.createRateLimit();
