@@ -30,7 +30,7 @@ interface HttpStatus {
 /** What each code carries besides its message: the state, the field, the reason a person needs to act. */
 export interface ErrorExtensions {
   UNAUTHENTICATED: HttpStatus & { memberState?: string };
-  FORBIDDEN: { field: string; fieldPath?: string };
+  FORBIDDEN: { field: string; fieldPath?: string; memberState?: string };
   NOT_RELEASED: { memberState: string; field: string; tier?: string };
   PURPOSE_REQUIRED: HttpStatus;
   MEMBER_UNAVAILABLE: { reason: UnavailableReason; memberState?: string; subgraph?: string; entities?: number };
