@@ -116,12 +116,13 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
+/** How well one search word matches a record, in hundredths: 100 same key, 85 same skeleton, 80 one edit apart, else 0. */
 function wordScore(query: NameKey, record: NameKey[]): number {
   let best = 0;
   for (const candidate of record) {
-    if (candidate.key === query.key) return 1;
-    if (candidate.skeleton === query.skeleton && query.skeleton.length >= 3) best = Math.max(best, 0.85);
-    else if (query.key.length >= 5 && editDistanceAtMostOne(candidate.key, query.key)) best = Math.max(best, 0.8);
+    if (candidate.key === query.key) return 100;
+    if (candidate.skeleton === query.skeleton && query.skeleton.length >= 3) best = Math.max(best, 85);
+    else if (query.key.length >= 5 && editDistanceAtMostOne(candidate.key, query.key)) best = Math.max(best, 80);
   }
   return best;
 }
@@ -132,31 +133,38 @@ export const MATCH_THRESHOLD = 0.75;
 /**
  * Scores a record's keys against a search string, 0..1: the average best match of the search's
  * words, trying each pair of neighbouring words also as one word ("abdel hamid" = "abdelhamid").
+ * Linear in the words: each word and each joined pair is scored once, and the average with pair i
+ * joined is the total less its two words plus the pair (in exact hundredths).
  */
 export function matchScore(query: string, record: NameKey[]): number {
-  const variants = queryVariants(query);
-  let best = 0;
-  for (const variant of variants) {
-    const total = variant.reduce((sum, word) => sum + wordScore(word, record), 0);
-    best = Math.max(best, total / variant.length);
-  }
-  return Math.round(best * 1000) / 1000;
+  const { words, pairs } = queryWords(query);
+  if (words.length === 0) return 0;
+  const scores = words.map((word) => wordScore(word, record));
+  const total = scores.reduce((sum, score) => sum + score, 0);
+  // best = bestSum / bestLength, compared as fractions so nothing is rounded before the end.
+  let bestSum = total;
+  let bestLength = words.length;
+  pairs.forEach((pair, i) => {
+    const sum = total - scores[i] - scores[i + 1] + wordScore(pair, record);
+    const length = words.length - 1;
+    if (sum * bestLength > bestSum * length) [bestSum, bestLength] = [sum, length];
+  });
+  return Math.round((bestSum * 10) / bestLength) / 1000;
 }
 
-/** The last search's word variants: one search scores up to thousands of candidates against the same query. */
-let lastQuery: { query: string; variants: NameKey[][] } | undefined;
+/** The last search's words and joined neighbours: one search scores up to thousands of candidates against the same query. */
+let lastQuery: { query: string; words: NameKey[]; pairs: NameKey[] } | undefined;
 
-function queryVariants(query: string): NameKey[][] {
-  if (lastQuery?.query === query) return lastQuery.variants;
+function queryWords(query: string): { words: NameKey[]; pairs: NameKey[] } {
+  if (lastQuery?.query === query) return lastQuery;
   const words = nameWords(query).map((w) => {
     const key = phoneticKey(w);
     return { key, skeleton: skeleton(key) };
   });
-  const variants: NameKey[][] = words.length === 0 ? [] : [words];
-  for (let i = 0; i + 1 < words.length; i++) {
-    const key = phoneticKey(words[i].key + words[i + 1].key);
-    variants.push([...words.slice(0, i), { key, skeleton: skeleton(key) }, ...words.slice(i + 2)]);
-  }
-  lastQuery = { query, variants };
-  return variants;
+  const pairs = words.slice(1).map((word, i) => {
+    const key = phoneticKey(words[i].key + word.key);
+    return { key, skeleton: skeleton(key) };
+  });
+  lastQuery = { query, words, pairs };
+  return lastQuery;
 }
