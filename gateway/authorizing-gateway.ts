@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError, Kind, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, parse, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type {
   GatewayExecutionResult,
   GatewayExecutor,
@@ -8,13 +8,15 @@ import type {
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
 import type { GatewayContext } from './context.ts';
-import { checkQueryLimits, type QueryLimits } from './query-limits.ts';
+import { checkQueryLimits, readCostModel, type CostModel, type QueryLimits } from './query-limits.ts';
 import { PLACEHOLDER, authorizeOperation, nullRemovedFields, stripPlaceholders, type AuthorizationRules, type Removal } from './authorize.ts';
 
 export interface AuthorizationOptions {
   rules: AuthorizationRules;
   /** Bounds on what one operation may ask (checked on the operation as asked, fragments expanded). */
-  limits?: QueryLimits;
+  limits?: Partial<QueryLimits>;
+  /** `@cost` / `@listSize` for the cost limit; default: read from the supergraph the gateway loads. */
+  cost?: CostModel;
   /** Reject the whole request when any field is forbidden, instead of answering it null. */
   strict: boolean;
   /** Called with what was removed, for the gateway's log. */
@@ -27,10 +29,16 @@ export interface AuthorizationOptions {
  * plan built for one caller's filtered operation must never be served to another caller.
  */
 export class AuthorizingGateway implements GatewayInterface {
+  /** The cost directives of the supergraph loaded last (the API schema has no directives left). */
+  private cost: CostModel | undefined;
+
   constructor(
     private readonly inner: GatewayInterface,
     private readonly options: AuthorizationOptions,
-  ) {}
+  ) {
+    this.cost = options.cost;
+    if (!options.cost) inner.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => (this.cost = readCostModel(parse(coreSupergraphSdl))));
+  }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
     return this.inner.onSchemaLoadOrUpdate(callback);
@@ -58,8 +66,12 @@ export class AuthorizingGateway implements GatewayInterface {
       const noRootType = missingRootType(requestContext.schema, executed);
       if (noRootType) return { errors: [noRootType] };
       // Limits apply to the operation as asked, before removals: a forbidden field still counts.
-      // Only the executed operation is measured (a document may hold several).
-      const tooComplex = checkQueryLimits(requestContext.schema, requestContext.document, executed.name?.value, this.options.limits);
+      // Only the executed operation is measured (a document may hold several), with its variables.
+      const tooComplex = checkQueryLimits(requestContext.schema, requestContext.document, executed.name?.value, {
+        limits: this.options.limits,
+        variables: requestContext.request.variables,
+        cost: this.cost,
+      });
       if (tooComplex) return { errors: [tooComplex] };
       const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, executed, context.caller ?? null);
       if (removals.length === 0) return executor(requestContext);
