@@ -78,3 +78,18 @@ it('leaves introspection alone: the gateway answers it itself', async () => {
   expect(body.errors).toBeUndefined();
   expect(body.data.__schema.types.some((t: { name: string }) => t.name === 'Person')).toBe(true);
 });
+
+it('relays the states refusing an oversized name before they read anything: one error naming them', async () => {
+  const { body } = await net.query('query($name: String) { persons(filter: { name: $name }) { id } }', { name: 'ab '.repeat(25_000) });
+  expect(body).toEqual({
+    data: null,
+    errors: [
+      {
+        message: 'filter.name may have at most 100 characters (got 75000): search for one name at a time',
+        // The merge keeps the first state's own memberState beside memberStates (gateway/merge.ts).
+        extensions: { argumentName: 'filter.name', code: 'BAD_USER_INPUT', memberState: 'NL', memberStates: ['NL', 'BE'] },
+      },
+    ],
+  });
+  expect(net.requestCounts()).toEqual({ NL: 1, BE: 1 });
+});

@@ -3,6 +3,9 @@ import type { MercuriusContext } from 'mercurius';
 import { formattedError, isHagueErrorCode } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
 
+/** graphql-js's message when parsing stops at `maxTokens` ("more that": its own spelling). */
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th(?:at|an) (\d+) tokens\. Parsing aborted\.$/;
+
 /**
  * Mask by default: deliberate errors (a Hague code, or a GraphQL validation error of the query
  * itself) reach the caller with their code and path plus this member state; anything else (a
@@ -24,6 +27,15 @@ export function maskErrors(
   });
   const validationFailed = reported.length !== (execution.errors ?? []).length;
   const errors = reported.map((error) => {
+    const tokens = TOO_MANY_TOKENS.exec(error.message);
+    // graphql-js's parser stops at the member's token bound (query-bounds.ts): a query too large, not a mistake in it.
+    if (tokens) {
+      const maxTokens = Number(tokens[1]);
+      return formattedError('QUERY_TOO_COMPLEX', `The query is too complex: more than ${maxTokens} tokens: send a smaller document`, undefined, {
+        maxTokens,
+        memberState: state,
+      });
+    }
     // @apollo/subgraph puts `_entities` indices into paths as strings; clients expect numbers.
     // GraphQL names never start with a digit, so a digit-only segment is always a list index.
     const path = error.path?.map((segment) => (typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment));

@@ -14,6 +14,7 @@ import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { writeAudit } from './audit.ts';
+import { MAX_QUERY_TOKENS, memberValidationRules } from './query-bounds.ts';
 import { DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
 import { REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
@@ -68,6 +69,11 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
     path: '/graphql',
     graphiql: false,
+    // Query limits, cost and input bounds before execution, whatever the gateway sent (query-bounds.ts);
+    // they read each request's variables, so mercurius's per-document cache is off.
+    validationRules: memberValidationRules(),
+    cache: false,
+    graphql: { parseOptions: { maxTokens: MAX_QUERY_TOKENS } },
     context: (request): MemberContext => {
       // context-auth.ts refused every /graphql request without a valid context token before this runs.
       const claims = request.contextClaims;

@@ -1,0 +1,60 @@
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIST_SIZE, readCostModel } from '../../common/cost.ts';
+import { composeFile } from '../../gateway/compose.ts';
+import { memberTypeDefs } from '../../schema/contract.ts';
+import { MEMBER_COST_MODEL } from '../../subgraphs/member/query-bounds.ts';
+
+/** The cost directives as the member reads them from the contract and the gateway from the supergraph. */
+
+describe('readCostModel', () => {
+  it("reads the contract's @cost and @listSize, imported through the federation v2.9 link", () => {
+    const model = readCostModel(memberTypeDefs);
+    expect(Object.fromEntries(model.weights)).toEqual({
+      ContactPoint: 0,
+      Place: 0,
+      'Person.aliases': 1,
+      'Person.nationalities': 1,
+      'Organisation.aliases': 1,
+    });
+    expect(Object.fromEntries(model.listSizes)).toEqual({
+      'Query.persons': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
+      'Query.organisations': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
+      'Person.aliases': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Person.nationalities': { assumedSize: 3, requireOneSlicingArgument: true },
+      'Person.documents': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Person.travel': { slicingArguments: ['first'], assumedSize: 20, requireOneSlicingArgument: false },
+      'Person.financialMeasures': { assumedSize: 10, requireOneSlicingArgument: true },
+      'Person.listings': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Person.affiliations': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Organisation.aliases': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Organisation.members': { assumedSize: 50, requireOneSlicingArgument: true },
+    });
+    // The member adds _entities, which @apollo/subgraph defines: one entity per representation.
+    expect(MEMBER_COST_MODEL.listSizes.get('Query._entities')).toEqual({ slicingArguments: ['representations'], requireOneSlicingArgument: true });
+  });
+
+  it('reads the same model from the composed supergraph (the cost spec link), as the gateway does', () => {
+    const supergraph = composeFile('rover.yaml').supergraphSdl;
+    expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])');
+    const fromSupergraph = readCostModel(parse(supergraph));
+    const fromContract = readCostModel(memberTypeDefs);
+    expect(Object.fromEntries(fromSupergraph.weights)).toEqual(Object.fromEntries(fromContract.weights));
+    expect(Object.fromEntries(fromSupergraph.listSizes)).toEqual(Object.fromEntries(fromContract.listSizes));
+  });
+
+  it('follows renamed and namespaced imports, and ignores directives of the same name from elsewhere', () => {
+    const model = readCostModel(
+      parse(`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: [{ name: "@cost", as: "@weight" }])
+        type Query {
+          a: [Int] @weight(weight: 3) @federation__listSize(assumedSize: 7)
+          b: Int @cost(weight: 9)
+        }
+      `),
+    );
+    expect(Object.fromEntries(model.weights)).toEqual({ 'Query.a': 3 });
+    expect(Object.fromEntries(model.listSizes)).toEqual({ 'Query.a': { assumedSize: 7, requireOneSlicingArgument: true } });
+    expect(DEFAULT_LIST_SIZE).toBe(10);
+  });
+});
