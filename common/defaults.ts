@@ -24,3 +24,5 @@ export const DEFAULT_RATE_LIMIT_PER_CALLER = 600;
 export const DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS = 1200;
 /** The rate-limit window. */
 export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
+/** Largest answer a member state sends (bytes of JSON); a larger one is withheld whole (QUERY_TOO_COMPLEX). */
+export const DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024;

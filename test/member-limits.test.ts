@@ -54,6 +54,7 @@ class StatementLog implements KyselyPlugin {
 const folder = mkdtempSync(join(tmpdir(), 'hague-limits-'));
 let store: Store;
 let app: FastifyInstance;
+let capped: FastifyInstance;
 let keys: { privateJwk: JWK; publicJwk: JWK };
 const log = new StatementLog();
 const NL = caller({ state: 'NL' });
@@ -65,9 +66,11 @@ beforeAll(async () => {
   store = { ...opened, db: opened.db.withPlugin(log) };
   keys = await testGatewayKeys();
   app = await buildMemberApp({ state: 'NL', store, gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL') });
+  capped = await buildMemberApp({ state: 'NL', store, gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL'), maxAnswerBytes: 1000 });
 });
 afterAll(async () => {
   await app?.close();
+  await capped?.close();
   await store?.close();
   rmSync(folder, { recursive: true, force: true });
 });
@@ -234,5 +237,64 @@ describe('query limits and cost at the member, whatever the gateway sent', () =>
       // Introspection is not charged to the search budget: its token's record is all that is written.
       expect(ran).toEqual(query.includes('__schema') ? ['context_token_uses'] : refusedBeforeExecution);
     }
+  });
+});
+
+describe('answer size cap', () => {
+  it('withholds an answer larger than the cap whole: nothing of it sent or audited as released', async () => {
+    const { status, body, audit } = await ask('{ persons(filter: { name: "Bulkperson" }, first: 20) { id familyName background } }', undefined, { to: capped });
+    expect({ status, body }).toEqual({
+      status: 200,
+      body: refusal("NL's answer would be larger than 1000 bytes: nothing of it is released; ask for fewer records (first) or fewer fields", {
+        maxAnswerBytes: 1000,
+        code: 'QUERY_TOO_COMPLEX',
+      }),
+    });
+    expect(audit).toEqual({ released: { records: [], fields: [] }, withheld: [] });
+  });
+
+  it('sends an answer within the cap as it is', async () => {
+    const { body, audit } = await ask(`{ person(memberState: NL, id: "${ABAOUD.id}") { id familyName } }`, undefined, { to: capped });
+    expect(body).toEqual({ data: { person: { id: ABAOUD.id, familyName: 'Abaaoud' } } });
+    expect(audit?.released).toEqual({ records: [ABAOUD.id], fields: ['familyName', 'id', 'person'] });
+  });
+});
+
+describe("the gateway's deadline", () => {
+  const TIMEOUT = refusal('NL stopped this request at its deadline: the gateway no longer waits for it, so nothing is released', {
+    reason: 'TIMEOUT',
+    code: 'MEMBER_UNAVAILABLE',
+  });
+
+  it('abandons the work when the deadline passes during it: no SQL statement starts after it, nothing released', async () => {
+    // The name search is slow: it ends after the deadline; reading the persons it found would be next.
+    const deadline = Date.now() + 1000;
+    log.slow = { table: 'person_name_keys', until: deadline };
+    const { status, body, ran, audit } = await ask(
+      '{ persons(filter: { name: "Bulkperson" }, first: 20) { id documents { number } travel { at } } }',
+      undefined,
+      {
+        deadline,
+      },
+    );
+    expect({ status, body }).toEqual({ status: 200, body: TIMEOUT });
+    expect(ran).toEqual([...refusedBeforeExecution, 'person_name_keys', 'audit_log']);
+    expect(audit).toEqual({ released: { records: [], fields: [] }, withheld: [] });
+  });
+
+  it('does not send an answer completed after the deadline', async () => {
+    // The last statement (the person's documents) ends after the deadline; the answer is complete, and withheld.
+    const deadline = Date.now() + 1000;
+    log.slow = { table: 'identity_documents', until: deadline };
+    const { status, body, ran, audit } = await ask(`{ person(memberState: NL, id: "${ABAOUD.id}") { id documents { number } } }`, undefined, { deadline });
+    expect({ status, body }).toEqual({ status: 200, body: TIMEOUT });
+    expect(ran).toEqual([...refusedBeforeExecution, 'persons', 'identity_documents', 'audit_log']);
+    expect(audit).toEqual({ released: { records: [], fields: [] }, withheld: [] });
+  });
+
+  it('answers as usual within the deadline', async () => {
+    const { body, audit } = await ask(`{ person(memberState: NL, id: "${ABAOUD.id}") { id documents { number } } }`);
+    expect(body).toEqual({ data: { person: { id: ABAOUD.id, documents: [{ number: ABAOUD.passport }] } } });
+    expect(audit?.released.records).toEqual([ABAOUD.id]);
   });
 });

@@ -15,7 +15,9 @@ import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { writeAudit } from './audit.ts';
 import { MAX_QUERY_TOKENS, memberValidationRules } from './query-bounds.ts';
-import { DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
+import { storeWithDeadline, withListDeadlines } from './deadline.ts';
+import { boundAnswer } from './answer-bounds.ts';
+import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
 import { REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
@@ -40,6 +42,8 @@ export interface MemberOptions {
   enforceRelease?: boolean;
   /** fastify logger option: false (default), true, or pino options. */
   logger?: boolean | object;
+  /** Largest answer sent (bytes of JSON); a larger one is withheld whole. @default DEFAULT_MAX_ANSWER_BYTES (8 MiB) */
+  maxAnswerBytes?: number;
 }
 
 /** The executable member schema: the contract built by @apollo/subgraph, so `_service` and `_entities` are Apollo's own. */
@@ -64,7 +68,9 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await useContextAuth(app, state, options.gatewayPublicKey, store);
   useSearchBudget(app, { state, store, policy: options.policy });
-  const schema = buildMemberSchema();
+  // Past the gateway's deadline no list resolves and no SQL statement starts (deadline.ts).
+  const schema = withListDeadlines(buildMemberSchema());
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   await app.register(mercurius, {
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
     path: '/graphql',
@@ -78,12 +84,16 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
       // context-auth.ts refused every /graphql request without a valid context token before this runs.
       const claims = request.contextClaims;
       if (!claims) throw new Error('member context built without a context token: the context-token check did not run');
-      return { state, agency, store, loaders: createLoaders(store), caller: claims.caller, deadline: claims.deadline, policy: options.policy };
+      const timed = storeWithDeadline(store, claims.deadline);
+      return { state, agency, store: timed, loaders: createLoaders(timed), caller: claims.caller, deadline: claims.deadline, policy: options.policy };
     },
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
   });
   // The audit record is written before the answer leaves: no release without a trace.
+  // An answer completed after the deadline, or larger than maxAnswerBytes, is replaced by one error
+  // first (answer-bounds.ts): nothing of it is sent or audited as released.
   app.graphql.addHook('onResolution', async (execution, context) => {
+    boundAnswer(execution, { state, deadline: context.deadline, maxAnswerBytes });
     await writeAudit(store, context.caller, execution);
   });
   return app;
@@ -111,6 +121,7 @@ export async function startMember(options: {
   /** Or the policy itself (tests). */
   policy?: ReleasePolicy;
   enforceRelease?: boolean;
+  maxAnswerBytes?: number;
 }): Promise<RunningMember> {
   const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? DEFAULT_POLICIES_DIR, options.state);
   const store = await openStore(options.database, options.state);
@@ -124,6 +135,7 @@ export async function startMember(options: {
       gatewayPublicKey: options.gatewayPublicKey,
       policy,
       enforceRelease: options.enforceRelease,
+      maxAnswerBytes: options.maxAnswerBytes,
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 0, host });

@@ -4,8 +4,9 @@ import { DEFAULT_LIST_SIZE, readCostModel } from '../../common/cost.ts';
 import { composeFile } from '../../gateway/compose.ts';
 import { memberTypeDefs } from '../../schema/contract.ts';
 import { MEMBER_COST_MODEL } from '../../subgraphs/member/query-bounds.ts';
+import { jsonBytesUpTo } from '../../subgraphs/member/answer-bounds.ts';
 
-/** The cost directives as the member reads them from the contract and the gateway from the supergraph. */
+/** The cost directives as the member reads them from the contract and the gateway from the supergraph; the answer-size walk. */
 
 describe('readCostModel', () => {
   it("reads the contract's @cost and @listSize, imported through the federation v2.9 link", () => {
@@ -56,5 +57,21 @@ describe('readCostModel', () => {
     expect(Object.fromEntries(model.weights)).toEqual({ 'Query.a': 3 });
     expect(Object.fromEntries(model.listSizes)).toEqual({ 'Query.a': { assumedSize: 7, requireOneSlicingArgument: true } });
     expect(DEFAULT_LIST_SIZE).toBe(10);
+  });
+});
+
+describe('jsonBytesUpTo', () => {
+  it('is the UTF-8 size of JSON.stringify, and stops counting past the limit', () => {
+    const answers = [
+      null,
+      { data: null, errors: [{ message: 'x', path: ['a', 0], extensions: { code: 'X' } }] },
+      { data: { persons: [{ id: 'NL-1', name: 'Bělhaouari "Abû"\n', score: 0.925, ok: true, none: null, skip: undefined }] } },
+      [1, -2.5, 'ß', [], {}, [null]],
+    ];
+    for (const answer of answers) expect(jsonBytesUpTo(answer, 1_000_000)).toBe(Buffer.byteLength(JSON.stringify(answer)));
+    const big = { data: { rows: Array.from({ length: 100_000 }, (_, i) => ({ id: `row-${i}` })) } };
+    const counted = jsonBytesUpTo(big, 1000);
+    expect(counted).toBeGreaterThan(1000);
+    expect(counted).toBeLessThan(2000);
   });
 });
