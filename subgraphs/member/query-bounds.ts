@@ -1,4 +1,5 @@
-import type { ValidationRule } from 'graphql';
+import { validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { MercuriusContext } from 'mercurius';
 import { readCostModel, type CostModel } from '../../common/cost.ts';
 import { queryLimitsRule, type QueryLimits } from '../../common/query-limits.ts';
 import { memberTypeDefs } from '../../schema/contract.ts';
@@ -9,6 +10,10 @@ import { checkId, checkOrganisationFilter, checkPersonFilter, type OrganisationF
  * query limits and cost estimate as the gateway (common/query-limits.ts, common/cost.ts), and the
  * bounds of its own inputs (search.ts: names, document numbers, nationalities, ids). A refused
  * operation reads nothing, and its error is QUERY_TOO_COMPLEX or BAD_USER_INPUT (HTTP 400).
+ *
+ * They run in mercurius's preExecution hook, on every request with its variables (the same
+ * document costs more with `first: 500` than with `first: 5`), while mercurius keeps caching
+ * parsed and validated documents.
  */
 
 /** Tokens (names, punctuation, values) of one document the member parses, at most: the gateway's largest operation (1000 fields) needs far fewer. */
@@ -34,18 +39,31 @@ const ARGUMENT_CHECKS: Record<string, (args: Record<string, unknown>) => void> =
   },
 };
 
+/** The operation name the request names (POST body or GET query string), if any. */
+function operationNameOf(context: MercuriusContext): string | undefined {
+  const request = context.reply?.request;
+  for (const source of [request?.body, request?.query]) {
+    const name: unknown = typeof source === 'object' && source !== null && 'operationName' in source ? source.operationName : undefined;
+    if (typeof name === 'string' && name !== '') return name;
+  }
+  return undefined;
+}
+
 /**
- * mercurius's `validationRules` for one request: the query limits and cost with this request's
- * variables, and the input bounds. (A function of the request: mercurius's query cache must be
- * off, since the same document costs more with `first: 500` than with `first: 5`.)
+ * mercurius's preExecution hook refusing, before execution, an operation past the query limits or
+ * the cost, or with an argument past the input bounds. Without an operation name every operation
+ * of the document is measured (one of them runs). Refuses by throwing the errors the way mercurius
+ * throws its own validation errors: HTTP 400, each error with its code and this state.
  */
-export function memberValidationRules(limits: Partial<QueryLimits> = {}) {
-  return ({ variables, operationName }: { variables?: Record<string, unknown>; operationName?: string }): ValidationRule[] => [
-    queryLimitsRule(limits, {
-      operationName,
+export function memberBounds(limits: Partial<QueryLimits> = {}) {
+  return (schema: GraphQLSchema, document: DocumentNode, context: MercuriusContext, variables: Record<string, unknown> | undefined): void => {
+    const rule = queryLimitsRule(limits, {
+      operationName: operationNameOf(context),
       variables,
       cost: MEMBER_COST_MODEL,
       checkArguments: (coordinate, args) => ARGUMENT_CHECKS[coordinate]?.(args),
-    }),
-  ];
+    });
+    const errors = validate(schema, document, [rule]);
+    if (errors.length > 0) throw Object.assign(new Error('Graphql validation error'), { errors, statusCode: 400 });
+  };
 }

@@ -14,7 +14,7 @@ import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { writeAudit } from './audit.ts';
-import { MAX_QUERY_TOKENS, memberValidationRules } from './query-bounds.ts';
+import { MAX_QUERY_TOKENS, memberBounds } from './query-bounds.ts';
 import { storeWithDeadline, withListDeadlines } from './deadline.ts';
 import { boundAnswer } from './answer-bounds.ts';
 import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
@@ -75,10 +75,6 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
     path: '/graphql',
     graphiql: false,
-    // Query limits, cost and input bounds before execution, whatever the gateway sent (query-bounds.ts);
-    // they read each request's variables, so mercurius's per-document cache is off.
-    validationRules: memberValidationRules(),
-    cache: false,
     graphql: { parseOptions: { maxTokens: MAX_QUERY_TOKENS } },
     context: (request): MemberContext => {
       // context-auth.ts refused every /graphql request without a valid context token before this runs.
@@ -89,6 +85,8 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     },
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
   });
+  // Query limits, cost and input bounds before execution, whatever the gateway sent (query-bounds.ts).
+  app.graphql.addHook('preExecution', memberBounds());
   // The audit record is written before the answer leaves: no release without a trace.
   // An answer completed after the deadline, or larger than maxAnswerBytes, is replaced by one error
   // first (answer-bounds.ts): nothing of it is sent or audited as released.
