@@ -14,7 +14,7 @@ export interface ProcessStats {
   cpuMicros: number;
   /** Resident set size now, bytes. */
   rss: number;
-  /** Peak resident set size since start, bytes (process.resourceUsage().maxRSS). */
+  /** Peak resident set size since start (or since the last `resetPeak`), bytes (process.resourceUsage().maxRSS). */
   maxRss: number;
   /** Role-specific counters, e.g. GraphQL requests received. */
   counters: Record<string, number>;
@@ -97,6 +97,12 @@ export class Child {
     return answer.stats;
   }
 
+  /** Resets the child's peak RSS (Linux); false where the kernel does not allow it (the peak then runs from the start). */
+  async resetPeak(): Promise<boolean> {
+    const answer = await this.ask<Message & { reset: boolean }>({ type: 'resetPeak' });
+    return answer.reset;
+  }
+
   /** Asks the child to close its servers and exit; kills it if it does not within `ms`. */
   async stop(ms = 10_000): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
@@ -153,6 +159,18 @@ export function serveParent(handlers: {
       if (message.type === 'stats') {
         if (message.gc) (globalThis as { gc?: () => void }).gc?.();
         reply({ type: 'stats', stats: ownStats(handlers.counters?.() ?? {}) });
+        return;
+      }
+      if (message.type === 'resetPeak') {
+        // Linux: writing 5 to clear_refs resets the peak RSS (VmHWM, and getrusage's maxRSS with it),
+        // so `maxRss` in the next stats is the peak since this request (bench/hostile.ts, per phase).
+        let reset = true;
+        try {
+          writeFileSync('/proc/self/clear_refs', '5');
+        } catch {
+          reset = false;
+        }
+        reply({ type: 'ok', reset });
         return;
       }
       if (message.type === 'profileStart') {

@@ -114,7 +114,7 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function machine(): BenchResult['machine'] {
+export function machine(): BenchResult['machine'] {
   const sh = (cmd: string) => {
     try {
       return execSync(cmd, { encoding: 'utf8' }).trim();
@@ -422,7 +422,7 @@ interface Snapshot {
 }
 
 /** CPU ticks the whole machine spent busy (/proc/stat), in microseconds. */
-function machineBusyMicros(): number {
+export function machineBusyMicros(): number {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = fields[3] + (fields[4] ?? 0);

@@ -15,6 +15,8 @@ interface BenchFlags {
   networks?: string;
   scenarios?: string;
   variants?: string;
+  hostile?: boolean;
+  phaseSeconds: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export function registerBench(program: Command): void {
     )
     .option('--quick', 'smoke run: 1k persons per state, short runs (about 3 minutes)')
     .option('--out <file>', 'Markdown report; the results replace the generated section of an existing file', 'bench/README.md')
-    .option('--json <file>', 'raw results', 'bench/results/latest.json')
+    .option('--json <file>', 'raw results (--hostile: bench/results/hostile.json)', 'bench/results/latest.json')
     .option('--data-dir <dir>', 'cache of seeded state databases and the monolith (reused across runs)', '.hague/bench-data')
     .option(
       '--profile <roles>',
@@ -40,11 +42,17 @@ export function registerBench(program: Command): void {
     .option('--networks <n,...>', 'network sizes in states (default 1,5,27)')
     .option('--scenarios <names>', 'search, dossier, casefile (default all)')
     .option('--variants <letters>', 'a (permissions on), b (off), c (stock Apollo), d (monolith) (default all)')
+    .option(
+      '--hostile',
+      'instead: memory and time under attack (5 states × 1k persons, demo policies, gateway rate limits on): honest latency and member RSS peak ' +
+        'while one caller attacks, against baselines in the same run (about 3 minutes); raw figures in bench/results/hostile.json',
+    )
+    .option('--phase-seconds <n>', 'with --hostile: seconds per baseline or attack phase', '10')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway',
+      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile',
     )
-    .action(async (flags: BenchFlags) => {
+    .action(async (flags: BenchFlags, command: Command) => {
       const numbers = (value: string | undefined, flag: string, max: number) =>
         value === undefined
           ? undefined
@@ -60,6 +68,28 @@ export function registerBench(program: Command): void {
               if (!allowed.includes(v as T)) throw new ConfigError(`${flag} '${v}' is not one of ${allowed.join(', ')}`);
               return v as T;
             });
+      const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+      const commandLine = `npm run bench${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
+      if (flags.hostile) {
+        const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants'].filter(given);
+        if (ignored.length)
+          throw new ConfigError(
+            `--hostile runs its own network (5 states × 1k persons) and attacks; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
+          );
+        const phaseSeconds = Number(flags.phaseSeconds);
+        if (!Number.isInteger(phaseSeconds) || phaseSeconds < 2 || phaseSeconds > 60)
+          throw new ConfigError(`--phase-seconds '${flags.phaseSeconds}' must be a whole number from 2 to 60`);
+        const { runHostile } = await import('../bench/hostile.ts');
+        await runHostile({
+          out: flags.out,
+          json: given('json') ? flags.json : 'bench/results/hostile.json',
+          dataDir: flags.dataDir,
+          phaseSeconds,
+          command: commandLine,
+        });
+        return;
+      }
+      if (given('phaseSeconds')) throw new ConfigError('--phase-seconds applies to --hostile only');
       const options = {
         quick: flags.quick === true,
         out: flags.out,
@@ -70,7 +100,7 @@ export function registerBench(program: Command): void {
         networks: numbers(flags.networks, '--networks', 27),
         scenarios: pick<ScenarioName>(flags.scenarios, '--scenarios', ['search', 'dossier', 'casefile']),
         variants: pick<Variant>(flags.variants, '--variants', ['a', 'b', 'c', 'd']),
-        command: `npm run bench${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`,
+        command: commandLine,
       };
       const { runBench } = await import('../bench/run.ts');
       await runBench(options);

@@ -1,7 +1,8 @@
 /**
  * Bench role: one gateway in its own process, so its CPU time and RSS are its own.
  *  - 'hague':        startGateway as `hague gateway` runs it (caller tokens verified, network rules,
- *                    signed context token per state, fan-out), without its rate limits;
+ *                    signed context token per state, fan-out), without its rate limits
+ *                    (`--hostile` turns them on: `rateLimit` in the start message);
  *  - 'hague-noauthz': the same with an empty rule set (emptyAuthorizationRules): no field is checked
  *                    or removed, query limits still apply;
  *  - 'stock':        a plain ApolloServer + ApolloGateway with Apollo's own RemoteGraphQLDataSource in
@@ -26,6 +27,7 @@ import { buildGatewaySecurity } from '../../gateway/security.ts';
 import { emptyAuthorizationRules, readAuthorizationRules } from '../../gateway/authorize.ts';
 import { stripSecurityPurpose } from '../../gateway/supergraph.ts';
 import type { MemberConfig } from '../../gateway/members-config.ts';
+import type { RateLimitOptions } from '../../gateway/plugins/rate-limit.ts';
 import { memberSchemaSdl } from '../../schema/contract.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 import { devIssuer, devKeyName } from '../../common/dev-identity.ts';
@@ -38,11 +40,14 @@ export type GatewayVariant = 'hague' | 'hague-noauthz' | 'stock';
 
 interface Start {
   variant: GatewayVariant;
-  members: Array<{ code: MemberState; url: string }>;
+  /** timeoutMs: this state's own budget (members.yaml), else `timeoutMs` below. */
+  members: Array<{ code: MemberState; url: string; timeoutMs?: number }>;
   /** Other subgraphs composed next to `member` (the case-file subgraph of the dossier-by-entities scenario). */
   subgraphs: Array<{ name: string; url: string; sdl: string }>;
   keysDir: string;
   timeoutMs: number;
+  /** The gateway's rate limits; default off (false). */
+  rateLimit?: Partial<RateLimitOptions> | false;
 }
 
 let close: (() => Promise<void>) | undefined;
@@ -60,7 +65,7 @@ async function startHague(o: Start): Promise<string> {
     code: m.code,
     name: MEMBER_STATE_NAMES[m.code],
     url: m.url,
-    timeoutMs: o.timeoutMs,
+    timeoutMs: m.timeoutMs ?? o.timeoutMs,
     issuer: devIssuer(m.code),
     publicKeys: [{ file: join(o.keysDir, `${devKeyName(m.code)}.jwk`) }],
   }));
@@ -70,8 +75,9 @@ async function startHague(o: Start): Promise<string> {
     supergraphSdl,
     members,
     security,
-    // The bench sends thousands of requests as one caller: it measures the gateway, not its limits.
-    rateLimit: false,
+    // The bench sends thousands of requests as one caller: it measures the gateway, not its limits
+    // (off unless the start message says otherwise: `--hostile` keeps them on).
+    rateLimit: o.rateLimit ?? false,
     ...(o.variant === 'hague-noauthz' ? { authorizationRules: emptyAuthorizationRules(readAuthorizationRules(supergraphSdl).schema) } : {}),
   });
   close = () => gateway.close();
