@@ -38,6 +38,13 @@ export interface QueryLimits {
   maxCost: number;
 }
 
+/**
+ * Tokens (names, punctuation, values) of one document the gateway or a member parses, at most:
+ * the largest operation the limits below allow (1000 fields) needs far fewer. graphql-js stops
+ * parsing there, so a huge document costs no more than this to refuse.
+ */
+export const MAX_QUERY_TOKENS = 10_000;
+
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxRootFields: 10,

@@ -17,6 +17,7 @@ import { ConfigError } from '../common/config-error.ts';
 import { contextAudience } from '../common/context-token.ts';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS } from '../common/defaults.ts';
 import type { MemberState } from '../common/member-states.ts';
+import { MAX_QUERY_TOKENS } from '../common/query-limits.ts';
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId } from '../common/request-id.ts';
 import type { Authenticator } from './authenticate.ts';
 import { readAuthorizationRules, type AuthorizationRules } from './authorize.ts';
@@ -167,6 +168,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     csrfPrevention: true,
     persistedQueries: { ttl: 3600 },
     allowBatchedHttpRequests: false,
+    // A huge document is refused while parsing, at the same bound as the members'.
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     formatError: maskError(app.log),
     logger: app.log.child({ component: 'apollo-server' }),
     plugins: [

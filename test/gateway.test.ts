@@ -188,9 +188,9 @@ describe('entity fetches and other subgraphs', () => {
     expect(claims.caller).toMatchObject({ state: 'NL', subject: 'dev-nl-analyst', purpose: 'counter-terrorism' });
     expect(claims.expiresAt - Date.now()).toBeLessThanOrEqual(60_000);
     // Bound to that body: the same token says nothing about any other request.
-    await expect(verifyContextToken(call.token!, subgraphAudience('casefiles'), key, bodyDigest('{"query":"{ casefile(reference: \\"CF-2\\") { title } }"}'))).rejects.toThrow(
-      'context token was issued for another request (body digest differs)',
-    );
+    await expect(
+      verifyContextToken(call.token!, subgraphAudience('casefiles'), key, bodyDigest('{"query":"{ casefile(reference: \\"CF-2\\") { title } }"}')),
+    ).rejects.toThrow('context token was issued for another request (body digest differs)');
     await expect(verifyContextToken(call.token!, contextAudience('NL'), key, bodyDigest(call.body))).rejects.toThrow(/aud/);
   });
 

@@ -37,8 +37,9 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     await insertFixture(store, 200);
     const keys = await testGatewayKeys();
     app = await buildMemberApp({ state: 'NL', store, agency: 'Test CT unit', gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL') });
-    // An NL analyst: the owner's own callers get the FULL tier (release rules have their own tests).
-    client = signedTestClient(app, keys.privateJwk, 'NL', caller({ state: 'NL' }));
+    // An NL analyst with the network's financial scope: the owner's own callers get the FULL tier
+    // (release rules and the network's rules at the member have their own tests).
+    client = signedTestClient(app, keys.privateJwk, 'NL', caller({ state: 'NL', scopes: ['financial:read'] }));
   });
   afterAll(async () => {
     await app?.close();

@@ -16,8 +16,7 @@ import { checkId, checkOrganisationFilter, checkPersonFilter, type OrganisationF
  * parsed and validated documents.
  */
 
-/** Tokens (names, punctuation, values) of one document the member parses, at most: the gateway's largest operation (1000 fields) needs far fewer. */
-export const MAX_QUERY_TOKENS = 10_000;
+export { MAX_QUERY_TOKENS } from '../../common/query-limits.ts';
 
 /** The contract's `@cost` / `@listSize`, plus `_entities` (added by @apollo/subgraph): one entity per representation. */
 export const MEMBER_COST_MODEL: CostModel = (() => {

@@ -1,6 +1,7 @@
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { FastifyInstance } from 'fastify';
 import { formattedError } from '../../common/errors.ts';
+import { MAX_QUERY_TOKENS } from '../../common/query-limits.ts';
 import type { MemberState } from '../../common/member-states.ts';
 import { writeRefusal } from './audit.ts';
 import type { ReleasePolicy } from './release-policy.ts';
@@ -123,9 +124,9 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
     if (typeof query !== 'string') return;
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, { maxTokens: MAX_QUERY_TOKENS });
     } catch {
-      return; // mercurius answers the syntax error
+      return; // mercurius answers the syntax error (or the token limit)
     }
     const count = rootFieldCount(document, typeof operationName === 'string' ? operationName : null);
     if (count === 0) return;
