@@ -7,6 +7,7 @@ import type {
   GatewayInterface,
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
+import { SEARCH_ARGUMENT_CHECKS } from '../common/search-bounds.ts';
 import type { GatewayContext } from './context.ts';
 import { checkQueryLimits, readCostModel, type CostModel, type QueryLimits } from './query-limits.ts';
 import { PLACEHOLDER, authorizeOperation, nullRemovedFields, stripPlaceholders, type AuthorizationRules, type Removal } from './authorize.ts';
@@ -71,6 +72,8 @@ export class AuthorizingGateway implements GatewayInterface {
         limits: this.options.limits,
         variables: requestContext.request.variables,
         cost: this.cost,
+        // The members' input bounds, checked once here so a bad value never fans out to every state.
+        checkArguments: (coordinate, args) => SEARCH_ARGUMENT_CHECKS[coordinate]?.(args),
       });
       if (tooComplex) return { errors: [tooComplex] };
       const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, executed, context.caller ?? null);

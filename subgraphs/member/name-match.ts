@@ -5,17 +5,8 @@
  * key or skeleton, then scores them here so the best matches come first.
  */
 
-const SPECIAL_LETTERS: Record<string, string> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  ı: 'i',
-};
+export { nameWords } from '../../common/search-bounds.ts';
+import { nameWords } from '../../common/search-bounds.ts';
 
 /** Ordered transliteration rules: spelling variants of the same sound map to one spelling. */
 const TRANSLITERATIONS: Array<[RegExp, string]> = [
@@ -33,17 +24,6 @@ const TRANSLITERATIONS: Array<[RegExp, string]> = [
   [/w/g, 'v'],
   [/(.)\1+/g, '$1'],
 ];
-
-/** Splits a name into plain lowercase ASCII words; hyphenated and apostrophed parts are joined. */
-export function nameWords(name: string): string[] {
-  const plain = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[ßæœøłđðþı]/g, (ch) => SPECIAL_LETTERS[ch] ?? ch)
-    .replace(/[-'’`]/g, '');
-  return plain.split(/[^a-z]+/).filter((word) => word.length > 0);
-}
 
 export function phoneticKey(word: string): string {
   let key = word;

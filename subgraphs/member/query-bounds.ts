@@ -3,7 +3,7 @@ import type { MercuriusContext } from 'mercurius';
 import { readCostModel, type CostModel } from '../../common/cost.ts';
 import { queryLimitsRule, type QueryLimits } from '../../common/query-limits.ts';
 import { memberTypeDefs } from '../../schema/contract.ts';
-import { checkId, checkOrganisationFilter, checkPersonFilter, type OrganisationFilter, type PersonFilter } from './search.ts';
+import { SEARCH_ARGUMENT_CHECKS, checkId } from '../../common/search-bounds.ts';
 
 /**
  * What a member state refuses before executing anything, whatever the gateway sends: the same
@@ -27,9 +27,7 @@ export const MEMBER_COST_MODEL: CostModel = (() => {
 
 /** Input bounds by field coordinate, on argument values with the variables applied. */
 const ARGUMENT_CHECKS: Record<string, (args: Record<string, unknown>) => void> = {
-  'Query.persons': (args) => checkPersonFilter(args.filter as PersonFilter | null),
-  'Query.organisations': (args) => checkOrganisationFilter(args.filter as OrganisationFilter | null),
-  'Query.person': (args) => checkId(args.id),
+  ...SEARCH_ARGUMENT_CHECKS,
   'Query._entities': (args) => {
     const representations = Array.isArray(args.representations) ? (args.representations as unknown[]) : [];
     for (const representation of representations) {

@@ -1,42 +1,25 @@
 import { sql, type Selectable } from 'kysely';
 import type { Database } from './store-schema.ts';
 import type { Store } from './store.ts';
-import { MATCH_THRESHOLD, matchScore, nameWords, queryKeys, type NameKey } from './name-match.ts';
+import { MATCH_THRESHOLD, matchScore, queryKeys, type NameKey } from './name-match.ts';
+import {
+  checkId,
+  checkName,
+  checkOrganisationFilter,
+  checkPersonFilter,
+  SEARCH_BOUNDS,
+  type OrganisationFilter,
+  type PersonFilter,
+} from '../../common/search-bounds.ts';
+
+export { checkId, checkName, checkOrganisationFilter, checkPersonFilter, SEARCH_BOUNDS, type OrganisationFilter, type PersonFilter };
 import { hagueError } from '../../common/errors.ts';
 
 export type PersonRow = Selectable<Database['persons']> & { matchScore: number | null };
 export type OrganisationRow = Selectable<Database['organisations']> & { matchScore: number | null };
 
-export interface PersonFilter {
-  name?: string | null;
-  dateOfBirth?: string | null;
-  documentNumber?: string | null;
-  nationality?: string | null;
-  status?: string | null;
-}
-
-export interface OrganisationFilter {
-  name?: string | null;
-  kind?: string | null;
-}
-
 /** How many records one member state returns per root field, at most. */
 export const MAX_FIRST = 500;
-/**
- * Bounds on free-text criteria, checked before anything is read (and again here): a name is a
- * person's or an organisation's name, not a text. Name matching is linear in the words, and these
- * bounds keep one search to a few dozen keys.
- */
-export const SEARCH_BOUNDS = {
-  /** Characters of filter.name. */
-  nameLength: 100,
-  /** Words of filter.name (after hyphens and apostrophes join their parts: Abdel-Hamid is one). */
-  nameWords: 8,
-  /** Characters of filter.documentNumber (passport and ID numbers have at most about 20). */
-  documentNumberLength: 40,
-  /** Characters of an id argument (person(id:), entity keys). */
-  idLength: 100,
-} as const;
 /** Name candidates scored per search; more hits than this on one name key are ranked by key hits first. */
 const MAX_CANDIDATES = 2000;
 
@@ -48,45 +31,6 @@ export function checkFirst(first: number | null | undefined, argument = 'first')
     });
   }
   return value;
-}
-
-function tooLong(argument: string, length: number, max: number, what: string) {
-  return hagueError('BAD_USER_INPUT', `${argument} may have at most ${max} characters (got ${length}): ${what}`, { argumentName: argument });
-}
-
-/** filter.name of persons and organisations: at most SEARCH_BOUNDS.nameLength characters and nameWords words. */
-export function checkName(name: string | null | undefined, argument = 'filter.name'): void {
-  if (name == null) return;
-  if (name.length > SEARCH_BOUNDS.nameLength) throw tooLong(argument, name.length, SEARCH_BOUNDS.nameLength, 'search for one name at a time');
-  const words = nameWords(name).length;
-  if (words > SEARCH_BOUNDS.nameWords) {
-    throw hagueError('BAD_USER_INPUT', `${argument} may have at most ${SEARCH_BOUNDS.nameWords} words (got ${words}): search for one name at a time`, {
-      argumentName: argument,
-    });
-  }
-}
-
-/** The free-text criteria of a person search, bounded; the values themselves are never echoed. */
-export function checkPersonFilter(filter: PersonFilter | null | undefined): void {
-  if (!filter) return;
-  checkName(filter.name);
-  const number = filter.documentNumber;
-  if (number != null && number.length > SEARCH_BOUNDS.documentNumberLength) {
-    throw tooLong('filter.documentNumber', number.length, SEARCH_BOUNDS.documentNumberLength, 'give the document number as printed');
-  }
-  if (filter.nationality != null && !/^[A-Za-z]{2}$/.test(filter.nationality.trim())) {
-    throw hagueError('BAD_USER_INPUT', 'filter.nationality must be an ISO 3166-1 alpha-2 code: two letters, e.g. BE', { argumentName: 'filter.nationality' });
-  }
-}
-
-export function checkOrganisationFilter(filter: OrganisationFilter | null | undefined): void {
-  if (filter) checkName(filter.name);
-}
-
-/** An id argument: record ids are short; anything longer is refused before it reaches SQL. */
-export function checkId(id: unknown, argument = 'id'): void {
-  if (typeof id === 'string' && id.length > SEARCH_BOUNDS.idLength)
-    throw tooLong(argument, id.length, SEARCH_BOUNDS.idLength, 'give the id as the record shows it');
 }
 
 /** Document numbers compare without spaces, dashes and case. */
