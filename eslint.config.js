@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'test-results/', '.hague/', 'examples/partner-app/generated/', 'gateway/explorer/*.js'] },
+  { ignores: ['node_modules/', 'coverage/', 'test-results/', '.hague/', 'scratch/', 'dist/', 'examples/partner-app/generated/', 'gateway/explorer/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
