@@ -26,8 +26,8 @@ export function summariseRelease(data: unknown): { records: string[]; fields: st
   return { records: [...records].sort(), fields: [...fields].sort() };
 }
 
-/** Records a request the owner refused whole before reading any data (search budget exhausted). */
-export async function writeRefusal(store: Store, caller: Caller, refusal: { code: string; reason: string; searches: number }): Promise<void> {
+/** One row of the owner's audit log: who asked, why, what left and what was kept back. */
+async function insertAuditRow(store: Store, caller: Caller, released: unknown, withheld: unknown): Promise<void> {
   await store.db
     .insertInto('audit_log')
     .values({
@@ -39,10 +39,15 @@ export async function writeRefusal(store: Store, caller: Caller, refusal: { code
       caller_subject: caller.subject,
       purpose: caller.purpose,
       case_reference: caller.caseReference,
-      released: JSON.stringify({ records: [], fields: [] }),
-      withheld: JSON.stringify([{ refused: refusal.code, reason: refusal.reason, searches: refusal.searches }]),
+      released: JSON.stringify(released),
+      withheld: JSON.stringify(withheld),
     })
     .execute();
+}
+
+/** Records a request the owner refused whole before reading any data (search budget exhausted). */
+export async function writeRefusal(store: Store, caller: Caller, refusal: { code: string; reason: string; searches: number }): Promise<void> {
+  await insertAuditRow(store, caller, { records: [], fields: [] }, [{ refused: refusal.code, reason: refusal.reason, searches: refusal.searches }]);
 }
 
 /**
@@ -53,19 +58,5 @@ export async function writeAudit(store: Store, caller: Caller, result: Execution
   const withheld = (result.errors ?? [])
     .filter((error) => error.extensions?.code === 'NOT_RELEASED' || error.extensions?.code === 'FORBIDDEN')
     .map((error) => ({ path: error.path, field: error.extensions?.field, code: error.extensions?.code }));
-  await store.db
-    .insertInto('audit_log')
-    .values({
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      request_id: caller.requestId,
-      caller_state: caller.state,
-      caller_agency: caller.agency,
-      caller_subject: caller.subject,
-      purpose: caller.purpose,
-      case_reference: caller.caseReference,
-      released: JSON.stringify(summariseRelease(result.data)),
-      withheld: JSON.stringify(withheld),
-    })
-    .execute();
+  await insertAuditRow(store, caller, summariseRelease(result.data), withheld);
 }
