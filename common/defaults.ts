@@ -19,7 +19,9 @@ export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 5000;
 /** Persons seeded per state by `hague dev` and `hague seed`. */
 export const DEFAULT_DEMO_PERSONS = 1000;
 /** Gateway rate limits (members.yaml gateway.rateLimit): GraphQL requests one caller (state + token subject) may send per window. */
-export const DEFAULT_RATE_LIMIT_PER_CALLER = 600;
+export const DEFAULT_RATE_LIMIT_PER_CALLER = 300;
+/** Requests one caller may have in flight at once at one gateway: a burst waits its turn, others' requests do not. */
+export const DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER = 4;
 /** Requests refused before authentication (no or bad token, no purpose) one client address may send per window; then 429 until the window ends. */
 export const DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS = 1200;
 /** The rate-limit window. */

@@ -5,6 +5,7 @@ import type { RateLimitOptions } from './plugins/rate-limit.ts';
 /** How long the gateway waits for one member state before answering without it. */
 import {
   DEFAULT_MEMBER_TIMEOUT_MS,
+  DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER,
   DEFAULT_RATE_LIMIT_PER_CALLER,
   DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
   DEFAULT_RATE_LIMIT_WINDOW_MS,
@@ -47,9 +48,10 @@ export interface MembersConfig {
 
 const TOP_KEYS = ['gateway', 'members'] as const;
 const GATEWAY_KEYS = ['port', 'host', 'strictAuthorization', 'corsOrigins', 'rateLimit'] as const;
-const RATE_LIMIT_KEYS = ['perCaller', 'refusedPerAddress', 'window', 'redis'] as const;
+const RATE_LIMIT_KEYS = ['perCaller', 'concurrentPerCaller', 'refusedPerAddress', 'window', 'redis'] as const;
 const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   perCaller: DEFAULT_RATE_LIMIT_PER_CALLER,
+  concurrentPerCaller: DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER,
   refusedPerAddress: DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
   windowMs: DEFAULT_RATE_LIMIT_WINDOW_MS,
 };
@@ -126,9 +128,10 @@ function validateRateLimit(y: YamlFile, value: unknown): RateLimitOptions | fals
   if (!isPlainObject(value)) throw y.bad(at, value, `is not a map or false; expected ${RATE_LIMIT_KEYS.join(', ')}`);
   y.onlyKeys(at, value, RATE_LIMIT_KEYS);
   const limit: RateLimitOptions = { ...DEFAULT_RATE_LIMIT };
-  for (const key of ['perCaller', 'refusedPerAddress'] as const) {
+  for (const key of ['perCaller', 'refusedPerAddress', 'concurrentPerCaller'] as const) {
     if (value[key] === undefined) continue;
-    if (!isIntegerIn(value[key], 0, 1_000_000)) throw y.bad([...at, key], value[key], 'is not a number of requests per window (0 to 1000000; 0: no limit)');
+    const what = key === 'concurrentPerCaller' ? 'a number of requests in flight' : 'a number of requests per window';
+    if (!isIntegerIn(value[key], 0, 1_000_000)) throw y.bad([...at, key], value[key], `is not ${what} (0 to 1000000; 0: no limit)`);
     limit[key] = value[key];
   }
   if (value.window !== undefined) {

@@ -35,7 +35,7 @@ describe('config/members.yaml', () => {
       port: 4000,
       strictAuthorization: false,
       corsOrigins: [],
-      rateLimit: { perCaller: 600, refusedPerAddress: 1200, windowMs: 60_000 },
+      rateLimit: { perCaller: 300, concurrentPerCaller: 4, refusedPerAddress: 1200, windowMs: 60_000 },
     });
   });
 

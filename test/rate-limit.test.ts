@@ -8,7 +8,7 @@ import { parseMembersConfig } from '../gateway/members-config.ts';
 import type { RateLimitOptions } from '../gateway/plugins/rate-limit.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { freePort } from './support/ports.ts';
-import { postQuery, startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
+import { postQuery, startBrokenPeer, startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
 
 /**
  * Rate limits at the gateway: per caller (state + token subject) after authentication, per client
@@ -29,7 +29,7 @@ const analyst = (subject: string, state: DevTokenRequest['state'] = 'NL'): Omit<
 let net: TestNetwork;
 const extra: RunningGateway[] = [];
 beforeAll(async () => {
-  // The network's own gateway has the defaults (600 per caller per minute); each test starts the gateways it limits.
+  // The network's own gateway has the defaults (300 per caller per minute, 4 at once); each test starts the gateways it limits.
   net = await startNetwork({ states: ['NL', 'BE'], data: DATA });
 });
 afterAll(async () => {
@@ -146,7 +146,7 @@ describe('per caller, in memory', () => {
   it('the network gateway (defaults) answers normally and says how much is left', async () => {
     const answer = await ask(net.gateway, analyst('defaults'));
     expect(answer.status).toBe(200);
-    expect([answer.headers.get('x-ratelimit-limit'), answer.headers.get('x-ratelimit-remaining')]).toEqual(['600', '599']);
+    expect([answer.headers.get('x-ratelimit-limit'), answer.headers.get('x-ratelimit-remaining')]).toEqual(['300', '299']);
   });
 });
 
@@ -241,21 +241,22 @@ describe('gateway.rateLimit in members.yaml', () => {
   const parse = (rateLimit: string) => parseMembersConfig(`gateway:\n  rateLimit:${rateLimit}\n${members}`).gateway.rateLimit;
 
   it('defaults when absent; keys override them; false turns it off', () => {
-    expect(parseMembersConfig(members).gateway.rateLimit).toEqual({ perCaller: 600, refusedPerAddress: 1200, windowMs: 60_000 });
+    expect(parseMembersConfig(members).gateway.rateLimit).toEqual({ perCaller: 300, concurrentPerCaller: 4, refusedPerAddress: 1200, windowMs: 60_000 });
     expect(parse('\n    perCaller: 50\n    window: 10s\n    redis: redis://cache.internal:6379/2')).toEqual({
       perCaller: 50,
+      concurrentPerCaller: 4,
       refusedPerAddress: 1200,
       windowMs: 10_000,
       redis: 'redis://cache.internal:6379/2',
     });
-    expect(parse('\n    refusedPerAddress: 0\n    window: 1m')).toEqual({ perCaller: 600, refusedPerAddress: 0, windowMs: 60_000 });
+    expect(parse('\n    refusedPerAddress: 0\n    window: 1m')).toEqual({ perCaller: 300, concurrentPerCaller: 4, refusedPerAddress: 0, windowMs: 60_000 });
     expect(parse('\n    window: 1500')).toMatchObject({ windowMs: 1500 });
     expect(parse(' false')).toBe(false);
   });
 
   it.each([
-    [' true', /members\.yaml:2: gateway\.rateLimit: true is not a map or false; expected perCaller, refusedPerAddress, window, redis/],
-    ['\n    max: 10', /members\.yaml:3: gateway\.rateLimit\.max: unknown key; allowed here: perCaller, refusedPerAddress, window, redis/],
+    [' true', /members\.yaml:2: gateway\.rateLimit: true is not a map or false; expected perCaller, concurrentPerCaller, refusedPerAddress, window, redis/],
+    ['\n    max: 10', /members\.yaml:3: gateway\.rateLimit\.max: unknown key; allowed here: perCaller, concurrentPerCaller, refusedPerAddress, window, redis/],
     ['\n    perCaller: -1', /members\.yaml:3: gateway\.rateLimit\.perCaller: -1 is not a number of requests per window \(0 to 1000000; 0: no limit\)/],
     ['\n    refusedPerAddress: lots', /members\.yaml:3: gateway\.rateLimit\.refusedPerAddress: 'lots' is not a number of requests per window/],
     [
@@ -269,5 +270,53 @@ describe('gateway.rateLimit in members.yaml', () => {
     ],
   ])('refuses %j with file:line', (rateLimit, message) => {
     expect(() => parse(rateLimit)).toThrow(message);
+  });
+});
+
+describe('per caller, at once', () => {
+  let slowNet: TestNetwork;
+  let closePeer: () => Promise<void>;
+  beforeAll(async () => {
+    // FR holds every request until the gateway's 1.5 s timeout: requests stay in flight meanwhile.
+    const slow = await startBrokenPeer('slow', 10_000);
+    closePeer = slow.close;
+    slowNet = await startNetwork({ states: ['NL'], data: DATA, peers: [{ code: 'FR', url: slow.url }], timeoutMs: 1500 });
+  });
+  afterAll(async () => {
+    await slowNet?.close();
+    await closePeer?.();
+  });
+
+  it('a caller past its requests in flight is answered 429 at once; another caller is not held up by it', async () => {
+    const gateway = await startGateway({
+      supergraphSdl: slowNet.supergraphSdl,
+      members: slowNet.memberConfigs,
+      security: slowNet.security,
+      rateLimit: { perCaller: 0, refusedPerAddress: 0, concurrentPerCaller: 2 },
+    });
+    try {
+      const burst = await slowNet.as(analyst('burst'));
+      const other = await slowNet.as(analyst('other'));
+      const answers = await Promise.all([
+        ...Array.from({ length: 3 }, () => postQuery(gateway.url, QUERY, undefined, burst)),
+        postQuery(gateway.url, QUERY, undefined, other),
+      ]);
+      const burstStatuses = answers.slice(0, 3).map((a) => a.status);
+      expect(burstStatuses.filter((s) => s === 429)).toHaveLength(1);
+      expect(burstStatuses.filter((s) => s === 200)).toHaveLength(2);
+      const limited = answers.find((a) => a.status === 429)!;
+      expect(limited.headers.get('retry-after')).toBe('1');
+      expect(limited.body).toEqual({
+        errors: [
+          { message: 'Too many requests from this caller at once: at most 2 in flight; retry in 1 s', extensions: { code: 'RATE_LIMITED', retryAfter: 1 } },
+        ],
+      });
+      // The other caller was answered (NL's data, FR timed out), and once the burst's requests ended the caller may ask again.
+      expect(answers[3].status).toBe(200);
+      expect(answers[3].body.data).toEqual(ANSWER.data);
+      expect((await postQuery(gateway.url, QUERY, undefined, burst)).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -2,7 +2,12 @@ import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { ConfigError } from '../../common/config-error.ts';
-import { DEFAULT_RATE_LIMIT_PER_CALLER, DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS, DEFAULT_RATE_LIMIT_WINDOW_MS } from '../../common/defaults.ts';
+import {
+  DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER,
+  DEFAULT_RATE_LIMIT_PER_CALLER,
+  DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
+  DEFAULT_RATE_LIMIT_WINDOW_MS,
+} from '../../common/defaults.ts';
 import { formattedError } from '../../common/errors.ts';
 import { isExplorerPageRequest } from '../explorer.ts';
 import type { GatewayPlugin } from '../plugin.ts';
@@ -12,6 +17,12 @@ import type { GatewayMetrics } from './metrics.ts';
 export interface RateLimitOptions {
   /** GraphQL requests one caller (member state + token subject) may send per window. */
   perCaller: number;
+  /**
+   * GraphQL requests one caller may have in flight at once at this gateway (0: no limit). A burst
+   * beyond it is answered 429 at once (retry in 1 s) instead of taking the states' time from
+   * every other caller. Counted in this gateway's memory: replicas each allow this many.
+   */
+  concurrentPerCaller: number;
   /**
    * Requests refused before authentication (no token, a bad one, no purpose) one client address
    * may cause per window. Past it, every GraphQL request from that address is answered 429, before
@@ -25,6 +36,7 @@ export interface RateLimitOptions {
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   perCaller: DEFAULT_RATE_LIMIT_PER_CALLER,
+  concurrentPerCaller: DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER,
   refusedPerAddress: DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS,
   windowMs: DEFAULT_RATE_LIMIT_WINDOW_MS,
 };
@@ -34,7 +46,7 @@ const NAMESPACE = 'hague-rate-limit:';
 const CALLER = 'caller:';
 const ADDRESS = 'address:';
 
-type Limit = 'caller' | 'address';
+type Limit = 'caller' | 'address' | 'concurrency';
 
 /**
  * Rate limits on the GraphQL route only (not /healthz, /readyz, /metrics or the explorer), with
@@ -52,7 +64,7 @@ type Limit = 'caller' | 'address';
 export function useRateLimit(options: Partial<RateLimitOptions> | false | undefined, metrics?: GatewayMetrics, path = '/graphql'): GatewayPlugin {
   if (options === false) return { name: 'rate-limit' };
   const settings: RateLimitOptions = { ...DEFAULT_RATE_LIMIT, ...definedOnly(options ?? {}) };
-  if (settings.perCaller === 0 && settings.refusedPerAddress === 0) return { name: 'rate-limit' };
+  if (settings.perCaller === 0 && settings.refusedPerAddress === 0 && settings.concurrentPerCaller === 0) return { name: 'rate-limit' };
   const window = settings.windowMs % 1000 === 0 ? `${settings.windowMs / 1000} s` : `${settings.windowMs} ms`;
   const isGraphQLRequest = (request: FastifyRequest) =>
     request.routeOptions.url === path && request.method !== 'OPTIONS' && !isExplorerPageRequest(request, path);
@@ -93,7 +105,9 @@ export function useRateLimit(options: Partial<RateLimitOptions> | false | undefi
         const message =
           limit === 'caller'
             ? `Too many requests from this caller: at most ${max} per ${window}; retry in ${retryAfter} s`
-            : `Too many refused requests from this address: at most ${max} per ${window}; retry in ${retryAfter} s`;
+            : limit === 'concurrency'
+              ? `Too many requests from this caller at once: at most ${max} in flight; retry in ${retryAfter} s`
+              : `Too many refused requests from this address: at most ${max} per ${window}; retry in ${retryAfter} s`;
         refusedHere.add(request);
         metrics?.errors.inc({ code: 'RATE_LIMITED' });
         request.log.info({ limit, retryAfter }, 'request refused: rate limit');
@@ -118,9 +132,33 @@ export function useRateLimit(options: Partial<RateLimitOptions> | false | undefi
         });
       }
 
-      if (settings.perCaller > 0) {
+      // Requests each caller has in flight here, released when the answer is sent or the client goes away.
+      const inFlight = new Map<string, number>();
+      const holding = new Map<FastifyRequest, string>();
+      const release = (request: FastifyRequest) => {
+        const key = holding.get(request);
+        if (key === undefined) return;
+        holding.delete(request);
+        const n = (inFlight.get(key) ?? 1) - 1;
+        if (n > 0) inFlight.set(key, n);
+        else inFlight.delete(key);
+      };
+      if (settings.concurrentPerCaller > 0) {
+        app.addHook('onResponse', async (request) => release(request));
+        app.addHook('onRequestAbort', async (request) => release(request));
+      }
+
+      if (settings.perCaller > 0 || settings.concurrentPerCaller > 0) {
         const perCaller = async (request: FastifyRequest, reply: FastifyReply) => {
           if (!request.caller) return;
+          if (settings.concurrentPerCaller > 0) {
+            const key = `${request.caller.state}:${request.caller.subject}`;
+            const running = inFlight.get(key) ?? 0;
+            if (running >= settings.concurrentPerCaller) return refuse(request, reply, 'concurrency', settings.concurrentPerCaller, 1000);
+            inFlight.set(key, running + 1);
+            holding.set(request, key);
+          }
+          if (settings.perCaller === 0) return;
           const status = await count(request, true);
           if (!status) return;
           reply.header('x-ratelimit-limit', status.max).header('x-ratelimit-remaining', status.remaining).header('x-ratelimit-reset', status.ttlInSeconds);
