@@ -16,4 +16,6 @@ export interface GatewayPlugin {
   apollo?: ApolloServerPlugin<GatewayContext>;
   /** Every call the gateway made to a member state or another subgraph, once it ended. */
   onStateCall?(call: StateCall, context: GatewayContext): void;
+  /** Fields the network's rules removed from the caller's operation (schema coordinates). */
+  onRemoved?(coordinates: string[], context: GatewayContext): void;
 }

@@ -32,6 +32,7 @@ import { createAgent } from './http-client.ts';
 import type { MemberConfig } from './members-config.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { useAccessLog } from './plugins/access-log.ts';
+import { useAuditTrail, type AuditSink } from './plugins/audit-trail.ts';
 import { useHealth } from './plugins/health.ts';
 import { createMetrics, useMetrics, type GatewayMetrics } from './plugins/metrics.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts';
@@ -62,6 +63,8 @@ export interface StartGatewayOptions {
   authorizationRules?: AuthorizationRules;
   /** More gateway plugins, wired after the built-in ones (request id, metrics, health, access log). */
   plugins?: GatewayPlugin[];
+  /** The gateway's own audit log (common/audit-log.ts): every request and every refusal, hash-chained. */
+  auditLog?: AuditSink;
   /** Dev mode only: personas with ready tokens for the explorer's picker (absent: a token field only). */
   explorerPersonas?: ExplorerOptions['personas'];
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
@@ -133,6 +136,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         headersFor(contextAudience(member.code), { ...context, caller: readinessCaller(member.code, context.requestId) }, call),
     }),
     useAccessLog(),
+    ...(options.auditLog ? [useAuditTrail(options.auditLog)] : []),
     ...(options.plugins ?? []),
   ];
   const onCall = (call: StateCall, context: GatewayContext) => {
@@ -155,7 +159,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const gateway = new AuthorizingGateway(apolloGateway, {
     rules: options.authorizationRules ?? readAuthorizationRules(supergraphSdl),
     strict: options.security.strictAuthorization ?? false,
-    onRemoved: (removals, context) => context.log.debug({ removed: removals.map((r) => r.coordinate) }, 'network rules removed fields'),
+    onRemoved: (removals, context) => {
+      const coordinates = removals.map((r) => r.coordinate);
+      context.log.debug({ removed: coordinates }, 'network rules removed fields');
+      for (const p of plugins) p.onRemoved?.(coordinates, context);
+    },
   });
 
   const apollo = new ApolloServer<GatewayContext>({
