@@ -70,7 +70,7 @@ describe("the gateway's audit trail", () => {
       at: expect.any(String),
       status,
       code,
-      reason: answer.body.errors[0].message,
+      reason: answer.body.errors?.[0]?.message,
       caller: null,
       address: '127.0.0.1',
     });
@@ -101,7 +101,7 @@ describe("the gateway's audit trail", () => {
         at: expect.any(String),
         status: 429,
         code: 'RATE_LIMITED',
-        reason: refused.body.errors[0].message,
+        reason: refused.body.errors?.[0]?.message,
         caller: { state: 'BE', agency: expect.any(String), subject: 'be-hurried' },
         address: '127.0.0.1',
       });
