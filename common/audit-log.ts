@@ -1,0 +1,695 @@
+/**
+ * A tamper-evident audit log, kept apart from the records it describes: every member state's
+ * audit, and later the gateway's.
+ *
+ *   const log = await openAuditLog('.hague/data/NL.audit.db', { owner: 'NL', signingKey: privateJwk });
+ *   await log.append('answer', { requestId, caller, released, withheld }); // durable when it resolves
+ *   await log.close();                                                      // signs a last checkpoint
+ *
+ *   await verifyAuditLog(location, publicJwk);
+ *     // { ok: true, owner, entries, lastCheckpoint: { seq, at } | null, unsignedTail }
+ *     // { ok: false, owner, firstBad: { seq, reason } }
+ *   const { lines, signature } = await exportAuditLog(location, { signingKey, since, until, requestId });
+ *   await verifyExport(lines, signature, publicJwk); // { ok: true, entries, ... } | { ok: false, reason }
+ *
+ * Where: `location` is a SQLite file of its own (never the records' database; it is refused if it
+ * holds other tables) or a `postgres://` URL, where the log lives in the schema `hague_audit`.
+ * Tables: `entries` (seq, at, kind, entry, prev_hash, hash), `checkpoints` (seq, hash, at,
+ * signature, key_id) and `meta` (the owner). They are created at open.
+ *
+ * How it is tamper-evident:
+ * - Hash chain: entry n's `hash` is the SHA-256 (hex) of the canonical JSON (keys sorted) of
+ *   `{ seq, at, kind, entry, prev_hash }`, where `prev_hash` is entry n-1's hash (64 zeros for
+ *   entry 1). Editing any column, deleting, inserting or reordering entries breaks it.
+ * - Appends are serialized per log, across processes too: SQLite `BEGIN IMMEDIATE`, PostgreSQL a
+ *   transaction holding an advisory lock. `append` resolves once the transaction committed
+ *   (SQLite `synchronous = FULL`).
+ * - Signed checkpoints: `{ owner, seq, hash, at }` signed with the owner's audit key (ES256 compact
+ *   JWS, header typ `hague-audit-checkpoint`), every `checkpointEvery` entries (default 1000),
+ *   every `checkpointIntervalMs` (default 60 s) when entries were added, and at `close()`. Anyone
+ *   with write access can recompute the whole chain, but not sign: a checkpoint pins everything up
+ *   to its entry, and a log cut after a checkpoint is detected.
+ * - What it cannot see offline: entries after the last checkpoint can be removed (or the last
+ *   checkpoints with them) without trace, and a whole log can be replaced by an empty one. Only a
+ *   copy of the checkpoints kept elsewhere closes that; `unsignedTail` says how many entries are
+ *   not yet covered.
+ *
+ * Export: one canonical JSON line per entry (`seq, at, kind, entry, prev_hash, hash`), and a
+ * detached ES256 compact JWS (typ `hague-audit-export`) over the SHA-256 of the exact text, signed
+ * by whoever exports (the owner's audit key). The log is verified before it is exported.
+ */
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { CompactSign, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { ConfigError } from './config-error.ts';
+
+export interface AuditLogOptions {
+  /** Who keeps this log: a member state code ('NL') or 'gateway'. A log of another owner is refused. */
+  owner: string;
+  /** The owner's audit key: an ES256 private JWK (`ensureKeyPair(keysDir, auditKeyName(owner))` in dev). */
+  signingKey: JWK;
+  /** Sign a checkpoint every this many entries (default 1000; 0: never by count). */
+  checkpointEvery?: number;
+  /** Sign a checkpoint this often when entries were added (default 60 000 ms; 0: never by time). The timer does not keep the process alive. */
+  checkpointIntervalMs?: number;
+  /** Failures of background checkpoints (the next one retries); default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+export interface AuditLog {
+  readonly owner: string;
+  /** The file path, or postgres://host:port/db without credentials. */
+  readonly location: string;
+  /** Appends one entry; resolves once it is committed. `entry` must be JSON (undefined values are dropped). */
+  append(kind: string, entry: Record<string, unknown>): Promise<{ seq: number; hash: string }>;
+  /** Signs the current head now (null when the log is empty or the head is already signed). */
+  checkpoint(): Promise<AuditCheckpoint | null>;
+  /** Stops the timer, signs a last checkpoint and closes the connection. */
+  close(): Promise<void>;
+}
+
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  signature: string;
+  keyId: string;
+}
+
+export type AuditVerification =
+  | { ok: true; owner: string | null; entries: number; lastCheckpoint: { seq: number; at: string } | null; unsignedTail: number }
+  | { ok: false; owner: string | null; firstBad: { seq: number; reason: string } };
+
+export interface ExportFilter {
+  /** ISO time: entries at or after it. */
+  since?: string;
+  /** ISO time: entries at or before it. */
+  until?: string;
+  /** Entries whose `entry.requestId` is this. */
+  requestId?: string;
+}
+
+export interface AuditExport {
+  /** One JSON object per line, each ending in "\n"; the signature covers exactly this text. */
+  lines: string;
+  /** Detached ES256 compact JWS over { typ, owner, sha256, count, exportedAt, filter }. */
+  signature: string;
+  count: number;
+}
+
+export type ExportVerification = { ok: true; owner: string; entries: number; exportedAt: string; filter: ExportFilter } | { ok: false; reason: string };
+
+/** A log whose chain or checkpoints do not verify (export refuses it). */
+export class AuditLogBroken extends Error {
+  override name = 'AuditLogBroken';
+  constructor(
+    readonly location: string,
+    readonly firstBad: { seq: number; reason: string },
+  ) {
+    super(`audit log ${location} does not verify: ${firstBad.reason}`);
+  }
+}
+
+/** The dev key name of an owner's audit key (`.hague/keys/audit-NL.jwk`). */
+export function auditKeyName(owner: string): string {
+  return `audit-${owner}`;
+}
+
+/** The dev network's audit file of an owner: `<dataDir>/<owner>.audit.db`. */
+export function devAuditLocation(dataDir: string, owner: string): string {
+  return `${dataDir}/${owner}.audit.db`;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+const CHECKPOINT_TYP = 'hague-audit-checkpoint';
+const EXPORT_TYP = 'hague-audit-export';
+const APPLICATION = 'hague-audit';
+const SCHEMA = 'hague_audit';
+/** pg_advisory_xact_lock key serializing appends and migrations of the hague_audit schema ('hague' in ASCII). */
+const PG_LOCK_KEY = '448345978213';
+const PAGE = 2000;
+
+/* ------------------------------------------------------------------------ */
+/* hashing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** JSON with object keys sorted at every level: the serialisation every hash and signature covers. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object)
+    .filter((key) => object[key] !== undefined)
+    .sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`).join(',')}}`;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export function entryHash(row: { seq: number; at: string; kind: string; entry: unknown; prev_hash: string }): string {
+  return sha256(canonicalJson({ seq: row.seq, at: row.at, kind: row.kind, entry: row.entry, prev_hash: row.prev_hash }));
+}
+
+/* ------------------------------------------------------------------------ */
+/* storage: one small interface over SQLite and PostgreSQL                    */
+/* ------------------------------------------------------------------------ */
+
+interface EntryRow {
+  seq: number;
+  at: string;
+  kind: string;
+  entry: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface CheckpointRow {
+  seq: number;
+  hash: string;
+  at: string;
+  signature: string;
+  key_id: string | null;
+}
+
+interface Backend {
+  readonly location: string;
+  /** Runs build(head) and inserts its row in one serialized write transaction. */
+  appendRow(build: (head: { seq: number; hash: string } | null) => EntryRow): Promise<EntryRow>;
+  head(): Promise<{ seq: number; hash: string } | null>;
+  lastCheckpointSeq(): Promise<number>;
+  insertCheckpoint(row: CheckpointRow): Promise<void>;
+  /** Entries with seq > after, in seq order, at most `limit`. */
+  entries(after: number, limit: number): Promise<EntryRow[]>;
+  checkpoints(): Promise<CheckpointRow[]>;
+  owner(): Promise<string | null>;
+  /** Records the owner of a new log; returns the log's owner (the one recorded first). */
+  setOwner(owner: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function isPostgresLocation(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+const num = (value: unknown): number => Number(value);
+
+function openSqlite(file: string, mode: 'write' | 'read'): Backend {
+  const location = resolve(file);
+  if (mode === 'read' && !existsSync(location)) throw new ConfigError(`audit log ${location} does not exist; check the path (or --state / --database)`);
+  if (!existsSync(dirname(location))) throw new ConfigError(`audit log folder ${dirname(location)} does not exist; create it or fix the location`);
+  if (existsSync(location)) {
+    if (!statSync(location).isFile()) throw new ConfigError(`audit log ${location} is not a file`);
+    try {
+      accessSync(location, mode === 'read' ? constants.R_OK : constants.R_OK | constants.W_OK);
+    } catch {
+      throw new ConfigError(`audit log ${location} is not ${mode === 'read' ? 'readable' : 'readable and writable'} by this user; fix its permissions`);
+    }
+  }
+  let db: SQLite.Database;
+  try {
+    db = new SQLite(location, { fileMustExist: mode === 'read', timeout: 15_000 });
+    if (mode === 'write') {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+  } catch (error) {
+    throw new ConfigError(`cannot open audit log ${location}: ${(error as Error).message}`);
+  }
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+  const ours = tables.includes('meta') && db.prepare("SELECT value FROM meta WHERE key = 'application'").pluck().get() === APPLICATION;
+  if (!ours) {
+    if (tables.length > 0) {
+      db.close();
+      const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+      throw new ConfigError(`${location} is not a Hague audit log (it holds ${shown}); give the audit log a file of its own, apart from the records`);
+    }
+    if (mode === 'read') {
+      db.close();
+      throw new ConfigError(`${location} is not a Hague audit log (it is empty)`);
+    }
+    db.exec(`
+      BEGIN IMMEDIATE;
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, entry TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT);
+      INSERT OR IGNORE INTO meta (key, value) VALUES ('application', '${APPLICATION}'), ('schema_version', '1');
+      COMMIT;
+    `);
+  }
+  const headStatement = db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1');
+  const insert =
+    mode === 'write' ? db.prepare('INSERT INTO entries (seq, at, kind, entry, prev_hash, hash) VALUES (@seq, @at, @kind, @entry, @prev_hash, @hash)') : null;
+  const write = db.transaction((build: (head: { seq: number; hash: string } | null) => EntryRow) => {
+    const row = build((headStatement.get() as { seq: number; hash: string } | undefined) ?? null);
+    insert!.run(row);
+    return row;
+  });
+  return {
+    location,
+    appendRow: async (build) => write.immediate(build),
+    head: async () => (headStatement.get() as { seq: number; hash: string } | undefined) ?? null,
+    lastCheckpointSeq: async () => num(db.prepare('SELECT COALESCE(MAX(seq), 0) FROM checkpoints').pluck().get()),
+    insertCheckpoint: async (row) => {
+      db.prepare('INSERT OR IGNORE INTO checkpoints (seq, hash, at, signature, key_id) VALUES (@seq, @hash, @at, @signature, @key_id)').run(row);
+    },
+    entries: async (after, limit) =>
+      db.prepare('SELECT seq, at, kind, entry, prev_hash, hash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as EntryRow[],
+    checkpoints: async () => db.prepare('SELECT seq, hash, at, signature, key_id FROM checkpoints ORDER BY seq').all() as CheckpointRow[],
+    owner: async () => (db.prepare("SELECT value FROM meta WHERE key = 'owner'").pluck().get() as string | undefined) ?? null,
+    setOwner: async (owner) => {
+      db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('owner', ?)").run(owner);
+      return db.prepare("SELECT value FROM meta WHERE key = 'owner'").pluck().get() as string;
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, mode: 'write' | 'read'): Promise<Backend> {
+  const location = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => {
+    /* an idle client was lost: the pool replaces it; queries report their own errors */
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new ConfigError(`cannot reach PostgreSQL at ${location}: ${(error as Error).message}; start the server or fix the URL`);
+  }
+  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [PG_LOCK_KEY]);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const exists = await pool.query<{ ok: boolean }>(`SELECT to_regclass('${SCHEMA}.meta') IS NOT NULL AS ok`);
+  if (!exists.rows[0].ok) {
+    if (mode === 'read') {
+      await pool.end();
+      throw new ConfigError(`${location} has no Hague audit log (no schema ${SCHEMA}); check the URL`);
+    }
+    await inTransaction(async (client) => {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.entries (seq BIGINT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, entry TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)`,
+      );
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.checkpoints (seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT)`,
+      );
+      await client.query(
+        `INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('application', '${APPLICATION}'), ('schema_version', '1') ON CONFLICT (key) DO NOTHING`,
+      );
+    });
+  }
+  const entryRow = (r: Record<string, unknown>): EntryRow => ({ ...(r as unknown as EntryRow), seq: num(r.seq) });
+  return {
+    location,
+    appendRow: (build) =>
+      inTransaction(async (client) => {
+        const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.entries ORDER BY seq DESC LIMIT 1`);
+        const row = build(head.rows[0] ? { seq: num(head.rows[0].seq), hash: head.rows[0].hash } : null);
+        await client.query(`INSERT INTO ${SCHEMA}.entries (seq, at, kind, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
+          row.seq,
+          row.at,
+          row.kind,
+          row.entry,
+          row.prev_hash,
+          row.hash,
+        ]);
+        return row;
+      }),
+    head: async () => {
+      const head = await pool.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.entries ORDER BY seq DESC LIMIT 1`);
+      return head.rows[0] ? { seq: num(head.rows[0].seq), hash: head.rows[0].hash } : null;
+    },
+    lastCheckpointSeq: async () => num((await pool.query<{ seq: string }>(`SELECT COALESCE(MAX(seq), 0) AS seq FROM ${SCHEMA}.checkpoints`)).rows[0].seq),
+    insertCheckpoint: async (row) => {
+      await pool.query(`INSERT INTO ${SCHEMA}.checkpoints (seq, hash, at, signature, key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING`, [
+        row.seq,
+        row.hash,
+        row.at,
+        row.signature,
+        row.key_id,
+      ]);
+    },
+    entries: async (after, limit) =>
+      (await pool.query(`SELECT seq, at, kind, entry, prev_hash, hash FROM ${SCHEMA}.entries WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])).rows.map(
+        entryRow,
+      ),
+    checkpoints: async () =>
+      (await pool.query(`SELECT seq, hash, at, signature, key_id FROM ${SCHEMA}.checkpoints ORDER BY seq`)).rows.map((r: Record<string, unknown>) => ({
+        ...(r as unknown as CheckpointRow),
+        seq: num(r.seq),
+      })),
+    owner: async () => (await pool.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.meta WHERE key = 'owner'`)).rows[0]?.value ?? null,
+    setOwner: (owner) =>
+      inTransaction(async (client) => {
+        await client.query(`INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('owner', $1) ON CONFLICT (key) DO NOTHING`, [owner]);
+        return (await client.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.meta WHERE key = 'owner'`)).rows[0].value;
+      }),
+    close: () => pool.end(),
+  };
+}
+
+async function openBackend(location: string, mode: 'write' | 'read', owner?: string): Promise<Backend> {
+  const backend = isPostgresLocation(location) ? await openPostgres(location, mode) : openSqlite(location, mode);
+  if (owner !== undefined) await claim(backend, owner);
+  return backend;
+}
+
+async function claim(backend: Backend, owner: string): Promise<void> {
+  const current = await backend.setOwner(owner).catch(async (error: unknown) => {
+    await backend.close().catch(() => {});
+    throw error;
+  });
+  if (current !== owner) {
+    await backend.close().catch(() => {});
+    throw new ConfigError(`audit log ${backend.location} is ${current}'s, not ${owner}'s; give each owner its own audit log`);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* signing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+async function keyIdOf(jwk: JWK): Promise<string> {
+  return jwk.kid ?? (await calculateJwkThumbprint(jwk));
+}
+
+async function signingKeyOf(jwk: JWK): Promise<{ key: CryptoKey | Uint8Array; kid: string }> {
+  if (!jwk.d) throw new ConfigError('the audit signing key is a public key; give the private JWK (ES256)');
+  try {
+    return { key: await importJWK({ ...jwk, alg: 'ES256' }, 'ES256'), kid: await keyIdOf(jwk) };
+  } catch (error) {
+    throw new ConfigError(`the audit signing key is not an ES256 JWK (${(error as Error).message})`);
+  }
+}
+
+async function sign(payload: unknown, typ: string, key: { key: CryptoKey | Uint8Array; kid: string }): Promise<string> {
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', typ, kid: key.kid }).sign(key.key);
+}
+
+/** Checks a compact JWS of the given typ with the public key; returns its payload or why it fails. */
+async function verifySigned(jws: string, typ: string, publicKey: CryptoKey | Uint8Array, givenKid: string): Promise<{ payload: unknown } | { error: string }> {
+  let header;
+  try {
+    header = decodeProtectedHeader(jws);
+  } catch {
+    return { error: 'signature is not a compact JWS' };
+  }
+  if (header.typ !== typ) return { error: `signature is a ${String(header.typ)}, not a ${typ}` };
+  try {
+    const { payload } = await compactVerify(jws, publicKey, { algorithms: ['ES256'] });
+    return { payload: JSON.parse(new TextDecoder().decode(payload)) as unknown };
+  } catch {
+    const keyHint = header.kid && header.kid !== givenKid ? ` (signed with key ${header.kid}, checked with ${givenKid}: the wrong key?)` : ' (forged?)';
+    return { error: `signature does not verify with the given key${keyHint}` };
+  }
+}
+
+async function publicKeyOf(jwk: JWK): Promise<{ key: CryptoKey | Uint8Array; kid: string }> {
+  const { d: _d, ...publicJwk } = jwk;
+  try {
+    return { key: await importJWK({ ...publicJwk, alg: 'ES256' }, 'ES256'), kid: await keyIdOf(publicJwk) };
+  } catch (error) {
+    throw new ConfigError(`the audit public key is not an ES256 JWK (${(error as Error).message})`);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* the log                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Opens (creating and migrating if needed) the owner's audit log at `location`. */
+export async function openAuditLog(location: string, options: AuditLogOptions): Promise<AuditLog> {
+  const { owner } = options;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(owner)) throw new ConfigError(`audit log owner '${owner}' must be letters, digits, - or _ (e.g. NL or gateway)`);
+  const key = await signingKeyOf(options.signingKey);
+  const every = options.checkpointEvery ?? 1000;
+  const intervalMs = options.checkpointIntervalMs ?? 60_000;
+  const onError = options.onError ?? (() => {});
+  const backend = await openBackend(location, 'write', owner);
+
+  let closed = false;
+  let lastSigned = await backend.lastCheckpointSeq();
+  let pending: Promise<unknown> = Promise.resolve();
+
+  /** Signs `target` (an entry just appended), or the head of the log. */
+  const checkpoint = async (target?: { seq: number; hash: string }): Promise<AuditCheckpoint | null> => {
+    const head = target ?? (await backend.head());
+    if (!head || head.seq <= lastSigned) return null;
+    const at = new Date().toISOString();
+    const signature = await sign({ owner, seq: head.seq, hash: head.hash, at }, CHECKPOINT_TYP, key);
+    await backend.insertCheckpoint({ seq: head.seq, hash: head.hash, at, signature, key_id: key.kid });
+    lastSigned = Math.max(lastSigned, head.seq);
+    return { seq: head.seq, hash: head.hash, at, signature, keyId: key.kid };
+  };
+  /** One checkpoint at a time; background ones report to onError. */
+  const queueCheckpoint = (target?: { seq: number; hash: string }): Promise<AuditCheckpoint | null> => {
+    const next = pending.then(() => checkpoint(target));
+    pending = next.catch(onError);
+    return next;
+  };
+
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          void queueCheckpoint().catch(() => {}); // signs nothing when the head is already signed
+        }, intervalMs)
+      : null;
+  timer?.unref();
+
+  return {
+    owner,
+    location: backend.location,
+    async append(kind, entry) {
+      if (closed) throw new Error(`audit log ${backend.location} is closed`);
+      if (typeof kind !== 'string' || kind.length === 0) throw new TypeError('audit entry kind must be a non-empty string');
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
+      const normalised = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+      const text = canonicalJson(normalised);
+      const row = await backend.appendRow((head) => {
+        const seq = (head?.seq ?? 0) + 1;
+        const at = new Date().toISOString();
+        const prev_hash = head?.hash ?? GENESIS_HASH;
+        return { seq, at, kind, entry: text, prev_hash, hash: entryHash({ seq, at, kind, entry: normalised, prev_hash }) };
+      });
+      if (every > 0 && row.seq % every === 0) void queueCheckpoint({ seq: row.seq, hash: row.hash }).catch(() => {});
+      return { seq: row.seq, hash: row.hash };
+    },
+    checkpoint: () => queueCheckpoint(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      try {
+        await queueCheckpoint();
+      } finally {
+        await backend.close();
+      }
+    },
+  };
+}
+
+/* ------------------------------------------------------------------------ */
+/* verification                                                              */
+/* ------------------------------------------------------------------------ */
+
+interface Bad {
+  seq: number;
+  reason: string;
+}
+
+/** Why one stored entry does not hash to its own hash column. */
+function whyHashDiffers(row: EntryRow, entry: unknown): string {
+  for (let delta = 1; delta <= 8; delta++) {
+    for (const seq of [row.seq - delta, row.seq + delta]) {
+      if (seq >= 1 && entryHash({ ...row, seq, entry }) === row.hash) {
+        return `entry ${row.seq}: holds the entry chained as entry ${seq} (moved or renumbered: entries inserted, deleted or reordered before it?)`;
+      }
+    }
+  }
+  return `entry ${row.seq}: hash does not match its content (altered?)`;
+}
+
+/** Walks the whole log offline with the owner's public audit key: the chain, then every checkpoint. */
+export async function verifyAuditLog(location: string, publicKey: JWK): Promise<AuditVerification> {
+  const key = await publicKeyOf(publicKey);
+  const backend = await openBackend(location, 'read');
+  try {
+    const owner = await backend.owner();
+    const checkpoints = await backend.checkpoints();
+    const checkpointAt = new Map(checkpoints.map((c) => [c.seq, c]));
+    const chainHashAt = new Map<number, string>();
+
+    let chainBad: Bad | null = null;
+    let expected = 1;
+    let prevHash = GENESIS_HASH;
+    let after = 0;
+    walk: for (;;) {
+      const rows = await backend.entries(after, PAGE);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        after = row.seq;
+        if (row.seq !== expected) {
+          chainBad = {
+            seq: expected,
+            reason:
+              row.seq === expected + 1
+                ? `entry ${expected}: missing (the log goes from entry ${expected - 1} to entry ${row.seq}: deleted?)`
+                : `entries ${expected} to ${row.seq - 1}: missing (the log goes from entry ${expected - 1} to entry ${row.seq}: deleted?)`,
+          };
+          break walk;
+        }
+        let entry: unknown;
+        try {
+          entry = JSON.parse(row.entry);
+        } catch {
+          chainBad = { seq: row.seq, reason: `entry ${row.seq}: its entry column is not JSON (altered?)` };
+          break walk;
+        }
+        if (entryHash({ ...row, entry }) !== row.hash) {
+          chainBad = { seq: row.seq, reason: whyHashDiffers(row, entry) };
+          break walk;
+        }
+        if (row.prev_hash !== prevHash) {
+          chainBad = {
+            seq: row.seq,
+            reason: `entry ${row.seq}: does not follow entry ${row.seq - 1} (its prev_hash is not entry ${row.seq - 1}'s hash: an entry before it inserted, deleted or replaced?)`,
+          };
+          break walk;
+        }
+        if (checkpointAt.has(row.seq)) chainHashAt.set(row.seq, row.hash);
+        prevHash = row.hash;
+        expected++;
+      }
+    }
+    const lastSeq = expected - 1;
+
+    let checkpointBad: Bad | null = null;
+    for (const c of checkpoints) {
+      const bad = (reason: string, seq = c.seq): Bad => ({ seq, reason: `checkpoint at entry ${c.seq}: ${reason}` });
+      let found: Bad | null = null;
+      const signed = await verifySigned(c.signature, CHECKPOINT_TYP, key.key, key.kid);
+      if ('error' in signed) found = bad(signed.error);
+      else {
+        const p = signed.payload as { owner?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
+        if (p.seq !== c.seq || p.hash !== c.hash || p.at !== c.at) found = bad('its row differs from what was signed (altered?)');
+        else if (owner !== null && p.owner !== owner) found = bad(`signed for owner ${String(p.owner)}, but this log is ${owner}'s`);
+        else if (chainBad && c.seq >= chainBad.seq)
+          continue; // the chain is already broken before it
+        else if (c.seq > lastSeq)
+          found = bad(`signed a log reaching entry ${c.seq}, but the log ends at entry ${lastSeq} (cut after a checkpoint: entries deleted?)`, lastSeq + 1);
+        else if (chainHashAt.get(c.seq) !== c.hash) found = bad(`the chain's hash of entry ${c.seq} is not the one signed (entries up to ${c.seq} rewritten?)`);
+      }
+      if (found && (!checkpointBad || found.seq < checkpointBad.seq)) checkpointBad = found;
+    }
+
+    const firstBad = [chainBad, checkpointBad].filter((b): b is Bad => b !== null).sort((a, b) => a.seq - b.seq)[0];
+    if (firstBad) return { ok: false, owner, firstBad };
+    const last = checkpoints.at(-1);
+    return {
+      ok: true,
+      owner,
+      entries: lastSeq,
+      lastCheckpoint: last ? { seq: last.seq, at: last.at } : null,
+      unsignedTail: lastSeq - (last?.seq ?? 0),
+    };
+  } finally {
+    await backend.close();
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* export                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Exports the entries matching the filter as JSON lines with a detached signature by
+ * `signingKey`. The whole log is verified first; a broken log throws AuditLogBroken.
+ */
+export async function exportAuditLog(location: string, options: ExportFilter & { signingKey: JWK }): Promise<AuditExport> {
+  const key = await signingKeyOf(options.signingKey);
+  const verification = await verifyAuditLog(location, options.signingKey);
+  if (!verification.ok) throw new AuditLogBroken(isPostgresLocation(location) ? redactUrl(location) : resolve(location), verification.firstBad);
+  const filter: ExportFilter = {};
+  if (options.since !== undefined) filter.since = options.since;
+  if (options.until !== undefined) filter.until = options.until;
+  if (options.requestId !== undefined) filter.requestId = options.requestId;
+  const since = filter.since === undefined ? null : new Date(filter.since).getTime();
+  const until = filter.until === undefined ? null : new Date(filter.until).getTime();
+
+  const backend = await openBackend(location, 'read');
+  let lines = '';
+  let count = 0;
+  try {
+    let after = 0;
+    for (;;) {
+      const rows = await backend.entries(after, PAGE);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        after = row.seq;
+        const at = new Date(row.at).getTime();
+        if (since !== null && at < since) continue;
+        if (until !== null && at > until) continue;
+        const entry = JSON.parse(row.entry) as Record<string, unknown>;
+        if (filter.requestId !== undefined && entry.requestId !== filter.requestId) continue;
+        lines += `${canonicalJson({ seq: row.seq, at: row.at, kind: row.kind, entry, prev_hash: row.prev_hash, hash: row.hash })}\n`;
+        count++;
+      }
+    }
+  } finally {
+    await backend.close();
+  }
+  const signature = await sign(
+    { typ: EXPORT_TYP, owner: verification.owner, sha256: sha256(lines), count, exportedAt: new Date().toISOString(), filter },
+    EXPORT_TYP,
+    key,
+  );
+  return { lines, signature, count };
+}
+
+/** Checks an export with the public key alone: the signature over the exact text, and each line's own hash. */
+export async function verifyExport(lines: string, signature: string, publicKey: JWK): Promise<ExportVerification> {
+  const key = await publicKeyOf(publicKey);
+  const signed = await verifySigned(signature.trim(), EXPORT_TYP, key.key, key.kid);
+  if ('error' in signed) return { ok: false, reason: `export ${signed.error}` };
+  const p = signed.payload as { owner: string; sha256: string; count: number; exportedAt: string; filter: ExportFilter };
+  if (p.sha256 !== sha256(lines)) return { ok: false, reason: 'export does not match its signature: lines were changed, added or removed' };
+  const rows = lines.split('\n').filter((line) => line.length > 0);
+  for (const [index, line] of rows.entries()) {
+    try {
+      const row = JSON.parse(line) as { seq: number; at: string; kind: string; entry: unknown; prev_hash: string; hash: string };
+      if (entryHash(row) !== row.hash) return { ok: false, reason: `export line ${index + 1} (entry ${row.seq}): hash does not match its content` };
+    } catch {
+      return { ok: false, reason: `export line ${index + 1}: not JSON` };
+    }
+  }
+  if (rows.length !== p.count) return { ok: false, reason: `export has ${rows.length} lines, its signature says ${p.count}` };
+  return { ok: true, owner: p.owner, entries: rows.length, exportedAt: p.exportedAt, filter: p.filter };
+}
