@@ -106,6 +106,13 @@ const tooComplex = (problem: string, measure: Record<string, unknown>) =>
 
 /** What a request refused before execution runs: the context token's single-use record and the search budget, no search, no audit. */
 let refusedBeforeExecution: string[];
+/** What a request the member's own bounds refuse runs: the same, and its refusal into the audit log (audit-entry.ts). */
+const refusedByBounds = () => [...refusedBeforeExecution, 'audit_log'];
+/** The audit record of a request refused whole, nothing read or released. */
+const refusedAudit = (body: { errors: { message: string; extensions: { code: string } }[] }) => ({
+  released: { records: [], fields: [] },
+  withheld: [{ refused: body.errors[0].extensions.code, reason: body.errors[0].message }],
+});
 
 describe('input bounds, before anything is read', () => {
   beforeAll(async () => {
@@ -124,11 +131,11 @@ describe('input bounds, before anything is read', () => {
     ['75 KB of "ab "', 'ab '.repeat(25_000), NAME_LONG(75_000)],
     ['101 characters', 'A'.repeat(101), NAME_LONG(101)],
     ['9 words', 'a b c d e f g h i', 'filter.name may have at most 8 words (got 9): search for one name at a time'],
-  ])('refuses %s as a person name, before any SQL and without an audit record', async (_case, name, message) => {
+  ])('refuses %s as a person name, before any SQL, and audits the refusal', async (_case, name, message) => {
     const { status, body, ran, audit } = await ask('query($name: String) { persons(filter: { name: $name }) { id } }', { name });
     expect({ status, body }).toEqual({ status: 400, body: badInput(message, 'filter.name') });
-    expect(ran).toEqual(refusedBeforeExecution);
-    expect(audit).toBeUndefined();
+    expect(ran).toEqual(refusedByBounds());
+    expect(audit).toEqual(refusedAudit(body));
   });
 
   it('accepts a name at the bounds: 100 characters, 8 words', async () => {
@@ -170,8 +177,8 @@ describe('input bounds, before anything is read', () => {
     for (const [query, variables, expected] of cases) {
       const { status, body, ran, audit } = await ask(query, variables);
       expect({ status, body }).toEqual({ status: 400, body: expected });
-      expect(ran).toEqual(refusedBeforeExecution);
-      expect(audit).toBeUndefined();
+      expect(ran).toEqual(refusedByBounds());
+      expect(audit).toEqual(refusedAudit(body));
     }
   });
 });
@@ -189,8 +196,8 @@ describe('query limits and cost at the member, whatever the gateway sent', () =>
         { cost: 64_005_500, maxCost: 50_000 },
       ),
     });
-    expect(ran).toEqual(refusedBeforeExecution);
-    expect(audit).toBeUndefined();
+    expect(ran).toEqual(refusedByBounds());
+    expect(audit).toEqual(refusedAudit(body));
     // The same shape over 5 persons costs 640055: still refused; one level of members over 10 persons passes.
     const small = await ask('{ persons(filter: { name: "Bulkperson" }, first: 10) { affiliations { organisation { members { person { id } } } } } }');
     expect(small.body.errors).toBeUndefined();
@@ -207,7 +214,7 @@ describe('query limits and cost at the member, whatever the gateway sent', () =>
         { cost: 60_000, maxCost: 50_000 },
       ),
     });
-    expect(ran).toEqual(refusedBeforeExecution);
+    expect(ran).toEqual(refusedByBounds());
   });
 
   it('refuses nesting, root fields, aliases, repeated introspection and oversized documents', async () => {
@@ -235,8 +242,10 @@ describe('query limits and cost at the member, whatever the gateway sent', () =>
       const { status, body, ran } = await ask(query);
       expect({ status, body }).toEqual({ status: 400, body: expected });
       // Introspection is not charged to the search budget, nor is a document too large to parse: the
-      // token's record is all that is written.
-      expect(ran).toEqual(query.includes('__schema') || query.length > 20_000 ? ['context_token_uses'] : refusedBeforeExecution);
+      // token's record is all that is written, and the refusal's audit entry for a document that parsed.
+      expect(ran).toEqual(
+        query.length > 20_000 ? ['context_token_uses'] : query.includes('__schema') ? ['context_token_uses', 'audit_log'] : refusedByBounds(),
+      );
     }
   });
 });
@@ -257,7 +266,7 @@ describe('answer size cap', () => {
   it('sends an answer within the cap as it is', async () => {
     const { body, audit } = await ask(`{ person(memberState: NL, id: "${ABAOUD.id}") { id familyName } }`, undefined, { to: capped });
     expect(body).toEqual({ data: { person: { id: ABAOUD.id, familyName: 'Abaaoud' } } });
-    expect(audit?.released).toEqual({ records: [ABAOUD.id], fields: ['familyName', 'id', 'person'] });
+    expect(audit?.released).toEqual({ records: [ABAOUD.id], fields: ['Person.familyName', 'Person.id'] });
   });
 });
 

@@ -184,10 +184,10 @@ describe('NL release policy (config/policies/NL.yaml): FULL to BE and FR, SUMMAR
     expect(row).toMatchObject({ caller_state: 'DE', caller_subject: 'de-analyst-9', purpose: 'counter-terrorism', case_reference: 'DE-CASE-7' });
     expect(JSON.parse(row.released)).toEqual({
       records: [ABAOUD.id],
-      fields: ['contact', 'dateOfBirth', 'familyName', 'givenName', 'id', 'memberState', 'person', 'reference'],
+      fields: ['Person.contact', 'Person.dateOfBirth', 'Person.familyName', 'Person.givenName', 'Person.id', 'Person.memberState'],
     });
     expect(JSON.parse(row.withheld).map((w: { field: string }) => w.field)).toEqual(
-      ['documents', 'travel', 'financialMeasures', 'listings', 'affiliations', 'background'].map((f) => `Person.${f}`),
+      ['affiliations', 'background', 'documents', 'financialMeasures', 'listings', 'travel'].map((f) => `Person.${f}`),
     );
   });
 });

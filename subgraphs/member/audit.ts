@@ -1,62 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { ExecutionResult } from 'graphql';
 import type { Store } from './store.ts';
-import type { Caller } from '../../common/caller.ts';
+import type { AuditEntry } from './audit-entry.ts';
 
-/** What one answer released: the records it touched and the fields that carried values. */
-export function summariseRelease(data: unknown): { records: string[]; fields: string[] } {
-  const records = new Set<string>();
-  const fields = new Set<string>();
-  const walk = (value: unknown, typeName: string | null) => {
-    if (Array.isArray(value)) {
-      for (const item of value) walk(item, typeName);
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
-    const object = value as Record<string, unknown>;
-    const type = typeof object.__typename === 'string' ? object.__typename : typeName;
-    if (typeof object.id === 'string') records.add(object.id);
-    for (const [name, child] of Object.entries(object)) {
-      if (name === '__typename' || child === null) continue;
-      fields.add(name);
-      walk(child, type);
-    }
+/**
+ * The one sink of the owner's audit: every entry (answers, refusals, abandoned and withheld
+ * answers) is written here, before the answer leaves. Today one `audit_log` row per entry: the
+ * whole entry as JSON in `entry` (audit-entry.ts), plus the older columns derived from it
+ * (who, why, the record ids and coordinates released, what was withheld or refused).
+ */
+export async function recordEntry(store: Store, entry: AuditEntry): Promise<void> {
+  const released = {
+    records: [...new Set(entry.records.map((r) => r.id))].sort(),
+    fields: [...new Set(entry.records.flatMap((r) => r.released))].sort(),
   };
-  walk(data, null);
-  return { records: [...records].sort(), fields: [...fields].sort() };
-}
-
-/** One row of the owner's audit log: who asked, why, what left and what was kept back. */
-async function insertAuditRow(store: Store, caller: Caller, released: unknown, withheld: unknown): Promise<void> {
+  const withheld = [
+    ...entry.records.flatMap((r) => r.withheld.map((w) => ({ id: r.id, field: w.field, code: w.code, reason: w.reason }))),
+    ...entry.criteria.flatMap((c) => (c.refused ? [{ refused: c.refused.code, field: c.field, reason: c.refused.reason }] : [])),
+    ...(entry.outcome === 'refused' && !entry.criteria.some((c) => c.refused) ? [{ refused: entry.code, reason: entry.reason }] : []),
+  ];
   await store.db
     .insertInto('audit_log')
     .values({
       id: randomUUID(),
-      at: new Date().toISOString(),
-      request_id: caller.requestId,
-      caller_state: caller.state,
-      caller_agency: caller.agency,
-      caller_subject: caller.subject,
-      purpose: caller.purpose,
-      case_reference: caller.caseReference,
+      at: entry.at,
+      request_id: entry.requestId,
+      caller_state: entry.caller.state,
+      caller_agency: entry.caller.agency,
+      caller_subject: entry.caller.subject,
+      purpose: entry.purpose,
+      case_reference: entry.caseReference,
       released: JSON.stringify(released),
       withheld: JSON.stringify(withheld),
+      entry: JSON.stringify(entry),
     })
     .execute();
-}
-
-/** Records a request the owner refused whole before reading any data (search budget exhausted). */
-export async function writeRefusal(store: Store, caller: Caller, refusal: { code: string; reason: string; searches: number }): Promise<void> {
-  await insertAuditRow(store, caller, { records: [], fields: [] }, [{ refused: refusal.code, reason: refusal.reason, searches: refusal.searches }]);
-}
-
-/**
- * Writes the audit record of one answer before it leaves: who asked (state, agency, subject),
- * for which purpose and case, what was released and what was withheld (with the reasons).
- */
-export async function writeAudit(store: Store, caller: Caller, result: ExecutionResult): Promise<void> {
-  const withheld = (result.errors ?? [])
-    .filter((error) => error.extensions?.code === 'NOT_RELEASED' || error.extensions?.code === 'FORBIDDEN')
-    .map((error) => ({ path: error.path, field: error.extensions?.field, code: error.extensions?.code }));
-  await insertAuditRow(store, caller, summariseRelease(result.data), withheld);
 }

@@ -10,6 +10,7 @@ import { DateScalar, DateTimeScalar } from '../../schema/scalars.ts';
 import type { MemberState } from '../../common/member-states.ts';
 import type { Caller } from '../../common/caller.ts';
 import { hagueError } from '../../common/errors.ts';
+import type { AuditCollector } from './audit-entry.ts';
 
 /** What every resolver of one request sees. */
 export interface MemberContext {
@@ -23,6 +24,10 @@ export interface MemberContext {
   deadline: number;
   /** This state's release policy: tiers, field rules, search profiles and budgets. */
   policy: ReleasePolicy;
+  /** The records this request's resolvers returned, for its audit entry (audit-entry.ts). */
+  audit?: AuditCollector;
+  /** The client's correlation id, when the gateway passed it on (X-Correlation-Id). */
+  correlationId?: string;
 }
 
 /** A search the profile allows only with exact names keeps the records whose names match fully. */

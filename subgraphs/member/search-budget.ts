@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { formattedError } from '../../common/errors.ts';
 import { MAX_QUERY_TOKENS } from '../../common/query-limits.ts';
 import type { MemberState } from '../../common/member-states.ts';
-import { writeRefusal } from './audit.ts';
+import { recordEntry } from './audit.ts';
+import { describeRefusal } from './audit-entry.ts';
+import { CORRELATION_ID_HEADER, requestIdHeader } from '../../common/request-id.ts';
 import type { ReleasePolicy } from './release-policy.ts';
 import { releaseTier } from './release-rules.ts';
 import type { Store } from './store.ts';
@@ -120,7 +122,7 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
     if (request.routeOptions.url !== '/graphql' || !claims) return;
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return; // mercurius refuses it
-    const { query, operationName } = body as { query?: unknown; operationName?: unknown };
+    const { query, operationName, variables } = body as { query?: unknown; operationName?: unknown; variables?: unknown };
     if (typeof query !== 'string') return;
     let document: DocumentNode;
     try {
@@ -138,7 +140,19 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
     const message =
       `${state} allows ${caller.state} callers (${tier} tier) ${charged.limit} searches per ${charged.window}; ` +
       `this request asks ${count} more than remain. Retry after ${charged.retryAfter} s, or ask ${state}'s contact point`;
-    await writeRefusal(store, caller, { code: 'RATE_LIMITED', reason: message, searches: count });
+    await recordEntry(
+      store,
+      describeRefusal({
+        caller,
+        correlationId: requestIdHeader(request.headers[CORRELATION_ID_HEADER]),
+        query,
+        document,
+        operationName: typeof operationName === 'string' && operationName !== '' ? operationName : null,
+        variables: typeof variables === 'object' && variables !== null ? (variables as Record<string, unknown>) : {},
+        code: 'RATE_LIMITED',
+        reason: message,
+      }),
+    );
     request.log.warn({ caller: `${caller.state}:${caller.subject}`, tier, window: charged.window, searches: count }, 'search budget exhausted');
     await reply
       .code(429)

@@ -1,7 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLSchema } from 'graphql';
+import { parse, print, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { JWK } from 'jose';
 import { memberTypeDefs } from '../../schema/contract.ts';
@@ -13,12 +13,13 @@ import { useContextAuth } from './context-auth.ts';
 import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
-import { writeAudit } from './audit.ts';
+import { recordEntry } from './audit.ts';
+import { describeAnswer, describeRefusal, newAuditCollector, withRecordCapture } from './audit-entry.ts';
 import { MAX_QUERY_TOKENS, memberBounds } from './query-bounds.ts';
 import { storeWithDeadline, withListDeadlines } from './deadline.ts';
 import { boundAnswer } from './answer-bounds.ts';
 import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
-import { REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
 declare module 'mercurius' {
@@ -69,7 +70,8 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   await useContextAuth(app, state, options.gatewayPublicKey, store);
   useSearchBudget(app, { state, store, policy: options.policy });
   // Past the gateway's deadline no list resolves and no SQL statement starts (deadline.ts).
-  const schema = withListDeadlines(buildMemberSchema());
+  // Every Person and Organisation a resolver returns is recorded for the audit entry (audit-entry.ts).
+  const schema = withRecordCapture(withListDeadlines(buildMemberSchema()));
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   await app.register(mercurius, {
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
@@ -81,20 +83,85 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
       const claims = request.contextClaims;
       if (!claims) throw new Error('member context built without a context token: the context-token check did not run');
       const timed = storeWithDeadline(store, claims.deadline);
-      return { state, agency, store: timed, loaders: createLoaders(timed), caller: claims.caller, deadline: claims.deadline, policy: options.policy };
+      return {
+        state,
+        agency,
+        store: timed,
+        loaders: createLoaders(timed),
+        caller: claims.caller,
+        deadline: claims.deadline,
+        policy: options.policy,
+        audit: newAuditCollector(),
+        correlationId: requestIdHeader(request.headers[CORRELATION_ID_HEADER]),
+      };
     },
     errorFormatter: (execution, context) => maskErrors(execution, context, state),
   });
   // Query limits, cost and input bounds before execution, whatever the gateway sent (query-bounds.ts).
-  app.graphql.addHook('preExecution', memberBounds());
-  // The audit record is written before the answer leaves: no release without a trace.
+  // A refusal is audited too (outcome refused), with the criteria asked.
+  const bounds = memberBounds();
+  app.graphql.addHook('preExecution', async (executedSchema, document, context, variables) => {
+    if (context.audit) Object.assign(context.audit, { document, variables });
+    try {
+      bounds(executedSchema, document, context, variables);
+    } catch (error) {
+      const first = (error as { errors?: { message: string; extensions?: { code?: unknown } }[] }).errors?.[0];
+      const sent = requestOperation(context.reply.request);
+      await recordEntry(
+        store,
+        describeRefusal({
+          caller: context.caller,
+          correlationId: context.correlationId,
+          query: sent.query ?? print(document),
+          document,
+          operationName: sent.operationName,
+          variables,
+          code: typeof first?.extensions?.code === 'string' ? first.extensions.code : 'BAD_USER_INPUT',
+          reason: first?.message ?? String(error),
+        }),
+      );
+      throw error;
+    }
+  });
+  // The audit entry is written before the answer leaves: no release without a trace.
   // An answer completed after the deadline, or larger than maxAnswerBytes, is replaced by one error
   // first (answer-bounds.ts): nothing of it is sent or audited as released.
   app.graphql.addHook('onResolution', async (execution, context) => {
-    boundAnswer(execution, { state, deadline: context.deadline, maxAnswerBytes });
-    await writeAudit(store, context.caller, execution);
+    const bounded = boundAnswer(execution, { state, deadline: context.deadline, maxAnswerBytes });
+    const sent = requestOperation(context.reply.request);
+    const document = context.audit?.document ?? (sent.query ? parse(sent.query) : undefined);
+    if (!document) throw new Error('audit: the executed operation is unknown');
+    await recordEntry(
+      store,
+      describeAnswer({
+        caller: context.caller,
+        correlationId: context.correlationId,
+        policy: options.policy,
+        schema,
+        query: sent.query,
+        document,
+        operationName: sent.operationName,
+        variables: context.audit?.variables,
+        result: execution,
+        records: context.audit?.records ?? newAuditCollector().records,
+        bounded,
+      }),
+    );
   });
   return app;
+}
+
+/** The query text and operation name the request sent (POST body or GET query string). */
+function requestOperation(request: FastifyRequest): { query?: string; operationName?: string } {
+  for (const source of [request.body, request.query]) {
+    if (typeof source !== 'object' || source === null || !('query' in source)) continue;
+    const { query, operationName } = source as { query?: unknown; operationName?: unknown };
+    return {
+      query: typeof query === 'string' ? query : undefined,
+      operationName: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
+    };
+  }
+  return {};
 }
 
 export interface RunningMember {

@@ -83,6 +83,8 @@ export interface Database {
     case_reference: string | null;
     released: string;
     withheld: string;
+    /** The whole audit entry as JSON (audit-entry.ts); null in rows written before migration 0003. */
+    entry: string | null;
   };
   /** Context tokens already used (common/context-token.ts): a second use is refused until expiry. */
   context_token_uses: { token_id: string; expires_at: number };
@@ -274,6 +276,12 @@ export const migrations: Record<string, Migration> = {
         .addColumn('used', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('search_budget_pk', ['caller', 'window', 'window_start'])
         .execute();
+    },
+  },
+  '0003-audit-entries': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('audit_log').addColumn('entry', text).execute();
     },
   },
 };
