@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { Dispatcher } from 'undici';
 import type { MemberConfig } from './members-config.ts';
 import { contextAudience } from '../common/context-token.ts';
-import { REQUEST_ID_HEADER } from '../common/request-id.ts';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from '../common/request-id.ts';
 import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { postGraphQL, type CallResult } from './http-client.ts';
 import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
@@ -126,6 +126,8 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
     const member = this.byCode.get(state)!;
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
+    // The client's own X-Request-Id, for the owners' audit entries (never the id they join on).
+    if (context.correlationId) headers[CORRELATION_ID_HEADER] = context.correlationId;
     if (this.options.headersFor) {
       Object.assign(headers, await this.options.headersFor(contextAudience(member.code), context, { body, deadline: Date.now() + member.timeoutMs }));
     }

@@ -1,7 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Dispatcher } from 'undici';
 import { subgraphAudience } from '../common/context-token.ts';
-import { REQUEST_ID_HEADER } from '../common/request-id.ts';
+import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from '../common/request-id.ts';
 import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { formattedError } from '../common/errors.ts';
 import { postGraphQL, unavailableReason } from './http-client.ts';
@@ -33,6 +33,8 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     if (!query) throw new Error(`subgraph ${name}: fetch without a query`);
     const body = JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) });
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
+    // The client's own X-Request-Id, for the owners' audit entries (never the id they join on).
+    if (context.correlationId) headers[CORRELATION_ID_HEADER] = context.correlationId;
     // The same request-bound caller context as the member states get, so the subgraph can apply its own rules.
     if (this.options.headersFor)
       Object.assign(headers, await this.options.headersFor(subgraphAudience(name), context, { body, deadline: Date.now() + timeoutMs }));

@@ -43,6 +43,8 @@ const folder = mkdtempSync(join(tmpdir(), 'hague-audit-entry-'));
 const slow = new SlowTable();
 let store: Store;
 let app: FastifyInstance;
+/** The same state, sending answers of at most 100 bytes. */
+let capped: FastifyInstance;
 let keys: { privateJwk: JWK; publicJwk: JWK };
 let requests = 0;
 
@@ -52,18 +54,30 @@ beforeAll(async () => {
   store = { ...opened, db: opened.db.withPlugin(slow) };
   keys = await testGatewayKeys();
   app = await buildMemberApp({ state: 'NL', store, gatewayPublicKey: keys.publicJwk, policy: loadReleasePolicy('config/policies', 'NL') });
+  capped = await buildMemberApp({
+    state: 'NL',
+    store,
+    gatewayPublicKey: keys.publicJwk,
+    policy: loadReleasePolicy('config/policies', 'NL'),
+    maxAnswerBytes: 100,
+  });
 });
 afterAll(async () => {
   await app?.close();
+  await capped?.close();
   await store?.close();
   rmSync(folder, { recursive: true, force: true });
 });
 
 /** Asks NL as `who` (a fresh request id), and returns the answer and the audit entry NL wrote for it. */
-async function ask(who: Partial<Caller>, query: string, options: { variables?: object; deadline?: number; headers?: Record<string, string> } = {}) {
+async function ask(
+  who: Partial<Caller>,
+  query: string,
+  options: { variables?: object; deadline?: number; headers?: Record<string, string>; to?: FastifyInstance } = {},
+) {
   const requestId = `audit-entry-${++requests}`;
   const payload = JSON.stringify({ query, variables: options.variables });
-  const response = await app.inject({
+  const response = await (options.to ?? app).inject({
     method: 'POST',
     url: '/graphql',
     headers: {
@@ -274,6 +288,21 @@ describe('refusals and answers that did not leave are entries too', () => {
         outcome: 'abandoned',
         code: 'MEMBER_UNAVAILABLE',
         reason: 'NL stopped this request at its deadline: the gateway no longer waits for it, so nothing is released',
+      }),
+    );
+  });
+
+  it('an answer withheld for its size: nothing released', async () => {
+    const query = `{ person(memberState: NL, id: "${ABAOUD.id}") { id background travel { carrier at } } }`;
+    const { body, entry, requestId, digest } = await ask(BE, query, { to: capped });
+    expect(body.data).toBeNull();
+    expect(entry).toEqual(
+      entryOf(BE, requestId, digest, {
+        criteria: [{ field: 'person', args: { memberState: 'NL', id: ABAOUD.id } }],
+        records: [],
+        outcome: 'withheld',
+        code: 'QUERY_TOO_COMPLEX',
+        reason: "NL's answer would be larger than 100 bytes: nothing of it is released; ask for fewer records (first) or fewer fields",
       }),
     );
   });

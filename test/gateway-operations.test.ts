@@ -52,6 +52,9 @@ describe('operations', () => {
     expect(headers.get('x-correlation-id')).toBe('case-2024-117.q1');
     expect(seenIds.NL.at(-1)).toBe(id);
     expect(seenIds.BE.at(-1)).toBe(id);
+    // Each owner's audit entry joins on the gateway's id and keeps the client's as its correlation id.
+    const row = await net.members.get('NL')!.store.db.selectFrom('audit_log').select('entry').where('request_id', '=', id).executeTakeFirstOrThrow();
+    expect(JSON.parse(row.entry!)).toMatchObject({ requestId: id, correlationId: 'case-2024-117.q1', outcome: 'answered', records: [{ id: 'NL-1' }] });
     const answered = logLines.find((l) => l.msg === 'graphql request answered' && l.reqId === id);
     expect(answered).toMatchObject({
       correlationId: 'case-2024-117.q1',
