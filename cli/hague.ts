@@ -7,6 +7,7 @@ import { registerGateway } from './gateway.ts';
 import { registerDev } from './dev.ts';
 import { registerToken } from './token.ts';
 import { registerBench } from './bench.ts';
+import { registerAudit } from './audit.ts';
 
 const program = new Command('hague')
   .description("Hague: query the member states' counter-terrorism records jointly, every record staying at home.")
@@ -20,6 +21,7 @@ registerGateway(program);
 registerDev(program);
 registerToken(program);
 registerBench(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -203,6 +203,11 @@ function redactUrl(url: string): string {
   }
 }
 
+/** How a location is shown: the absolute file path, or the URL without credentials. */
+export function displayLocation(location: string): string {
+  return isPostgresLocation(location) ? redactUrl(location) : resolve(location);
+}
+
 const num = (value: unknown): number => Number(value);
 
 function openSqlite(file: string, mode: 'write' | 'read'): Backend {
@@ -636,7 +641,7 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
 export async function exportAuditLog(location: string, options: ExportFilter & { signingKey: JWK }): Promise<AuditExport> {
   const key = await signingKeyOf(options.signingKey);
   const verification = await verifyAuditLog(location, options.signingKey);
-  if (!verification.ok) throw new AuditLogBroken(isPostgresLocation(location) ? redactUrl(location) : resolve(location), verification.firstBad);
+  if (!verification.ok) throw new AuditLogBroken(displayLocation(location), verification.firstBad);
   const filter: ExportFilter = {};
   if (options.since !== undefined) filter.since = options.since;
   if (options.until !== undefined) filter.until = options.until;

@@ -1,0 +1,182 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { JWK } from 'jose';
+import {
+  AuditLogBroken,
+  auditKeyName,
+  devAuditLocation,
+  displayLocation,
+  exportAuditLog,
+  isPostgresLocation,
+  verifyAuditLog,
+  verifyExport,
+} from '../common/audit-log.ts';
+import { ConfigError } from '../common/config-error.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR } from '../common/defaults.ts';
+import { parseMemberState } from '../common/member-states.ts';
+
+/**
+ * `hague audit verify` and `hague audit export`: check a tamper-evident audit log
+ * (common/audit-log.ts) offline with its owner's public key, or export part of it signed.
+ * Exit codes: 0 verified, 1 does not verify, 2 bad flags or files.
+ */
+
+interface Selector {
+  state?: string;
+  gateway?: boolean;
+  database?: string;
+  key?: string;
+  dataDir: string;
+  keysDir: string;
+}
+
+interface Selected {
+  /** undefined when only a key was asked for (verify --export). */
+  location?: string;
+  owner: string | null;
+  keyFile: string;
+}
+
+function select(options: Selector, needsLog: boolean): Selected {
+  const given = [options.state !== undefined && '--state', options.gateway === true && '--gateway', options.database !== undefined && '--database'].filter(
+    (flag): flag is string => typeof flag === 'string',
+  );
+  if (given.length > 1) throw new ConfigError(`give one of ${given.join(', ')}, not several`);
+  if (given.length === 0 && needsLog)
+    throw new ConfigError('which audit log? give --state <code>, --gateway, or --database <file|postgres-url> --key <JWK file>');
+  let owner: string | null = null;
+  let location: string | undefined;
+  if (options.state !== undefined) {
+    owner = parseMemberState(options.state, '--state');
+    location = devAuditLocation(options.dataDir, owner);
+  } else if (options.gateway) {
+    owner = 'gateway';
+    location = devAuditLocation(options.dataDir, owner);
+  } else if (options.database !== undefined) {
+    location = options.database;
+    if (!options.key) throw new ConfigError("--database needs --key <JWK file>: the audit key of the log's owner");
+  }
+  const keyFile = options.key ?? (owner === null ? undefined : join(options.keysDir, `${auditKeyName(owner)}.jwk`));
+  if (keyFile === undefined) throw new ConfigError('give --key <JWK file> (or --state / --gateway for the dev keys)');
+  if (location !== undefined && !isPostgresLocation(location) && !existsSync(location)) {
+    throw new ConfigError(`audit log ${location} does not exist; fix ${options.database !== undefined ? '--database' : '--data-dir'}`);
+  }
+  if (!existsSync(keyFile)) throw new ConfigError(`key file ${keyFile} does not exist; give --key <the owner's audit key (JWK)> or fix --keys-dir`);
+  return { location, owner, keyFile };
+}
+
+function readJwk(file: string, flag: string): JWK {
+  try {
+    const jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    if (typeof jwk !== 'object' || jwk === null || jwk.kty !== 'EC') throw new Error('not an EC JWK');
+    return jwk;
+  } catch (error) {
+    throw new ConfigError(`${flag} ${file} is not an ES256 JWK file (${(error as Error).message})`);
+  }
+}
+
+const DURATION_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** An ISO time, or a duration back from now (10m, 2h, 3d), as an ISO time. */
+export function parseTime(value: string, flag: string, now = Date.now()): string {
+  const duration = /^(\d+)(s|m|h|d)$/.exec(value.trim());
+  if (duration) return new Date(now - Number(duration[1]) * DURATION_MS[duration[2] as keyof typeof DURATION_MS]).toISOString();
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at)) {
+    throw new ConfigError(`${flag} '${value}' is neither an ISO time (2025-03-01T12:00:00Z) nor a duration back from now (10m, 2h, 3d)`);
+  }
+  return new Date(at).toISOString();
+}
+
+function addSelectors(command: Command): Command {
+  return command
+    .option('--state <code>', "a member state's log in the dev network: <data-dir>/<STATE>.audit.db, key <keys-dir>/audit-<STATE>.jwk")
+    .option('--gateway', "the gateway's log in the dev network: <data-dir>/gateway.audit.db, key <keys-dir>/audit-gateway.jwk")
+    .option('--database <file|url>', 'the log itself: its SQLite file, or postgres://user@host:port/db (schema hague_audit)')
+    .option('--key <file>', "the audit key (JWK file) of the log's owner: public to verify, private to export")
+    .option('--data-dir <dir>', 'where `hague dev` keeps its data', DEFAULT_DATA_DIR)
+    .option('--keys-dir <dir>', 'where `hague dev` keeps its keys', DEFAULT_KEYS_DIR);
+}
+
+const label = (selected: Selected, location: string) => `audit log ${displayLocation(location)}${selected.owner ? ` (${selected.owner})` : ''}`;
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('Check or export a tamper-evident audit log');
+
+  addSelectors(audit.command('verify'))
+    .description("Check an audit log (or an export with --export) offline with its owner's public key: exit 0 intact, 1 not")
+    .option('--export <file>', 'check this export and its signature (<file>.sig) instead of a log')
+    .option('--sig <file>', 'with --export: the signature file (default <file>.sig)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hague audit verify --state NL\n  hague audit verify --database nl-audit.db --key audit-NL.public.jwk\n  hague audit verify --export nl.jsonl --key audit-NL.public.jwk',
+    )
+    .action(async (options: Selector & { export?: string; sig?: string }) => {
+      if (options.export !== undefined) {
+        const selected = select({ ...options, database: undefined }, false);
+        const sigFile = options.sig ?? `${options.export}.sig`;
+        if (!existsSync(options.export)) throw new ConfigError(`--export ${options.export} does not exist`);
+        if (!existsSync(sigFile)) throw new ConfigError(`signature file ${sigFile} does not exist; give --sig <file>`);
+        const result = await verifyExport(readFileSync(options.export, 'utf8'), readFileSync(sigFile, 'utf8'), readJwk(selected.keyFile, '--key'));
+        if (result.ok) {
+          console.log(`export ${options.export}: ${result.entries} entries of ${result.owner}'s audit log, exported ${result.exportedAt}; signature verified`);
+        } else {
+          console.log(`export ${options.export} DOES NOT VERIFY: ${result.reason}`);
+          process.exitCode = 1;
+        }
+        return;
+      }
+      const selected = select(options, true);
+      const location = selected.location!;
+      const result = await verifyAuditLog(location, readJwk(selected.keyFile, '--key'));
+      const name = label({ ...selected, owner: result.owner ?? selected.owner }, location);
+      if (!result.ok) {
+        console.log(`${name} DOES NOT VERIFY: ${result.firstBad.reason}`);
+        process.exitCode = 1;
+        return;
+      }
+      const checkpoint = result.lastCheckpoint
+        ? `last signed checkpoint: entry ${result.lastCheckpoint.seq} at ${result.lastCheckpoint.at}` +
+          (result.unsignedTail > 0 ? ` (${result.unsignedTail} entries after it not signed yet)` : '')
+        : `no signed checkpoint yet (${result.entries} entries not signed yet)`;
+      console.log(`${name}: ${result.entries} entries, chain intact; ${checkpoint}`);
+    });
+
+  addSelectors(audit.command('export'))
+    .description("Export entries as JSON lines with a detached signature by the owner's audit key (private)")
+    .option('--since <time>', 'entries at or after: ISO time, or a duration back from now (10m, 2h, 3d)')
+    .option('--until <time>', 'entries at or before: ISO time, or a duration back from now')
+    .option('--request-id <id>', 'only the entries of this request (entry.requestId)')
+    .option('--out <file>', 'write the lines here and the signature to <file>.sig (default: lines to stdout, signature to stderr)')
+    .addHelpText('after', '\nExamples:\n  hague audit export --state NL --since 2h --out nl.jsonl\n  hague audit verify --export nl.jsonl --state NL')
+    .action(async (options: Selector & { since?: string; until?: string; requestId?: string; out?: string }) => {
+      const selected = select(options, true);
+      const since = options.since === undefined ? undefined : parseTime(options.since, '--since');
+      const until = options.until === undefined ? undefined : parseTime(options.until, '--until');
+      const signingKey = readJwk(selected.keyFile, '--key');
+      if (!signingKey.d) throw new ConfigError(`--key ${selected.keyFile} is a public key; an export is signed with the owner's private audit key`);
+      let exported;
+      try {
+        exported = await exportAuditLog(selected.location!, { signingKey, since, until, requestId: options.requestId });
+      } catch (error) {
+        if (!(error instanceof AuditLogBroken)) throw error;
+        console.error(`hague: not exported: ${error.message}`);
+        process.exitCode = 1;
+        return;
+      }
+      if (options.out === undefined) {
+        process.stdout.write(exported.lines);
+        console.error(`hague: ${exported.count} entries; signature (save it as <file>.sig to check with \`hague audit verify --export <file>\`):`);
+        console.error(exported.signature);
+        return;
+      }
+      try {
+        writeFileSync(options.out, exported.lines);
+        writeFileSync(`${options.out}.sig`, `${exported.signature}\n`);
+      } catch (error) {
+        throw new ConfigError(`--out ${options.out}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      console.log(`exported ${exported.count} entries to ${options.out}, signature in ${options.out}.sig`);
+    });
+}
