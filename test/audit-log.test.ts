@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -284,6 +286,33 @@ function suite(backend: Backend): void {
     expect(new Set(results.map((r) => r.seq)).size).toBe(400);
     expect(Math.max(...results.map((r) => r.seq))).toBe(400);
     expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 400, lastCheckpoint: { seq: 400 } });
+  });
+
+  it('keeps one chain when two processes append to the same storage at once (2 x 200)', async () => {
+    const location = await backend.location();
+    const keyFile = join(folder, `key-${++fileCounter}.jwk`);
+    writeFileSync(keyFile, JSON.stringify(keys.privateJwk));
+    const appender = fileURLToPath(new URL('./support/audit-appender.ts', import.meta.url));
+    const startAt = String(Date.now() + 4000);
+    const run = (name: string) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', appender, location, keyFile, name, '200', startAt], { timeout: 60_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        );
+      });
+    expect(await Promise.all([run('a'), run('b')])).toEqual(['done 200\n', 'done 200\n']);
+    expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 400, lastCheckpoint: { seq: 400 } });
+    const t = await backend.tamper(location);
+    try {
+      const writers = (await t.rows('SELECT entry FROM {entries} ORDER BY seq')).map(
+        (row) => (JSON.parse(row.entry as string) as { requestId: string }).requestId[0],
+      );
+      expect(writers.filter((w) => w === 'a')).toHaveLength(200);
+      const switches = writers.filter((w, i) => i > 0 && w !== writers[i - 1]).length;
+      expect(switches).toBeGreaterThan(1); // the two processes really did interleave
+    } finally {
+      await t.close();
+    }
   });
 
   it('refuses a log of another owner, and a public key as the signing key', async () => {
