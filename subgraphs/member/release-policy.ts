@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../common/config-error.ts';
-import { YamlFile, isIntegerIn, isPlainObject } from '../../common/yaml-file.ts';
+import { YamlFile, isHttpUrl, isIntegerIn, isPlainObject } from '../../common/yaml-file.ts';
+import type { HitNotificationRule, NotificationWebhook } from './hit-notifications.ts';
 import type { SearchBudget } from './search-budget.ts';
 import { SEARCH_CRITERIA, isCriterion, type SearchField, type SearchForm, type SearchProfileOverrides } from './search-profile.ts';
 import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Clearance, type Purpose } from '../../common/caller.ts';
@@ -20,6 +21,10 @@ export interface ReleasePolicy {
   searchProfiles?: SearchProfileOverrides;
   /** Searches per hour and per day by tier (search-budget.ts); unlisted tiers keep the defaults. */
   searchBudgets?: Partial<Record<Tier, SearchBudget>>;
+  /** Which records tell the owner when a partner's request hits them (hit-notifications.ts); none when absent. */
+  notifyOnHits?: HitNotificationRule;
+  /** Where notifications are pushed, signed with the secret in secretFile; stored only when absent. */
+  notifyWebhook?: NotificationWebhook;
   /** Where the policy came from, for messages. */
   source: string;
 }
@@ -57,7 +62,7 @@ export function parseReleasePolicy(text: string, file: string, state: MemberStat
   return validatePolicy(YamlFile.parse(text, file), state);
 }
 
-const POLICY_KEYS = ['memberState', 'defaultTier', 'partners', 'fields', 'searchProfiles', 'searchBudgets'] as const;
+const POLICY_KEYS = ['memberState', 'defaultTier', 'partners', 'fields', 'searchProfiles', 'searchBudgets', 'notifyOnHits', 'notifyWebhook'] as const;
 const FORM_KEYS = ['all', 'also', 'exactNames', 'roles', 'purposes'] as const;
 const RULE_KEYS = ['minClearance', 'roles', 'purposes'] as const;
 
@@ -117,6 +122,8 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
     fields,
     ...(searchProfiles ? { searchProfiles } : {}),
     ...(searchBudgets ? { searchBudgets } : {}),
+    ...(doc.notifyOnHits === undefined ? {} : { notifyOnHits: validateNotifyOnHits(y, doc.notifyOnHits) }),
+    ...(doc.notifyWebhook === undefined ? {} : { notifyWebhook: validateWebhook(y, doc.notifyWebhook) }),
     source: y.file,
   };
 }
@@ -169,6 +176,39 @@ function validateSearchProfiles(y: YamlFile, raw: unknown): SearchProfileOverrid
     profiles[searchField] = tiers;
   }
   return profiles;
+}
+
+const SUBJECT_STATUSES = ['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED', 'ASSOCIATE', 'CLOSED'];
+
+function validateNotifyOnHits(y: YamlFile, raw: unknown): HitNotificationRule {
+  const at = ['notifyOnHits'];
+  if (!isPlainObject(raw)) throw y.bad(at, raw, 'is not a mapping; expected all, statuses and/or listed, e.g. { listed: true }');
+  y.onlyKeys(at, raw, ['all', 'statuses', 'listed']);
+  for (const key of ['all', 'listed'] as const) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'boolean') throw y.bad([...at, key], raw[key], 'is not true or false');
+  }
+  const statuses = raw.statuses ?? [];
+  if (!Array.isArray(statuses) || !statuses.every((s) => typeof s === 'string' && SUBJECT_STATUSES.includes(s))) {
+    throw y.bad([...at, 'statuses'], statuses, `is not a list of statuses; expected some of ${SUBJECT_STATUSES.join(', ')}`);
+  }
+  return { all: raw.all === true, listed: raw.listed === true, statuses: statuses as string[] };
+}
+
+function validateWebhook(y: YamlFile, raw: unknown): NotificationWebhook {
+  const at = ['notifyWebhook'];
+  if (!isPlainObject(raw)) throw y.bad(at, raw, 'is not a mapping; expected { url: https://…, secretFile: <file> }');
+  y.onlyKeys(at, raw, ['url', 'secretFile']);
+  if (typeof raw.url !== 'string' || !isHttpUrl(raw.url)) throw y.bad([...at, 'url'], raw.url, 'is not an http(s) URL');
+  if (typeof raw.secretFile !== 'string') throw y.bad([...at, 'secretFile'], raw.secretFile, 'is not a file path (the shared secret of the signature)');
+  const file = resolve(dirname(y.file), raw.secretFile);
+  let secret: string;
+  try {
+    secret = readFileSync(file, 'utf8').trim();
+  } catch {
+    throw y.bad([...at, 'secretFile'], raw.secretFile, `cannot be read (${file}); create it with the secret shared with the webhook`);
+  }
+  if (secret.length < 16) throw y.bad([...at, 'secretFile'], raw.secretFile, 'holds a secret of fewer than 16 characters; use a long random one');
+  return { url: raw.url, secret };
 }
 
 function validateSearchBudgets(y: YamlFile, raw: unknown): Partial<Record<Tier, SearchBudget>> {

@@ -57,7 +57,8 @@ export function releaseShield(schema: GraphQLSchema, policy: ReleasePolicy): IMi
   const network = contractNetworkRules();
   const released = new Set<string>();
   const tree: Record<string, Record<string, unknown>> = {
-    Query: { persons: allow, person: allow, organisations: allow, _entities: allow, _service: allow },
+    // hitNotifications decides in its resolver: the owner's own duty officers only.
+    Query: { persons: allow, person: allow, organisations: allow, hitNotifications: allow, _entities: allow, _service: allow },
     _Service: { sdl: allow },
   };
   for (const type of Object.values(schema.getTypeMap())) {

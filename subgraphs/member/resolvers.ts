@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { ReleasePolicy } from './release-policy.ts';
 import { checkSearch, type SearchForm } from './search-profile.ts';
+import { notificationView } from './hit-notifications.ts';
 import type { Selectable } from 'kysely';
 import type { Database } from './store-schema.ts';
 import type { Store } from './store.ts';
@@ -74,6 +75,20 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     async person(_: unknown, args: { memberState: MemberState; id: string }, context: MemberContext) {
       if (args.memberState !== context.state) return null;
       return context.loaders.person.load(args.id);
+    },
+    async hitNotifications(_: unknown, args: { since?: string | null; first?: number | null }, context: MemberContext) {
+      const first = checkFirst(args.first);
+      // Every other state's callers get nothing from this state: the field fans out to every state.
+      if (context.caller.state !== context.state) return [];
+      if (!context.caller.roles.includes('duty')) {
+        throw hagueError('NOT_RELEASED', `${context.state} shows its hit notifications only to its own duty officers (role duty)`, {
+          memberState: context.state,
+          field: 'Query.hitNotifications',
+        });
+      }
+      let query = context.store.db.selectFrom('hit_notifications').selectAll().orderBy('at', 'desc').orderBy('id').limit(first);
+      if (args.since) query = query.where('at', '>=', args.since);
+      return (await query.execute()).map((row) => notificationView(row, context.state));
     },
     async organisations(_: unknown, args: { filter: OrganisationFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
       const first = checkFirst(args.first);

@@ -14,6 +14,7 @@ import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { recordEntry } from './audit.ts';
+import { recordHits, startWebhookDelivery } from './hit-notifications.ts';
 import { describeAnswer, describeRefusal, newAuditCollector, withRecordCapture } from './audit-entry.ts';
 import { MAX_QUERY_TOKENS, memberBounds } from './query-bounds.ts';
 import { storeWithDeadline, withListDeadlines } from './deadline.ts';
@@ -43,6 +44,8 @@ export interface MemberOptions {
   enforceRelease?: boolean;
   /** fastify logger option: false (default), true, or pino options. */
   logger?: boolean | object;
+  /** How often due hit notifications are pushed to the policy's webhook (default 1 s). */
+  webhookEveryMs?: number;
   /** Largest answer sent (bytes of JSON); a larger one is withheld whole. @default DEFAULT_MAX_ANSWER_BYTES (8 MiB) */
   maxAnswerBytes?: number;
 }
@@ -131,23 +134,30 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     const sent = requestOperation(context.reply.request);
     const document = context.audit?.document ?? (sent.query ? parse(sent.query) : undefined);
     if (!document) throw new Error('audit: the executed operation is unknown');
-    await recordEntry(
-      store,
-      describeAnswer({
-        caller: context.caller,
-        correlationId: context.correlationId,
-        policy: options.policy,
-        schema,
-        query: sent.query,
-        document,
-        operationName: sent.operationName,
-        variables: context.audit?.variables,
-        result: execution,
-        records: context.audit?.records ?? newAuditCollector().records,
-        bounded,
-      }),
-    );
+    const entry = describeAnswer({
+      caller: context.caller,
+      correlationId: context.correlationId,
+      policy: options.policy,
+      schema,
+      query: sent.query,
+      document,
+      operationName: sent.operationName,
+      variables: context.audit?.variables,
+      result: execution,
+      records: context.audit?.records ?? newAuditCollector().records,
+      bounded,
+    });
+    await recordEntry(store, entry);
+    // A partner's hit on a record the owner flags: a notification, stored before the answer leaves.
+    if (entry.outcome === 'answered') {
+      const hits = entry.records.map((r) => ({ type: r.type, id: r.id, released: r.released }));
+      await recordHits(store, options.policy.notifyOnHits, context.caller, hits, options.policy.notifyWebhook !== undefined);
+    }
   });
+  if (options.policy.notifyWebhook) {
+    const stopDelivery = startWebhookDelivery(store, options.policy.notifyWebhook, app.log, options.webhookEveryMs);
+    app.addHook('onClose', async () => stopDelivery());
+  }
   return app;
 }
 

@@ -90,6 +90,24 @@ export interface Database {
   context_token_uses: { token_id: string; expires_at: number };
   /** Searches counted per caller and window (search-budget.ts): shared by the state's replicas, kept across restarts. */
   search_budget: { caller: string; window: string; window_start: number; used: number };
+  /** Partners' hits on records the owner's policy flags (hit-notifications.ts), with their webhook delivery state. */
+  hit_notifications: {
+    id: string;
+    at: string;
+    record_type: string;
+    record_id: string;
+    caller_state: string;
+    caller_agency: string | null;
+    caller_subject: string;
+    purpose: string;
+    case_reference: string | null;
+    request_id: string;
+    released: string;
+    /** When the webhook took it; 'no webhook' when none was configured; null while pending. */
+    delivered_at: string | null;
+    attempts: number;
+    next_attempt_at: number;
+  };
 }
 
 const text = 'text' as const;
@@ -282,6 +300,30 @@ export const migrations: Record<string, Migration> = {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>) {
       await db.schema.alterTable('audit_log').addColumn('entry', text).execute();
+    },
+  },
+  '0004-hit-notifications': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('hit_notifications')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('at', text, (c) => c.notNull())
+        .addColumn('record_type', text, (c) => c.notNull())
+        .addColumn('record_id', text, (c) => c.notNull())
+        .addColumn('caller_state', text, (c) => c.notNull())
+        .addColumn('caller_agency', text)
+        .addColumn('caller_subject', text, (c) => c.notNull())
+        .addColumn('purpose', text, (c) => c.notNull())
+        .addColumn('case_reference', text)
+        .addColumn('request_id', text, (c) => c.notNull())
+        .addColumn('released', text, (c) => c.notNull())
+        .addColumn('delivered_at', text)
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('hit_notifications_at').on('hit_notifications').column('at').execute();
+      await db.schema.createIndex('hit_notifications_due').on('hit_notifications').columns(['delivered_at', 'next_attempt_at']).execute();
     },
   },
 };

@@ -17,10 +17,12 @@ describe('readCostModel', () => {
       'Person.aliases': 1,
       'Person.nationalities': 1,
       'Organisation.aliases': 1,
+      'HitNotification.released': 0,
     });
     expect(Object.fromEntries(model.listSizes)).toEqual({
       'Query.persons': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
       'Query.organisations': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
+      'Query.hitNotifications': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
       'Person.aliases': { assumedSize: 5, requireOneSlicingArgument: true },
       'Person.nationalities': { assumedSize: 3, requireOneSlicingArgument: true },
       'Person.documents': { assumedSize: 5, requireOneSlicingArgument: true },
