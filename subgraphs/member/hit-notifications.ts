@@ -141,7 +141,7 @@ export function startWebhookDelivery(store: Store, webhook: NotificationWebhook,
     for (const row of due) {
       if (stopped) return;
       const body = JSON.stringify(notificationView(row, store.state));
-      let ok = false;
+      let ok: boolean;
       try {
         const response = await request(webhook.url, {
           method: 'POST',
@@ -152,7 +152,7 @@ export function startWebhookDelivery(store: Store, webhook: NotificationWebhook,
         await response.body.dump();
         ok = response.statusCode >= 200 && response.statusCode < 300;
       } catch {
-        ok = false;
+        ok = false; // unreachable, timed out: retried like a refusal
       }
       const attempts = Number(row.attempts) + 1;
       await store.db
