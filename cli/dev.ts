@@ -12,6 +12,7 @@ import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
 import { asConfigError, parseLogLevel, parsePort, parsePositiveInt } from './flags.ts';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
+import { auditKeyName, devAuditLocation } from '../common/audit-log.ts';
 import { devIssuer, devKeyName } from '../common/dev-identity.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { devPersonas } from '../gateway/dev-personas.ts';
@@ -125,6 +126,7 @@ async function runDev(o: {
     // Dev keys (git-ignored): the gateway's context-token key, and one dev identity provider per state.
     const gatewayKey = await ensureKeyPair(o.keysDir, 'gateway');
     for (const state of o.states) await ensureKeyPair(o.keysDir, devKeyName(state));
+    const gatewayAudit = { location: devAuditLocation(o.dataDir, 'gateway'), signingKey: (await ensureKeyPair(o.keysDir, auditKeyName('gateway'))).privateJwk };
     const configs: MemberConfig[] = [];
     for (const [i, state] of o.states.entries()) {
       if (stopping) return;
@@ -139,6 +141,8 @@ async function runDev(o: {
           host: o.host,
           gatewayPublicKey: gatewayKey.publicJwk,
           policiesDir: POLICIES_DIR,
+          // Each state's audit apart from its records: <data-dir>/<STATE>.audit.db, signed with its own audit key.
+          audit: { location: devAuditLocation(o.dataDir, state), signingKey: (await ensureKeyPair(o.keysDir, auditKeyName(state))).privateJwk },
         });
       } catch (error) {
         throw asConfigError(error, `member ${state}`);
@@ -169,6 +173,7 @@ async function runDev(o: {
       const security = await buildGatewaySecurity({ members: configs, keysDir: o.keysDir, acceptDevKeys: true });
       gateway = await startGateway({
         supergraphSdl: supergraph.sdl,
+        audit: gatewayAudit,
         members: configs,
         port: o.port,
         host: o.host,

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError } from '../common/config-error.ts';
 
 /** Turns known start-up failures (port taken, no permission) into one-line ConfigErrors; anything else stays as it is. */
@@ -18,6 +20,17 @@ export function parseLogLevel(value: string, flag = '--log-level'): (typeof LOG_
   const level = LOG_LEVELS.find((l) => l === value);
   if (!level) throw new ConfigError(`${flag} '${value}' is not one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+/** An audit log location from a flag: a postgres:// URL as it is, or a SQLite file whose folder is created. */
+export function auditLocation(value: string): string {
+  if (/^postgres(ql)?:\/\//i.test(value)) return value;
+  try {
+    mkdirSync(dirname(value), { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`--audit ${value}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return value;
 }
 
 export function parsePort(value: string, flag = '--port'): number {

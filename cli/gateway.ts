@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { ConfigError } from '../common/config-error.ts';
 import { loadMembersConfig } from '../gateway/members-config.ts';
 import { startGateway } from '../gateway/server.ts';
+import { auditKeyName, devAuditLocation, displayLocation } from '../common/audit-log.ts';
+import { DEFAULT_DATA_DIR } from '../common/defaults.ts';
+import { ensureKeyPair } from '../common/dev-keys.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
-import { asConfigError, parseLogLevel, parsePort } from './flags.ts';
+import { asConfigError, auditLocation, parseLogLevel, parsePort } from './flags.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
 
@@ -17,6 +20,7 @@ interface GatewayFlags {
   keysDir: string;
   acceptDevKeys?: boolean;
   strictAuthorization?: boolean;
+  audit: string;
 }
 
 export function registerGateway(program: Command): void {
@@ -30,6 +34,11 @@ export function registerGateway(program: Command): void {
     .option('--host <host>', 'address to bind (default: gateway.host in the members config, else 127.0.0.1)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--keys-dir <dir>', "folder of the gateway's context-token key gateway.jwk (generated on first start)", DEFAULT_KEYS_DIR)
+    .option(
+      '--audit <file|url>',
+      "the gateway's own audit log (hash-chained, signed with <keys-dir>/audit-gateway.jwk, generated on first start): a SQLite file or postgres:// URL",
+      devAuditLocation(DEFAULT_DATA_DIR, 'gateway'),
+    )
     .option('--accept-dev-keys', 'accept tokens of the dev identity providers (issuer hague-dev:<STATE>); never in production')
     .option('--strict-authorization', 'reject a whole request that asks for a forbidden field (default: that field answers null + FORBIDDEN)')
     .addHelpText(
@@ -60,11 +69,13 @@ export function registerGateway(program: Command): void {
           corsOrigins: network.gateway.corsOrigins,
           rateLimit: network.gateway.rateLimit,
           logger: { level: logLevel },
+          audit: { location: auditLocation(flags.audit), signingKey: (await ensureKeyPair(flags.keysDir, auditKeyName('gateway'))).privateJwk },
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(
           `callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`,
         );
+        console.log(`audit log: ${displayLocation(flags.audit)}, signed with ${flags.keysDir}/${auditKeyName('gateway')}.jwk`);
       } catch (error) {
         throw asConfigError(error, 'gateway');
       }

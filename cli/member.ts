@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
 import { ConfigError } from '../common/config-error.ts';
-import { asConfigError, parsePort } from './flags.ts';
+import { asConfigError, auditLocation, parsePort } from './flags.ts';
 import { existsSync } from 'node:fs';
-import { readPublicJwk } from '../common/dev-keys.ts';
+import { ensureKeyPair, readPublicJwk } from '../common/dev-keys.ts';
+import { auditKeyName, devAuditLocation, displayLocation } from '../common/audit-log.ts';
+import { isPostgresUrl } from '../subgraphs/member/store.ts';
+import { dirname } from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_KEYS_DIR, DEFAULT_POLICIES_DIR } from '../common/defaults.ts';
 
 export function registerMember(program: Command): void {
@@ -18,49 +21,71 @@ export function registerMember(program: Command): void {
     .option('--agency <name>', 'agency named in every contact point')
     .option('--gateway-key <file>', "the gateway's public key (JWK file): only requests it signed are answered", `${DEFAULT_KEYS_DIR}/gateway.jwk`)
     .option('--policies <dir>', "folder of release policies; <dir>/<STATE>.yaml is this state's", DEFAULT_POLICIES_DIR)
+    .option(
+      '--audit <file|url>',
+      "this state's own audit log, apart from its records: a SQLite file or postgres:// URL (default: <database folder>/<STATE>.audit.db, or the same PostgreSQL database, schema hague_audit)",
+    )
+    .option('--keys-dir <dir>', "folder of this state's audit key audit-<STATE>.jwk (generated on first start)", DEFAULT_KEYS_DIR)
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
-    .action(async (options: { state: string; port: string; host: string; database: string; agency?: string; gatewayKey: string; policies: string }) => {
-      const state = parseMemberState(options.state, '--state');
-      const port = parsePort(options.port);
-      const database = options.database.replace('<STATE>', state);
-      if (options.database.includes('<STATE>')) {
-        const { mkdirSync } = await import('node:fs');
-        mkdirSync(DEFAULT_DATA_DIR, { recursive: true });
-      }
-      if (!existsSync(options.gatewayKey)) {
-        throw new ConfigError(
-          `--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`,
+    .action(
+      async (options: {
+        state: string;
+        port: string;
+        host: string;
+        database: string;
+        agency?: string;
+        gatewayKey: string;
+        policies: string;
+        audit?: string;
+        keysDir: string;
+      }) => {
+        const state = parseMemberState(options.state, '--state');
+        const port = parsePort(options.port);
+        const database = options.database.replace('<STATE>', state);
+        if (options.database.includes('<STATE>')) {
+          const { mkdirSync } = await import('node:fs');
+          mkdirSync(DEFAULT_DATA_DIR, { recursive: true });
+        }
+        if (!existsSync(options.gatewayKey)) {
+          throw new ConfigError(
+            `--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`,
+          );
+        }
+        let gatewayPublicKey;
+        try {
+          gatewayPublicKey = readPublicJwk(options.gatewayKey);
+        } catch (error) {
+          throw new ConfigError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
+        }
+        // The default sits beside the records (whose folder must exist: openStore says so); an explicit --audit folder is created.
+        const audit = options.audit ? auditLocation(options.audit) : isPostgresUrl(database) ? database : devAuditLocation(dirname(database), state);
+        let member;
+        try {
+          member = await startMember({
+            state,
+            database,
+            port,
+            host: options.host,
+            agency: options.agency,
+            logger: { level: 'info' },
+            gatewayPublicKey,
+            policiesDir: options.policies,
+            audit: { location: audit, signingKey: (await ensureKeyPair(options.keysDir, auditKeyName(state))).privateJwk },
+          });
+        } catch (error) {
+          throw asConfigError(error, `member ${state}`);
+        }
+        console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
+        console.log(
+          `release policy: ${options.policies}/${state}.yaml; audit log: ${displayLocation(audit)}, signed with ${options.keysDir}/${auditKeyName(state)}.jwk`,
         );
-      }
-      let gatewayPublicKey;
-      try {
-        gatewayPublicKey = readPublicJwk(options.gatewayKey);
-      } catch (error) {
-        throw new ConfigError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
-      }
-      let member;
-      try {
-        member = await startMember({
-          state,
-          database,
-          port,
-          host: options.host,
-          agency: options.agency,
-          logger: { level: 'info' },
-          gatewayPublicKey,
-          policiesDir: options.policies,
-        });
-      } catch (error) {
-        throw asConfigError(error, `member ${state}`);
-      }
-      console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
-      console.log(`release policy: ${options.policies}/${state}.yaml (audit log in the same database)`);
-      console.log('Ctrl-C to stop');
-      const stop = async () => {
-        await member.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+        console.log('Ctrl-C to stop');
+        const stop = async () => {
+          await member.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
 }

@@ -32,7 +32,8 @@ import { createAgent } from './http-client.ts';
 import type { MemberConfig } from './members-config.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { useAccessLog } from './plugins/access-log.ts';
-import { useAuditTrail, type AuditSink } from './plugins/audit-trail.ts';
+import { useAuditTrail } from './plugins/audit-trail.ts';
+import { openAuditLog } from '../common/audit-log.ts';
 import { useHealth } from './plugins/health.ts';
 import { createMetrics, useMetrics, type GatewayMetrics } from './plugins/metrics.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts';
@@ -63,8 +64,11 @@ export interface StartGatewayOptions {
   authorizationRules?: AuthorizationRules;
   /** More gateway plugins, wired after the built-in ones (request id, metrics, health, access log). */
   plugins?: GatewayPlugin[];
-  /** The gateway's own audit log (common/audit-log.ts): every request and every refusal, hash-chained. */
-  auditLog?: AuditSink;
+  /**
+   * The gateway's own audit log (common/audit-log.ts): every request and every refusal,
+   * hash-chained, signed with the gateway's audit key. A SQLite file or a postgres:// URL.
+   */
+  audit?: { location: string; signingKey: JWK };
   /** Dev mode only: personas with ready tokens for the explorer's picker (absent: a token field only). */
   explorerPersonas?: ExplorerOptions['personas'];
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
@@ -121,6 +125,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // The gateway makes every request id itself; a client's X-Request-Id is only a correlation id (plugins/request-id.ts).
   const app = Fastify({ ...loggerOption(options.logger), genReqId: () => newRequestId(), requestIdHeader: false });
   const headersFor: HeadersFor = await contextTokenHeaders(options.security.signingKey);
+  const auditLog = options.audit ? await openAuditLog(options.audit.location, { owner: 'gateway', signingKey: options.audit.signingKey }) : undefined;
   let loaded = false;
 
   const plugins: GatewayPlugin[] = [
@@ -136,7 +141,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         headersFor(contextAudience(member.code), { ...context, caller: readinessCaller(member.code, context.requestId) }, call),
     }),
     useAccessLog(),
-    ...(options.auditLog ? [useAuditTrail(options.auditLog)] : []),
+    ...(auditLog ? [useAuditTrail(auditLog)] : []),
     ...(options.plugins ?? []),
   ];
   const onCall = (call: StateCall, context: GatewayContext) => {
@@ -212,6 +217,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.stop().catch(() => {});
     await app.close().catch(() => {});
     await dispatcher.close().catch(() => {});
+    await auditLog?.close().catch(() => {});
     if (!loaded && error instanceof Error && !(error instanceof ConfigError) && (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
       throw new ConfigError(`the gateway cannot load this supergraph: ${error.message.split('\n')[0]}`);
     }
@@ -233,6 +239,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
         await app.close().catch(() => {});
         await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
+      await auditLog?.close(); // signs a last checkpoint
       })()),
   };
 }

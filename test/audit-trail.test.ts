@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportAuditLog, verifyAuditLog } from '../common/audit-log.ts';
+import { testGatewayKeys } from './support/tokens.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { deadUrl, postQuery, startNetwork, type TestNetwork } from './support/network.ts';
 
@@ -8,12 +14,10 @@ import { deadUrl, postQuery, startNetwork, type TestNetwork } from './support/ne
  * and one per request refused before execution (401, 400, 429), under the gateway's request id.
  */
 
-const entries: Array<{ kind: string; entry: Record<string, unknown> }> = [];
-const sink = {
-  async append(kind: string, entry: Record<string, unknown>) {
-    entries.push({ kind, entry });
-  },
-};
+// The gateway's real audit log, in a file of its own, signed with a key made for this test.
+const folder = mkdtempSync(join(tmpdir(), 'hague-gateway-audit-'));
+const location = join(folder, 'gateway.audit.db');
+let auditKeys: { privateJwk: JWK; publicJwk: JWK };
 
 let net: TestNetwork;
 let gateway: RunningGateway;
@@ -23,14 +27,29 @@ beforeAll(async () => {
     data: { NL: [{ id: 'NL-1', givenName: 'Abdelhamid', familyName: 'Abaaoud' }], BE: [{ id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud' }] },
     peers: [{ code: 'FR', url: await deadUrl(), timeoutMs: 500 }],
   });
-  gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: net.memberConfigs, security: net.security, auditLog: sink });
+  auditKeys = await testGatewayKeys();
+  gateway = await startGateway({
+    supergraphSdl: net.supergraphSdl,
+    members: net.memberConfigs,
+    security: net.security,
+    audit: { location, signingKey: auditKeys.privateJwk },
+  });
 });
 afterAll(async () => {
   await gateway?.close();
   await net?.close();
+  rmSync(folder, { recursive: true, force: true });
 });
 
-const last = (kind: string) => entries.filter((e) => e.kind === kind).at(-1)?.entry;
+/** The last entry of a kind, read back from the log as an export (which verifies the chain first). */
+async function last(kind: string): Promise<Record<string, unknown> | undefined> {
+  const { lines } = await exportAuditLog(location, { signingKey: auditKeys.privateJwk });
+  const entries = lines
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { kind: string; entry: Record<string, unknown> });
+  return entries.filter((e) => e.kind === kind).at(-1)?.entry;
+}
 
 describe("the gateway's audit trail", () => {
   it('records who asked, why, what was asked of whom, who answered, and what the network removed', async () => {
@@ -41,7 +60,7 @@ describe("the gateway's audit trail", () => {
       'x-request-id': 'client-corr-1',
     });
     expect(answer.body.data.persons).toHaveLength(2);
-    expect(last('gateway-request')).toEqual({
+    expect(await last('gateway-request')).toEqual({
       requestId: answer.headers.get('x-request-id'),
       correlationId: 'client-corr-1',
       at: expect.any(String),
@@ -65,7 +84,7 @@ describe("the gateway's audit trail", () => {
   ])('records a refusal before execution: %s', async (_what, headers, status, code) => {
     const answer = await postQuery(gateway.url, '{ persons(filter: { name: "Abaaoud" }) { id } }', undefined, headers);
     expect(answer.status).toBe(status);
-    expect(last('gateway-refusal')).toEqual({
+    expect(await last('gateway-refusal')).toEqual({
       requestId: answer.headers.get('x-request-id'),
       at: expect.any(String),
       status,
@@ -80,7 +99,7 @@ describe("the gateway's audit trail", () => {
     const { authorization } = await net.as({ state: 'NL', roles: ['analyst'], clearance: 'SECRET' });
     const answer = await postQuery(gateway.url, '{ persons(filter: { name: "Abaaoud" }) { id } }', undefined, { authorization });
     expect(answer.status).toBe(400);
-    expect(last('gateway-refusal')).toMatchObject({ requestId: answer.headers.get('x-request-id'), status: 400, code: 'PURPOSE_REQUIRED' });
+    expect(await last('gateway-refusal')).toMatchObject({ requestId: answer.headers.get('x-request-id'), status: 400, code: 'PURPOSE_REQUIRED' });
   });
 
   it('records a caller refused by the rate limit (429), naming the caller', async () => {
@@ -88,7 +107,7 @@ describe("the gateway's audit trail", () => {
       supergraphSdl: net.supergraphSdl,
       members: net.memberConfigs,
       security: net.security,
-      auditLog: sink,
+      audit: { location, signingKey: auditKeys.privateJwk }, // a second gateway appending to the same log
       rateLimit: { perCaller: 1 },
     });
     try {
@@ -96,7 +115,7 @@ describe("the gateway's audit trail", () => {
       expect((await postQuery(limited.url, '{ persons(filter: { name: "Abaaoud" }) { id } }', undefined, headers)).status).toBe(200);
       const refused = await postQuery(limited.url, '{ persons(filter: { name: "Abaaoud" }) { id } }', undefined, headers);
       expect(refused.status).toBe(429);
-      expect(last('gateway-refusal')).toEqual({
+      expect(await last('gateway-refusal')).toEqual({
         requestId: refused.headers.get('x-request-id'),
         at: expect.any(String),
         status: 429,
@@ -108,5 +127,11 @@ describe("the gateway's audit trail", () => {
     } finally {
       await limited.close();
     }
+  });
+
+  it('keeps a chain that verifies with the public key alone', async () => {
+    const verdict = await verifyAuditLog(location, auditKeys.publicJwk);
+    expect(verdict).toMatchObject({ ok: true, owner: 'gateway' });
+    expect(verdict.ok && verdict.entries).toBe(6); // first gateway: 1 answered, 3 refused; second: 1 answered, 1 refused
   });
 });

@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../../common/audit-log.ts';
 import type { Store } from './store.ts';
 import type { AuditEntry } from './audit-entry.ts';
 
+/** Where a state's audit entries go: its hash-chained audit log, apart from the records (production), or its records database (tests, bench). */
+export interface AuditTarget {
+  store: Store;
+  /** The state's own audit log (common/audit-log.ts): append-only, hash-chained, signed checkpoints. */
+  log?: AuditLog;
+}
+
 /**
  * The one sink of the owner's audit: every entry (answers, refusals, abandoned and withheld
- * answers) is written here, before the answer leaves. Today one `audit_log` row per entry: the
- * whole entry as JSON in `entry` (audit-entry.ts), plus the older columns derived from it
- * (who, why, the record ids and coordinates released, what was withheld or refused).
+ * answers) is written here, before the answer leaves. With an audit log (`hague member`, `hague
+ * dev`): one hash-chained entry there, of the kind of its outcome, apart from the records.
+ * Without one: an `audit_log` row in the records database with the whole entry as JSON in `entry`
+ * (audit-entry.ts) plus the older columns derived from it.
  */
-export async function recordEntry(store: Store, entry: AuditEntry): Promise<void> {
+export async function recordEntry(target: AuditTarget, entry: AuditEntry): Promise<void> {
+  if (target.log) {
+    await target.log.append(entry.outcome, { ...entry });
+    return;
+  }
+  const { store } = target;
   const released = {
     records: [...new Set(entry.records.map((r) => r.id))].sort(),
     fields: [...new Set(entry.records.flatMap((r) => r.released))].sort(),

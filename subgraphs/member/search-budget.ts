@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { formattedError } from '../../common/errors.ts';
 import { MAX_QUERY_TOKENS } from '../../common/query-limits.ts';
 import type { MemberState } from '../../common/member-states.ts';
-import { recordEntry } from './audit.ts';
+import { recordEntry, type AuditTarget } from './audit.ts';
 import { describeRefusal } from './audit-entry.ts';
 import { CORRELATION_ID_HEADER, requestIdHeader } from '../../common/request-id.ts';
 import type { ReleasePolicy } from './release-policy.ts';
@@ -105,8 +105,9 @@ export function budgetFor(policy: ReleasePolicy, tier: Tier): SearchBudget {
 }
 
 /** Charges every GraphQL request to its caller's budget, after the context token is verified and before execution. */
-export function useSearchBudget(app: FastifyInstance, options: { state: MemberState; store: Store; policy: ReleasePolicy }): void {
+export function useSearchBudget(app: FastifyInstance, options: { state: MemberState; store: Store; policy: ReleasePolicy; audit?: AuditTarget }): void {
   const { state, store, policy } = options;
+  const audit = options.audit ?? { store };
   const cleanup = setInterval(() => {
     store.db
       .deleteFrom('search_budget')
@@ -141,7 +142,7 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
       `${state} allows ${caller.state} callers (${tier} tier) ${charged.limit} searches per ${charged.window}; ` +
       `this request asks ${count} more than remain. Retry after ${charged.retryAfter} s, or ask ${state}'s contact point`;
     await recordEntry(
-      store,
+      audit,
       describeRefusal({
         caller,
         correlationId: requestIdHeader(request.headers[CORRELATION_ID_HEADER]),

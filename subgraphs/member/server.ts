@@ -13,7 +13,8 @@ import { useContextAuth } from './context-auth.ts';
 import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
-import { recordEntry } from './audit.ts';
+import { recordEntry, type AuditTarget } from './audit.ts';
+import { openAuditLog, type AuditLog } from '../../common/audit-log.ts';
 import { recordHits, startWebhookDelivery } from './hit-notifications.ts';
 import { describeAnswer, describeRefusal, newAuditCollector, withRecordCapture } from './audit-entry.ts';
 import { MAX_QUERY_TOKENS, memberBounds } from './query-bounds.ts';
@@ -46,6 +47,8 @@ export interface MemberOptions {
   logger?: boolean | object;
   /** How often due hit notifications are pushed to the policy's webhook (default 1 s). */
   webhookEveryMs?: number;
+  /** The state's own audit log (common/audit-log.ts), apart from its records; absent: entries go to the records database's audit_log table. */
+  auditLog?: AuditLog;
   /** Largest answer sent (bytes of JSON); a larger one is withheld whole. @default DEFAULT_MAX_ANSWER_BYTES (8 MiB) */
   maxAnswerBytes?: number;
 }
@@ -71,7 +74,8 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   // "0": serialize GraphQL responses as they are, so paths keep their numeric indices.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await useContextAuth(app, state, options.gatewayPublicKey, store);
-  useSearchBudget(app, { state, store, policy: options.policy });
+  const audit: AuditTarget = { store, log: options.auditLog };
+  useSearchBudget(app, { state, store, policy: options.policy, audit });
   // Past the gateway's deadline no list resolves and no SQL statement starts (deadline.ts).
   // Every Person and Organisation a resolver returns is recorded for the audit entry (audit-entry.ts).
   const schema = withRecordCapture(withListDeadlines(buildMemberSchema()));
@@ -111,7 +115,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
       const first = (error as { errors?: { message: string; extensions?: { code?: unknown } }[] }).errors?.[0];
       const sent = requestOperation(context.reply.request);
       await recordEntry(
-        store,
+        audit,
         describeRefusal({
           caller: context.caller,
           correlationId: context.correlationId,
@@ -147,7 +151,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
       records: context.audit?.records ?? newAuditCollector().records,
       bounded,
     });
-    await recordEntry(store, entry);
+    await recordEntry(audit, entry);
     // A partner's hit on a record the owner flags: a notification, stored before the answer leaves.
     if (entry.outcome === 'answered') {
       const hits = entry.records.map((r) => ({ type: r.type, id: r.id, released: r.released }));
@@ -180,6 +184,8 @@ export interface RunningMember {
   app: FastifyInstance;
   store: Store;
   close(): Promise<void>;
+  /** The state's audit log, when it has one of its own. */
+  auditLog?: AuditLog;
 }
 
 /** Opens the state's database (migrating it), and serves its subgraph on host:port (port 0 picks a free one). */
@@ -197,12 +203,17 @@ export async function startMember(options: {
   policy?: ReleasePolicy;
   enforceRelease?: boolean;
   maxAnswerBytes?: number;
+  /** The state's own audit log: a SQLite file or a postgres:// URL (schema hague_audit), and the state's audit key. Absent: the records database's audit_log table. */
+  audit?: { location: string; signingKey: JWK };
 }): Promise<RunningMember> {
   const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? DEFAULT_POLICIES_DIR, options.state);
   const store = await openStore(options.database, options.state);
   let app: FastifyInstance | undefined;
+  let auditLog: AuditLog | undefined;
   try {
+    if (options.audit) auditLog = await openAuditLog(options.audit.location, { owner: options.state, signingKey: options.audit.signingKey });
     app = await buildMemberApp({
+      auditLog,
       state: options.state,
       store,
       agency: options.agency,
@@ -221,13 +232,16 @@ export async function startMember(options: {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
       app: running,
       store,
+      auditLog,
       async close() {
         await running.close();
+        await auditLog?.close(); // signs a last checkpoint
         await store.close();
       },
     };
   } catch (error) {
     await app?.close().catch(() => {});
+    await auditLog?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }
