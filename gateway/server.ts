@@ -239,7 +239,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
         await app.close().catch(() => {});
         await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
-      await auditLog?.close(); // signs a last checkpoint
+        await auditLog?.close(); // signs a last checkpoint
       })()),
   };
 }
