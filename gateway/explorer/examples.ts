@@ -1,5 +1,6 @@
 /**
- * Saved example queries of the explorer: the four questions that show why the network exists.
+ * Saved example queries of the explorer: the four questions that show why the network exists,
+ * and the duty officers' hits on their own state's records.
  * They are written against the contract (schema/member.graphql) and test/explorer-assets.test.ts
  * validates each one against it, so a contract change that breaks an example fails a test instead
  * of an analyst's first click. Values (passport number, organisation name) come from the demo data
@@ -156,6 +157,37 @@ query OrganisationAcrossStates($name: String!) {
       since
       person { memberState id givenName familyName status }
     }
+  }
+}
+`,
+    },
+    {
+      id: 'hits',
+      title: 'Hits on our records (duty officers)',
+      variables: json({ since: `${daysBefore(today, 30)}T00:00:00Z` }),
+      query: `# Hits on our records (duty officers).
+# Your own state tells you when a partner's request returned one
+# of the records its release policy flags (notifyOnHits): who
+# asked (state, agency, subject), for which purpose and case,
+# which record, when, and what was released with it. Only your
+# own state's callers with the role duty get them: anyone else
+# gets NOT_RELEASED from their own state, nothing from others.
+# requestId finds the request in the owner's and the gateway's
+# audit logs (hague audit export --request-id).
+query HitsOnOurRecords($since: DateTime) {
+  hitNotifications(since: $since, first: 100) {
+    at
+    memberState
+    recordType
+    record
+    callerState
+    callerAgency
+    callerSubject
+    purpose
+    caseReference
+    requestId
+    released
+    id
   }
 }
 `,

@@ -1,6 +1,7 @@
 // Hague explorer: GraphiQL (graphiql 4's UMD build, served by the gateway) under a bar that sets
-// the network's headers on every request, plus a "Per-state notes" panel that reads the errors of
-// the last answer by member state. Plain browser JavaScript, no build step: the gateway serves this
+// the network's headers on every request, a "Per-state notes" panel that reads the errors of
+// the last answer by member state, and an "Inbox" of the hits partners made on the caller's own
+// state's flagged records (hitNotifications, answered to the owner's duty officers only). Plain browser JavaScript, no build step: the gateway serves this
 // file as it is. It only ever talks to its own origin (the page's CSP allows nothing else).
 /* global React, ReactDOM, GraphiQL */
 'use strict';
@@ -35,6 +36,14 @@
     restore();
     buildBar();
     fetcher = makeFetcher();
+    byId('inbox-button').addEventListener('click', () => {
+      const inbox = byId('inbox');
+      if (!inbox.hidden && inbox.dataset.persona === ui.persona) {
+        inbox.hidden = true;
+        return;
+      }
+      loadInbox().catch((error) => showInbox({ failure: error.message }));
+    });
     root = ReactDOM.createRoot(byId('graphiql'));
     render();
   }
@@ -160,6 +169,8 @@
     save();
     fetcher = makeFetcher();
     render();
+    // The open inbox belongs to the previous caller: show the new one's.
+    if (!byId('inbox').hidden) loadInbox().catch((error) => showInbox({ failure: error.message }));
   }
 
   /** The network's headers, read when a request is sent: picker changes apply to the next request. */
@@ -212,6 +223,131 @@
       if (!introspection || (result.errors && result.errors.length)) showNotes(result, introspection);
       return result;
     };
+  }
+
+  const INBOX_QUERY = `query HagueInbox {
+  hitNotifications(first: 100) {
+    id at memberState recordType record callerState callerAgency callerSubject
+    purpose caseReference requestId released
+  }
+}`;
+
+  /** The current caller's hit notifications, asked through the gateway with the bar's token, purpose and case. */
+  async function loadInbox() {
+    const inbox = byId('inbox');
+    inbox.hidden = false;
+    inbox.dataset.state = 'loading';
+    inbox.dataset.persona = ui.persona;
+    inbox.replaceChildren(Object.assign(document.createElement('p'), { className: 'hague-muted', textContent: 'Loading the inbox…' }));
+    const response = await fetch(config.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...hagueHeaders(),
+      },
+      body: JSON.stringify({ query: INBOX_QUERY, operationName: 'HagueInbox' }),
+      credentials: 'same-origin',
+    });
+    const text = await response.text();
+    let result;
+    try {
+      result = JSON.parse(text);
+    } catch {
+      result = { errors: [{ message: `HTTP ${response.status} from the gateway: ${text.slice(0, 300)}` }] };
+    }
+    showInbox({ result });
+  }
+
+  function showInbox({ result, failure }) {
+    const inbox = byId('inbox');
+    inbox.hidden = false;
+    inbox.replaceChildren();
+    const persona = personas.find((p) => p.id === ui.persona);
+    const head = document.createElement('h2');
+    head.textContent = `Inbox · partners' hits on the flagged records of ${persona ? stateName(persona.state) : 'your state'}`;
+    const close = Object.assign(document.createElement('button'), { type: 'button', className: 'hague-button', textContent: 'Close' });
+    close.addEventListener('click', () => (inbox.hidden = true));
+    const reload = Object.assign(document.createElement('button'), { type: 'button', className: 'hague-button', textContent: 'Reload' });
+    reload.addEventListener('click', () => loadInbox().catch((error) => showInbox({ failure: error.message })));
+    head.append(' ', reload, ' ', close);
+    inbox.append(head);
+
+    const errors = result && Array.isArray(result.errors) ? result.errors : [];
+    const notifications = result && result.data && Array.isArray(result.data.hitNotifications) ? result.data.hitNotifications : null;
+    inbox.dataset.count = String(notifications ? notifications.length : 0);
+    const message = (className, text) => inbox.append(Object.assign(document.createElement('p'), { className, textContent: text }));
+
+    if (failure) {
+      inbox.dataset.state = 'error';
+      message('hague-inbox-error', `The inbox could not be loaded: ${failure}`);
+      return;
+    }
+    const refused = errors.filter((e) => e.extensions && e.extensions.code === 'NOT_RELEASED');
+    if (refused.length) {
+      inbox.dataset.state = 'not-released';
+      for (const error of refused) {
+        const state = error.extensions.memberState;
+        const p = document.createElement('p');
+        p.className = 'hague-inbox-refused';
+        const badge = Object.assign(document.createElement('span'), { className: 'hague-code hague-code-NOT_RELEASED', textContent: 'NOT_RELEASED' });
+        p.append(badge, ` ${state ? stateName(state) : 'Network'}: ${error.message}`);
+        inbox.append(p);
+      }
+    }
+    for (const error of errors.filter((e) => !refused.includes(e))) {
+      const ext = error.extensions || {};
+      message('hague-inbox-error', `${ext.memberState ? stateName(ext.memberState) + ': ' : ''}${ext.code ? ext.code + ': ' : ''}${error.message}`);
+    }
+    if (!notifications) {
+      if (!refused.length) inbox.dataset.state = 'error';
+      return;
+    }
+    if (refused.length) return;
+    if (errors.length) inbox.dataset.state = 'partial';
+    if (!notifications.length) {
+      if (!errors.length) inbox.dataset.state = 'empty';
+      message('hague-muted', 'No hits: no partner has hit one of your state’s flagged records (records are flagged by the release policy’s notifyOnHits).');
+      return;
+    }
+    if (!errors.length) inbox.dataset.state = 'loaded';
+    const table = document.createElement('table');
+    const header = document.createElement('tr');
+    for (const title of ['When', 'Record', 'Who asked', 'Purpose', 'Case', 'Released', 'Request id']) {
+      header.append(Object.assign(document.createElement('th'), { textContent: title }));
+    }
+    table.append(header);
+    for (const n of notifications) {
+      const row = document.createElement('tr');
+      row.dataset.record = n.record;
+      row.dataset.callerState = n.callerState;
+      const cell = (text, title) => {
+        const td = Object.assign(document.createElement('td'), { textContent: text == null || text === '' ? '—' : String(text) });
+        if (title) td.title = title;
+        row.append(td);
+        return td;
+      };
+      cell(formatTime(n.at), n.at);
+      cell(`${n.recordType} ${n.record}`, `${n.memberState}`);
+      cell(`${stateName(n.callerState)} · ${n.callerAgency || 'agency not stated'} · ${n.callerSubject}`);
+      cell(n.purpose);
+      cell(n.caseReference);
+      const released = cell(`${n.released.length} field${n.released.length === 1 ? '' : 's'}`, n.released.join('\n'));
+      released.className = 'hague-inbox-released';
+      if (n.released.length) {
+        const list = Object.assign(document.createElement('code'), { textContent: n.released.join(' ') });
+        released.append(document.createElement('br'), list);
+      }
+      const id = cell(n.requestId);
+      id.className = 'hague-mono';
+      table.append(row);
+    }
+    inbox.append(table);
+  }
+
+  function formatTime(iso) {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? String(iso) : date.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   }
 
   function render() {
