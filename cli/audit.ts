@@ -15,10 +15,12 @@ import {
 import { ConfigError } from '../common/config-error.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR } from '../common/defaults.ts';
 import { parseMemberState } from '../common/member-states.ts';
+import { buildReport, formatReport, readAuditEntries } from './audit-report.ts';
 
 /**
- * `hague audit verify` and `hague audit export`: check a tamper-evident audit log
- * (common/audit-log.ts) offline with its owner's public key, or export part of it signed.
+ * `hague audit verify`, `hague audit export` and `hague audit report`: check a tamper-evident audit log
+ * (common/audit-log.ts) offline with its owner's public key, export part of it signed, or read it
+ * for a data-protection officer (cli/audit-report.ts: who consulted what, when and why; probing).
  * Exit codes: 0 verified, 1 does not verify, 2 bad flags or files.
  */
 
@@ -178,5 +180,49 @@ export function registerAudit(program: Command): void {
         throw new ConfigError(`--out ${options.out}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
       }
       console.log(`exported ${exported.count} entries to ${options.out}, signature in ${options.out}.sig`);
+    });
+  addSelectors(audit.command('report'))
+    .description(
+      'Verify an audit log, then report who consulted which records, when and why, by partner state and subject, and flag probing and repeated refusals',
+    )
+    .option('--since <time>', 'entries at or after: ISO time, or a duration back from now (10m, 2h, 3d)')
+    .option('--until <time>', 'entries at or before: ISO time, or a duration back from now')
+    .option('--json', 'the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hague audit report --state NL --since 7d\n  hague audit report --database nl-audit.db --key audit-NL.public.jwk --json',
+    )
+    .action(async (options: Selector & { since?: string; until?: string; json?: boolean }) => {
+      const selected = select(options, true);
+      const location = selected.location!;
+      const since = options.since === undefined ? undefined : parseTime(options.since, '--since');
+      const until = options.until === undefined ? undefined : parseTime(options.until, '--until');
+      let read;
+      try {
+        read = await readAuditEntries(location, readJwk(selected.keyFile, '--key'), { since, until });
+      } catch (error) {
+        if (!(error instanceof AuditLogBroken)) throw error;
+        console.error(`hague: no report: ${error.message}`);
+        process.exitCode = 1;
+        return;
+      }
+      const { verification, rows } = read;
+      const owner = verification.owner ?? selected.owner;
+      const report = buildReport(rows, { owner, since, until });
+      if (options.json) {
+        const log = {
+          location: displayLocation(location),
+          entries: verification.entries,
+          lastCheckpoint: verification.lastCheckpoint,
+          unsignedTail: verification.unsignedTail,
+        };
+        process.stdout.write(`${JSON.stringify({ log, ...report }, null, 2)}\n`);
+        return;
+      }
+      const checkpoint = verification.lastCheckpoint
+        ? `last signed checkpoint: entry ${verification.lastCheckpoint.seq}` +
+          (verification.unsignedTail > 0 ? ` (${verification.unsignedTail} after it not signed yet)` : '')
+        : 'no signed checkpoint yet';
+      process.stdout.write(formatReport(report, `${label({ ...selected, owner }, location)}: ${verification.entries} entries, chain intact; ${checkpoint}`));
     });
 }
