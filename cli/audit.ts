@@ -141,8 +141,11 @@ export function registerAudit(program: Command): void {
       const checkpoint = result.lastCheckpoint
         ? `last signed checkpoint: entry ${result.lastCheckpoint.seq} at ${result.lastCheckpoint.at}` +
           (result.unsignedTail > 0 ? ` (${result.unsignedTail} entries after it not signed yet)` : '')
-        : `no signed checkpoint yet (${result.entries} entries not signed yet)`;
-      console.log(`${name}: ${result.entries} entries, chain intact; ${checkpoint}`);
+        : `no signed checkpoint yet (${result.unsignedTail} entries not signed yet)`;
+      const expired = result.expiredThrough
+        ? `; entries up to ${result.expiredThrough.seq} expired behind an anchor signed at ${result.expiredThrough.at}`
+        : '';
+      console.log(`${name}: ${result.entries} entries, chain intact; ${checkpoint}${expired}`);
     });
 
   addSelectors(audit.command('export'))

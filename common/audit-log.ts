@@ -6,8 +6,10 @@
  *   await log.append('answer', { requestId, caller, released, withheld }); // durable when it resolves
  *   await log.close();                                                      // signs a last checkpoint
  *
+ *   await log.expire(before);                                               // entries older than before go, behind a signed anchor
+ *
  *   await verifyAuditLog(location, publicJwk);
- *     // { ok: true, owner, entries, lastCheckpoint: { seq, at } | null, unsignedTail }
+ *     // { ok: true, owner, entries, lastCheckpoint: { seq, at } | null, unsignedTail, expiredThrough: { seq, at } | null }
  *     // { ok: false, owner, firstBad: { seq, reason } }
  *   const { lines, signature } = await exportAuditLog(location, { signingKey, since, until, requestId });
  *   await verifyExport(lines, signature, publicJwk); // { ok: true, entries, ... } | { ok: false, reason }
@@ -34,6 +36,20 @@
  *   copy of the checkpoints kept elsewhere closes that; `unsignedTail` says how many entries are
  *   not yet covered.
  *
+ * Retention: `expire(before)` (and, with `retainMs` (default three years), at open and daily)
+ * signs an anchor `{ owner, seq, hash, at, before }` (typ `hague-audit-anchor`) at the last entry
+ * older than `before`, stores it in `anchors` and deletes the entries up to it in the same
+ * transaction. Verification then starts the chain at the newest verified anchor below the first
+ * entry held: that entry's prev_hash must be the anchor's hash. Entries deleted without such an
+ * anchor (a checkpoint is not one) still fail. When every entry expired, the anchor is the head
+ * and the chain continues from it.
+ *
+ * PostgreSQL insert-only: the connecting role creates and owns the schema. Triggers refuse UPDATE,
+ * DELETE and TRUNCATE on `entries`, `checkpoints` and `anchors`; only a DELETE on `entries` inside
+ * `expire`'s transaction (`hague.audit_expiry = on`, set locally) passes. `appendRole` gets USAGE on
+ * the schema, INSERT and SELECT on its tables and USAGE on its sequences, nothing else: a process
+ * logging in as it can append and verify, but not expire (expiry needs the owning role).
+ *
  * Export: one canonical JSON line per entry (`seq, at, kind, entry, prev_hash, hash`), and a
  * detached ES256 compact JWS (typ `hague-audit-export`) over the SHA-256 of the exact text, signed
  * by whoever exports (the owner's audit key). The log is verified before it is exported.
@@ -45,6 +61,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { CompactSign, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { ConfigError } from './config-error.ts';
+import { DEFAULT_AUDIT_RETENTION_MS } from './defaults.ts';
 
 export interface AuditLogOptions {
   /** Who keeps this log: a member state code ('NL') or 'gateway'. A log of another owner is refused. */
@@ -55,8 +72,19 @@ export interface AuditLogOptions {
   checkpointEvery?: number;
   /** Sign a checkpoint this often when entries were added (default 60 000 ms; 0: never by time). The timer does not keep the process alive. */
   checkpointIntervalMs?: number;
-  /** Failures of background checkpoints (the next one retries); default: ignored. */
+  /** Failures of background checkpoints and expiries (the next one retries); default: ignored. */
   onError?: (error: unknown) => void;
+  /**
+   * Keep entries this long: at open and then daily, `expire(now - retainMs)` runs in the
+   * background. Default DEFAULT_AUDIT_RETENTION_MS (three years); 0: never expire.
+   */
+  retainMs?: number;
+  /**
+   * PostgreSQL only: a role that may only append (USAGE on the schema, INSERT and SELECT on its
+   * tables, USAGE on its sequences; never UPDATE, DELETE or TRUNCATE). Granted at open by the
+   * connecting role, which owns the schema.
+   */
+  appendRole?: string;
 }
 
 export interface AuditLog {
@@ -67,6 +95,12 @@ export interface AuditLog {
   append(kind: string, entry: Record<string, unknown>): Promise<{ seq: number; hash: string }>;
   /** Signs the current head now (null when the log is empty or the head is already signed). */
   checkpoint(): Promise<AuditCheckpoint | null>;
+  /**
+   * Removes the entries older than `before`, behind a signed anchor: an anchor at the last entry
+   * removed (its seq and hash, typ `hague-audit-anchor`) is stored first, in the same transaction
+   * as the deletion. Null when nothing is old enough.
+   */
+  expire(before: Date): Promise<(AuditCheckpoint & { removed: number }) | null>;
   /** Stops the timer, signs a last checkpoint and closes the connection. */
   close(): Promise<void>;
 }
@@ -80,7 +114,16 @@ export interface AuditCheckpoint {
 }
 
 export type AuditVerification =
-  | { ok: true; owner: string | null; entries: number; lastCheckpoint: { seq: number; at: string } | null; unsignedTail: number }
+  | {
+      ok: true;
+      owner: string | null;
+      /** Entries held (those expired behind an anchor not counted). */
+      entries: number;
+      lastCheckpoint: { seq: number; at: string } | null;
+      unsignedTail: number;
+      /** The last expiry: entries up to seq were removed behind an anchor signed at `at`; null when none were. */
+      expiredThrough: { seq: number; at: string } | null;
+    }
   | { ok: false; owner: string | null; firstBad: { seq: number; reason: string } };
 
 export interface ExportFilter {
@@ -125,6 +168,8 @@ export function devAuditLocation(dataDir: string, owner: string): string {
 
 export const GENESIS_HASH = '0'.repeat(64);
 const CHECKPOINT_TYP = 'hague-audit-checkpoint';
+const ANCHOR_TYP = 'hague-audit-anchor';
+const DAY_MS = 86_400_000;
 const EXPORT_TYP = 'hague-audit-export';
 const APPLICATION = 'hague-audit';
 const SCHEMA = 'hague_audit';
@@ -174,8 +219,19 @@ interface CheckpointRow {
   key_id: string | null;
 }
 
+interface AnchorRow extends CheckpointRow {
+  /** The `before` of the expiry (ISO time). */
+  before: string;
+}
+
 interface Backend {
   readonly location: string;
+  /** The newest anchor: where the chain continues from when every entry has expired. */
+  anchors(): Promise<AnchorRow[]>;
+  /** Stores the anchor and deletes the entries up to its seq, in one serialized transaction; returns how many were deleted. */
+  expireThrough(anchor: AnchorRow): Promise<number>;
+  /** The last entry at before `before` (ISO), if any. */
+  lastEntryBefore(before: string): Promise<{ seq: number; hash: string } | null>;
   /** Runs build(head) and inserts its row in one serialized write transaction. */
   appendRow(build: (head: { seq: number; hash: string } | null) => EntryRow): Promise<EntryRow>;
   head(): Promise<{ seq: number; hash: string } | null>;
@@ -249,22 +305,42 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, entry TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT);
+      ${SQLITE_ANCHORS}
       INSERT OR IGNORE INTO meta (key, value) VALUES ('application', '${APPLICATION}'), ('schema_version', '1');
       COMMIT;
     `);
   }
-  const headStatement = db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1');
+  const hasAnchors = (): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'anchors'").get() !== undefined;
+  if (mode === 'write' && !hasAnchors()) db.exec(SQLITE_ANCHORS); // a log made before expiry existed
+  const anchorsOf = (): AnchorRow[] =>
+    hasAnchors() ? (db.prepare('SELECT seq, hash, at, before, signature, key_id FROM anchors ORDER BY seq').all() as AnchorRow[]) : [];
+  const entryHead = db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1');
+  const headStatement = {
+    get: (): { seq: number; hash: string } | undefined => {
+      const head = entryHead.get() as { seq: number; hash: string } | undefined;
+      if (head || !hasAnchors()) return head;
+      return db.prepare('SELECT seq, hash FROM anchors ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    },
+  };
   const insert =
     mode === 'write' ? db.prepare('INSERT INTO entries (seq, at, kind, entry, prev_hash, hash) VALUES (@seq, @at, @kind, @entry, @prev_hash, @hash)') : null;
   const write = db.transaction((build: (head: { seq: number; hash: string } | null) => EntryRow) => {
-    const row = build((headStatement.get() as { seq: number; hash: string } | undefined) ?? null);
+    const row = build(headStatement.get() ?? null);
     insert!.run(row);
     return row;
   });
+  const expire = db.transaction((anchor: AnchorRow) => {
+    db.prepare('INSERT OR IGNORE INTO anchors (seq, hash, at, before, signature, key_id) VALUES (@seq, @hash, @at, @before, @signature, @key_id)').run(anchor);
+    return db.prepare('DELETE FROM entries WHERE seq <= ?').run(anchor.seq).changes;
+  });
   return {
     location,
+    anchors: async () => anchorsOf(),
+    expireThrough: async (anchor) => expire.immediate(anchor),
+    lastEntryBefore: async (before) =>
+      (db.prepare('SELECT seq, hash FROM entries WHERE at < ? ORDER BY seq DESC LIMIT 1').get(before) as { seq: number; hash: string } | undefined) ?? null,
     appendRow: async (build) => write.immediate(build),
-    head: async () => (headStatement.get() as { seq: number; hash: string } | undefined) ?? null,
+    head: async () => headStatement.get() ?? null,
     lastCheckpointSeq: async () => num(db.prepare('SELECT COALESCE(MAX(seq), 0) FROM checkpoints').pluck().get()),
     insertCheckpoint: async (row) => {
       db.prepare('INSERT OR IGNORE INTO checkpoints (seq, hash, at, signature, key_id) VALUES (@seq, @hash, @at, @signature, @key_id)').run(row);
@@ -283,7 +359,36 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
   };
 }
 
-async function openPostgres(url: string, mode: 'write' | 'read'): Promise<Backend> {
+const SQLITE_ANCHORS =
+  'CREATE TABLE IF NOT EXISTS anchors (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, before TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT);';
+
+/**
+ * PostgreSQL: the entries are insert-only. Triggers refuse UPDATE, DELETE and TRUNCATE on
+ * `entries`, except a DELETE inside `expire`'s transaction (which sets `hague.audit_expiry = on`
+ * locally, after storing its signed anchor). Checkpoints and anchors are insert-only too.
+ */
+const PG_INSERT_ONLY = [
+  `CREATE TABLE IF NOT EXISTS ${SCHEMA}.anchors (seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, before TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT)`,
+  `CREATE OR REPLACE FUNCTION ${SCHEMA}.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'entries' AND current_setting('hague.audit_expiry', true) = 'on' THEN
+       RETURN OLD;
+     END IF;
+     RAISE EXCEPTION 'the Hague audit log is insert-only: % on ${SCHEMA}.% refused (entries expire only behind a signed anchor: AuditLog.expire)', TG_OP, TG_TABLE_NAME
+       USING ERRCODE = 'insufficient_privilege';
+   END $$`,
+  ...['entries', 'checkpoints', 'anchors'].flatMap((table) => [
+    `DROP TRIGGER IF EXISTS insert_only ON ${SCHEMA}.${table}`,
+    `CREATE TRIGGER insert_only BEFORE UPDATE OR DELETE ON ${SCHEMA}.${table} FOR EACH ROW EXECUTE FUNCTION ${SCHEMA}.refuse_change()`,
+    `DROP TRIGGER IF EXISTS insert_only_truncate ON ${SCHEMA}.${table}`,
+    `CREATE TRIGGER insert_only_truncate BEFORE TRUNCATE ON ${SCHEMA}.${table} FOR EACH STATEMENT EXECUTE FUNCTION ${SCHEMA}.refuse_change()`,
+  ]),
+  `UPDATE ${SCHEMA}.meta SET value = '2' WHERE key = 'schema_version'`,
+];
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: string): Promise<Backend> {
   const location = redactUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {
@@ -329,15 +434,71 @@ async function openPostgres(url: string, mode: 'write' | 'read'): Promise<Backen
       await client.query(
         `INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('application', '${APPLICATION}'), ('schema_version', '1') ON CONFLICT (key) DO NOTHING`,
       );
+      for (const statement of PG_INSERT_ONLY) await client.query(statement);
     });
   }
+  const anchorsExist = async (): Promise<boolean> =>
+    (await pool.query<{ ok: boolean }>(`SELECT to_regclass('${SCHEMA}.anchors') IS NOT NULL AS ok`)).rows[0].ok;
+  if (mode === 'write' && !(await anchorsExist())) {
+    // a log made before expiry and the insert-only triggers existed
+    await inTransaction(async (client) => {
+      for (const statement of PG_INSERT_ONLY) await client.query(statement);
+    });
+  }
+  /** Whether the log has an anchors table (a log made before expiry existed, read only, has none). */
+  const withAnchors = mode === 'write' || (await anchorsExist());
+  const hasAnchors = async (): Promise<boolean> => withAnchors;
+  if (mode === 'write' && appendRole !== undefined) {
+    const role = quoteIdent(appendRole);
+    try {
+      await inTransaction(async (client) => {
+        await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${SCHEMA} FROM ${role}`);
+        await client.query(`GRANT USAGE ON SCHEMA ${SCHEMA} TO ${role}`);
+        await client.query(`GRANT INSERT, SELECT ON ALL TABLES IN SCHEMA ${SCHEMA} TO ${role}`);
+        await client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${SCHEMA} TO ${role}`);
+      });
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw new ConfigError(`cannot grant append-only access to the audit log ${location} to role ${appendRole}: ${(error as Error).message}`);
+    }
+  }
   const entryRow = (r: Record<string, unknown>): EntryRow => ({ ...(r as unknown as EntryRow), seq: num(r.seq) });
+  const headOf = async (client: pg.Pool | pg.PoolClient): Promise<{ seq: number; hash: string } | null> => {
+    const head = await client.query<{ seq: string; hash: string }>(
+      `(SELECT seq, hash FROM ${SCHEMA}.entries ORDER BY seq DESC LIMIT 1)` +
+        ((await hasAnchors()) ? ` UNION ALL (SELECT seq, hash FROM ${SCHEMA}.anchors ORDER BY seq DESC LIMIT 1)` : ''),
+    );
+    const top = head.rows.map((r) => ({ seq: num(r.seq), hash: r.hash })).sort((a, b) => b.seq - a.seq)[0];
+    return top ?? null;
+  };
   return {
     location,
+    anchors: async () =>
+      (await hasAnchors())
+        ? (await pool.query(`SELECT seq, hash, at, before, signature, key_id FROM ${SCHEMA}.anchors ORDER BY seq`)).rows.map((r: Record<string, unknown>) => ({
+            ...(r as unknown as AnchorRow),
+            seq: num(r.seq),
+          }))
+        : [],
+    expireThrough: (anchor) =>
+      inTransaction(async (client) => {
+        await client.query(
+          `INSERT INTO ${SCHEMA}.anchors (seq, hash, at, before, signature, key_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING`,
+          [anchor.seq, anchor.hash, anchor.at, anchor.before, anchor.signature, anchor.key_id],
+        );
+        await client.query("SELECT set_config('hague.audit_expiry', 'on', true)");
+        const deleted = await client.query(`DELETE FROM ${SCHEMA}.entries WHERE seq <= $1`, [anchor.seq]);
+        await client.query("SELECT set_config('hague.audit_expiry', 'off', true)");
+        return deleted.rowCount ?? 0;
+      }),
+    lastEntryBefore: async (before) => {
+      const row = (await pool.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.entries WHERE at < $1 ORDER BY seq DESC LIMIT 1`, [before]))
+        .rows[0];
+      return row ? { seq: num(row.seq), hash: row.hash } : null;
+    },
     appendRow: (build) =>
       inTransaction(async (client) => {
-        const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.entries ORDER BY seq DESC LIMIT 1`);
-        const row = build(head.rows[0] ? { seq: num(head.rows[0].seq), hash: head.rows[0].hash } : null);
+        const row = build(await headOf(client));
         await client.query(`INSERT INTO ${SCHEMA}.entries (seq, at, kind, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
           row.seq,
           row.at,
@@ -348,10 +509,7 @@ async function openPostgres(url: string, mode: 'write' | 'read'): Promise<Backen
         ]);
         return row;
       }),
-    head: async () => {
-      const head = await pool.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.entries ORDER BY seq DESC LIMIT 1`);
-      return head.rows[0] ? { seq: num(head.rows[0].seq), hash: head.rows[0].hash } : null;
-    },
+    head: () => headOf(pool),
     lastCheckpointSeq: async () => num((await pool.query<{ seq: string }>(`SELECT COALESCE(MAX(seq), 0) AS seq FROM ${SCHEMA}.checkpoints`)).rows[0].seq),
     insertCheckpoint: async (row) => {
       await pool.query(`INSERT INTO ${SCHEMA}.checkpoints (seq, hash, at, signature, key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING`, [
@@ -381,8 +539,8 @@ async function openPostgres(url: string, mode: 'write' | 'read'): Promise<Backen
   };
 }
 
-async function openBackend(location: string, mode: 'write' | 'read', owner?: string): Promise<Backend> {
-  const backend = isPostgresLocation(location) ? await openPostgres(location, mode) : openSqlite(location, mode);
+async function openBackend(location: string, mode: 'write' | 'read', owner?: string, appendRole?: string): Promise<Backend> {
+  const backend = isPostgresLocation(location) ? await openPostgres(location, mode, appendRole) : openSqlite(location, mode);
   if (owner !== undefined) await claim(backend, owner);
   return backend;
 }
@@ -458,7 +616,10 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
   const every = options.checkpointEvery ?? 1000;
   const intervalMs = options.checkpointIntervalMs ?? 60_000;
   const onError = options.onError ?? (() => {});
-  const backend = await openBackend(location, 'write', owner);
+  const retainMs = options.retainMs ?? DEFAULT_AUDIT_RETENTION_MS;
+  if (!Number.isFinite(retainMs) || retainMs < 0) throw new ConfigError(`audit retention ${retainMs} ms is not a duration; give 0 (keep forever) or more`);
+  if (options.appendRole !== undefined && !isPostgresLocation(location)) throw new ConfigError('an audit appendRole applies only to a PostgreSQL audit log');
+  const backend = await openBackend(location, 'write', owner, options.appendRole);
 
   let closed = false;
   let lastSigned = await backend.lastCheckpointSeq();
@@ -480,6 +641,28 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
     pending = next.catch(onError);
     return next;
   };
+
+  const expire = async (before: Date): Promise<(AuditCheckpoint & { removed: number }) | null> => {
+    if (Number.isNaN(before.getTime())) throw new TypeError('expire: before is not a date');
+    const last = await backend.lastEntryBefore(before.toISOString());
+    if (!last) return null;
+    const at = new Date().toISOString();
+    const signature = await sign({ owner, seq: last.seq, hash: last.hash, at, before: before.toISOString() }, ANCHOR_TYP, key);
+    const removed = await backend.expireThrough({ seq: last.seq, hash: last.hash, at, before: before.toISOString(), signature, key_id: key.kid });
+    return { seq: last.seq, hash: last.hash, at, signature, keyId: key.kid, removed };
+  };
+  /** Expiries take their turn with checkpoints. */
+  const queueExpire = (before: Date): Promise<(AuditCheckpoint & { removed: number }) | null> => {
+    const next = pending.then(() => expire(before));
+    pending = next.catch(onError);
+    return next;
+  };
+  const expireOld = (): void => {
+    if (retainMs > 0 && !closed) void queueExpire(new Date(Date.now() - retainMs)).catch(() => {});
+  };
+  expireOld();
+  const expiryTimer = retainMs > 0 ? setInterval(expireOld, DAY_MS) : null;
+  expiryTimer?.unref();
 
   const timer =
     intervalMs > 0
@@ -508,10 +691,15 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
       return { seq: row.seq, hash: row.hash };
     },
     checkpoint: () => queueCheckpoint(),
+    expire(before) {
+      if (closed) return Promise.reject(new Error(`audit log ${backend.location} is closed`));
+      return queueExpire(before);
+    },
     async close() {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
+      if (expiryTimer) clearInterval(expiryTimer);
       try {
         await queueCheckpoint();
       } finally {
@@ -552,10 +740,30 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
     const checkpointAt = new Map(checkpoints.map((c) => [c.seq, c]));
     const chainHashAt = new Map<number, string>();
 
+    // Anchors: entries up to an anchor's seq were expired behind it; only a verified one counts.
+    let anchorBad: Bad | null = null;
+    const verifiedAnchors: AnchorRow[] = [];
+    for (const a of await backend.anchors()) {
+      const signed = await verifySigned(a.signature, ANCHOR_TYP, key.key, key.kid);
+      let reason: string | null = null;
+      if ('error' in signed) reason = signed.error;
+      else {
+        const p = signed.payload as { owner?: unknown; seq?: unknown; hash?: unknown; at?: unknown };
+        if (p.seq !== a.seq || p.hash !== a.hash || p.at !== a.at) reason = 'its row differs from what was signed (altered?)';
+        else if (owner !== null && p.owner !== owner) reason = `signed for owner ${String(p.owner)}, but this log is ${owner}'s`;
+      }
+      if (reason === null) verifiedAnchors.push(a);
+      else if (!anchorBad) anchorBad = { seq: a.seq + 1, reason: `anchor at entry ${a.seq}: ${reason}` };
+    }
+    const first = (await backend.entries(0, 1))[0];
+    /** The newest verified anchor before the first entry held: the chain continues from it. */
+    const base = verifiedAnchors.filter((a) => !first || a.seq < first.seq).at(-1) ?? null;
+
     let chainBad: Bad | null = null;
-    let expected = 1;
-    let prevHash = GENESIS_HASH;
+    let expected = base ? base.seq + 1 : 1;
+    let prevHash = base ? base.hash : GENESIS_HASH;
     let after = 0;
+    let held = 0;
     walk: for (;;) {
       const rows = await backend.entries(after, PAGE);
       if (rows.length === 0) break;
@@ -565,9 +773,11 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
           chainBad = {
             seq: expected,
             reason:
-              row.seq === expected + 1
-                ? `entry ${expected}: missing (the log goes from entry ${expected - 1} to entry ${row.seq}: deleted?)`
-                : `entries ${expected} to ${row.seq - 1}: missing (the log goes from entry ${expected - 1} to entry ${row.seq}: deleted?)`,
+              expected === 1
+                ? `${row.seq === 2 ? 'entry 1' : `entries 1 to ${row.seq - 1}`}: missing (the log starts at entry ${row.seq}, with no signed anchor of an expiry at entry ${row.seq - 1}: deleted?)`
+                : row.seq === expected + 1
+                  ? `entry ${expected}: missing (the log goes from entry ${expected - 1} to entry ${row.seq}: deleted?)`
+                  : `entries ${expected} to ${row.seq - 1}: missing (the log goes from entry ${expected - 1} to entry ${row.seq}: deleted?)`,
           };
           break walk;
         }
@@ -592,6 +802,7 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
         if (checkpointAt.has(row.seq)) chainHashAt.set(row.seq, row.hash);
         prevHash = row.hash;
         expected++;
+        held++;
       }
     }
     const lastSeq = expected - 1;
@@ -608,6 +819,8 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
         else if (owner !== null && p.owner !== owner) found = bad(`signed for owner ${String(p.owner)}, but this log is ${owner}'s`);
         else if (chainBad && c.seq >= chainBad.seq)
           continue; // the chain is already broken before it
+        else if (base && c.seq <= base.seq)
+          continue; // its entries expired behind a verified anchor
         else if (c.seq > lastSeq)
           found = bad(`signed a log reaching entry ${c.seq}, but the log ends at entry ${lastSeq} (cut after a checkpoint: entries deleted?)`, lastSeq + 1);
         else if (chainHashAt.get(c.seq) !== c.hash) found = bad(`the chain's hash of entry ${c.seq} is not the one signed (entries up to ${c.seq} rewritten?)`);
@@ -615,15 +828,16 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
       if (found && (!checkpointBad || found.seq < checkpointBad.seq)) checkpointBad = found;
     }
 
-    const firstBad = [chainBad, checkpointBad].filter((b): b is Bad => b !== null).sort((a, b) => a.seq - b.seq)[0];
+    const firstBad = [chainBad, checkpointBad, anchorBad].filter((b): b is Bad => b !== null).sort((a, b) => a.seq - b.seq)[0];
     if (firstBad) return { ok: false, owner, firstBad };
     const last = checkpoints.at(-1);
     return {
       ok: true,
       owner,
-      entries: lastSeq,
+      entries: held,
       lastCheckpoint: last ? { seq: last.seq, at: last.at } : null,
-      unsignedTail: lastSeq - (last?.seq ?? 0),
+      unsignedTail: lastSeq - Math.max(last?.seq ?? 0, base?.seq ?? 0),
+      expiredThrough: base ? { seq: base.seq, at: base.at } : null,
     };
   } finally {
     await backend.close();

@@ -28,3 +28,5 @@ export const DEFAULT_RATE_LIMIT_REFUSED_PER_ADDRESS = 1200;
 export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
 /** Largest answer a member state sends (bytes of JSON); a larger one is withheld whole (QUERY_TOO_COMPLEX). */
 export const DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** How long audit log entries are kept before they expire behind a signed anchor (release policy `auditRetention`): three years. */
+export const DEFAULT_AUDIT_RETENTION_MS = 3 * 365 * 86_400_000;

@@ -52,7 +52,7 @@ const sqliteBackend: Backend = {
   location: async () => join(folder, `log-${++fileCounter}.audit.db`),
   tamper: async (location) => {
     const db = new SQLite(location);
-    const t = (sql: string) => sql.replaceAll('{entries}', 'entries').replaceAll('{checkpoints}', 'checkpoints');
+    const t = (sql: string) => sql.replaceAll('{entries}', 'entries').replaceAll('{checkpoints}', 'checkpoints').replaceAll('{anchors}', 'anchors');
     return {
       run: async (sql) => {
         db.exec(t(sql));
@@ -70,7 +70,10 @@ const postgresBackend: Backend = {
   tamper: async (location) => {
     const client = new pg.Client({ connectionString: location });
     await client.connect();
-    const t = (sql: string) => sql.replaceAll('{entries}', 'hague_audit.entries').replaceAll('{checkpoints}', 'hague_audit.checkpoints');
+    // the entries are insert-only by trigger; a superuser tampering switches triggers off
+    await client.query('SET session_replication_role = replica');
+    const t = (sql: string) =>
+      sql.replaceAll('{entries}', 'hague_audit.entries').replaceAll('{checkpoints}', 'hague_audit.checkpoints').replaceAll('{anchors}', 'hague_audit.anchors');
     return {
       run: async (sql) => {
         await client.query(t(sql));
@@ -172,9 +175,23 @@ function suite(backend: Backend): void {
   it('reports entries not yet covered by a checkpoint, and an empty log', async () => {
     const location = await backend.location();
     const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0 });
-    expect(await verifyAuditLog(location, keys.publicJwk)).toEqual({ ok: true, owner: 'NL', entries: 0, lastCheckpoint: null, unsignedTail: 0 });
+    expect(await verifyAuditLog(location, keys.publicJwk)).toEqual({
+      ok: true,
+      owner: 'NL',
+      entries: 0,
+      lastCheckpoint: null,
+      unsignedTail: 0,
+      expiredThrough: null,
+    });
     await log.append('answer', entryOf(1));
-    expect(await verifyAuditLog(location, keys.publicJwk)).toEqual({ ok: true, owner: 'NL', entries: 1, lastCheckpoint: null, unsignedTail: 1 });
+    expect(await verifyAuditLog(location, keys.publicJwk)).toEqual({
+      ok: true,
+      owner: 'NL',
+      entries: 1,
+      lastCheckpoint: null,
+      unsignedTail: 1,
+      expiredThrough: null,
+    });
     await log.close();
   });
 
@@ -315,6 +332,94 @@ function suite(backend: Backend): void {
     }
   });
 
+  describe('retention: entries expire only behind a signed anchor', () => {
+    const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+    /** A log of 10 entries, the first 5 older than the returned cutoff. */
+    async function agedLog(): Promise<{ location: string; cutoff: Date }> {
+      const location = await backend.location();
+      const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointEvery: 0, checkpointIntervalMs: 0 });
+      for (let i = 1; i <= 5; i++) await log.append('answer', entryOf(i));
+      await sleep(15);
+      const cutoff = new Date();
+      await sleep(15);
+      for (let i = 6; i <= 10; i++) await log.append('answer', entryOf(i));
+      await log.close();
+      return { location, cutoff };
+    }
+
+    it('expire keeps the chain verifiable, reopening continues it, and a deletion beyond the anchor fails', async () => {
+      const { location, cutoff } = await agedLog();
+      const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0 });
+      const anchor = await log.expire(cutoff);
+      expect(anchor).toMatchObject({ seq: 5, removed: 5 });
+      expect(await log.expire(cutoff)).toBeNull(); // nothing older left
+      await log.close();
+      expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({
+        ok: true,
+        entries: 5,
+        unsignedTail: 0,
+        expiredThrough: { seq: 5, at: anchor!.at },
+      });
+
+      const reopened = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0 });
+      expect(await reopened.append('answer', entryOf(11))).toMatchObject({ seq: 11 });
+      await reopened.close();
+      expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 6, lastCheckpoint: { seq: 11 }, expiredThrough: { seq: 5 } });
+
+      const t = await backend.tamper(location);
+      await t.run('DELETE FROM {entries} WHERE seq = 6');
+      await t.close();
+      expectBad(await verifyAuditLog(location, keys.publicJwk), 6, /^entry 6: missing \(the log goes from entry 5 to entry 7: deleted\?\)$/);
+    });
+
+    it('an expiry of every entry leaves the anchor as the head: the chain continues from it', async () => {
+      const { location } = await agedLog();
+      const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0 });
+      const anchor = await log.expire(new Date(Date.now() + 60_000));
+      expect(anchor).toMatchObject({ seq: 10, removed: 10 });
+      expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 0, unsignedTail: 0, expiredThrough: { seq: 10 } });
+      const next = await log.append('answer', entryOf(11));
+      expect(next.seq).toBe(11);
+      await log.close();
+      const t = await backend.tamper(location);
+      const [row] = await t.rows('SELECT prev_hash FROM {entries} WHERE seq = 11');
+      await t.close();
+      expect(row.prev_hash).toBe(anchor!.hash);
+      expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 1, expiredThrough: { seq: 10 } });
+    });
+
+    it('expires by retainMs at open (and daily after)', async () => {
+      const { location } = await agedLog();
+      await sleep(20);
+      const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0, retainMs: 10 });
+      await log.checkpoint(); // takes its turn after the expiry at open
+      await log.close();
+      expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 0, expiredThrough: { seq: 10 } });
+    });
+
+    it('entries deleted without an anchor, or behind a checkpoint passed off as an anchor, fail as before', async () => {
+      const plain = await filledLog(backend);
+      let t = await backend.tamper(plain);
+      await t.run('DELETE FROM {entries} WHERE seq <= 10');
+      await t.close();
+      expectBad(await verifyAuditLog(plain, keys.publicJwk), 1, /^entries 1 to 10: missing \(the log starts at entry 11, with no signed anchor/);
+
+      const forged = await filledLog(backend);
+      const log = await openAuditLog(forged, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0, retainMs: 0 });
+      await log.close(); // creates the anchors table of an older log
+      t = await backend.tamper(forged);
+      await t.run(
+        'INSERT INTO {anchors} (seq, hash, at, before, signature, key_id) SELECT seq, hash, at, at, signature, key_id FROM {checkpoints} WHERE seq = 10',
+      );
+      await t.run('DELETE FROM {entries} WHERE seq <= 10');
+      await t.close();
+      const result = await verifyAuditLog(forged, keys.publicJwk);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.firstBad.reason).toMatch(/entries 1 to 10: missing|anchor at entry 10: signature is a hague-audit-checkpoint/);
+    });
+  });
+
   it('refuses a log of another owner, and a public key as the signing key', async () => {
     const location = await filledLog(backend, 2);
     await expect(openAuditLog(location, { owner: 'BE', signingKey: keys.privateJwk })).rejects.toThrow(/is NL's, not BE's; give each owner its own audit log/);
@@ -381,9 +486,53 @@ describePostgres('audit log on PostgreSQL', () => {
     await client.connect();
     try {
       const { rows } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'hague_audit' ORDER BY table_name");
-      expect(rows.map((r) => r.table_name)).toEqual(['checkpoints', 'entries', 'meta']);
+      expect(rows.map((r) => r.table_name)).toEqual(['anchors', 'checkpoints', 'entries', 'meta']);
     } finally {
       await client.end();
+    }
+  });
+
+  it('is insert-only: a plain client may not UPDATE or DELETE entries, expire still can; an appendRole may only insert and read', async () => {
+    const location = await filledLog(postgresBackend, 10);
+    const role = `hague_append_${Math.random().toString(36).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: location });
+    await admin.connect();
+    try {
+      await expect(admin.query("UPDATE hague_audit.entries SET kind = 'x' WHERE seq = 2")).rejects.toThrow(
+        /insert-only: UPDATE on hague_audit.entries refused/,
+      );
+      await expect(admin.query('DELETE FROM hague_audit.entries WHERE seq = 10')).rejects.toThrow(/insert-only: DELETE on hague_audit.entries refused/);
+      await expect(admin.query('TRUNCATE hague_audit.entries')).rejects.toThrow(/insert-only: TRUNCATE/);
+      await expect(admin.query('DELETE FROM hague_audit.checkpoints')).rejects.toThrow(/insert-only/);
+
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      const owner = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0, appendRole: role });
+      await owner.close();
+      const asRole = new URL(location);
+      asRole.username = role;
+      const appender = await openAuditLog(asRole.toString(), { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0 });
+      expect(await appender.append('answer', entryOf(11))).toMatchObject({ seq: 11 });
+      await appender.close();
+      const plain = new pg.Client({ connectionString: asRole.toString() });
+      await plain.connect();
+      try {
+        await expect(plain.query("UPDATE hague_audit.entries SET kind = 'x' WHERE seq = 2")).rejects.toThrow(/permission denied/);
+        await expect(
+          plain.query("SELECT set_config('hague.audit_expiry', 'on', false)").then(() => plain.query('DELETE FROM hague_audit.entries WHERE seq = 1')),
+        ).rejects.toThrow(/permission denied/);
+        await expect(plain.query('TRUNCATE hague_audit.entries')).rejects.toThrow(/permission denied/);
+      } finally {
+        await plain.end();
+      }
+
+      const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0 });
+      expect(await log.expire(new Date(Date.now() + 60_000))).toMatchObject({ seq: 11, removed: 11 });
+      await log.close();
+      expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 0, expiredThrough: { seq: 11 } });
+    } finally {
+      await admin.query(`DROP OWNED BY ${role}`).catch(() => {});
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await admin.end();
     }
   });
 });

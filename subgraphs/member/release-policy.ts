@@ -25,6 +25,8 @@ export interface ReleasePolicy {
   notifyOnHits?: HitNotificationRule;
   /** Where notifications are pushed, signed with the secret in secretFile; stored only when absent. */
   notifyWebhook?: NotificationWebhook;
+  /** How long the state's audit log keeps entries (`auditRetention: 3y`, `180d`); absent: DEFAULT_AUDIT_RETENTION_MS (three years). */
+  auditRetentionMs?: number;
   /** Where the policy came from, for messages. */
   source: string;
 }
@@ -62,7 +64,17 @@ export function parseReleasePolicy(text: string, file: string, state: MemberStat
   return validatePolicy(YamlFile.parse(text, file), state);
 }
 
-const POLICY_KEYS = ['memberState', 'defaultTier', 'partners', 'fields', 'searchProfiles', 'searchBudgets', 'notifyOnHits', 'notifyWebhook'] as const;
+const POLICY_KEYS = [
+  'memberState',
+  'defaultTier',
+  'partners',
+  'fields',
+  'searchProfiles',
+  'searchBudgets',
+  'notifyOnHits',
+  'notifyWebhook',
+  'auditRetention',
+] as const;
 const FORM_KEYS = ['all', 'also', 'exactNames', 'roles', 'purposes'] as const;
 const RULE_KEYS = ['minClearance', 'roles', 'purposes'] as const;
 
@@ -124,6 +136,7 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
     ...(searchBudgets ? { searchBudgets } : {}),
     ...(doc.notifyOnHits === undefined ? {} : { notifyOnHits: validateNotifyOnHits(y, doc.notifyOnHits) }),
     ...(doc.notifyWebhook === undefined ? {} : { notifyWebhook: validateWebhook(y, doc.notifyWebhook) }),
+    ...(doc.auditRetention === undefined ? {} : { auditRetentionMs: validateRetention(y, doc.auditRetention) }),
     source: y.file,
   };
 }
@@ -209,6 +222,16 @@ function validateWebhook(y: YamlFile, raw: unknown): NotificationWebhook {
   }
   if (secret.length < 16) throw y.bad([...at, 'secretFile'], raw.secretFile, 'holds a secret of fewer than 16 characters; use a long random one');
   return { url: raw.url, secret };
+}
+
+const DAY_MS = 86_400_000;
+const RETENTION_UNITS: Record<string, number> = { d: DAY_MS, w: 7 * DAY_MS, y: 365 * DAY_MS };
+
+/** `auditRetention`: a whole number of days, weeks or years (365 days), e.g. 3y or 180d; at least one day. */
+function validateRetention(y: YamlFile, raw: unknown): number {
+  const match = typeof raw === 'string' ? /^([1-9][0-9]{0,5})([dwy])$/.exec(raw.trim()) : null;
+  if (!match) throw y.bad(['auditRetention'], raw, 'is not a retention; expected a whole number of days, weeks or years, e.g. 3y, 180d or 26w');
+  return Number(match[1]) * RETENTION_UNITS[match[2]];
 }
 
 function validateSearchBudgets(y: YamlFile, raw: unknown): Partial<Record<Tier, SearchBudget>> {

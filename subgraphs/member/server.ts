@@ -20,7 +20,7 @@ import { describeAnswer, describeRefusal, newAuditCollector, withRecordCapture }
 import { MAX_QUERY_TOKENS, memberBounds } from './query-bounds.ts';
 import { storeWithDeadline, withListDeadlines } from './deadline.ts';
 import { boundAnswer } from './answer-bounds.ts';
-import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
+import { DEFAULT_AUDIT_RETENTION_MS, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_POLICIES_DIR } from '../../common/defaults.ts';
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
@@ -211,7 +211,13 @@ export async function startMember(options: {
   let app: FastifyInstance | undefined;
   let auditLog: AuditLog | undefined;
   try {
-    if (options.audit) auditLog = await openAuditLog(options.audit.location, { owner: options.state, signingKey: options.audit.signingKey });
+    if (options.audit) {
+      auditLog = await openAuditLog(options.audit.location, {
+        owner: options.state,
+        signingKey: options.audit.signingKey,
+        retainMs: policy.auditRetentionMs ?? DEFAULT_AUDIT_RETENTION_MS,
+      });
+    }
     app = await buildMemberApp({
       auditLog,
       state: options.state,
