@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -310,14 +310,19 @@ function suite(backend: Backend): void {
     const keyFile = join(folder, `key-${++fileCounter}.jwk`);
     writeFileSync(keyFile, JSON.stringify(keys.privateJwk));
     const appender = fileURLToPath(new URL('./support/audit-appender.ts', import.meta.url));
-    const startAt = String(Date.now() + 4000);
+    const goFile = join(folder, `go-${fileCounter}`);
     const run = (name: string) =>
       new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, ['--import', 'tsx', appender, location, keyFile, name, '200', startAt], { timeout: 60_000 }, (error, stdout, stderr) =>
+        execFile(process.execPath, ['--import', 'tsx', appender, location, keyFile, name, '200', goFile], { timeout: 60_000 }, (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
         );
       });
-    expect(await Promise.all([run('a'), run('b')])).toEqual(['done 200\n', 'done 200\n']);
+    const finished = Promise.all([run('a'), run('b')]);
+    // Both processes have opened the log: let them go at once.
+    const until = Date.now() + 30_000;
+    while (!(existsSync(`${goFile}.a.ready`) && existsSync(`${goFile}.b.ready`)) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    writeFileSync(goFile, '');
+    expect(await finished).toEqual(['done 200\n', 'done 200\n']);
     expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 400, lastCheckpoint: { seq: 400 } });
     const t = await backend.tamper(location);
     try {
