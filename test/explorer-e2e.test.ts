@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devPersonas } from '../gateway/dev-personas.ts';
-import type { MemberState } from '../common/member-states.ts';
-import { seedMember } from '../subgraphs/member/seed.ts';
-import { startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
+import { type Browser, type Response } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type GraphQLAnswer, type TestNetwork } from './support/network.ts';
+import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
 
 /**
  * End to end, real everything: four member states (NL, BE, FR, DE) with the seeded demo data and
@@ -16,47 +14,22 @@ import { startNetwork, type GraphQLAnswer, type TestNetwork } from './support/ne
  * page asks for leaves 127.0.0.1. The screenshot is kept in test-results/explorer-e2e.png.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && process.env.CI !== 'true';
-if (skip) {
-  console.warn(`explorer-e2e: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
-}
-
-const STATES: MemberState[] = ['NL', 'BE', 'FR', 'DE'];
+const describeChromium = describeWithChromium('explorer-e2e');
 const PASSPORT = 'EM482913';
 const SCREENSHOT = fileURLToPath(new URL('../test-results/explorer-e2e.png', import.meta.url));
 
-describe.skipIf(skip)('explorer end to end: a DE analyst asks the live network about a passport', () => {
+describeChromium('explorer end to end: a DE analyst asks the live network about a passport', () => {
   let net: TestNetwork;
   let browser: Browser;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    // The personas' tokens are minted per request of /explorer/personas.json with the network's
-    // dev keys, whose folder is known once startNetwork has returned: the page asks only later.
-    // eslint-disable-next-line prefer-const -- read by the personas callback, assigned once the network is up
-    let keysDir: string | undefined;
-    net = await startNetwork({
-      states: STATES,
-      policies: 'config',
-      gateway: {
-        explorerPersonas: () => {
-          if (!keysDir) throw new Error('explorer personas asked for before the network started');
-          return devPersonas(STATES, keysDir)();
-        },
-      },
-    });
-    keysDir = net.keysDir;
-    for (const member of net.members.values()) await seedMember(member.store, { persons: 60 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    ({ net, browser, close } = await startExplorerNetwork());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await net?.close();
+    await close?.();
   });
 
   it("shows records of NL, BE and FR and NL's NOT_RELEASED documents", async () => {

@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devPersonas } from '../gateway/dev-personas.ts';
-import type { MemberState } from '../common/member-states.ts';
-import { seedMember } from '../subgraphs/member/seed.ts';
-import { startNetwork, type TestNetwork } from './support/network.ts';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type TestNetwork } from './support/network.ts';
+import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
 
 /**
  * The duty officer's inbox, end to end: four member states with the seeded demo data and their real
@@ -17,45 +15,22 @@ import { startNetwork, type TestNetwork } from './support/network.ts';
  * NL's NOT_RELEASED instead. The screenshot is kept in test-results/explorer-inbox.png.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const skip = !haveChromium && process.env.CI !== 'true';
-if (skip) {
-  console.warn(`explorer-inbox: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
-}
-
-const STATES: MemberState[] = ['NL', 'BE', 'FR', 'DE'];
+const describeChromium = describeWithChromium('explorer-inbox');
 const PASSPORT = 'EM482913';
 const SCREENSHOT = fileURLToPath(new URL('../test-results/explorer-inbox.png', import.meta.url));
 
-describe.skipIf(skip)("explorer inbox: NL's duty officer sees a Belgian analyst's hit on NL's returnee", () => {
+describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit on NL's returnee", () => {
   let net: TestNetwork;
   let browser: Browser;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    // eslint-disable-next-line prefer-const -- read by the personas callback, assigned once the network is up
-    let keysDir: string | undefined;
-    net = await startNetwork({
-      states: STATES,
-      policies: 'config',
-      gateway: {
-        explorerPersonas: () => {
-          if (!keysDir) throw new Error('explorer personas asked for before the network started');
-          return devPersonas(STATES, keysDir)();
-        },
-      },
-    });
-    keysDir = net.keysDir;
-    for (const member of net.members.values()) await seedMember(member.store, { persons: 60 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    ({ net, browser, close } = await startExplorerNetwork());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await net?.close();
+    await close?.();
   });
 
   /** Picks a persona and opens its inbox; resolves once the inbox shows the answer. */
