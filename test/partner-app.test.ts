@@ -122,6 +122,9 @@ describe('partner app: a German border guard checks two passports', () => {
     const restricted = await runPartnerApp({ ...borderGuard('RESTRICTED'), documentNumbers: [EM] });
     const [em] = restricted.checks;
     expect(em.holders).toEqual(['BE']);
+    expect(formatReport(restricted)).toContain(
+      '  NL refused the search (NOT_RELEASED): NL does not let you search persons by documentNumber: NL releases documents to callers with CONFIDENTIAL clearance or higher (yours: RESTRICTED)',
+    );
     expect(em.errorsByState.NL.NOT_RELEASED).toEqual([
       {
         path: 'persons',

@@ -50,6 +50,8 @@ export interface TravellerCheck {
   holders: string[];
   records: RecordReport[];
   unavailable: UnavailableState[];
+  /** States that refused the search itself (their search profile or budget): with the owner's reason. */
+  refusals: Array<{ memberState: string; code: string; message: string }>;
   errorsByState: ErrorsByState;
   /** Set when the check got no data at all (e.g. UNAUTHENTICATED, gateway unreachable). */
   failure: string | null;
@@ -98,6 +100,7 @@ export function buildCheck(
   const persons = data?.persons ?? [];
   const records: RecordReport[] = persons.map((record) => ({ memberState: record.memberState, id: record.id, record, withheld: [] }));
   const unavailable: UnavailableState[] = [];
+  const refusals: TravellerCheck['refusals'] = [];
   const errorsByState: ErrorsByState = {};
   for (const error of errors) {
     const code = codeOf(error);
@@ -111,9 +114,11 @@ export function buildCheck(
       unavailable.push({ memberState: state, reason: text(error.extensions?.reason, 'UNAVAILABLE'), message: error.message });
     } else if (record && typeof path[2] === 'string') {
       record.withheld.push({ field: path[2], path: pathText(path)!, code, reason: error.message });
+    } else if (!record && path.length === 1 && path[0] === 'persons' && (code === 'NOT_RELEASED' || code === 'RATE_LIMITED')) {
+      refusals.push({ memberState: state, code, message: error.message });
     }
   }
-  return { documentNumber, holders: [...new Set(records.map((r) => r.memberState))], records, unavailable, errorsByState, failure };
+  return { documentNumber, holders: [...new Set(records.map((r) => r.memberState))], records, unavailable, refusals, errorsByState, failure };
 }
 
 export function summariseApq(requests: HttpExchange[]): ApqSummary {
@@ -212,6 +217,7 @@ function formatCheck(check: TravellerCheck): string[] {
     for (const w of withheld) out.push(`     withheld ${w.field} (${w.code}): ${w.reason}`);
   }
   for (const u of check.unavailable) out.push(`  ${u.memberState} unavailable (${u.reason}): ${u.message}`);
+  for (const r of check.refusals) out.push(`  ${r.memberState} refused the search (${r.code}): ${r.message}`);
   const groups = Object.entries(check.errorsByState).map(
     ([state, codes]) =>
       `${state} ${Object.entries(codes)
