@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../common/config-error.ts';
+import { isPostgresUrl } from '../common/postgres-url.ts';
 
 /** Turns known start-up failures (port taken, no permission) into one-line ConfigErrors; anything else stays as it is. */
 export function asConfigError(error: unknown, what: string): unknown {
@@ -24,7 +25,7 @@ export function parseLogLevel(value: string, flag = '--log-level'): (typeof LOG_
 
 /** An audit log location from a flag: a postgres:// URL as it is, or a SQLite file whose folder is created. */
 export function auditLocation(value: string): string {
-  if (/^postgres(ql)?:\/\//i.test(value)) return value;
+  if (isPostgresUrl(value)) return value;
   try {
     mkdirSync(dirname(value), { recursive: true });
   } catch (error) {

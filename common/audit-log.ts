@@ -54,6 +54,7 @@
  * detached ES256 compact JWS (typ `hague-audit-export`) over the SHA-256 of the exact text, signed
  * by whoever exports (the owner's audit key). The log is verified before it is exported.
  */
+import { isPostgresUrl, redactPostgresUrl } from './postgres-url.ts';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -246,22 +247,12 @@ interface Backend {
   close(): Promise<void>;
 }
 
-export function isPostgresLocation(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
-}
+/** Whether an audit log location is a PostgreSQL URL (else: a SQLite file). */
+export const isPostgresLocation = isPostgresUrl;
 
 /** How a location is shown: the absolute file path, or the URL without credentials. */
 export function displayLocation(location: string): string {
-  return isPostgresLocation(location) ? redactUrl(location) : resolve(location);
+  return isPostgresLocation(location) ? redactPostgresUrl(location) : resolve(location);
 }
 
 const num = (value: unknown): number => Number(value);
@@ -389,7 +380,7 @@ const PG_INSERT_ONLY = [
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: string): Promise<Backend> {
-  const location = redactUrl(url);
+  const location = redactPostgresUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
   pool.on('error', () => {
     /* an idle client was lost: the pool replaces it; queries report their own errors */

@@ -2,6 +2,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { request } from 'undici';
 import type { Caller } from '../../common/caller.ts';
+import type { Selectable } from 'kysely';
+import type { Database } from './store-schema.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -82,22 +84,7 @@ export async function recordHits(store: Store, rule: HitNotificationRule | undef
 }
 
 /** What a notification says, as the webhook body and the GraphQL field carry it. */
-export function notificationView(
-  row: {
-    id: string;
-    at: string;
-    record_type: string;
-    record_id: string;
-    caller_state: string;
-    caller_agency: string | null;
-    caller_subject: string;
-    purpose: string;
-    case_reference: string | null;
-    request_id: string;
-    released: string;
-  },
-  memberState: string,
-) {
+export function notificationView(row: Omit<Selectable<Database['hit_notifications']>, 'delivered_at' | 'attempts' | 'next_attempt_at'>, memberState: string) {
   return {
     id: row.id,
     at: row.at,

@@ -7,6 +7,7 @@ import { migrations, type Database } from './store-schema.ts';
 import { ensureNameKeys } from './name-index.ts';
 import type { MemberState } from '../../common/member-states.ts';
 import { ConfigError } from '../../common/config-error.ts';
+import { isPostgresUrl, redactPostgresUrl } from '../../common/postgres-url.ts';
 
 /** A member state's own database: SQLite file (embedded default) or PostgreSQL, behind one Kysely query layer. */
 export interface Store {
@@ -20,18 +21,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function isPostgresUrl(database: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(database);
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `postgres://${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
-}
+export { isPostgresUrl };
 
 /**
  * Opens (and migrates) the database of one member state. Refuses a database that holds another
@@ -48,7 +38,7 @@ export async function openStore(database: string, state: MemberState): Promise<S
 
   if (isPostgresUrl(database)) {
     dialect = 'postgres';
-    location = redactUrl(database);
+    location = redactPostgresUrl(database);
     const pool = new pg.Pool({ connectionString: database, max: 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => {
       /* idle client lost: the pool replaces it; queries report their own errors */
