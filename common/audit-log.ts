@@ -273,7 +273,17 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
   try {
     db = new SQLite(location, { fileMustExist: mode === 'read', timeout: 15_000 });
     if (mode === 'write') {
-      db.pragma('journal_mode = WAL');
+      // Switching to WAL takes a lock SQLite does not wait for: a second process opening the same
+      // log at the same moment gets "database is locked". WAL persists in the file, so retry briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+          break;
+        } catch (error) {
+          if (attempt >= 50 || !/locked|busy/i.test((error as Error).message)) throw error;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        }
+      }
       db.pragma('synchronous = FULL');
     }
   } catch (error) {
