@@ -70,6 +70,7 @@ export function registerGateway(program: Command): void {
           rateLimit: network.gateway.rateLimit,
           logger: { level: logLevel },
           audit: { location: auditLocation(flags.audit), signingKey: (await ensureKeyPair(flags.keysDir, auditKeyName('gateway'))).privateJwk },
+          maxInFlightAnswerBytes: network.gateway.maxInFlightAnswerBytes,
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(

@@ -15,12 +15,21 @@ export const ERROR_CODES = {
   QUERY_TOO_COMPLEX: 'The query asks for more than the network serves in one request.',
   RATE_LIMITED: 'Too many requests in this time window (HTTP 429); retry after retryAfter seconds (also the Retry-After header).',
   INTERNAL_SERVER_ERROR: 'Something failed inside Hague; the log has the detail under the request id.',
+  DATABASE_UNAVAILABLE:
+    "Between a member and the gateway only: the member's own database is down (HTTP 503 with Retry-After); callers see MEMBER_UNAVAILABLE with reason DATABASE_UNAVAILABLE.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Why a member state (or another subgraph) is missing from an answer. */
-export type UnavailableReason = 'UNREACHABLE' | 'TIMEOUT' | 'HTTP_ERROR' | 'INVALID_RESPONSE' | 'NO_MEMBER_STATE';
+/**
+ * Why a member state (or another subgraph) is missing from an answer. CIRCUIT_OPEN: the gateway's
+ * circuit breaker for the state is open after consecutive failures, so it was not asked at all;
+ * DATABASE_UNAVAILABLE: the state answered that its own database is down (HTTP 503); TOO_LARGE: its
+ * answer passed the state's answer size cap, or was the largest when the gateway's in-flight answer
+ * memory was full, and was refused while it streamed in.
+ */
+export type UnavailableReason =
+  'UNREACHABLE' | 'TIMEOUT' | 'HTTP_ERROR' | 'INVALID_RESPONSE' | 'CIRCUIT_OPEN' | 'DATABASE_UNAVAILABLE' | 'TOO_LARGE' | 'NO_MEMBER_STATE';
 
 /** The HTTP status of an error refused before execution; read by the gateway, never sent to the caller. */
 interface HttpStatus {
@@ -38,6 +47,7 @@ export interface ErrorExtensions {
   QUERY_TOO_COMPLEX: Record<string, unknown>;
   RATE_LIMITED: { retryAfter: number; memberState?: string };
   INTERNAL_SERVER_ERROR: { memberState?: string; subgraph?: string };
+  DATABASE_UNAVAILABLE: { memberState: string };
 }
 
 /** The extensions argument: optional where every key of the code's extensions is. */

@@ -1,6 +1,7 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../common/caller.ts';
+import type { FailureKind } from './http-client.ts';
 
 /**
  * What the gateway keeps per incoming request: the Apollo context every gateway module reads.
@@ -36,7 +37,7 @@ export interface StateCall {
   state: string;
   kind: 'root' | 'entities';
   ms: number;
-  outcome: 'ok' | 'timeout' | 'unreachable' | 'http_error' | 'invalid_response';
+  outcome: 'ok' | FailureKind;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { MemberConfig } from './members-config.ts';
 import { contextAudience } from '../common/context-token.ts';
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from '../common/request-id.ts';
 import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
-import { postGraphQL, type CallResult } from './http-client.ts';
+import { MemberReplicas, type StateResult } from './replicas.ts';
 import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
 
@@ -22,6 +22,8 @@ export interface FanoutOptions {
   /** Root query fields that return lists (from the supergraph): concatenated, not first-wins. */
   listFields: ReadonlySet<string>;
   headersFor?: HeadersFor;
+  /** Each state's replicas, breakers and balancing (replicas.ts), shared with /readyz and /metrics; default: made here, without a memory cap. */
+  replicas?: MemberReplicas;
   /** Called once per state request: the plugins' onStateCall hooks. */
   onCall?: (call: StateCall, context: GatewayContext) => void;
 }
@@ -31,10 +33,12 @@ type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
 export class MemberFanout implements GraphQLDataSource<GatewayContext> {
   private readonly byCode: Map<string, MemberConfig>;
   private readonly network: string[];
+  private readonly replicas: MemberReplicas;
 
   constructor(private readonly options: FanoutOptions) {
     this.byCode = new Map(options.members.map((m) => [m.code, m]));
     this.network = options.members.map((m) => m.code);
+    this.replicas = options.replicas ?? new MemberReplicas(options.members, options.dispatcher);
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
@@ -125,21 +129,26 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
   ): Promise<Answer> {
     const member = this.byCode.get(state)!;
     const body = JSON.stringify(payload);
-    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
+    const base: Record<string, string> = { [REQUEST_ID_HEADER]: context.requestId };
     // The client's own X-Request-Id, for the owners' audit entries (never the id they join on).
-    if (context.correlationId) headers[CORRELATION_ID_HEADER] = context.correlationId;
-    if (this.options.headersFor) {
-      Object.assign(headers, await this.options.headersFor(contextAudience(member.code), context, { body, deadline: Date.now() + member.timeoutMs }));
-    }
-    const result: CallResult = await postGraphQL(this.options.dispatcher, member.url, body, headers, member.timeoutMs);
+    if (context.correlationId) base[CORRELATION_ID_HEADER] = context.correlationId;
+    const { headersFor } = this.options;
+    // A fresh context token for every attempt (retry, hedge): each is bound to its body and deadline and used once.
+    const headers = async (deadline: number) =>
+      headersFor ? { ...base, ...(await headersFor(contextAudience(member.code), context, { body, deadline })) } : { ...base };
+    const result: StateResult = await this.replicas.get(state)!.call({ body, headers });
     const outcome = result.ok ? 'ok' : result.failure.kind;
     this.options.onCall?.({ state, kind, ms: result.ms, outcome }, context);
     if (!result.ok) {
-      context.log.warn({ memberState: state, kind, reason: outcome, ms: result.ms, url: member.url }, `member state ${state} ${result.failure.detail}`);
+      // A state behind an open breaker is not asked at all: logged at debug, the breaker's opening was warned about.
+      context.log[result.failure.kind === 'circuit_open' ? 'debug' : 'warn'](
+        { memberState: state, kind, reason: outcome, ms: result.ms, url: result.url, attempts: result.attempts },
+        `member state ${state} ${result.failure.detail}`,
+      );
       return { state, failure: result.failure, timeoutMs: member.timeoutMs };
     }
     context.log.debug(
-      { memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0 },
+      { memberState: state, kind, ms: result.ms, status: result.status, errors: result.body.errors?.length ?? 0, url: result.url, attempts: result.attempts },
       `member state ${state} answered`,
     );
     return { state, body: result.body, timeoutMs: member.timeoutMs };

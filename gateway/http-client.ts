@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
 import type { UnavailableReason } from '../common/errors.ts';
+import { DEFAULT_MAX_ANSWER_BYTES } from '../common/defaults.ts';
 import { isPlainObject } from '../common/yaml-file.ts';
+import type { AnswerMemory } from './answer-memory.ts';
 
 /**
  * The gateway's only way out: POST a GraphQL request over keep-alive connections with one hard
@@ -16,12 +18,24 @@ export interface GraphQLResponseBody {
   extensions?: Record<string, unknown>;
 }
 
-export type FailureKind = 'timeout' | 'unreachable' | 'http_error' | 'invalid_response';
+/**
+ * How a call failed. too_large: the answer passed its cap while streaming, or was the largest when
+ * the gateway's in-flight answer memory was full (answer-memory.ts); database_unavailable: the peer
+ * said its own database is down (HTTP 503 with code DATABASE_UNAVAILABLE); circuit_open: not sent,
+ * the peer's circuit breaker is open (replicas.ts); aborted: ended by the gateway itself because a
+ * hedged sibling answered first (never reported to a caller).
+ */
+export type FailureKind = 'timeout' | 'unreachable' | 'http_error' | 'invalid_response' | 'too_large' | 'database_unavailable' | 'circuit_open' | 'aborted';
 
 export interface Failure {
   kind: FailureKind;
   /** What went wrong, phrased to follow the peer's name: "did not answer within 2000 ms". */
   detail: string;
+  /**
+   * The connection failed before any answer started (refused, or closed before the response
+   * headers): the only failure a call may be retried on another replica for (replicas.ts).
+   */
+  beforeAnswer?: boolean;
 }
 
 /** The MEMBER_UNAVAILABLE reason a caller sees for a failure. */
@@ -31,20 +45,38 @@ export function unavailableReason(failure: Failure): UnavailableReason {
     unreachable: 'UNREACHABLE',
     http_error: 'HTTP_ERROR',
     invalid_response: 'INVALID_RESPONSE',
+    too_large: 'TOO_LARGE',
+    database_unavailable: 'DATABASE_UNAVAILABLE',
+    circuit_open: 'CIRCUIT_OPEN',
+    aborted: 'UNREACHABLE',
   };
   return reasons[failure.kind];
 }
 
 export type CallResult = { ok: true; status: number; body: GraphQLResponseBody; ms: number } | { ok: false; failure: Failure; ms: number };
 
-/** A shared keep-alive pool for all peers; answers larger than 64 MiB are treated as garbage. */
+/** Largest answer a call accepts unless told otherwise (members.yaml maxAnswerBytes): twice a member's own answer cap. */
+export const DEFAULT_GATEWAY_MAX_ANSWER_BYTES = 2 * DEFAULT_MAX_ANSWER_BYTES;
+
+export interface CallOptions {
+  /** Largest answer accepted, in bytes: counted as it streams in, refused past it before anything is parsed. */
+  maxAnswerBytes?: number;
+  /** The gateway's in-flight answer memory, shared by every call (answer-memory.ts). */
+  memory?: AnswerMemory;
+  /** Ends the call early (a hedged sibling answered first): reported as `aborted`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A shared keep-alive pool for all peers. No flat response size limit here: every call counts its
+ * answer's bytes against its own cap and the gateway's in-flight memory (postGraphQL).
+ */
 export function createAgent(): Agent {
   return new Agent({
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     connections: 128,
     pipelining: 1,
-    maxResponseSize: 64 * 1024 * 1024,
     // Backstops only: every call carries its own, shorter AbortSignal budget.
     headersTimeout: 130_000,
     bodyTimeout: 130_000,
@@ -59,12 +91,26 @@ export async function postGraphQL(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  options: CallOptions = {},
 ): Promise<CallResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const maxBytes = options.maxAnswerBytes ?? DEFAULT_GATEWAY_MAX_ANSWER_BYTES;
   // One budget for connect + headers + body: the signal also aborts a body that trickles in.
-  const signal = AbortSignal.timeout(timeoutMs);
-  const fail = (kind: FailureKind, detail: string): CallResult => ({ ok: false, failure: { kind, detail }, ms: elapsed() });
+  const timeout = AbortSignal.timeout(timeoutMs);
+  // Aborted when the gateway's answer memory drops this answer as the largest in flight.
+  const refusal = new AbortController();
+  const ticket = options.memory?.open(() => refusal.abort());
+  const signal = AbortSignal.any([timeout, refusal.signal, ...(options.signal ? [options.signal] : [])]);
+  const fail = (kind: FailureKind, detail: string, beforeAnswer = false): CallResult => ({
+    ok: false,
+    failure: { kind, detail, ...(beforeAnswer ? { beforeAnswer } : {}) },
+    ms: elapsed(),
+  });
+  const tooLarge = () => fail('too_large', `answered more than ${formatBytes(maxBytes)} (its answer size cap)`);
+  const memoryFull = () =>
+    fail('too_large', `sent the largest answer in flight when the gateway's answer memory (${formatBytes(options.memory?.maxBytes ?? 0)}) was full`);
+  let answered = false;
   try {
     const response = await request(url, {
       dispatcher,
@@ -73,8 +119,31 @@ export async function postGraphQL(
       body,
       signal,
     });
-    const text = await response.body.text();
+    answered = true;
     const status = response.statusCode;
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      response.body.destroy();
+      return tooLarge();
+    }
+    // Counted chunk by chunk as they arrive, refused past the cap before anything is parsed.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) return tooLarge();
+      if (ticket && !ticket.grow(chunk.length)) return memoryFull();
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks, size).toString('utf8');
+    chunks.length = 0;
+    if (status === 503 && isDatabaseUnavailable(text)) {
+      const retryAfter = response.headers['retry-after'];
+      return fail(
+        'database_unavailable',
+        `answered that its database is unavailable (HTTP 503${typeof retryAfter === 'string' ? `, retry after ${retryAfter} s` : ''})`,
+      );
+    }
     if (status >= 500) return fail('http_error', `answered HTTP ${status}`);
     let json: unknown;
     try {
@@ -85,11 +154,40 @@ export async function postGraphQL(
     if (!isGraphQLResponse(json)) return fail('invalid_response', `answered HTTP ${status} with JSON that is not a GraphQL response`);
     return { ok: true, status, body: json, ms: elapsed() };
   } catch (error) {
-    if (signal.aborted) return fail('timeout', `did not answer within ${timeoutMs} ms`);
+    if (options.signal?.aborted) return fail('aborted', 'was not waited for: another replica answered first');
+    if (ticket?.refused) return memoryFull();
+    if (timeout.aborted) return fail('timeout', `did not answer within ${timeoutMs} ms`);
     const code = errorCode(error) ?? (error instanceof Error ? errorCode(error.cause) : undefined);
-    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return fail('invalid_response', 'answered more than 64 MiB');
-    return fail('unreachable', `is not reachable (${describe(code, error)})`);
+    return fail('unreachable', `is not reachable (${describe(code, error)})`, !answered && RETRYABLE_CODES.has(code ?? ''));
+  } finally {
+    ticket?.release();
   }
+}
+
+/** Connection failures that happen before the peer could answer: safe to try another replica. */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** A member's "my database is down" answer: HTTP 503 whose errors carry code DATABASE_UNAVAILABLE. */
+function isDatabaseUnavailable(text: string): boolean {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (!isPlainObject(json) || !Array.isArray(json.errors)) return false;
+    return json.errors.some((e) => isPlainObject(e) && isPlainObject(e.extensions) && e.extensions.code === 'DATABASE_UNAVAILABLE');
+  } catch {
+    return false;
+  }
+}
+
+/** 8388608 -> "8 MiB", 1536 -> "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 function describe(code: string | undefined, error: unknown): string {

@@ -1,6 +1,7 @@
 import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type MemberState } from '../common/member-states.ts';
 import { YamlFile, isHttpUrl, isIntegerIn, isPlainObject } from '../common/yaml-file.ts';
 import type { RateLimitOptions } from './plugins/rate-limit.ts';
+import { DEFAULT_GATEWAY_MAX_ANSWER_BYTES } from './http-client.ts';
 
 /** How long the gateway waits for one member state before answering without it. */
 import {
@@ -16,10 +17,18 @@ export const DEFAULT_GATEWAY_PORT = 4000;
 export interface MemberConfig {
   code: MemberState;
   name: string;
-  /** The state's member subgraph endpoint, e.g. http://127.0.0.1:4101/graphql. */
+  /** The state's member subgraph endpoint, e.g. http://127.0.0.1:4101/graphql; with replicas, the first of `urls`. */
   url: string;
-  /** Per-request budget for this state: connect, headers and body together. */
+  /** Every replica of the state's member subgraph (url first), when it runs more than one; absent: `url` alone. */
+  urls?: string[];
+  /** Per-request budget for this state: connect, headers and body together, retries and hedges included. */
   timeoutMs: number;
+  /** Circuit breaker per replica (replicas.ts); false: none. Absent: DEFAULT_CIRCUIT_BREAKER. */
+  circuitBreaker?: CircuitBreakerSettings | false;
+  /** Largest answer accepted from this state, in bytes, counted while it streams. Absent: DEFAULT_GATEWAY_MAX_ANSWER_BYTES. */
+  maxAnswerBytes?: number;
+  /** With several replicas: ask a second replica when the first has not answered after this long. Absent: no hedging. */
+  hedgeAfterMs?: number;
   /** The state's identity provider (JWT `iss`): callers of this state present its tokens. */
   issuer?: string;
   /** Where the issuer publishes its signing keys (JWKS). */
@@ -27,6 +36,17 @@ export interface MemberConfig {
   /** The issuer's keys given inline: PEM strings, JWKs, or { file } naming a JWK file. */
   publicKeys?: Array<string | Record<string, unknown>>;
 }
+
+/** A replica's circuit breaker: opens after `failures` consecutive failed calls, lets one probe through after `halfOpenAfterMs`. */
+export interface CircuitBreakerSettings {
+  failures: number;
+  halfOpenAfterMs: number;
+}
+
+export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerSettings = { failures: 5, halfOpenAfterMs: 5000 };
+/** The gateway's cap on the bytes of member answers being read at once, over all states (answer-memory.ts). */
+export const DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES = 64 * 1024 * 1024;
+export { DEFAULT_GATEWAY_MAX_ANSWER_BYTES };
 
 export interface GatewaySettings {
   port: number;
@@ -37,6 +57,12 @@ export interface GatewaySettings {
   corsOrigins: string[];
   /** Rate limits on the GraphQL route, defaults filled in; false: off. */
   rateLimit: RateLimitOptions | false;
+  /** Network defaults for the states that set none (already applied to each member entry). */
+  circuitBreaker: CircuitBreakerSettings | false;
+  maxAnswerBytes: number;
+  hedgeAfterMs?: number;
+  /** Cap on the bytes of member answers being read at once, over all states. */
+  maxInFlightAnswerBytes: number;
 }
 
 export interface MembersConfig {
@@ -47,7 +73,18 @@ export interface MembersConfig {
 }
 
 const TOP_KEYS = ['gateway', 'members'] as const;
-const GATEWAY_KEYS = ['port', 'host', 'strictAuthorization', 'corsOrigins', 'rateLimit'] as const;
+const GATEWAY_KEYS = [
+  'port',
+  'host',
+  'strictAuthorization',
+  'corsOrigins',
+  'rateLimit',
+  'circuitBreaker',
+  'maxAnswerBytes',
+  'maxInFlightAnswerBytes',
+  'hedgeAfterMs',
+] as const;
+const BREAKER_KEYS = ['failures', 'halfOpenAfter'] as const;
 const RATE_LIMIT_KEYS = ['perCaller', 'concurrentPerCaller', 'refusedPerAddress', 'window', 'redis'] as const;
 const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   perCaller: DEFAULT_RATE_LIMIT_PER_CALLER,
@@ -56,7 +93,22 @@ const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   windowMs: DEFAULT_RATE_LIMIT_WINDOW_MS,
 };
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const MEMBER_KEYS = ['code', 'name', 'url', 'timeoutMs', 'issuer', 'jwksUrl', 'publicKeys'] as const;
+const MEMBER_KEYS = [
+  'code',
+  'name',
+  'url',
+  'urls',
+  'timeoutMs',
+  'circuitBreaker',
+  'maxAnswerBytes',
+  'hedgeAfterMs',
+  'issuer',
+  'jwksUrl',
+  'publicKeys',
+] as const;
+const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 };
+const MIN_ANSWER_BYTES = 1024;
+const MAX_ANSWER_BYTES = 1024 ** 3;
 
 export function loadMembersConfig(file: string): MembersConfig {
   return validate(YamlFile.read(file, 'members config'));
@@ -79,22 +131,38 @@ function validate(y: YamlFile): MembersConfig {
   const seenCodes = new Map<string, number>();
   const seenUrls = new Map<string, string>();
   root.members.forEach((entry, i) => {
-    const member = validateMember(y, entry, i);
+    const member = validateMember(y, entry, i, gateway);
     const twice = seenCodes.get(member.code);
     if (twice !== undefined) throw y.error(['members', i, 'code'], `'${member.code}' is listed twice (also members[${twice}])`);
-    const sameUrl = seenUrls.get(member.url);
-    if (sameUrl) throw y.error(['members', i, 'url'], `'${member.url}' is also the url of ${sameUrl}; every state serves its own records`);
+    for (const url of member.urls ?? [member.url]) {
+      const sameUrl = seenUrls.get(url);
+      if (sameUrl) throw y.error(['members', i, member.urls ? 'urls' : 'url'], `'${url}' is also a url of ${sameUrl}; every state serves its own records`);
+      seenUrls.set(url, member.code);
+    }
     seenCodes.set(member.code, i);
-    seenUrls.set(member.url, member.code);
+    if ((member.maxAnswerBytes ?? 0) > gateway.maxInFlightAnswerBytes) {
+      throw y.error(
+        ['members', i, 'maxAnswerBytes'],
+        `${member.maxAnswerBytes} bytes is more than gateway.maxInFlightAnswerBytes (${gateway.maxInFlightAnswerBytes}): such an answer could never be read; lower it or raise the gateway's`,
+      );
+    }
     members.push(member);
   });
   return { file: y.file, gateway, members };
 }
 
 function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
-  const settings: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, strictAuthorization: false, corsOrigins: [], rateLimit: { ...DEFAULT_RATE_LIMIT } };
+  const settings: GatewaySettings = {
+    port: DEFAULT_GATEWAY_PORT,
+    strictAuthorization: false,
+    corsOrigins: [],
+    rateLimit: { ...DEFAULT_RATE_LIMIT },
+    circuitBreaker: { ...DEFAULT_CIRCUIT_BREAKER },
+    maxAnswerBytes: DEFAULT_GATEWAY_MAX_ANSWER_BYTES,
+    maxInFlightAnswerBytes: DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES,
+  };
   if (value === undefined || value === null) return settings;
-  if (!isPlainObject(value)) throw y.bad(['gateway'], value, 'is not a map; expected port, host, strictAuthorization, corsOrigins, rateLimit');
+  if (!isPlainObject(value)) throw y.bad(['gateway'], value, `is not a map; expected ${GATEWAY_KEYS.join(', ')}`);
   y.onlyKeys(['gateway'], value, GATEWAY_KEYS);
   if (value.port !== undefined) {
     if (!isIntegerIn(value.port, 0, 65535)) throw y.bad(['gateway', 'port'], value.port, 'is not a port number (0-65535)');
@@ -119,7 +187,58 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     });
   }
   if (value.rateLimit !== undefined) settings.rateLimit = validateRateLimit(y, value.rateLimit);
+  if (value.circuitBreaker !== undefined) settings.circuitBreaker = validateBreaker(y, ['gateway', 'circuitBreaker'], value.circuitBreaker);
+  if (value.maxAnswerBytes !== undefined) settings.maxAnswerBytes = validateBytes(y, ['gateway', 'maxAnswerBytes'], value.maxAnswerBytes);
+  if (value.maxInFlightAnswerBytes !== undefined) {
+    settings.maxInFlightAnswerBytes = validateBytes(y, ['gateway', 'maxInFlightAnswerBytes'], value.maxInFlightAnswerBytes);
+  }
+  if (settings.maxAnswerBytes > settings.maxInFlightAnswerBytes) {
+    throw y.error(
+      ['gateway', 'maxAnswerBytes'],
+      `${settings.maxAnswerBytes} bytes is more than gateway.maxInFlightAnswerBytes (${settings.maxInFlightAnswerBytes}): such an answer could never be read`,
+    );
+  }
+  if (value.hedgeAfterMs !== undefined) settings.hedgeAfterMs = validateHedge(y, ['gateway', 'hedgeAfterMs'], value.hedgeAfterMs);
   return settings;
+}
+
+/** `{ failures: 5, halfOpenAfter: 5s }`, or false: no breaker. */
+function validateBreaker(y: YamlFile, at: Array<string | number>, value: unknown): CircuitBreakerSettings | false {
+  if (value === false) return false;
+  if (!isPlainObject(value)) throw y.bad(at, value, 'is not a map or false; expected { failures: 5, halfOpenAfter: 5s }');
+  y.onlyKeys(at, value, BREAKER_KEYS);
+  const breaker = { ...DEFAULT_CIRCUIT_BREAKER };
+  if (value.failures !== undefined) {
+    if (!isIntegerIn(value.failures, 1, 1000)) {
+      throw y.bad([...at, 'failures'], value.failures, 'is not a number of consecutive failed calls (1 to 1000) after which the breaker opens');
+    }
+    breaker.failures = value.failures;
+  }
+  if (value.halfOpenAfter !== undefined) {
+    const ms = durationMs(value.halfOpenAfter);
+    if (ms === undefined || ms < 100 || ms > 600_000) {
+      throw y.bad([...at, 'halfOpenAfter'], value.halfOpenAfter, 'is not a time from 100 ms to 10 m; expected e.g. 5s, 500ms or 5000 (milliseconds)');
+    }
+    breaker.halfOpenAfterMs = ms;
+  }
+  return breaker;
+}
+
+/** 8388608, or a size with a unit: 8MiB, 512 KiB, 10MB. */
+function validateBytes(y: YamlFile, at: Array<string | number>, value: unknown): number {
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*(b|kib|mib|gib|kb|mb|gb)$/i.exec(value.trim()) : null;
+  const bytes = typeof value === 'number' ? value : match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2].toLowerCase()]) : undefined;
+  if (bytes === undefined || !Number.isInteger(bytes) || bytes < MIN_ANSWER_BYTES || bytes > MAX_ANSWER_BYTES) {
+    throw y.bad(at, value, 'is not a size from 1 KiB to 1 GiB; expected e.g. 16MiB, 512KiB or 16777216 (bytes)');
+  }
+  return bytes;
+}
+
+function validateHedge(y: YamlFile, at: Array<string | number>, value: unknown): number {
+  if (!isIntegerIn(value, 1, 120_000)) {
+    throw y.bad(at, value, 'is not a time in milliseconds (1 to 120000) after which a second replica is asked when the first has not answered');
+  }
+  return value;
 }
 
 function validateRateLimit(y: YamlFile, value: unknown): RateLimitOptions | false {
@@ -167,9 +286,9 @@ function isRedisUrl(value: string): boolean {
   }
 }
 
-function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
+function validateMember(y: YamlFile, entry: unknown, i: number, network: GatewaySettings): MemberConfig {
   const at = ['members', i];
-  if (!isPlainObject(entry)) throw y.bad(at, entry, 'is not a member state entry; expected a map with code, name, url');
+  if (!isPlainObject(entry)) throw y.bad(at, entry, 'is not a member state entry; expected a map with code, name, url (or urls)');
   y.onlyKeys(at, entry, MEMBER_KEYS);
   const code = typeof entry.code === 'string' ? entry.code.trim().toUpperCase() : entry.code;
   if (!isMemberState(code)) throw y.bad([...at, 'code'], entry.code, `is not a member state; use one of ${MEMBER_STATES.join(' ')}`);
@@ -177,9 +296,27 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
   const name = entry.name ?? MEMBER_STATE_NAMES[code];
   if (typeof name !== 'string' || name.trim() === '') throw y.bad([...at, 'name'], entry.name, 'is not a name');
 
-  if (entry.url === undefined) throw y.error([...at, 'url'], `missing: the member subgraph URL of ${code}, e.g. http://127.0.0.1:4101/graphql`);
-  if (typeof entry.url !== 'string' || !isHttpUrl(entry.url)) {
+  if (entry.url === undefined && entry.urls === undefined) {
+    throw y.error([...at, 'url'], `missing: the member subgraph URL of ${code}, e.g. http://127.0.0.1:4101/graphql (or urls: a list, one per replica)`);
+  }
+  if (entry.url !== undefined && (typeof entry.url !== 'string' || !isHttpUrl(entry.url))) {
     throw y.bad([...at, 'url'], entry.url, 'is not an http(s) URL; expected e.g. http://127.0.0.1:4101/graphql');
+  }
+  const urls: string[] = entry.url !== undefined ? [entry.url] : [];
+  if (entry.urls !== undefined) {
+    if (!Array.isArray(entry.urls) || entry.urls.length === 0) {
+      throw y.bad(
+        [...at, 'urls'],
+        entry.urls,
+        "is not a list of the state's replica URLs; expected e.g. [http://10.0.0.1:4101/graphql, http://10.0.0.2:4101/graphql]",
+      );
+    }
+    entry.urls.forEach((url: unknown, k) => {
+      if (typeof url !== 'string' || !isHttpUrl(url))
+        throw y.bad([...at, 'urls', k], url, 'is not an http(s) URL; expected e.g. http://127.0.0.1:4101/graphql');
+      if (urls.includes(url)) throw y.error([...at, 'urls', k], `'${url}' is listed twice for ${code}`);
+      urls.push(url);
+    });
   }
 
   let timeoutMs = DEFAULT_MEMBER_TIMEOUT_MS;
@@ -190,7 +327,23 @@ function validateMember(y: YamlFile, entry: unknown, i: number): MemberConfig {
     timeoutMs = entry.timeoutMs;
   }
 
-  const member: MemberConfig = { code, name: name.trim(), url: entry.url, timeoutMs };
+  const member: MemberConfig = {
+    code,
+    name: name.trim(),
+    url: urls[0],
+    ...(urls.length > 1 ? { urls } : {}),
+    timeoutMs,
+    circuitBreaker: entry.circuitBreaker !== undefined ? validateBreaker(y, [...at, 'circuitBreaker'], entry.circuitBreaker) : network.circuitBreaker,
+    maxAnswerBytes: entry.maxAnswerBytes !== undefined ? validateBytes(y, [...at, 'maxAnswerBytes'], entry.maxAnswerBytes) : network.maxAnswerBytes,
+  };
+  if (entry.hedgeAfterMs !== undefined) {
+    const hedge = validateHedge(y, [...at, 'hedgeAfterMs'], entry.hedgeAfterMs);
+    if (urls.length < 2) throw y.error([...at, 'hedgeAfterMs'], `hedging asks a second replica: list ${code}'s replicas under urls, or remove hedgeAfterMs`);
+    if (hedge >= timeoutMs) throw y.error([...at, 'hedgeAfterMs'], `${hedge} ms is not less than timeoutMs (${timeoutMs}): the hedge would never be sent`);
+    member.hedgeAfterMs = hedge;
+  } else if (network.hedgeAfterMs !== undefined && urls.length > 1 && network.hedgeAfterMs < timeoutMs) {
+    member.hedgeAfterMs = network.hedgeAfterMs;
+  }
   if (entry.issuer !== undefined) {
     if (typeof entry.issuer !== 'string' || entry.issuer.trim() === '')
       throw y.bad([...at, 'issuer'], entry.issuer, "is not an issuer (the JWT iss of the state's identity provider)");

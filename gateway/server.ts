@@ -29,7 +29,9 @@ import { maskError } from './error-masking.ts';
 import { registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { MemberFanout } from './fanout.ts';
 import { createAgent } from './http-client.ts';
-import type { MemberConfig } from './members-config.ts';
+import { DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES, type MemberConfig } from './members-config.ts';
+import { AnswerMemory } from './answer-memory.ts';
+import { MemberReplicas } from './replicas.ts';
 import type { GatewayPlugin } from './plugin.ts';
 import { useAccessLog } from './plugins/access-log.ts';
 import { useAuditTrail } from './plugins/audit-trail.ts';
@@ -75,6 +77,8 @@ export interface StartGatewayOptions {
   subgraphTimeoutMs?: number;
   /** Rate limits on the GraphQL route (plugins/rate-limit.ts). Default: on, with common/defaults.ts; false: off. */
   rateLimit?: Partial<RateLimitOptions> | false;
+  /** Cap on the bytes of member answers being read at once, over all states (answer-memory.ts; members.yaml gateway.maxInFlightAnswerBytes). */
+  maxInFlightAnswerBytes?: number;
 }
 
 export interface GatewaySecurity {
@@ -121,7 +125,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 
   const dispatcher = createAgent();
-  const metrics = createMetrics();
+  // Each state's replicas and circuit breakers, and one cap on answer bytes in flight: shared by the fan-out, /readyz and /metrics.
+  const replicas = new MemberReplicas(members, dispatcher, new AnswerMemory(options.maxInFlightAnswerBytes ?? DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES));
+  const metrics = createMetrics(() => replicas.report());
   // The gateway makes every request id itself; a client's X-Request-Id is only a correlation id (plugins/request-id.ts).
   const app = Fastify({ ...loggerOption(options.logger), genReqId: () => newRequestId(), requestIdHeader: false });
   const headersFor: HeadersFor = await contextTokenHeaders(options.security.signingKey);
@@ -142,13 +148,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }),
     useAccessLog(),
     ...(auditLog ? [useAuditTrail(auditLog)] : []),
+      circuits: () => replicas.report(),
     ...(options.plugins ?? []),
   ];
   const onCall = (call: StateCall, context: GatewayContext) => {
     for (const p of plugins) p.onStateCall?.(call, context);
   };
 
-  const fanout = new MemberFanout({ members, dispatcher, listFields: listRootFields(supergraphSdl), headersFor, onCall });
+  const fanout = new MemberFanout({ members, dispatcher, replicas, listFields: listRootFields(supergraphSdl), headersFor, onCall });
   const apolloGateway = new ApolloGateway({
     supergraphSdl: stripSecurityPurpose(supergraphSdl),
     // The planner's document travels with each fetch, so the fan-out need not re-parse it.

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { codeOf } from '../../common/errors.ts';
+import { CIRCUIT_GAUGE, type StateReport } from '../replicas.ts';
 import type { GatewayPlugin } from '../plugin.ts';
 
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways can share a process). */
@@ -11,9 +12,13 @@ export interface GatewayMetrics {
   duration: Histogram<never>;
   stateLatency: Histogram<'member_state' | 'kind'>;
   stateFailures: Counter<'member_state' | 'reason'>;
+  /** 0 closed, 1 half-open, 2 open (open only when every replica of the state is). */
+  circuitState: Gauge<'member_state'>;
+  replicaCircuitState: Gauge<'member_state' | 'replica'>;
 }
 
-export function createMetrics(): GatewayMetrics {
+/** `circuits`: each state's breakers and replicas, read at every scrape (replicas.ts). */
+export function createMetrics(circuits: () => StateReport[] = () => []): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hague_gateway_process_' });
   const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
@@ -41,9 +46,29 @@ export function createMetrics(): GatewayMetrics {
     }),
     stateFailures: new Counter({
       name: 'hague_member_failures_total',
-      help: 'Member state requests that failed (timeout, unreachable, http_error, invalid_response)',
+      help: 'Member state requests that failed (timeout, unreachable, http_error, invalid_response, too_large, database_unavailable, circuit_open)',
       labelNames: ['member_state', 'reason'],
       registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'hague_member_circuit_state',
+      help: "A member state's circuit breaker: 0 closed, 1 half-open (probing), 2 open (every replica open: the state is not asked)",
+      labelNames: ['member_state'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of circuits()) this.set({ member_state: s.state }, CIRCUIT_GAUGE[s.circuit]);
+      },
+    }),
+    replicaCircuitState: new Gauge({
+      name: 'hague_member_replica_circuit_state',
+      help: "One replica's circuit breaker: 0 closed, 1 half-open (probing), 2 open",
+      labelNames: ['member_state', 'replica'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of circuits()) for (const r of s.replicas) this.set({ member_state: s.state, replica: r.url }, CIRCUIT_GAUGE[r.circuit]);
+      },
     }),
   };
 }
