@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Kind, parse, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { FastifyInstance } from 'fastify';
 import { formattedError } from '../../common/errors.ts';
@@ -99,6 +100,63 @@ export async function chargeSearches(
   return { ok: false, window: over.window, limit: over.limit, retryAfter: Math.max(1, Math.ceil((over.start + over.length - now) / 1000)) };
 }
 
+/** How long a charged request is remembered, so that its retried or hedged attempts are not charged again. */
+const REMEMBER_MS = 5 * 60_000;
+/** How long a repeated attempt waits for the first attempt's charge to settle before charging itself. */
+const SETTLE_WAIT_MS = 2000;
+
+/**
+ * The key of one caller request at this state: the caller, the gateway's request id (signed in the
+ * context token, claim rid) and the digest of the body (also signed, claim dig). The gateway sends a
+ * request again only to another replica, when the connection failed before any answer or as a
+ * hedge; both attempts carry the same request id and body, each with its own token.
+ */
+export function chargeKey(callerKey: string, requestId: string, bodyDigest: string): string {
+  return createHash('sha256').update(`${callerKey}\u0000${requestId}\u0000${bodyDigest}`).digest('base64url');
+}
+
+/**
+ * Charges a caller request once, however many attempts of it reach this state's replicas: the first
+ * attempt records the request key (shared database) and charges; a repeated attempt waits for that
+ * charge and is not charged again, or is charged like a new request when the first was refused.
+ * Each attempt is still an audit entry of its own.
+ */
+export async function chargeOnce(
+  store: Store,
+  requestKey: string,
+  callerKey: string,
+  budget: SearchBudget,
+  count: number,
+  now = Date.now(),
+): Promise<{ ok: true; repeated?: boolean } | { ok: false; window: 'hour' | 'day'; limit: number; retryAfter: number }> {
+  const inserted = await store.db
+    .insertInto('search_budget_requests')
+    .values({ request_key: requestKey, outcome: 'pending', expires_at: now + REMEMBER_MS })
+    .onConflict((oc) => oc.column('request_key').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    const outcome = await settledOutcome(store, requestKey);
+    if (outcome === 'charged') return { ok: true, repeated: true };
+  }
+  const charged = await chargeSearches(store, callerKey, budget, count, now);
+  await store.db
+    .updateTable('search_budget_requests')
+    .set({ outcome: charged.ok ? 'charged' : 'refused' })
+    .where('request_key', '=', requestKey)
+    .execute();
+  return charged;
+}
+
+/** The outcome of the first attempt's charge, waiting briefly while it is pending. */
+async function settledOutcome(store: Store, requestKey: string): Promise<string | undefined> {
+  const until = Date.now() + SETTLE_WAIT_MS;
+  for (;;) {
+    const row = await store.db.selectFrom('search_budget_requests').select('outcome').where('request_key', '=', requestKey).executeTakeFirst();
+    if (row?.outcome !== 'pending' || Date.now() >= until) return row?.outcome;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** The budget the owner grants this tier. */
 export function budgetFor(policy: ReleasePolicy, tier: Tier): SearchBudget {
   return policy.searchBudgets?.[tier] ?? DEFAULT_SEARCH_BUDGETS[tier];
@@ -116,7 +174,18 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
       .catch((error: unknown) => app.log.warn({ err: error }, 'could not delete old search budget windows'));
   }, HOUR);
   cleanup.unref();
-  app.addHook('onClose', async () => clearInterval(cleanup));
+  const forget = setInterval(() => {
+    store.db
+      .deleteFrom('search_budget_requests')
+      .where('expires_at', '<', Date.now())
+      .execute()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'could not delete old charged request keys'));
+  }, 60_000);
+  forget.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(cleanup);
+    clearInterval(forget);
+  });
 
   app.addHook('preHandler', async (request, reply) => {
     const claims = request.contextClaims;
@@ -136,7 +205,9 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
     const { caller } = claims;
     const tier = releaseTier(policy, caller);
     const budget = budgetFor(policy, tier);
-    const charged = await chargeSearches(store, `${caller.state}:${caller.subject}`, budget, count);
+    const callerKey = `${caller.state}:${caller.subject}`;
+    // Once per caller request: a retried or hedged attempt (same request id and body) is not charged again.
+    const charged = await chargeOnce(store, chargeKey(callerKey, caller.requestId, request.bodyDigest ?? ''), callerKey, budget, count);
     if (charged.ok) return;
     const message =
       `${state} allows ${caller.state} callers (${tier} tier) ${charged.limit} searches per ${charged.window}; ` +

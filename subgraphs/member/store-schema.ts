@@ -90,6 +90,11 @@ export interface Database {
   context_token_uses: { token_id: string; expires_at: number };
   /** Searches counted per caller and window (search-budget.ts): shared by the state's replicas, kept across restarts. */
   search_budget: { caller: string; window: string; window_start: number; used: number };
+  /**
+   * Caller requests already charged (search-budget.ts chargeOnce): a retried or hedged attempt of the
+   * same request (same request id, same body) at any replica is not charged again. outcome: pending, charged, refused.
+   */
+  search_budget_requests: { request_key: string; outcome: string; expires_at: number };
   /** Partners' hits on records the owner's policy flags (hit-notifications.ts), with their webhook delivery state. */
   hit_notifications: {
     id: string;
@@ -324,6 +329,18 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('hit_notifications_at').on('hit_notifications').column('at').execute();
       await db.schema.createIndex('hit_notifications_due').on('hit_notifications').columns(['delivered_at', 'next_attempt_at']).execute();
+    },
+  },
+  '0005-search-budget-requests': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('search_budget_requests')
+        .addColumn('request_key', text, (c) => c.primaryKey())
+        .addColumn('outcome', text, (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('search_budget_requests_expiry').on('search_budget_requests').column('expires_at').execute();
     },
   },
 };
