@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
-import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
+import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { MAX_SEED_PERSONS, isSeeded, seedMember } from '../subgraphs/member/seed.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_DEMO_PERSONS, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_GATEWAY_PORT, DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
@@ -16,11 +16,13 @@ import { auditKeyName, devAuditLocation } from '../common/audit-log.ts';
 import { devIssuer, devKeyName } from '../common/dev-identity.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { devPersonas } from '../gateway/dev-personas.ts';
+import { SupervisedChild } from './supervisor.ts';
+import { fromPackageRoot } from '../common/package-root.ts';
 
 /** The repository's rover.yaml, wherever `hague dev` is started from. */
-const ROVER_YAML = fileURLToPath(new URL('../rover.yaml', import.meta.url));
+const ROVER_YAML = fromPackageRoot('rover.yaml');
 /** The demo network's release policies (config/policies/<STATE>.yaml). */
-const POLICIES_DIR = fileURLToPath(new URL('../config/policies', import.meta.url));
+const POLICIES_DIR = fromPackageRoot('config', 'policies');
 
 interface DevFlags {
   members: string;
@@ -92,23 +94,26 @@ async function runDev(o: {
   config: string;
   logLevel: string;
 }): Promise<void> {
-  const members: RunningMember[] = [];
+  // Each state is its own `hague member` process (cli/supervisor.ts restarts one that crashes); the
+  // gateway runs here, in the supervisor, which is also what one Ctrl-C stops.
+  const children: SupervisedChild[] = [];
   let gateway: RunningGateway | undefined;
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
       await gateway?.close().catch((e) => console.error(`gateway: ${(e as Error).message}`));
-      await Promise.all(members.map((m) => m.close().catch((e) => console.error(`member: ${(e as Error).message}`))));
+      await Promise.all(children.map((c) => c.stop().catch((e) => console.error(`${c.spec.name}: ${(e as Error).message}`))));
     })());
 
   // Ctrl-C during a long first-start seed must stop too: handlers are installed before anything starts.
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
+      for (const child of children) child.kill();
       console.error('forced stop');
       process.exit(1);
     }
-    console.log(`\n${signal}: stopping the gateway and ${members.length} member states...`);
+    console.log(`\n${signal}: stopping the gateway and ${o.states.length} member states...`);
     void stopAll().then(() => {
       console.log('stopped');
       process.exit(0);
@@ -123,52 +128,76 @@ async function runDev(o: {
     const note = (o.config !== ROVER_YAML ? o.config : relative(process.cwd(), o.config)) || o.config;
     console.log(`Hague dev network: ${o.states.length} member states, data in ${o.dataDir}, supergraph composed from ${note}`);
 
-    // Dev keys (git-ignored): the gateway's context-token key, and one dev identity provider per state.
-    const gatewayKey = await ensureKeyPair(o.keysDir, 'gateway');
-    for (const state of o.states) await ensureKeyPair(o.keysDir, devKeyName(state));
+    // Dev keys (git-ignored): the gateway's context-token key, one dev identity provider and one audit key per state.
+    await ensureKeyPair(o.keysDir, 'gateway');
+    for (const state of o.states) {
+      await ensureKeyPair(o.keysDir, devKeyName(state));
+      await ensureKeyPair(o.keysDir, auditKeyName(state));
+    }
     const gatewayAudit = { location: devAuditLocation(o.dataDir, 'gateway'), signingKey: (await ensureKeyPair(o.keysDir, auditKeyName('gateway'))).privateJwk };
-    const configs: MemberConfig[] = [];
-    for (const [i, state] of o.states.entries()) {
+
+    // Seeded here, one state after the other, before any state serves: the same data as ever, and a
+    // restarted state finds its file as it left it. Seeding is one transaction (all or nothing), so
+    // "holds records" means "seeded".
+    const seeded = new Map<MemberState, string>();
+    for (const state of o.states) {
       if (stopping) return;
       const database = join(o.dataDir, `${state}.db`);
       const existed = existsSync(database);
-      let member: RunningMember;
+      let store: Store;
       try {
-        member = await startMember({
-          state,
-          database,
-          port: o.firstMemberPort === 0 ? 0 : o.firstMemberPort + i,
-          host: o.host,
-          gatewayPublicKey: gatewayKey.publicJwk,
-          policiesDir: POLICIES_DIR,
-          // Each state's audit apart from its records: <data-dir>/<STATE>.audit.db, signed with its own audit key.
-          audit: { location: devAuditLocation(o.dataDir, state), signingKey: (await ensureKeyPair(o.keysDir, auditKeyName(state))).privateJwk },
-        });
+        store = await openStore(database, state);
       } catch (error) {
         throw asConfigError(error, `member ${state}`);
       }
-      members.push(member);
-      let what: string;
-      // Seeding is one transaction (all or nothing), so "holds records" means "seeded".
-      if (!(await isSeeded(member.store)) && o.persons > 0) {
-        const started = Date.now();
-        const result = await seedMember(member.store, { persons: o.persons });
-        what = `seeded ${result.persons} persons in ${((Date.now() - started) / 1000).toFixed(1)} s`;
-      } else {
-        what = `${existed ? 'reused' : 'opened'}, ${await personCount(member)} persons`;
+      try {
+        if (!(await isSeeded(store))) {
+          const started = Date.now();
+          const result = await seedMember(store, { persons: o.persons });
+          seeded.set(state, `seeded ${result.persons} persons in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        } else {
+          seeded.set(state, `${existed ? 'reused' : 'opened'}, ${await personCount(store)} persons`);
+        }
+      } finally {
+        await store.close();
       }
+    }
+    if (stopping) return;
+
+    // Fixed ports for the whole run (with --member-port 0, free ones picked now): a restarted state
+    // comes back where the gateway expects it.
+    const ports: number[] = [];
+    for (let i = 0; i < o.states.length; i++) ports.push(o.firstMemberPort === 0 ? await freePort(o.host, ports) : o.firstMemberPort + i);
+    const configs: MemberConfig[] = [];
+    const gatewayKeyFile = join(o.keysDir, 'gateway.jwk');
+    for (const [i, state] of o.states.entries()) {
+      const base = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${ports[i]}`;
+      children.push(
+        new SupervisedChild({
+          label: state,
+          name: `member ${state}`,
+          readyUrl: `${base}/healthz`,
+          args: [
+            'member',
+            ...['--state', state, '--port', String(ports[i]), '--host', o.host, '--database', join(o.dataDir, `${state}.db`)],
+            ...['--gateway-key', gatewayKeyFile, '--policies', POLICIES_DIR, '--keys-dir', o.keysDir],
+            // Each state's audit apart from its records: <data-dir>/<STATE>.audit.db, signed with its own audit key.
+            ...['--audit', devAuditLocation(o.dataDir, state)],
+          ],
+        }),
+      );
       configs.push({
         code: state,
         name: MEMBER_STATE_NAMES[state],
-        url: member.url,
+        url: `${base}/graphql`,
         timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS,
         issuer: devIssuer(state),
         publicKeys: [{ file: join(o.keysDir, `${devKeyName(state)}.jwk`) }],
       });
-      console.log(`  ${state} ${MEMBER_STATE_NAMES[state].padEnd(11)} ${member.url}  ${database} (${what})`);
     }
-    if (stopping) return;
-
+    // The states start in parallel, and the gateway meanwhile (it asks them nothing to start).
+    const statesReady = Promise.all(children.map((c) => c.start()));
+    statesReady.catch(() => {}); // awaited below, after the gateway
     try {
       const security = await buildGatewaySecurity({ members: configs, keysDir: o.keysDir, acceptDevKeys: true });
       gateway = await startGateway({
@@ -184,11 +213,18 @@ async function runDev(o: {
     } catch (error) {
       throw asConfigError(error, 'gateway');
     }
+    await statesReady;
+    if (stopping) return;
+    for (const [i, state] of o.states.entries()) {
+      const database = join(o.dataDir, `${state}.db`);
+      console.log(`  ${state} ${MEMBER_STATE_NAMES[state].padEnd(11)} ${configs[i].url}  ${database} (${seeded.get(state)}) pid ${children[i].pid}`);
+    }
     const base = gateway.url.replace(/\/graphql$/, '');
     console.log(`Explorer    ${base}/  (pick a persona and a purpose, run a saved example)`);
-    console.log(`Gateway     ${gateway.url}`);
+    console.log(`Gateway     ${gateway.url}  pid ${process.pid}`);
     console.log(`            ${base}/healthz  ${base}/readyz  ${base}/metrics`);
     console.log(`Keys        ${o.keysDir} (dev only; release policies in ${relative(process.cwd(), POLICIES_DIR) || POLICIES_DIR})`);
+    console.log('Each state runs as its own process, its output marked [NL] etc.; one that exits is restarted (0.5 s, 1 s, 2 s ... up to 30 s).');
     console.log('Try:');
     console.log(`  TOKEN=$(npx hague token --state NL --roles analyst --clearance SECRET --keys-dir ${o.keysDir})`);
     console.log(`  curl -s ${gateway.url} -H "Authorization: Bearer $TOKEN" -H 'X-Hague-Purpose: counter-terrorism' -H 'content-type: application/json' \\`);
@@ -202,10 +238,24 @@ async function runDev(o: {
   }
 }
 
-async function personCount(member: RunningMember): Promise<number> {
-  const row = await member.store.db
+async function personCount(store: Store): Promise<number> {
+  const row = await store.db
     .selectFrom('persons')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/** A port free on `host` right now (bound, then released), other than those already taken. */
+async function freePort(host: string, taken: number[]): Promise<number> {
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!taken.includes(port)) return port;
+  }
 }

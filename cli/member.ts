@@ -3,6 +3,7 @@ import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, auditLocation, parsePort } from './flags.ts';
+import { followSupervisor } from './supervisor.ts';
 import { existsSync } from 'node:fs';
 import { ensureKeyPair, readPublicJwk } from '../common/dev-keys.ts';
 import { auditKeyName, devAuditLocation, displayLocation } from '../common/audit-log.ts';
@@ -79,12 +80,13 @@ export function registerMember(program: Command): void {
         console.log(
           `release policy: ${options.policies}/${state}.yaml; audit log: ${displayLocation(audit)}, signed with ${options.keysDir}/${auditKeyName(state)}.jwk`,
         );
-        console.log('Ctrl-C to stop');
-        const stop = async () => {
-          await member.close();
-          process.exit(0);
-        };
-        process.once('SIGINT', stop);
+        let closing: Promise<void> | undefined;
+        const stop = () => (closing ??= member.close().then(() => process.exit(0)));
+        // Under `hague dev` (cli/supervisor.ts): Ctrl-C is the supervisor's; exit when it is gone.
+        if (!followSupervisor(stop)) {
+          console.log('Ctrl-C to stop');
+          process.once('SIGINT', stop);
+        }
         process.once('SIGTERM', stop);
       },
     );

@@ -22,7 +22,7 @@ const JOINT = `{ persons(filter: { documentNumber: "EM482913" }) { memberState i
 async function runOnce(expectSeeding: boolean): Promise<void> {
   const dev = startCli(ARGS);
   try {
-    await dev.waitFor(/Ctrl-C to stop/, 90_000); // throws with the output so far when it never comes
+    await dev.waitFor(/Ctrl-C to stop/, 180_000); // throws with the output so far when it never comes
     const out = dev.output();
     for (const state of ['NL', 'BE', 'FR']) {
       expect(out).toMatch(
@@ -68,11 +68,12 @@ async function runOnce(expectSeeding: boolean): Promise<void> {
   }
 }
 
-it('seeds each state on the first start, answers a joint query, stops cleanly on Ctrl-C', async () => {
+// A whole dev network each (a gateway and three state processes, then audit CLI runs): minutes on a loaded machine.
+it('seeds each state on the first start, answers a joint query, stops cleanly on Ctrl-C', { timeout: 240_000 }, async () => {
   await runOnce(true);
 });
 
-it('reuses the data on the second start', async () => {
+it('reuses the data on the second start', { timeout: 240_000 }, async () => {
   await runOnce(false);
 });
 
