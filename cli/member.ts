@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
 import { ConfigError } from '../common/config-error.ts';
-import { asConfigError, auditLocation, parsePort } from './flags.ts';
+import { asConfigError, auditLocation, parseLogLevel, parsePort } from './flags.ts';
 import { followSupervisor } from './supervisor.ts';
 import { existsSync } from 'node:fs';
 import { ensureKeyPair, readPublicJwk } from '../common/dev-keys.ts';
@@ -27,6 +27,7 @@ export function registerMember(program: Command): void {
       "this state's own audit log, apart from its records: a SQLite file or postgres:// URL (default: <database folder>/<STATE>.audit.db, or the same PostgreSQL database, schema hague_audit)",
     )
     .option('--keys-dir <dir>', "folder of this state's audit key audit-<STATE>.jwk (generated on first start)", DEFAULT_KEYS_DIR)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; one line per request only at debug and trace', 'info')
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(
       async (options: {
@@ -39,8 +40,10 @@ export function registerMember(program: Command): void {
         policies: string;
         audit?: string;
         keysDir: string;
+        logLevel: string;
       }) => {
         const state = parseMemberState(options.state, '--state');
+        const logLevel = parseLogLevel(options.logLevel);
         const port = parsePort(options.port);
         const database = options.database.replace('<STATE>', state);
         if (options.database.includes('<STATE>')) {
@@ -68,7 +71,7 @@ export function registerMember(program: Command): void {
             port,
             host: options.host,
             agency: options.agency,
-            logger: { level: 'info' },
+            logger: { level: logLevel },
             gatewayPublicKey,
             policiesDir: options.policies,
             audit: { location: audit, signingKey: (await ensureKeyPair(options.keysDir, auditKeyName(state))).privateJwk },

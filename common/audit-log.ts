@@ -395,6 +395,10 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
   pool.on('error', () => {
     /* an idle client was lost: the pool replaces it; queries report their own errors */
   });
+  // A client checked out (inside a transaction) whose connection ends emits `error` on itself;
+  // unhandled, it would kill the process when PostgreSQL restarts. The statement in flight fails
+  // with its own error (so the entry is not written and its answer not sent), and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     client.release();

@@ -16,15 +16,15 @@ declare module 'fastify' {
   }
 }
 
-/** The only route answered without a context token: a liveness probe that reveals nothing. */
-const OPEN_ROUTES = new Set(['/healthz']);
+/** The only routes answered without a context token: the liveness and readiness probes, which reveal nothing. */
+const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 const NO_TOKEN = 'no context token';
 /** How often used token ids past their expiry are deleted. */
 const CLEANUP_EVERY_MS = 30_000;
 
 /**
  * Nobody reaches a member state's data around the gateway: every request to any route but
- * /healthz (the route the request actually reaches, after fastify decoded and normalised its path:
+ * /healthz and /readyz (the route the request actually reaches, after fastify decoded and normalised its path:
  * /%67raphql is /graphql) must carry a context token that the gateway signed for this state, for
  * this exact request body, used once, within its minute. Anything else gets 401 and no data.
  * Caller headers on their own are never trusted.

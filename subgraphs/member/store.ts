@@ -18,6 +18,16 @@ export interface Store {
   readonly state: MemberState;
   /** SQL statements executed so far; tests and benchmarks read it to prove batching. */
   statementCount(): number;
+  /**
+   * One cheap statement (`SELECT 1` on PostgreSQL, one row of hague_meta on SQLite), outside the
+   * statement count: resolves when the database answers, rejects with its error when it does not.
+   */
+  ping(): Promise<void>;
+  /**
+   * Connections lost in the background (PostgreSQL restarted, a network cut): reported to these
+   * listeners and never thrown, so the process survives its database. Returns the unsubscribe.
+   */
+  onConnectionError(listener: (error: Error) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -35,14 +45,26 @@ export async function openStore(database: string, state: MemberState): Promise<S
   let db: Kysely<Database>;
   let dialect: Store['dialect'];
   let location: string;
+  let ping: () => Promise<void>;
+  const listeners = new Set<(error: Error) => void>();
+  const connectionLost = (error: Error) => {
+    for (const listener of listeners) listener(error);
+  };
 
   if (isPostgresUrl(database)) {
     dialect = 'postgres';
     location = redactPostgresUrl(database);
     const pool = new pg.Pool({ connectionString: database, max: 10, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => {
-      /* idle client lost: the pool replaces it; queries report their own errors */
-    });
+    // A database restart ends every connection. pg emits `error` on the pool for an idle client and
+    // on the client itself for one checked out between two statements (a transaction, a Kysely
+    // connection): unhandled, either kills the process ("Connection terminated unexpectedly").
+    // Both are reported, never thrown: the statement in flight fails with its own error, and the
+    // pool drops a client that is no longer queryable and connects anew on the next statement.
+    pool.on('error', connectionLost);
+    pool.on('connect', (client) => client.on('error', connectionLost));
+    ping = async () => {
+      await pool.query('SELECT 1');
+    };
     try {
       const client = await pool.connect();
       client.release();
@@ -74,6 +96,11 @@ export async function openStore(database: string, state: MemberState): Promise<S
       throw new ConfigError(`cannot open SQLite database ${location}: ${(error as Error).message}; fix --database`);
     }
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }), log });
+    let probe: SQLite.Statement | undefined; // prepared at the first ping: the table exists once the store is migrated
+    ping = async () => {
+      probe ??= sqlite.prepare('SELECT 1 FROM hague_meta LIMIT 1');
+      probe.get();
+    };
   }
 
   try {
@@ -90,6 +117,11 @@ export async function openStore(database: string, state: MemberState): Promise<S
     location,
     state,
     statementCount: () => statements,
+    ping: () => ping(),
+    onConnectionError(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close: () => db.destroy(),
   };
 }

@@ -1,0 +1,234 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JWK } from 'jose';
+import { ensureKeyPair } from '../common/dev-keys.ts';
+import { createDatabase, findPostgresBinDir } from './support/postgres.ts';
+import { freePort } from './support/ports.ts';
+import { postQuery, runCli, startCli, type GraphQLAnswer, type RunningCli } from './support/network.ts';
+import { caller, contextHeaders } from './support/tokens.ts';
+
+/**
+ * A member state on PostgreSQL survives its database: `hague member` runs as a real child process
+ * (a crash would end it) over a private PostgreSQL cluster that this test stops (`pg_ctl stop -m
+ * fast`) and starts again under a steady stream of queries. The suite's shared PostgreSQL is never
+ * touched: other test files use it.
+ *
+ * While the database is down every answer is HTTP 503, Retry-After 1, and exactly the wire
+ * contract the gateway maps to MEMBER_UNAVAILABLE / DATABASE_UNAVAILABLE; /readyz is 503 and
+ * /healthz stays 200. When it is back, data returns without a restart and /readyz is 200.
+ */
+
+const found = findPostgresBinDir();
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+const QUERY = '{ persons(filter: { documentNumber: "EM482913" }) { memberState id familyName } }';
+const DATA = { data: { persons: [{ memberState: 'NL', id: 'NL-P-000001', familyName: 'Belhawari' }] } };
+const UNAVAILABLE = {
+  errors: [{ message: 'member state NL: its database is unavailable', extensions: { code: 'DATABASE_UNAVAILABLE', memberState: 'NL' } }],
+};
+
+/** A PostgreSQL cluster of this test's own, that it may stop and start. */
+class PrivateCluster {
+  readonly dir = mkdtempSync(join(isRoot ? '/tmp' : tmpdir(), 'hague-pg-outage-'));
+  readonly data = join(this.dir, 'data');
+  readonly log = join(this.dir, 'server.log');
+  port = 0;
+  constructor(private readonly binDir: string) {
+    if (isRoot) {
+      // initdb and postgres refuse root: run them as the postgres OS user (the global setup creates it).
+      const ids = ['-u', '-g'].map((flag) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+      if (ids.some((r) => r.status !== 0)) throw new Error('running as root and there is no postgres OS user to run PostgreSQL as');
+      chownSync(this.dir, Number(ids[0].stdout.trim()), Number(ids[1].stdout.trim()));
+    }
+  }
+
+  run(bin: string, args: string[]): Promise<string> {
+    const [cmd, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', join(this.binDir, bin), ...args]] : [join(this.binDir, bin), args];
+    return new Promise((resolve, reject) => {
+      const child = spawn(cmd, argv, { cwd: this.dir, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${bin} ${args.join(' ')} exited ${code}:\n${output}`))));
+    });
+  }
+
+  async init(): Promise<void> {
+    await this.run('initdb', ['-D', this.data, '-U', 'hague', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync']);
+    this.port = await freePort();
+  }
+
+  get url(): string {
+    return `postgres://hague@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start(): Promise<void> {
+    const options = `-k ${this.dir} -p ${this.port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`;
+    try {
+      await this.run('pg_ctl', ['-D', this.data, '-l', this.log, '-w', '-t', '60', '-o', options, 'start']);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${readFileSync(this.log, 'utf8').split('\n').slice(-10).join('\n')}`, { cause: error });
+    }
+  }
+
+  stop(mode: 'fast' | 'immediate' = 'fast'): Promise<string> {
+    return this.run('pg_ctl', ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop('immediate').catch(() => {});
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+interface Answer {
+  phase: string;
+  startedAt: number;
+  endedAt: number;
+  status: number;
+  retryAfter: string | null;
+  body: GraphQLAnswer['body'];
+}
+
+if ('reason' in found) {
+  describe.skip(`member over a PostgreSQL that restarts (skipped: ${found.reason})`, () => it('needs the PostgreSQL server binaries', () => {}));
+} else {
+  describe('member over a PostgreSQL that restarts under load', () => {
+    const cluster = new PrivateCluster(found.dir);
+    const folder = mkdtempSync(join(tmpdir(), 'hague-outage-'));
+    const keysDir = join(folder, 'keys');
+    let gatewayKey: JWK;
+    let database: string;
+    let member: RunningCli;
+    let url: string;
+
+    beforeAll(async () => {
+      await cluster.init();
+      await cluster.start();
+      database = await createDatabase(cluster.url, 'hague_nl');
+      gatewayKey = (await ensureKeyPair(keysDir, 'gateway')).privateJwk;
+      const seeded = await runCli(['seed', '--state', 'NL', '--persons', '50', '--database', database]);
+      expect(seeded.code, seeded.stderr).toBe(0);
+      member = startCli([
+        'member',
+        '--state',
+        'NL',
+        '--port',
+        '0',
+        '--database',
+        database,
+        '--gateway-key',
+        join(keysDir, 'gateway.jwk'),
+        '--keys-dir',
+        keysDir,
+      ]);
+      [, url] = await member.waitFor(/subgraph at (http:\/\/\S+\/graphql)/);
+    });
+    afterAll(async () => {
+      await member?.stop('SIGKILL');
+      await cluster.destroy();
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    let sent = 0;
+    /** One query with a fresh context token (one token, one request), from a caller of its own (no search budget runs out). */
+    const ask = async (phase: () => string): Promise<Answer> => {
+      const body = JSON.stringify({ query: QUERY });
+      const headers = await contextHeaders(gatewayKey, 'NL', caller({ subject: `load-${++sent}` }), body);
+      const at = phase();
+      const startedAt = performance.now();
+      try {
+        const answer = await postQuery(url, QUERY, undefined, headers);
+        return { phase: at, startedAt, endedAt: performance.now(), status: answer.status, retryAfter: answer.headers.get('retry-after'), body: answer.body };
+      } catch (error) {
+        // No answer at all (the member died?): kept as status 0, so the assertions below name it.
+        const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
+        return { phase: at, startedAt, endedAt: performance.now(), status: 0, retryAfter: null, body: { errors: [{ message: reason }] } };
+      }
+    };
+    const probe = async (path: 'readyz' | 'healthz') => {
+      const res = await fetch(url.replace(/graphql$/, path));
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const until = async (what: string, condition: () => boolean, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition()) {
+        if (member.child.exitCode !== null || member.child.signalCode !== null)
+          throw new Error(`the member exited while waiting for ${what}:\n${member.output()}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+
+    it('answers 503 DATABASE_UNAVAILABLE while PostgreSQL is stopped, stays alive, and serves data again once it is back', async () => {
+      expect(await probe('readyz')).toEqual({ status: 200, body: { status: 'ready', memberState: 'NL' } });
+      const cycles = 2;
+      const answers: Answer[] = [];
+      let phase = 'up';
+      let loading = true;
+      // A steady stream: 12 callers, each asking again 2 ms after its answer (without the fix, this load killed the member in each of 3 runs), until the test ends (bounded below).
+      const workers = Array.from({ length: 12 }, async () => {
+        while (loading && answers.length < 5000) {
+          answers.push(await ask(() => phase));
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      });
+      const count = (p: string) => answers.filter((a) => a.phase === p).length;
+      const report: string[] = [];
+      try {
+        for (let cycle = 1; cycle <= cycles; cycle++) {
+          await until(`answers before stop ${cycle}`, () => count(phase) >= 20);
+          phase = `stopping-${cycle}`;
+          await cluster.stop('fast');
+          phase = `down-${cycle}`;
+          const downFrom = performance.now();
+          await until(`answers while down ${cycle}`, () => count(phase) >= 40);
+          const ready = await probe('readyz');
+          expect(ready.status).toBe(503);
+          expect(ready.body).toEqual({ status: 'unavailable', memberState: 'NL', reason: 'DATABASE_UNAVAILABLE', message: 'its database does not answer' });
+          expect(await probe('healthz')).toEqual({ status: 200, body: { status: 'ok', memberState: 'NL' } }); // liveness only
+          expect(member.child.exitCode).toBeNull();
+
+          phase = `starting-${cycle}`;
+          await cluster.start();
+          const startedAt = performance.now();
+          phase = `recovering-${cycle}`;
+          await until(`data after restart ${cycle}`, () => answers.some((a) => a.phase === `recovering-${cycle}` && a.status === 200));
+          const firstGood = answers.find((a) => a.phase === `recovering-${cycle}` && a.status === 200)!;
+          phase = `up-${cycle}`;
+          const upFrom = firstGood.endedAt;
+          await until(`answers after recovery ${cycle}`, () => answers.filter((a) => a.startedAt > upFrom).length >= 20);
+          expect(await probe('readyz')).toEqual({ status: 200, body: { status: 'ready', memberState: 'NL' } });
+
+          const down = answers.filter((a) => a.phase === `down-${cycle}`);
+          // While the database is down: every answer is the contract, nothing else.
+          for (const a of down)
+            expect({ status: a.status, retryAfter: a.retryAfter, body: a.body }).toEqual({ status: 503, retryAfter: '1', body: UNAVAILABLE });
+          // Once one answer carried data again, every request started after it does.
+          for (const a of answers.filter((x) => x.startedAt > upFrom)) expect({ status: a.status, body: a.body }).toEqual({ status: 200, body: DATA });
+          report.push(
+            `cycle ${cycle}: ${down.length} answers in ${Math.round(startedAt - downFrom)} ms down, all 503 DATABASE_UNAVAILABLE; ` +
+              `first data ${Math.round(firstGood.endedAt - startedAt)} ms after pg_ctl start returned`,
+          );
+        }
+      } finally {
+        loading = false;
+        await Promise.all(workers);
+      }
+      // Around each stop and start (in flight when it happened) the answer is either data or the contract: never a 500, never SQL.
+      for (const a of answers) {
+        if (a.status === 200) expect(a.body).toEqual(DATA);
+        else expect({ status: a.status, retryAfter: a.retryAfter, body: a.body }).toEqual({ status: 503, retryAfter: '1', body: UNAVAILABLE });
+      }
+      expect(member.child.exitCode).toBeNull();
+      expect(member.output()).toMatch(/database unavailable: answering 503 DATABASE_UNAVAILABLE/);
+      expect(member.output()).toMatch(/database answers again/);
+      console.log(`member database outage: ${answers.length} answers in all; ${report.join('; ')}`);
+      expect(await member.stop('SIGTERM')).toBe(0);
+    }, 240_000);
+  });
+}
