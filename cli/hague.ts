@@ -1,27 +1,30 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/config-error.ts';
-import { registerMember } from './member.ts';
-import { registerSeed } from './seed.ts';
-import { registerCompose } from './compose.ts';
-import { registerGateway } from './gateway.ts';
-import { registerDev } from './dev.ts';
-import { registerToken } from './token.ts';
-import { registerBench } from './bench.ts';
-import { registerAudit } from './audit.ts';
+
+/**
+ * Each sub-command's module, in the order `hague --help` lists them. Only the one being run is
+ * loaded (all of them for help or an unknown command): `hague gateway` does not load the member's
+ * database drivers, the seeder or the benchmark, which keeps a gateway restart short.
+ */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  member: async () => (await import('./member.ts')).registerMember,
+  seed: async () => (await import('./seed.ts')).registerSeed,
+  compose: async () => (await import('./compose.ts')).registerCompose,
+  gateway: async () => (await import('./gateway.ts')).registerGateway,
+  dev: async () => (await import('./dev.ts')).registerDev,
+  token: async () => (await import('./token.ts')).registerToken,
+  bench: async () => (await import('./bench.ts')).registerBench,
+  audit: async () => (await import('./audit.ts')).registerAudit,
+};
 
 const program = new Command('hague')
   .description("Hague: query the member states' counter-terrorism records jointly, every record staying at home.")
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerMember(program);
-registerSeed(program);
-registerCompose(program);
-registerGateway(program);
-registerDev(program);
-registerToken(program);
-registerBench(program);
-registerAudit(program);
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]] : Object.values(COMMANDS);
+for (const register of await Promise.all(wanted.map((load) => load()))) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { explorerExamples } from './explorer/examples.ts';
+import { fromPackageRoot } from '../common/package-root.ts';
 
 /**
  * The analysts' explorer: GraphiQL served by the gateway itself, from the project's own
@@ -65,8 +65,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const require = createRequire(import.meta.url);
-const HERE = dirname(fileURLToPath(import.meta.url));
-const OWN = join(HERE, 'explorer');
+/** The explorer's own page, script and styles: read from the package, also when the gateway runs from dist/. */
+const OWN = fromPackageRoot('gateway', 'explorer');
 
 /** Where a package lives: graphiql's `exports` do not list its UMD files, so resolve package.json. */
 function packageDir(name: string): string {
