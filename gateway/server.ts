@@ -181,6 +181,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // The CLI owns SIGINT/SIGTERM (cli/gateway.ts: drain, close the audit log, exit 0). Apollo's own
+    // handlers would stop the server and re-raise the signal, killing the process before that ends.
+    stopOnTerminationSignals: false,
     // Introspection is on, but like every request it needs a valid token (caller-auth.ts).
     introspection: true,
     // HTTP conventions partner apps rely on, made explicit: CSRF prevention (a GET or simple POST
