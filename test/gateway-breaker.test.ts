@@ -1,0 +1,178 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemberConfig } from '../gateway/members-config.ts';
+import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import { startRelay, type Relay } from './support/relay.ts';
+import { DEFAULT_PERSONA, postQuery, startNetwork, type TestNetwork } from './support/network.ts';
+
+/**
+ * A circuit breaker per state (gateway/replicas.ts): a real FR member behind a real TCP relay that
+ * can hang (accepts, never answers). After N consecutive timeouts FR's breaker opens and FR is
+ * answered at once as CIRCUIT_OPEN, without a connection, while NL and BE still answer; after
+ * halfOpenAfter exactly one probe goes through; once FR answers again its data returns.
+ */
+
+const TIMEOUT_MS = 300;
+const FAILURES = 3;
+const HALF_OPEN_AFTER_MS = 1200;
+const DATA = {
+  NL: [{ id: 'NL-1', givenName: 'Abdelhamid', familyName: 'Abaaoud' }],
+  BE: [{ id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud' }],
+  FR: [{ id: 'FR-3', givenName: 'Abdelhamid', familyName: 'Abaaoud' }],
+};
+const QUERY = `{ persons(filter: { name: "Abaaoud" }) { memberState id } }`;
+
+interface Answer {
+  data: { persons: Array<{ memberState: string; id: string }> } | null;
+  errors?: Array<{ message: string; extensions: Record<string, unknown> }>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a state that hangs: circuit breaker', () => {
+  let net: TestNetwork;
+  let relay: Relay;
+  let gateway: RunningGateway;
+  let headers: Record<string, string>;
+  const ask = async () => (await postQuery(gateway.url, QUERY, undefined, headers)).body as unknown as Answer;
+  const frErrors = (a: Answer) => (a.errors ?? []).filter((e) => e.extensions.memberState === 'FR');
+  const others = (a: Answer) => a.data?.persons.filter((p) => p.memberState !== 'FR');
+  const base = () => gateway.url.replace(/\/graphql$/, '');
+
+  beforeAll(async () => {
+    // NL and BE get a generous budget (a loaded machine must not make them time out); FR, behind the relay, a short one.
+    net = await startNetwork({ states: ['NL', 'BE', 'FR'], data: DATA, timeoutMs: 5000 });
+    relay = await startRelay(net.members.get('FR')!.url, { kind: 'hang' });
+    const members: MemberConfig[] = net.memberConfigs.map((m) =>
+      m.code === 'FR' ? { ...m, url: relay.url, timeoutMs: TIMEOUT_MS, circuitBreaker: { failures: FAILURES, halfOpenAfterMs: HALF_OPEN_AFTER_MS } } : m,
+    );
+    gateway = await startGateway({ supergraphSdl: net.supergraphSdl, security: net.security, members });
+    headers = await net.as({ ...DEFAULT_PERSONA, roles: [...DEFAULT_PERSONA.roles], scopes: [...DEFAULT_PERSONA.scopes] });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await relay?.close();
+    await net?.close();
+  });
+
+  it(`answers TIMEOUT for ${FAILURES} consecutive calls, then CIRCUIT_OPEN without connecting; the other states answer throughout`, async () => {
+    for (let i = 0; i < FAILURES; i++) {
+      const answer = await ask();
+      expect(others(answer)).toEqual([
+        { memberState: 'NL', id: 'NL-1' },
+        { memberState: 'BE', id: 'BE-7' },
+      ]);
+      expect(frErrors(answer).map((e) => e.extensions)).toEqual([{ code: 'MEMBER_UNAVAILABLE', memberState: 'FR', reason: 'TIMEOUT' }]);
+    }
+    expect(relay.requests()).toBe(FAILURES);
+
+    for (let i = 0; i < 5; i++) {
+      const answer = await ask();
+      expect(others(answer)).toHaveLength(2);
+      const [error] = frErrors(answer);
+      expect(error.extensions).toEqual({ code: 'MEMBER_UNAVAILABLE', memberState: 'FR', reason: 'CIRCUIT_OPEN' });
+      expect(error.message).toMatch(/^FR was not asked: its circuit breaker is open after consecutive failures \(last: did not answer within \d+ ms\)/);
+      expect(answer.errors).toHaveLength(1);
+    }
+    // Not asked at all while open: no new connection reached the relay.
+    expect(relay.requests()).toBe(FAILURES);
+  });
+
+  it('shows the breaker in /metrics (2 open, 0 closed) and /readyz', async () => {
+    const metrics = await (await fetch(`${base()}/metrics`)).text();
+    expect(metrics).toContain('hague_member_circuit_state{member_state="FR"} 2');
+    expect(metrics).toContain('hague_member_circuit_state{member_state="NL"} 0');
+    expect(metrics).toMatch(/hague_member_failures_total\{member_state="FR",reason="circuit_open"\} [1-9]/);
+    const ready = (await (await fetch(`${base()}/readyz`)).json()) as {
+      ready: boolean;
+      openCircuits: string[];
+      memberStates: Record<string, { circuit: string }>;
+    };
+    expect(ready.ready).toBe(true);
+    expect(ready.openCircuits).toEqual(['FR']);
+    expect(ready.memberStates.FR.circuit).toBe('open');
+    expect(ready.memberStates.NL.circuit).toBe('closed');
+  });
+
+  it('after halfOpenAfter lets exactly one probe through; a failed probe opens it again', async () => {
+    await sleep(HALF_OPEN_AFTER_MS + 100);
+    const before = relay.requests();
+    // Two queries at once: one is the probe (and times out on the hung state), the other is answered at once.
+    const answers = await Promise.all([ask(), ask()]);
+    const reasons = answers.map((a) => frErrors(a)[0]?.extensions.reason).sort();
+    expect(reasons).toEqual(['CIRCUIT_OPEN', 'TIMEOUT']);
+    for (const a of answers) expect(others(a)).toHaveLength(2);
+    expect(relay.requests()).toBe(before + 1);
+    expect(frErrors(await ask())[0].extensions.reason).toBe('CIRCUIT_OPEN');
+  });
+
+  it('once FR answers again, the next probe closes the breaker and its data returns', async () => {
+    relay.mode = { kind: 'pass' };
+    await sleep(HALF_OPEN_AFTER_MS + 100);
+    const answer = await ask();
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.persons).toEqual([
+      { memberState: 'NL', id: 'NL-1' },
+      { memberState: 'BE', id: 'BE-7' },
+      { memberState: 'FR', id: 'FR-3' },
+    ]);
+    const metrics = await (await fetch(`${base()}/metrics`)).text();
+    expect(metrics).toContain('hague_member_circuit_state{member_state="FR"} 0');
+    expect((await ask()).errors).toBeUndefined();
+  });
+});
+
+describe('a state whose database is down (HTTP 503, DATABASE_UNAVAILABLE)', () => {
+  let net: TestNetwork;
+  let down: Server;
+  let plain503: Server;
+
+  /** A real HTTP server answering every request as a member whose database is down does (or a bare 503). */
+  const serve = async (body: string): Promise<{ server: Server; url: string }> => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` };
+  };
+
+  beforeAll(async () => {
+    const db = await serve(JSON.stringify({ errors: [{ message: 'database unavailable', extensions: { code: 'DATABASE_UNAVAILABLE', memberState: 'FR' } }] }));
+    const other = await serve(JSON.stringify({ errors: [{ message: 'overloaded', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+    down = db.server;
+    plain503 = other.server;
+    net = await startNetwork({
+      states: ['NL', 'BE'],
+      data: DATA,
+      peers: [
+        { code: 'FR', url: db.url },
+        { code: 'DE', url: other.url },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await net?.close();
+    for (const server of [down, plain503]) await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('is MEMBER_UNAVAILABLE with reason DATABASE_UNAVAILABLE; any other 503 stays HTTP_ERROR; the others answer', async () => {
+    const { body } = await net.query(QUERY);
+    const answer = body as unknown as Answer;
+    expect(answer.data?.persons).toEqual([
+      { memberState: 'NL', id: 'NL-1' },
+      { memberState: 'BE', id: 'BE-7' },
+    ]);
+    expect(answer.errors).toEqual([
+      {
+        message: 'FR answered that its database is unavailable (HTTP 503, retry after 5 s); its records are missing from this answer',
+        extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'FR', reason: 'DATABASE_UNAVAILABLE' },
+      },
+      {
+        message: 'DE answered HTTP 503; its records are missing from this answer',
+        extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'DE', reason: 'HTTP_ERROR' },
+      },
+    ]);
+  });
+});

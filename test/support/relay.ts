@@ -1,0 +1,71 @@
+import { createServer, connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real TCP relay on 127.0.0.1 in front of a real member, to put faults on the path between the
+ * gateway and one state: `pass` forwards both ways; `hang` accepts connections and never answers
+ * (a state that hangs, as under SIGSTOP); `slow` forwards the request at once and holds every byte
+ * of the answer for `delayMs` (a slow replica that still does the work). Counts connections.
+ */
+export type RelayMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'slow'; delayMs: number };
+
+export interface Relay {
+  url: string;
+  mode: RelayMode;
+  /** Connections accepted so far. */
+  connections(): number;
+  /** HTTP requests seen on those connections (request lines), answered or not. */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+export async function startRelay(target: string, mode: RelayMode = { kind: 'pass' }): Promise<Relay> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  let count = 0;
+  let requests = 0;
+  const relay: Relay = { url: '', mode, connections: () => count, requests: () => requests, close: async () => {} };
+  const server = createServer((client) => {
+    count++;
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => {});
+    client.on('data', (chunk: Buffer) => {
+      requests += chunk.toString('latin1').match(/^(POST|GET) \/\S* HTTP\/1\.1\r$/gm)?.length ?? 0;
+    });
+    const mode = relay.mode;
+    if (mode.kind === 'hang') {
+      client.resume(); // read the request, answer nothing
+      return;
+    }
+    const peer = connect(Number(upstream.port), upstream.hostname);
+    sockets.add(peer);
+    peer.on('close', () => {
+      sockets.delete(peer);
+      // A slow relay still delivers what it holds before it hangs up.
+      if (mode.kind === 'slow') setTimeout(() => client.destroy(), mode.delayMs + 10);
+      else client.destroy();
+    });
+    peer.on('error', () => client.destroy());
+    client.on('close', () => peer.destroy());
+    client.pipe(peer);
+    if (mode.kind === 'pass') {
+      peer.pipe(client);
+    } else {
+      peer.on('data', (chunk: Buffer) => {
+        setTimeout(() => {
+          if (!client.destroyed) client.write(chunk);
+        }, mode.delayMs);
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  relay.url = `http://127.0.0.1:${port}${upstream.pathname}`;
+  relay.close = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return relay;
+}
