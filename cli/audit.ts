@@ -9,11 +9,13 @@ import {
   displayLocation,
   exportAuditLog,
   isPostgresLocation,
+  openAuditLog,
   verifyAuditLog,
   verifyExport,
 } from '../common/audit-log.ts';
 import { ConfigError } from '../common/config-error.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR } from '../common/defaults.ts';
+import { certificateOf } from '../common/timestamp.ts';
+import { DEFAULT_AUDIT_RETENTION_MS, DEFAULT_DATA_DIR, DEFAULT_KEYS_DIR } from '../common/defaults.ts';
 import { parseMemberState } from '../common/member-states.ts';
 import { buildReport, formatReport, readAuditEntries } from './audit-report.ts';
 
@@ -78,6 +80,21 @@ function readJwk(file: string, flag: string): JWK {
   }
 }
 
+function readTsaCertificate(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--tsa-cert ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    certificateOf(pem);
+  } catch {
+    throw new ConfigError(`--tsa-cert ${file} is not a PEM X.509 certificate; give the time-stamp authority's certificate or its CA's`);
+  }
+  return pem;
+}
+
 const DURATION_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** An ISO time, or a duration back from now (10m, 2h, 3d), as an ISO time. */
@@ -110,11 +127,12 @@ export function registerAudit(program: Command): void {
     .description("Check an audit log (or an export with --export) offline with its owner's public key: exit 0 intact, 1 not")
     .option('--export <file>', 'check this export and its signature (<file>.sig) instead of a log')
     .option('--sig <file>', 'with --export: the signature file (default <file>.sig)')
+    .option('--tsa-cert <file...>', "certificates (PEM) of the time-stamp authority or its CA: checkpoints' RFC 3161 time-stamps are checked against them")
     .addHelpText(
       'after',
       '\nExamples:\n  hague audit verify --state NL\n  hague audit verify --database nl-audit.db --key audit-NL.public.jwk\n  hague audit verify --export nl.jsonl --key audit-NL.public.jwk',
     )
-    .action(async (options: Selector & { export?: string; sig?: string }) => {
+    .action(async (options: Selector & { export?: string; sig?: string; tsaCert?: string[] }) => {
       if (options.export !== undefined) {
         const selected = select({ ...options, database: undefined }, false);
         const sigFile = options.sig ?? `${options.export}.sig`;
@@ -131,7 +149,8 @@ export function registerAudit(program: Command): void {
       }
       const selected = select(options, true);
       const location = selected.location!;
-      const result = await verifyAuditLog(location, readJwk(selected.keyFile, '--key'));
+      const tsaCertificates = (options.tsaCert ?? []).map(readTsaCertificate);
+      const result = await verifyAuditLog(location, readJwk(selected.keyFile, '--key'), { tsaCertificates });
       const name = label({ ...selected, owner: result.owner ?? selected.owner }, location);
       if (!result.ok) {
         console.log(`${name} DOES NOT VERIFY: ${result.firstBad.reason}`);
@@ -145,7 +164,13 @@ export function registerAudit(program: Command): void {
       const expired = result.expiredThrough
         ? `; entries up to ${result.expiredThrough.seq} expired behind an anchor signed at ${result.expiredThrough.at}`
         : '';
-      console.log(`${name}: ${result.entries} entries, chain intact; ${checkpoint}${expired}`);
+      const { stamped, last, signerChecked } = result.timestamps;
+      const stamps =
+        stamped === 0
+          ? ''
+          : `; ${stamped} checkpoint${stamped === 1 ? '' : 's'} time-stamped, the last (entry ${last!.seq}) at ${last!.genTime}` +
+            (signerChecked ? ' by a trusted TSA' : ' (TSA signatures not checked: give --tsa-cert)');
+      console.log(`${name}: ${result.entries} entries, chain intact; ${checkpoint}${expired}${stamps}`);
     });
 
   addSelectors(audit.command('export'))
@@ -184,6 +209,55 @@ export function registerAudit(program: Command): void {
       }
       console.log(`exported ${exported.count} entries to ${options.out}, signature in ${options.out}.sig`);
     });
+  audit
+    .command('init')
+    .description(
+      "Create an owner's audit log in PostgreSQL as the role that will own it, and let the role the member or gateway logs in as only append and read; run it again (e.g. daily) to expire entries past retention",
+    )
+    .requiredOption('--database <url>', 'postgres://owner@host:port/db: the log goes in its schema hague_audit')
+    .requiredOption('--owner <code>', "whose log: a member state's code (NL) or gateway")
+    .requiredOption('--key <file>', "the owner's private audit key (JWK file): it signs checkpoints and expiry anchors")
+    .option('--append-role <role>', 'the role the member or gateway connects as: it gets INSERT and SELECT only, never UPDATE, DELETE or TRUNCATE')
+    .option(
+      '--retain <days>',
+      'expire entries older than this many days, behind a signed anchor (0 keeps everything)',
+      String(DEFAULT_AUDIT_RETENTION_MS / 86_400_000),
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  hague audit init --database postgres://hague_admin@db/nl --owner NL --key keys/audit-NL.jwk --append-role hague_nl\n  hague member --state NL --audit postgres://hague_nl@db/nl ...',
+    )
+    .action(async (options: { database: string; owner: string; key: string; appendRole?: string; retain: string }) => {
+      if (!isPostgresLocation(options.database)) {
+        throw new ConfigError(`--database must be a postgres:// URL (a SQLite audit log needs no init: its file is created at first start)`);
+      }
+      const owner = options.owner === 'gateway' ? 'gateway' : parseMemberState(options.owner, '--owner');
+      if (!existsSync(options.key)) throw new ConfigError(`--key ${options.key} does not exist; give the owner's private audit key (JWK)`);
+      const signingKey = readJwk(options.key, '--key');
+      if (!signingKey.d) throw new ConfigError(`--key ${options.key} is a public key; init signs with the owner's private audit key`);
+      const days = Number(options.retain);
+      if (!Number.isFinite(days) || days < 0) throw new ConfigError(`--retain '${options.retain}' is not a number of days (0 keeps everything)`);
+      if (options.appendRole !== undefined && !/^[a-z_][a-z0-9_$]{0,62}$/.test(options.appendRole)) {
+        throw new ConfigError(`--append-role '${options.appendRole}' is not a plain PostgreSQL role name (lower case letters, digits, _)`);
+      }
+      const log = await openAuditLog(options.database, {
+        owner,
+        signingKey,
+        appendRole: options.appendRole,
+        retainMs: days * 86_400_000,
+        checkpointIntervalMs: 0,
+      });
+      const expired = days > 0 ? await log.expire(new Date(Date.now() - days * 86_400_000)) : null;
+      await log.close();
+      console.log(`audit log ${displayLocation(options.database)} (${owner}) ready, schema hague_audit, insert-only`);
+      if (expired) console.log(`expired ${expired.removed} entries up to entry ${expired.seq}, behind an anchor signed at ${expired.at}`);
+      if (options.appendRole !== undefined) {
+        console.log(
+          `role ${options.appendRole} may append and read, never change or delete: give the ${owner === 'gateway' ? 'gateway' : 'member'} --audit with it as the user`,
+        );
+      }
+    });
+
   addSelectors(audit.command('report'))
     .description(
       'Verify an audit log, then report who consulted which records, when and why, by partner state and subject, and flag probing and repeated refusals',

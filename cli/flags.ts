@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../common/config-error.ts';
 import { isPostgresUrl } from '../common/postgres-url.ts';
+import { isHttpUrl } from '../common/yaml-file.ts';
 
 /** Turns known start-up failures (port taken, no permission) into one-line ConfigErrors; anything else stays as it is. */
 export function asConfigError(error: unknown, what: string): unknown {
@@ -32,6 +33,13 @@ export function auditLocation(value: string): string {
     throw new ConfigError(`--audit ${value}: cannot create its folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return value;
+}
+
+/** `--audit-tsa <url>`: an RFC 3161 time-stamp authority for the audit log's checkpoints. */
+export function timestampAuthority(value: string | undefined): { url: string } | undefined {
+  if (value === undefined) return undefined;
+  if (!isHttpUrl(value)) throw new ConfigError(`--audit-tsa '${value}' is not an http(s) URL; give the time-stamp authority's RFC 3161 endpoint`);
+  return { url: value };
 }
 
 export function parsePort(value: string, flag = '--port'): number {

@@ -6,7 +6,7 @@ import { auditKeyName, devAuditLocation, displayLocation } from '../common/audit
 import { DEFAULT_DATA_DIR } from '../common/defaults.ts';
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { loadSupergraph } from '../gateway/supergraph.ts';
-import { asConfigError, auditLocation, parseLogLevel, parsePort } from './flags.ts';
+import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
 
@@ -18,6 +18,7 @@ interface GatewayFlags {
   host?: string;
   logLevel: string;
   keysDir: string;
+  auditTsa?: string;
   acceptDevKeys?: boolean;
   strictAuthorization?: boolean;
   audit: string;
@@ -39,6 +40,7 @@ export function registerGateway(program: Command): void {
       "the gateway's own audit log (hash-chained, signed with <keys-dir>/audit-gateway.jwk, generated on first start): a SQLite file or postgres:// URL",
       devAuditLocation(DEFAULT_DATA_DIR, 'gateway'),
     )
+    .option('--audit-tsa <url>', 'an RFC 3161 time-stamp authority: every signed checkpoint of the audit log is time-stamped by it')
     .option('--accept-dev-keys', 'accept tokens of the dev identity providers (issuer hague-dev:<STATE>); never in production')
     .option('--strict-authorization', 'reject a whole request that asks for a forbidden field (default: that field answers null + FORBIDDEN)')
     .addHelpText(
@@ -69,7 +71,11 @@ export function registerGateway(program: Command): void {
           corsOrigins: network.gateway.corsOrigins,
           rateLimit: network.gateway.rateLimit,
           logger: { level: logLevel },
-          audit: { location: auditLocation(flags.audit), signingKey: (await ensureKeyPair(flags.keysDir, auditKeyName('gateway'))).privateJwk },
+          audit: {
+            location: auditLocation(flags.audit),
+            signingKey: (await ensureKeyPair(flags.keysDir, auditKeyName('gateway'))).privateJwk,
+            timestampAuthority: timestampAuthority(flags.auditTsa),
+          },
           maxInFlightAnswerBytes: network.gateway.maxInFlightAnswerBytes,
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
 import { ConfigError } from '../common/config-error.ts';
-import { asConfigError, auditLocation, parseLogLevel, parsePort } from './flags.ts';
+import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
 import { followSupervisor } from './supervisor.ts';
 import { existsSync } from 'node:fs';
 import { ensureKeyPair, readPublicJwk } from '../common/dev-keys.ts';
@@ -27,6 +27,7 @@ export function registerMember(program: Command): void {
       "this state's own audit log, apart from its records: a SQLite file or postgres:// URL (default: <database folder>/<STATE>.audit.db, or the same PostgreSQL database, schema hague_audit)",
     )
     .option('--keys-dir <dir>', "folder of this state's audit key audit-<STATE>.jwk (generated on first start)", DEFAULT_KEYS_DIR)
+    .option('--audit-tsa <url>', 'an RFC 3161 time-stamp authority: every signed checkpoint of the audit log is time-stamped by it')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; one line per request only at debug and trace', 'info')
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(
@@ -39,6 +40,7 @@ export function registerMember(program: Command): void {
         gatewayKey: string;
         policies: string;
         audit?: string;
+        auditTsa?: string;
         keysDir: string;
         logLevel: string;
       }) => {
@@ -74,7 +76,11 @@ export function registerMember(program: Command): void {
             logger: { level: logLevel },
             gatewayPublicKey,
             policiesDir: options.policies,
-            audit: { location: audit, signingKey: (await ensureKeyPair(options.keysDir, auditKeyName(state))).privateJwk },
+            audit: {
+              location: audit,
+              signingKey: (await ensureKeyPair(options.keysDir, auditKeyName(state))).privateJwk,
+              timestampAuthority: timestampAuthority(options.auditTsa),
+            },
           });
         } catch (error) {
           throw asConfigError(error, `member ${state}`);

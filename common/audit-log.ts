@@ -31,6 +31,13 @@
  *   every `checkpointIntervalMs` (default 60 s) when entries were added, and at `close()`. Anyone
  *   with write access can recompute the whole chain, but not sign: a checkpoint pins everything up
  *   to its entry, and a log cut after a checkpoint is detected.
+ * - Time-stamps (optional, `timestampAuthority`): each checkpoint's signature is sent to an RFC
+ *   3161 time-stamp authority and its token stored with the checkpoint (`tsa_token`). A verifier
+ *   with the TSA's certificate (VerifyOptions.tsaCertificates) then knows the checkpoint existed at
+ *   the TSA's time, not only at the owner's word; a token moved to another checkpoint fails.
+ * - SQLite insert-only guard: triggers refuse UPDATE, DELETE of checkpoints and anchors, and a
+ *   DELETE of entries not covered by a stored anchor. Whoever writes the file can drop them; the
+ *   chain and the signatures are what catch that.
  * - What it cannot see offline: entries after the last checkpoint can be removed (or the last
  *   checkpoints with them) without trace, and a whole log can be replaced by an empty one. Only a
  *   copy of the checkpoints kept elsewhere closes that; `unsignedTail` says how many entries are
@@ -63,6 +70,8 @@ import pg from 'pg';
 import { CompactSign, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_AUDIT_RETENTION_MS } from './defaults.ts';
+import { certificateOf, checkTimestamp, requestTimestamp } from './timestamp.ts';
+import { isHttpUrl } from './yaml-file.ts';
 
 export interface AuditLogOptions {
   /** Who keeps this log: a member state code ('NL') or 'gateway'. A log of another owner is refused. */
@@ -86,6 +95,11 @@ export interface AuditLogOptions {
    * connecting role, which owns the schema.
    */
   appendRole?: string;
+  /**
+   * An RFC 3161 time-stamp authority: each checkpoint's signature is stamped before the checkpoint
+   * is stored. A TSA that fails leaves that checkpoint signed but unstamped (reported to onError).
+   */
+  timestampAuthority?: { url: string; timeoutMs?: number };
 }
 
 export interface AuditLog {
@@ -112,6 +126,13 @@ export interface AuditCheckpoint {
   at: string;
   signature: string;
   keyId: string;
+  /** The TSA's token over `signature` (base64 DER), when a TSA is configured and answered. */
+  timestamp?: string;
+}
+
+export interface VerifyOptions {
+  /** PEM certificates of the time-stamp authorities (or their CAs) to trust: stamps are then checked to them. */
+  tsaCertificates?: readonly string[];
 }
 
 export type AuditVerification =
@@ -124,6 +145,11 @@ export type AuditVerification =
       unsignedTail: number;
       /** The last expiry: entries up to seq were removed behind an anchor signed at `at`; null when none were. */
       expiredThrough: { seq: number; at: string } | null;
+      /**
+       * RFC 3161 stamps on checkpoints: how many carry one, the newest (its TSA time), and whether
+       * their TSA signatures were checked (only with VerifyOptions.tsaCertificates).
+       */
+      timestamps: { stamped: number; last: { seq: number; genTime: string } | null; signerChecked: boolean };
     }
   | { ok: false; owner: string | null; firstBad: { seq: number; reason: string } };
 
@@ -212,7 +238,7 @@ interface EntryRow {
   hash: string;
 }
 
-interface CheckpointRow {
+interface SignedRow {
   seq: number;
   hash: string;
   at: string;
@@ -220,7 +246,12 @@ interface CheckpointRow {
   key_id: string | null;
 }
 
-interface AnchorRow extends CheckpointRow {
+interface CheckpointRow extends SignedRow {
+  /** RFC 3161 token over the signature (base64 DER), or null. */
+  tsa_token: string | null;
+}
+
+interface AnchorRow extends SignedRow {
   /** The `before` of the expiry (ISO time). */
   before: string;
 }
@@ -305,7 +336,7 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
       BEGIN IMMEDIATE;
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, entry TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT);
+      CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT, tsa_token TEXT);
       ${SQLITE_ANCHORS}
       INSERT OR IGNORE INTO meta (key, value) VALUES ('application', '${APPLICATION}'), ('schema_version', '1');
       COMMIT;
@@ -313,6 +344,13 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
   }
   const hasAnchors = (): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'anchors'").get() !== undefined;
   if (mode === 'write' && !hasAnchors()) db.exec(SQLITE_ANCHORS); // a log made before expiry existed
+  const checkpointColumns = (db.prepare('PRAGMA table_info(checkpoints)').all() as Array<{ name: string }>).map((c) => c.name);
+  const withTokens = checkpointColumns.includes('tsa_token');
+  if (mode === 'write') {
+    if (!withTokens) db.exec('ALTER TABLE checkpoints ADD COLUMN tsa_token TEXT'); // a log made before time-stamps existed
+    db.exec(SQLITE_INSERT_ONLY);
+  }
+  const tokenColumn = mode === 'write' || withTokens ? 'tsa_token' : 'NULL AS tsa_token';
   const anchorsOf = (): AnchorRow[] =>
     hasAnchors() ? (db.prepare('SELECT seq, hash, at, before, signature, key_id FROM anchors ORDER BY seq').all() as AnchorRow[]) : [];
   const entryHead = db.prepare('SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1');
@@ -344,11 +382,13 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
     head: async () => headStatement.get() ?? null,
     lastCheckpointSeq: async () => num(db.prepare('SELECT COALESCE(MAX(seq), 0) FROM checkpoints').pluck().get()),
     insertCheckpoint: async (row) => {
-      db.prepare('INSERT OR IGNORE INTO checkpoints (seq, hash, at, signature, key_id) VALUES (@seq, @hash, @at, @signature, @key_id)').run(row);
+      db.prepare(
+        'INSERT OR IGNORE INTO checkpoints (seq, hash, at, signature, key_id, tsa_token) VALUES (@seq, @hash, @at, @signature, @key_id, @tsa_token)',
+      ).run(row);
     },
     entries: async (after, limit) =>
       db.prepare('SELECT seq, at, kind, entry, prev_hash, hash FROM entries WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as EntryRow[],
-    checkpoints: async () => db.prepare('SELECT seq, hash, at, signature, key_id FROM checkpoints ORDER BY seq').all() as CheckpointRow[],
+    checkpoints: async () => db.prepare(`SELECT seq, hash, at, signature, key_id, ${tokenColumn} FROM checkpoints ORDER BY seq`).all() as CheckpointRow[],
     owner: async () => (db.prepare("SELECT value FROM meta WHERE key = 'owner'").pluck().get() as string | undefined) ?? null,
     setOwner: async (owner) => {
       db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('owner', ?)").run(owner);
@@ -362,6 +402,24 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
 
 const SQLITE_ANCHORS =
   'CREATE TABLE IF NOT EXISTS anchors (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, before TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT);';
+
+/**
+ * SQLite insert-only guard: no UPDATE anywhere, no DELETE of checkpoints or anchors, and a DELETE
+ * of entries only up to a stored anchor (which verification checks is signed). Whoever can write
+ * the file can drop these triggers; they stop mistakes and casual edits, the chain catches the rest.
+ */
+const SQLITE_INSERT_ONLY = [
+  ...['entries', 'checkpoints', 'anchors'].map(
+    (table) =>
+      `CREATE TRIGGER IF NOT EXISTS ${table}_insert_only_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, 'the Hague audit log is insert-only: UPDATE on ${table} refused'); END;`,
+  ),
+  ...['checkpoints', 'anchors'].map(
+    (table) =>
+      `CREATE TRIGGER IF NOT EXISTS ${table}_insert_only_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'the Hague audit log is insert-only: DELETE on ${table} refused'); END;`,
+  ),
+  `CREATE TRIGGER IF NOT EXISTS entries_insert_only_delete BEFORE DELETE ON entries WHEN OLD.seq > COALESCE((SELECT MAX(seq) FROM anchors), 0)
+     BEGIN SELECT RAISE(ABORT, 'the Hague audit log is insert-only: entries expire only behind a signed anchor (AuditLog.expire)'); END;`,
+].join('\n');
 
 /**
  * PostgreSQL: the entries are insert-only. Triggers refuse UPDATE, DELETE and TRUNCATE on
@@ -434,7 +492,7 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
         `CREATE TABLE IF NOT EXISTS ${SCHEMA}.entries (seq BIGINT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, entry TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)`,
       );
       await client.query(
-        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.checkpoints (seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT)`,
+        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.checkpoints (seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, signature TEXT NOT NULL, key_id TEXT, tsa_token TEXT)`,
       );
       await client.query(
         `INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('application', '${APPLICATION}'), ('schema_version', '1') ON CONFLICT (key) DO NOTHING`,
@@ -450,6 +508,17 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
       for (const statement of PG_INSERT_ONLY) await client.query(statement);
     });
   }
+  const tokensExist = async (): Promise<boolean> =>
+    (
+      await pool.query<{ ok: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = '${SCHEMA}' AND table_name = 'checkpoints' AND column_name = 'tsa_token') AS ok`,
+      )
+    ).rows[0].ok;
+  if (mode === 'write' && !(await tokensExist())) {
+    // a log made before time-stamps existed
+    await inTransaction((client) => client.query(`ALTER TABLE ${SCHEMA}.checkpoints ADD COLUMN IF NOT EXISTS tsa_token TEXT`));
+  }
+  const tokenColumn = mode === 'write' || (await tokensExist()) ? 'tsa_token' : 'NULL AS tsa_token';
   /** Whether the log has an anchors table (a log made before expiry existed, read only, has none). */
   const withAnchors = mode === 'write' || (await anchorsExist());
   const hasAnchors = async (): Promise<boolean> => withAnchors;
@@ -517,23 +586,22 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
     head: () => headOf(pool),
     lastCheckpointSeq: async () => num((await pool.query<{ seq: string }>(`SELECT COALESCE(MAX(seq), 0) AS seq FROM ${SCHEMA}.checkpoints`)).rows[0].seq),
     insertCheckpoint: async (row) => {
-      await pool.query(`INSERT INTO ${SCHEMA}.checkpoints (seq, hash, at, signature, key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING`, [
-        row.seq,
-        row.hash,
-        row.at,
-        row.signature,
-        row.key_id,
-      ]);
+      await pool.query(
+        `INSERT INTO ${SCHEMA}.checkpoints (seq, hash, at, signature, key_id, tsa_token) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING`,
+        [row.seq, row.hash, row.at, row.signature, row.key_id, row.tsa_token],
+      );
     },
     entries: async (after, limit) =>
       (await pool.query(`SELECT seq, at, kind, entry, prev_hash, hash FROM ${SCHEMA}.entries WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])).rows.map(
         entryRow,
       ),
     checkpoints: async () =>
-      (await pool.query(`SELECT seq, hash, at, signature, key_id FROM ${SCHEMA}.checkpoints ORDER BY seq`)).rows.map((r: Record<string, unknown>) => ({
-        ...(r as unknown as CheckpointRow),
-        seq: num(r.seq),
-      })),
+      (await pool.query(`SELECT seq, hash, at, signature, key_id, ${tokenColumn} FROM ${SCHEMA}.checkpoints ORDER BY seq`)).rows.map(
+        (r: Record<string, unknown>) => ({
+          ...(r as unknown as CheckpointRow),
+          seq: num(r.seq),
+        }),
+      ),
     owner: async () => (await pool.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.meta WHERE key = 'owner'`)).rows[0]?.value ?? null,
     setOwner: (owner) =>
       inTransaction(async (client) => {
@@ -621,6 +689,8 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
   const every = options.checkpointEvery ?? 1000;
   const intervalMs = options.checkpointIntervalMs ?? 60_000;
   const onError = options.onError ?? (() => {});
+  const tsa = options.timestampAuthority;
+  if (tsa && !isHttpUrl(tsa.url)) throw new ConfigError(`time-stamp authority '${tsa.url}' is not an http(s) URL; give the TSA's RFC 3161 endpoint`);
   const retainMs = options.retainMs ?? DEFAULT_AUDIT_RETENTION_MS;
   if (!Number.isFinite(retainMs) || retainMs < 0) throw new ConfigError(`audit retention ${retainMs} ms is not a duration; give 0 (keep forever) or more`);
   if (options.appendRole !== undefined && !isPostgresLocation(location)) throw new ConfigError('an audit appendRole applies only to a PostgreSQL audit log');
@@ -636,9 +706,17 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
     if (!head || head.seq <= lastSigned) return null;
     const at = new Date().toISOString();
     const signature = await sign({ owner, seq: head.seq, hash: head.hash, at }, CHECKPOINT_TYP, key);
-    await backend.insertCheckpoint({ seq: head.seq, hash: head.hash, at, signature, key_id: key.kid });
+    let token: string | null = null;
+    if (tsa) {
+      try {
+        token = await requestTimestamp(tsa.url, new TextEncoder().encode(signature), { timeoutMs: tsa.timeoutMs });
+      } catch (error) {
+        onError(new Error(`audit log ${backend.location}: checkpoint at entry ${head.seq} signed without a time-stamp: ${(error as Error).message}`));
+      }
+    }
+    await backend.insertCheckpoint({ seq: head.seq, hash: head.hash, at, signature, key_id: key.kid, tsa_token: token });
     lastSigned = Math.max(lastSigned, head.seq);
-    return { seq: head.seq, hash: head.hash, at, signature, keyId: key.kid };
+    return { seq: head.seq, hash: head.hash, at, signature, keyId: key.kid, ...(token ? { timestamp: token } : {}) };
   };
   /** One checkpoint at a time; background ones report to onError. */
   const queueCheckpoint = (target?: { seq: number; hash: string }): Promise<AuditCheckpoint | null> => {
@@ -736,8 +814,10 @@ function whyHashDiffers(row: EntryRow, entry: unknown): string {
 }
 
 /** Walks the whole log offline with the owner's public audit key: the chain, then every checkpoint. */
-export async function verifyAuditLog(location: string, publicKey: JWK): Promise<AuditVerification> {
+export async function verifyAuditLog(location: string, publicKey: JWK, options: VerifyOptions = {}): Promise<AuditVerification> {
   const key = await publicKeyOf(publicKey);
+  const tsaCertificates = options.tsaCertificates ?? [];
+  for (const pem of tsaCertificates) certificateOf(pem); // a bad certificate is the caller's error, not the log's
   const backend = await openBackend(location, 'read');
   try {
     const owner = await backend.owner();
@@ -813,6 +893,8 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
     const lastSeq = expected - 1;
 
     let checkpointBad: Bad | null = null;
+    let stamped = 0;
+    let lastStamp: { seq: number; genTime: string } | null = null;
     for (const c of checkpoints) {
       const bad = (reason: string, seq = c.seq): Bad => ({ seq, reason: `checkpoint at entry ${c.seq}: ${reason}` });
       let found: Bad | null = null;
@@ -830,6 +912,14 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
           found = bad(`signed a log reaching entry ${c.seq}, but the log ends at entry ${lastSeq} (cut after a checkpoint: entries deleted?)`, lastSeq + 1);
         else if (chainHashAt.get(c.seq) !== c.hash) found = bad(`the chain's hash of entry ${c.seq} is not the one signed (entries up to ${c.seq} rewritten?)`);
       }
+      if (!found && c.tsa_token) {
+        const stamp = await checkTimestamp(c.tsa_token, new TextEncoder().encode(c.signature), tsaCertificates);
+        if (!stamp.ok) found = bad(stamp.reason);
+        else {
+          stamped++;
+          lastStamp = { seq: c.seq, genTime: stamp.genTime.toISOString() };
+        }
+      }
       if (found && (!checkpointBad || found.seq < checkpointBad.seq)) checkpointBad = found;
     }
 
@@ -843,6 +933,7 @@ export async function verifyAuditLog(location: string, publicKey: JWK): Promise<
       lastCheckpoint: last ? { seq: last.seq, at: last.at } : null,
       unsignedTail: lastSeq - Math.max(last?.seq ?? 0, base?.seq ?? 0),
       expiredThrough: base ? { seq: base.seq, at: base.at } : null,
+      timestamps: { stamped, last: lastStamp, signerChecked: tsaCertificates.length > 0 },
     };
   } finally {
     await backend.close();

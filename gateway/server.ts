@@ -70,7 +70,7 @@ export interface StartGatewayOptions {
    * The gateway's own audit log (common/audit-log.ts): every request and every refusal,
    * hash-chained, signed with the gateway's audit key. A SQLite file or a postgres:// URL.
    */
-  audit?: { location: string; signingKey: JWK };
+  audit?: { location: string; signingKey: JWK; timestampAuthority?: { url: string; timeoutMs?: number } };
   /** Dev mode only: personas with ready tokens for the explorer's picker (absent: a token field only). */
   explorerPersonas?: ExplorerOptions['personas'];
   /** Timeout for subgraphs other than `member` (member states have theirs in members config). */
@@ -131,7 +131,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // The gateway makes every request id itself; a client's X-Request-Id is only a correlation id (plugins/request-id.ts).
   const app = Fastify({ ...loggerOption(options.logger), genReqId: () => newRequestId(), requestIdHeader: false });
   const headersFor: HeadersFor = await contextTokenHeaders(options.security.signingKey);
-  const auditLog = options.audit ? await openAuditLog(options.audit.location, { owner: 'gateway', signingKey: options.audit.signingKey }) : undefined;
+  const auditLog = options.audit
+    ? await openAuditLog(options.audit.location, {
+        owner: 'gateway',
+        signingKey: options.audit.signingKey,
+        timestampAuthority: options.audit.timestampAuthority,
+        onError: (error) => app.log.warn({ err: error }, (error as Error).message),
+      })
+    : undefined;
   let loaded = false;
 
   const plugins: GatewayPlugin[] = [

@@ -227,7 +227,7 @@ export async function startMember(options: {
   enforceRelease?: boolean;
   maxAnswerBytes?: number;
   /** The state's own audit log: a SQLite file or a postgres:// URL (schema hague_audit), and the state's audit key. Absent: the records database's audit_log table. */
-  audit?: { location: string; signingKey: JWK };
+  audit?: { location: string; signingKey: JWK; timestampAuthority?: { url: string; timeoutMs?: number } };
 }): Promise<RunningMember> {
   const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? DEFAULT_POLICIES_DIR, options.state);
   const store = await openStore(options.database, options.state);
@@ -239,6 +239,9 @@ export async function startMember(options: {
         owner: options.state,
         signingKey: options.audit.signingKey,
         retainMs: policy.auditRetentionMs ?? DEFAULT_AUDIT_RETENTION_MS,
+        timestampAuthority: options.audit.timestampAuthority,
+        // Background checkpoints, stamps and expiries that failed (the next one retries).
+        onError: (error) => app?.log.warn({ err: error }, (error as Error).message),
       });
     }
     app = await buildMemberApp({
