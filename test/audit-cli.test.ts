@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuditLog } from '../common/audit-log.ts';
 import { ensureKeyPair } from '../common/dev-keys.ts';
@@ -178,3 +179,51 @@ function withoutTriggers(db: SQLite.Database): SQLite.Database {
   for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER ${name}`);
   return db;
 }
+
+describePostgres('hague audit init on PostgreSQL', () => {
+  it('creates the log as its owning role and leaves the role the member logs in as able to append and read only', async () => {
+    const url = await createTestDatabase();
+    const role = `hague_nl_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      const keyFile = join(keysDir, 'audit-NL.jwk');
+      await ensureKeyPair(keysDir, 'audit-NL');
+      const init = await runCli(['audit', 'init', '--database', url, '--owner', 'NL', '--key', keyFile, '--append-role', role]);
+      expect(init.stderr).toBe('');
+      expect(init.code).toBe(0);
+      expect(init.stdout).toMatch(/^audit log postgres:\/\/127\.0\.0\.1:\d+\/\w+ \(NL\) ready, schema hague_audit, insert-only\n/);
+      expect(init.stdout).toMatch(new RegExp(`role ${role} may append and read, never change or delete: give the member --audit with it as the user\\n$`));
+
+      // The member, logged in as the role: appends and closes (a signed checkpoint), cannot change anything.
+      const asRole = new URL(url);
+      asRole.username = role;
+      const { privateJwk } = await ensureKeyPair(keysDir, 'audit-NL');
+      const log = await openAuditLog(asRole.toString(), { owner: 'NL', signingKey: privateJwk, retainMs: 0 });
+      expect(await log.append('answer', { requestId: 'as-role-1' })).toMatchObject({ seq: 1 });
+      await log.close();
+      const plain = new pg.Client({ connectionString: asRole.toString() });
+      await plain.connect();
+      try {
+        await expect(plain.query("UPDATE hague_audit.entries SET kind = 'x'")).rejects.toThrow(/permission denied/);
+        await expect(plain.query('DELETE FROM hague_audit.checkpoints')).rejects.toThrow(/permission denied/);
+      } finally {
+        await plain.end();
+      }
+      const verified = await runCli(['audit', 'verify', '--database', url, '--key', publicKeyFile]);
+      expect(verified.stdout).toMatch(/\(NL\): 1 entries, chain intact; last signed checkpoint: entry 1 at /);
+
+      const sqliteFile = await runCli(['audit', 'init', '--database', join(folder, 'x.audit.db'), '--owner', 'NL', '--key', keyFile]);
+      expect(sqliteFile.code).toBe(2);
+      expect(sqliteFile.stderr).toMatch(/--database must be a postgres:\/\/ URL \(a SQLite audit log needs no init/);
+      const badRole = await runCli(['audit', 'init', '--database', url, '--owner', 'NL', '--key', keyFile, '--append-role', 'x; DROP TABLE y']);
+      expect(badRole.code).toBe(2);
+      expect(badRole.stderr).toMatch(/--append-role 'x; DROP TABLE y' is not a plain PostgreSQL role name/);
+    } finally {
+      await admin.query(`DROP OWNED BY ${role}`).catch(() => {});
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await admin.end();
+    }
+  }, 120_000);
+});
