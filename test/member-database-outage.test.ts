@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { ensureKeyPair } from '../common/dev-keys.ts';
@@ -136,13 +137,13 @@ if ('reason' in found) {
 
     let sent = 0;
     /** One query with a fresh context token (one token, one request), from a caller of its own (no search budget runs out). */
-    const ask = async (phase: () => string): Promise<Answer> => {
+    const ask = async (phase: () => string, target = url): Promise<Answer> => {
       const body = JSON.stringify({ query: QUERY });
       const headers = await contextHeaders(gatewayKey, 'NL', caller({ subject: `load-${++sent}` }), body);
       const at = phase();
       const startedAt = performance.now();
       try {
-        const answer = await postQuery(url, QUERY, undefined, headers);
+        const answer = await postQuery(target, QUERY, undefined, headers);
         return { phase: at, startedAt, endedAt: performance.now(), status: answer.status, retryAfter: answer.headers.get('retry-after'), body: answer.body };
       } catch (error) {
         // No answer at all (the member died?): kept as status 0, so the assertions below name it.
@@ -150,8 +151,8 @@ if ('reason' in found) {
         return { phase: at, startedAt, endedAt: performance.now(), status: 0, retryAfter: null, body: { errors: [{ message: reason }] } };
       }
     };
-    const probe = async (path: 'readyz' | 'healthz') => {
-      const res = await fetch(url.replace(/graphql$/, path));
+    const probe = async (path: 'readyz' | 'healthz', target = url) => {
+      const res = await fetch(target.replace(/graphql$/, path));
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const until = async (what: string, condition: () => boolean, timeoutMs = 60_000) => {
@@ -230,5 +231,94 @@ if ('reason' in found) {
       console.log(`member database outage: ${answers.length} answers in all; ${report.join('; ')}`);
       expect(await member.stop('SIGTERM')).toBe(0);
     }, 240_000);
+
+    it('releases nothing it cannot audit: records on SQLite, audit log on the stopped PostgreSQL, the answer is 503 and no data', async () => {
+      const auditDatabase = await createDatabase(cluster.url, 'hague_nl_audit');
+      const records = join(folder, 'nl.db');
+      expect((await runCli(['seed', '--state', 'NL', '--persons', '50', '--database', records])).code).toBe(0);
+      const second = startCli([
+        'member',
+        '--state',
+        'NL',
+        '--port',
+        '0',
+        '--database',
+        records,
+        '--audit',
+        auditDatabase,
+        ...['--gateway-key', join(keysDir, 'gateway.jwk')],
+        ...['--keys-dir', keysDir],
+      ]);
+      try {
+        const [, target] = await second.waitFor(/subgraph at (http:\/\/\S+\/graphql)/);
+        const before = await ask(() => 'up', target);
+        expect({ status: before.status, body: before.body }).toEqual({ status: 200, body: DATA });
+        await cluster.stop('fast');
+        for (let i = 0; i < 5; i++) {
+          const down = await ask(() => 'audit down', target);
+          expect({ status: down.status, retryAfter: down.retryAfter, body: down.body }).toEqual({ status: 503, retryAfter: '1', body: UNAVAILABLE });
+        }
+        expect(second.child.exitCode).toBeNull();
+        await cluster.start();
+        let after: Answer | undefined;
+        for (let i = 0; i < 200 && after?.status !== 200; i++) {
+          after = await ask(() => 'audit back', target);
+          if (after.status !== 200) expect({ status: after.status, body: after.body }).toEqual({ status: 503, body: UNAVAILABLE });
+          else expect(after.body).toEqual(DATA);
+          if (after.status !== 200) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(after?.status).toBe(200);
+      } finally {
+        expect(await second.stop('SIGTERM')).toBe(0);
+      }
+    }, 120_000);
   });
 }
+
+describe('member over a SQLite file that another process holds locked', () => {
+  it('answers 503 DATABASE_UNAVAILABLE while it cannot write (SQLITE_BUSY), and data once the lock is gone', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hague-outage-sqlite-'));
+    const keysDir = join(folder, 'keys');
+    const database = join(folder, 'nl.db');
+    const gatewayKey = (await ensureKeyPair(keysDir, 'gateway')).privateJwk;
+    expect((await runCli(['seed', '--state', 'NL', '--persons', '20', '--database', database])).code).toBe(0);
+    const member = startCli([
+      'member',
+      '--state',
+      'NL',
+      '--port',
+      '0',
+      '--database',
+      database,
+      '--gateway-key',
+      join(keysDir, 'gateway.jwk'),
+      '--keys-dir',
+      keysDir,
+    ]);
+    const locker = new SQLite(database);
+    try {
+      const [, url] = await member.waitFor(/subgraph at (http:\/\/\S+\/graphql)/);
+      const ask = async () => {
+        const body = JSON.stringify({ query: QUERY });
+        const answer = await postQuery(url, QUERY, undefined, await contextHeaders(gatewayKey, 'NL', caller(), body));
+        return { status: answer.status, retryAfter: answer.headers.get('retry-after'), body: answer.body };
+      };
+      expect(await ask()).toMatchObject({ status: 200, body: DATA });
+      locker.exec('BEGIN EXCLUSIVE'); // every write waits for it (SQLite's busy timeout), then fails with SQLITE_BUSY
+      expect(await ask()).toEqual({ status: 503, retryAfter: '1', body: UNAVAILABLE });
+      locker.exec('COMMIT');
+      let after = await ask();
+      for (let i = 0; i < 50 && after.status !== 200; i++) {
+        expect(after).toEqual({ status: 503, retryAfter: '1', body: UNAVAILABLE });
+        await new Promise((r) => setTimeout(r, 100));
+        after = await ask();
+      }
+      expect(after).toMatchObject({ status: 200, body: DATA });
+      expect(member.child.exitCode).toBeNull();
+    } finally {
+      locker.close();
+      expect(await member.stop('SIGTERM')).toBe(0);
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
