@@ -16,10 +16,11 @@ import type { Store } from './store.ts';
  * again the member serves data again by itself, without a restart.
  *
  * How: a failed statement is classed as the database being unreachable (isDatabaseUnavailable)
- * or as a real failure (masked as before). The first unreachable one marks the database down;
- * while it is down, requests are refused before any work, and at most one cheap probe (store.ping,
- * bounded by a timeout) runs per second, whatever the load. The first probe that succeeds lets
- * requests through again.
+ * or as a real failure (masked as before). An unreachable one (or a connection the pool lost)
+ * makes the next request wait for one cheap probe (store.ping, bounded by a timeout), shared by
+ * every request meanwhile: a lost connection the pool replaces costs no refusal. Once a probe found
+ * the database down, requests are refused before any work, and at most one probe runs per second,
+ * whatever the load. The first probe that succeeds lets requests through again.
  */
 
 export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
@@ -72,7 +73,10 @@ export function databaseUnavailableError(state: MemberState): { message: string;
 
 /** Whether the database answered the last check, with a probe shared by every caller for DATABASE_CHECK_CACHE_MS. */
 export class DatabaseHealth {
+  /** The last probe's verdict and when, or a suspicion (a failure since: at 0, so the next check probes at once). */
   #last: { ok: boolean; at: number } | undefined;
+  /** What the last probe said (changes are reported to onChange). */
+  #confirmed: boolean | undefined;
   #checking: Promise<boolean> | undefined;
   /** The store's ping still running (it may outlive its timeout): never more than one at a time. */
   #pinging: Promise<Error | undefined> | undefined;
@@ -92,9 +96,13 @@ export class DatabaseHealth {
     return this.#last?.ok === false;
   }
 
-  /** A statement just failed because the database is unreachable. */
-  markDown(error?: unknown): void {
-    this.#record(false, error);
+  /**
+   * A statement just failed because the database is unreachable, or a connection was lost. The
+   * next check probes at once (a lost connection is not always an outage: the pool reconnects);
+   * once a probe has said the database is down, its verdict stands for cacheMs.
+   */
+  markDown(): void {
+    if (!this.down) this.#last = { ok: false, at: 0 };
   }
 
   /** Whether the database answers, probing at most once per cacheMs. */
@@ -128,8 +136,9 @@ export class DatabaseHealth {
   }
 
   #record(ok: boolean, error?: unknown): void {
-    const was = this.#last?.ok;
+    const was = this.#confirmed;
     this.#last = { ok, at: Date.now() };
+    this.#confirmed = ok;
     if (was !== ok && (was !== undefined || !ok)) this.options.onChange?.(ok, error);
   }
 }
@@ -170,7 +179,7 @@ export function useDatabaseHealth(
   });
   store.onConnectionError((error) => {
     app.log.warn({ err: error }, 'database connection lost');
-    health.markDown(error);
+    health.markDown();
   });
 
   const refuse = (reply: FastifyReply): FastifyReply =>
@@ -202,7 +211,7 @@ export function useDatabaseHealth(
   });
   app.setErrorHandler(async (error, request, reply) => {
     if (request.databaseUnavailable || isDatabaseUnavailable(error)) {
-      health.markDown(error);
+      health.markDown();
       return refuse(reply);
     }
     throw error; // fastify's own handling, as before
@@ -212,7 +221,7 @@ export function useDatabaseHealth(
     health,
     formatErrors(execution, context, format) {
       if (!(execution.errors ?? []).some(isDatabaseUnavailable)) return format(execution, context);
-      health.markDown(execution.errors?.find(isDatabaseUnavailable));
+      health.markDown();
       context?.reply?.header('retry-after', String(RETRY_AFTER_SECONDS));
       return { statusCode: 503, response: { errors: [databaseUnavailableError(state)] } };
     },

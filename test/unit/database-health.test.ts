@@ -64,7 +64,7 @@ describe('DatabaseHealth', () => {
       },
       { cacheMs: 0, onChange: (ok) => changes.push(ok) },
     );
-    health.markDown(withCode('ECONNREFUSED'));
+    health.markDown();
     expect(health.down).toBe(true);
     expect(await health.check()).toBe(false);
     expect(await health.check()).toBe(false);
@@ -72,6 +72,24 @@ describe('DatabaseHealth', () => {
     expect(await health.check()).toBe(true);
     expect(health.down).toBe(false);
     expect(changes).toEqual([false, true]);
+  });
+
+  it('after a failure, probes at once: a lost connection the pool replaces costs no refusal', async () => {
+    let pings = 0;
+    const changes: boolean[] = [];
+    const health = new DatabaseHealth(
+      async () => {
+        pings++;
+      },
+      { cacheMs: 60_000, onChange: (ok) => changes.push(ok) },
+    );
+    expect(await health.check()).toBe(true);
+    health.markDown();
+    expect(health.down).toBe(true);
+    expect(await health.check()).toBe(true);
+    expect(health.down).toBe(false);
+    expect(pings).toBe(2);
+    expect(changes).toEqual([]); // no probe ever found it down
   });
 
   it('counts a probe that does not answer within its timeout as down, without starting a second one meanwhile', async () => {
