@@ -407,9 +407,9 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
-/** Starts a long-running `hague <args>` (gateway, dev) and lets the test wait for its output. */
-export function startCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a long-running `hague <args>` (gateway, dev) and lets the test wait for its output; `env` adds to the test's environment. */
+export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {

@@ -1,0 +1,308 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devIssuer, devKeyName, issueDevToken } from '../common/dev-identity.ts';
+import { ensureKeyPair } from '../common/dev-keys.ts';
+import { composeFile } from '../gateway/compose.ts';
+import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
+import { insertPersons, openPolicy, startCli, type RunningCli } from './support/network.ts';
+import { freePort } from './support/ports.ts';
+import { startRelay } from './support/relay.ts';
+
+/**
+ * Two `hague gateway` replicas behind a real nginx, restarted one after the other while a steady
+ * load of queries runs through nginx: not one request may fail. What makes it work is the
+ * gateway's shutdown (SIGTERM: /readyz 503, no new connections, requests in flight finished, exit
+ * 0) and nginx passing a request whose replica refused or dropped the connection to the other one
+ * (proxy_next_upstream). nginx comes from the distribution (apt-get install nginx); without it
+ * this file is skipped, saying so.
+ */
+
+const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((file) => existsSync(file));
+if (!NGINX) console.warn('test/rolling-restart.test.ts skipped: nginx is not installed (apt-get install nginx; .ci/run installs it)');
+
+const QUERY = '{ persons(filter: { name: "Abaaoud" }) { memberState id familyName } }';
+const EXPECTED = [
+  { memberState: 'NL', id: 'NL-1', familyName: 'Abaaoud' },
+  { memberState: 'BE', id: 'BE-7', familyName: 'Abaoud' },
+];
+const WORKERS = 4;
+
+interface Answer {
+  /** When the request was sent and answered (performance.now()). */
+  sent: number;
+  answered: number;
+  /** The replica(s) nginx tried, in order ($upstream_addr: "127.0.0.1:A, 127.0.0.1:B" after a retry). */
+  upstreams: string[];
+  ok: boolean;
+  detail: string;
+}
+
+// One small network for both tests: NL and BE with one person each, a members config, a composed supergraph.
+const folder = mkdtempSync(join(tmpdir(), 'hague-rolling-'));
+const keysDir = join(folder, 'keys');
+const members: RunningMember[] = [];
+const supergraph = join(folder, 'supergraph.graphql');
+let headers: Record<string, string>;
+
+/** A members config over NL (at `nlUrl`, default the real member) and BE, rate limits off (one caller sends the whole load). */
+function membersConfig(name: string, nlUrl = members[0].url, nlTimeoutMs = 2000): string {
+  const file = join(folder, name);
+  writeFileSync(
+    file,
+    `gateway:\n  rateLimit: false\nmembers:\n` +
+      `  - code: NL\n    url: ${nlUrl}\n    timeoutMs: ${nlTimeoutMs}\n    issuer: ${devIssuer('NL')}\n` +
+      `    publicKeys:\n      - file: ${join(keysDir, `${devKeyName('NL')}.jwk`)}\n` +
+      `  - code: BE\n    url: ${members[1].url}\n`,
+  );
+  return file;
+}
+
+/**
+ * As in production: NODE_ENV=production, not the test runner's `test` (under which Apollo Server,
+ * for one, behaves differently on SIGTERM).
+ */
+const PRODUCTION = { NODE_ENV: 'production' };
+
+const gatewayArgs = (membersYaml: string, port: number, audit: string) => [
+  'gateway',
+  '--supergraph',
+  supergraph,
+  '--members',
+  membersYaml,
+  '--port',
+  String(port),
+  '--log-level',
+  'warn',
+  '--keys-dir',
+  keysDir,
+  '--accept-dev-keys',
+  '--audit',
+  join(folder, audit),
+];
+
+beforeAll(async () => {
+  const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
+  await ensureKeyPair(keysDir, devKeyName('NL'));
+  headers = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${await issueDevToken({ state: 'NL', roles: ['analyst'], clearance: 'SECRET', keysDir })}`,
+    'x-hague-purpose': 'counter-terrorism',
+  };
+  for (const [state, persons] of [
+    ['NL', [{ id: 'NL-1', givenName: 'Abdelhamid', familyName: 'Abaaoud' }]],
+    ['BE', [{ id: 'BE-7', givenName: 'Abdel-Hamid', familyName: 'Abaoud' }]],
+  ] as const) {
+    // A steady load is many searches by one caller: a budget the load cannot exhaust.
+    const policy = { ...openPolicy(state), searchBudgets: { FULL: { perHour: 1_000_000, perDay: 1_000_000 } } };
+    const member = await startMember({ state, database: join(folder, `${state}.db`), gatewayPublicKey: gatewayKey.publicJwk, policy });
+    await insertPersons(member.store, [...persons]);
+    members.push(member);
+  }
+  // Composed once, as in production: the gateways start from the file and never compose.
+  writeFileSync(supergraph, composeFile('rover.yaml').supergraphSdl);
+});
+
+afterAll(async () => {
+  await Promise.all(members.map((m) => m.close()));
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('hague gateway on SIGTERM', () => {
+  it("stops taking connections, finishes the request in flight with every state's data, and exits 0", async () => {
+    // NL answers through a relay that holds its answer 3 s: a request is certainly in flight when SIGTERM comes.
+    const relay = await startRelay(members[0].url, { kind: 'slow', delayMs: 3000 });
+    const cli = startCli(gatewayArgs(membersConfig('slow-members.yaml', relay.url, 10_000), 0, 'gateway-drain.audit.db'), PRODUCTION);
+    try {
+      const [, url] = await cli.waitFor(/gateway: (http:\/\/\S+\/graphql)/, 90_000);
+      await cli.waitFor(/Ctrl-C to stop/);
+      const before = relay.requests();
+      const inFlight = fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: QUERY }) }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as { data?: { persons?: unknown }; errors?: unknown },
+      }));
+      let answered = false;
+      void inFlight.then(() => (answered = true));
+      while (relay.requests() === before) await new Promise((resolve) => setTimeout(resolve, 10));
+
+      cli.child.kill('SIGTERM');
+      // A new connection is refused while the request in flight is still being answered.
+      let refusedWhileInFlight = false;
+      while (!answered && !refusedWhileInFlight) {
+        const probe = await fetch(new URL('/readyz', url)).catch((error: Error) => error);
+        if (probe instanceof Error) refusedWhileInFlight = (probe.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED' && !answered;
+        else await probe.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(refusedWhileInFlight).toBe(true);
+      const answer = await inFlight;
+      expect(answer).toEqual({ status: 200, body: { data: { persons: EXPECTED } } });
+      expect(await cli.exited).toBe(0);
+    } finally {
+      await cli.stop('SIGKILL');
+      await relay.close();
+    }
+  });
+});
+
+describe.skipIf(!NGINX)('rolling restart of two gateway replicas behind nginx', () => {
+  const replicas: Record<'A' | 'B', { port: number; cli?: RunningCli }> = { A: { port: 0 }, B: { port: 0 } };
+  let nginx: ChildProcess | undefined;
+  let nginxUrl: string;
+  let membersYaml: string;
+
+  const startReplica = async (name: 'A' | 'B') => {
+    const cli = startCli(gatewayArgs(membersYaml, replicas[name].port, `gateway-${name}.audit.db`), PRODUCTION);
+    replicas[name].cli = cli;
+    await cli.waitFor(/Ctrl-C to stop/, 90_000);
+    // Ready as a load balancer or orchestrator sees it.
+    for (;;) {
+      const ready = await fetch(`http://127.0.0.1:${replicas[name].port}/readyz`).catch(() => undefined);
+      await ready?.body?.cancel();
+      if (ready?.status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    membersYaml = membersConfig('members.yaml');
+    replicas.A.port = await freePort();
+    replicas.B.port = await freePort();
+    await Promise.all([startReplica('A'), startReplica('B')]);
+
+    const nginxPort = await freePort();
+    nginxUrl = `http://127.0.0.1:${nginxPort}`;
+    const prefix = join(folder, 'nginx');
+    const conf = join(folder, 'nginx.conf');
+    writeFileSync(conf, nginxConf(prefix, nginxPort, [replicas.A.port, replicas.B.port]));
+    mkdirSync(prefix, { recursive: true });
+    nginx = spawn(NGINX!, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log'), '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let nginxOutput = '';
+    nginx.stdout?.on('data', (d) => (nginxOutput += String(d)));
+    nginx.stderr?.on('data', (d) => (nginxOutput += String(d)));
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${nginxUrl}/healthz`).catch(() => undefined);
+      await up?.body?.cancel();
+      if (up?.status === 200) break;
+      if (nginx.exitCode !== null || i > 200) throw new Error(`nginx did not start (exit ${nginx.exitCode}):\n${nginxOutput}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+
+  afterAll(async () => {
+    if (nginx && nginx.exitCode === null) {
+      const exited = new Promise((resolve) => nginx!.once('exit', resolve));
+      nginx.kill('SIGQUIT'); // nginx's graceful stop
+      await exited;
+    }
+    await Promise.all(Object.values(replicas).flatMap((r) => (r.cli ? [r.cli.stop('SIGTERM')] : [])));
+  });
+
+  it('restarts A then B under a steady load through nginx, losing 0 requests', { timeout: 300_000 }, async () => {
+    const answers: Answer[] = [];
+    let running = true;
+    const ask = async (): Promise<Answer> => {
+      const sent = performance.now();
+      try {
+        const res = await fetch(`${nginxUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: QUERY }) });
+        const text = await res.text();
+        const upstreams = (res.headers.get('x-upstream') ?? '').split(/,\s*/).filter(Boolean);
+        let ok = false;
+        try {
+          const body = JSON.parse(text) as { data?: { persons?: unknown }; errors?: unknown };
+          ok = res.status === 200 && body.errors === undefined && JSON.stringify(body.data?.persons) === JSON.stringify(EXPECTED);
+        } catch {
+          /* not JSON: nginx's own error page */
+        }
+        return { sent, answered: performance.now(), upstreams, ok, detail: ok ? '' : `${res.status} via ${upstreams.join(', ')}: ${text.slice(0, 300)}` };
+      } catch (error) {
+        return { sent, answered: performance.now(), upstreams: [], ok: false, detail: `no answer: ${(error as Error).message}` };
+      }
+    };
+    const workers = Array.from({ length: WORKERS }, async () => {
+      while (running) answers.push(await ask());
+    });
+    const servedBy = (name: 'A' | 'B', since: number) =>
+      answers.filter((a) => a.ok && a.sent >= since && a.upstreams.at(-1) === `127.0.0.1:${replicas[name].port}`).length;
+    const until = async (condition: () => boolean, what: string) => {
+      for (const started = performance.now(); !condition();) {
+        if (performance.now() - started > 120_000) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    const log: string[] = [];
+    try {
+      const start = performance.now();
+      await until(() => servedBy('A', start) >= 10 && servedBy('B', start) >= 10, 'both replicas answer through nginx');
+      for (const name of ['A', 'B'] as const) {
+        const stopping = performance.now();
+        // SIGTERM: the replica stops taking connections, finishes what it has, exits 0.
+        expect(await replicas[name].cli!.stop('SIGTERM')).toBe(0);
+        const stopped = performance.now();
+        const drained = answers.filter((a) => a.sent < stopping && a.answered > stopping && a.upstreams.at(-1) === `127.0.0.1:${replicas[name].port}`).length;
+        await startReplica(name);
+        const back = performance.now();
+        // Not the next replica before this one has taken traffic again.
+        await until(() => servedBy(name, back) >= 10, `replica ${name} answers again after its restart`);
+        log.push(
+          `${name}: ${drained} requests in flight at SIGTERM finished by ${name}; away ${((back - stopping) / 1000).toFixed(1)} s ` +
+            `(exit after ${Math.round(stopped - stopping)} ms); ${answers.filter((a) => a.sent >= stopping && a.sent < back).length} requests meanwhile, ` +
+            `${answers.filter((a) => a.sent >= stopping && a.upstreams.length > 1).length} of them passed on to the other replica by nginx`,
+        );
+      }
+    } finally {
+      running = false;
+      await Promise.all(workers);
+    }
+
+    const failed = answers.filter((a) => !a.ok);
+    console.log(`rolling restart: ${answers.length} requests through nginx, ${failed.length} failed\n  ${log.join('\n  ')}`);
+    expect(failed.map((a) => a.detail)).toEqual([]);
+    expect(answers.length).toBeGreaterThan(50);
+  });
+});
+
+/**
+ * nginx in front of the two replicas, as an operator would configure it, run as the current user
+ * with every path inside `prefix`. GraphQL requests are POSTs, which nginx does not pass on to the
+ * next replica unless told (`non_idempotent`): here that is safe, the load is queries (read-only;
+ * Hague has no mutations), and a request is passed on only when its replica refused or dropped the
+ * connection or answered 502/503 (draining), i.e. before it answered anything.
+ */
+function nginxConf(prefix: string, port: number, replicaPorts: number[]): string {
+  const asRoot = process.getuid?.() === 0;
+  return `${asRoot ? 'user root;\n' : ''}worker_processes 1;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/client_body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream hague_gateway {
+${replicaPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')}
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://hague_gateway;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+      proxy_next_upstream_tries 2;
+      proxy_connect_timeout 1s;
+      add_header X-Upstream $upstream_addr always;
+    }
+  }
+}
+`;
+}
