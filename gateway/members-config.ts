@@ -57,9 +57,9 @@ export interface GatewaySettings {
   corsOrigins: string[];
   /** Rate limits on the GraphQL route, defaults filled in; false: off. */
   rateLimit: RateLimitOptions | false;
-  /** Network defaults for the states that set none (already applied to each member entry). */
-  circuitBreaker: CircuitBreakerSettings | false;
-  maxAnswerBytes: number;
+  /** Network defaults for the states that set none (applied to each member entry); absent: the built-in defaults. */
+  circuitBreaker?: CircuitBreakerSettings | false;
+  maxAnswerBytes?: number;
   hedgeAfterMs?: number;
   /** Cap on the bytes of member answers being read at once, over all states. */
   maxInFlightAnswerBytes: number;
@@ -97,14 +97,14 @@ const MEMBER_KEYS = [
   'code',
   'name',
   'url',
-  'urls',
   'timeoutMs',
-  'circuitBreaker',
-  'maxAnswerBytes',
-  'hedgeAfterMs',
   'issuer',
   'jwksUrl',
   'publicKeys',
+  'urls',
+  'circuitBreaker',
+  'maxAnswerBytes',
+  'hedgeAfterMs',
 ] as const;
 const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 };
 const MIN_ANSWER_BYTES = 1024;
@@ -140,10 +140,10 @@ function validate(y: YamlFile): MembersConfig {
       seenUrls.set(url, member.code);
     }
     seenCodes.set(member.code, i);
-    if ((member.maxAnswerBytes ?? 0) > gateway.maxInFlightAnswerBytes) {
+    if ((member.maxAnswerBytes ?? DEFAULT_GATEWAY_MAX_ANSWER_BYTES) > gateway.maxInFlightAnswerBytes) {
       throw y.error(
         ['members', i, 'maxAnswerBytes'],
-        `${member.maxAnswerBytes} bytes is more than gateway.maxInFlightAnswerBytes (${gateway.maxInFlightAnswerBytes}): such an answer could never be read; lower it or raise the gateway's`,
+        `${member.maxAnswerBytes ?? DEFAULT_GATEWAY_MAX_ANSWER_BYTES} bytes (the answer size cap) is more than gateway.maxInFlightAnswerBytes (${gateway.maxInFlightAnswerBytes}): such an answer could never be read; lower it or raise the gateway's`,
       );
     }
     members.push(member);
@@ -157,8 +157,6 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     strictAuthorization: false,
     corsOrigins: [],
     rateLimit: { ...DEFAULT_RATE_LIMIT },
-    circuitBreaker: { ...DEFAULT_CIRCUIT_BREAKER },
-    maxAnswerBytes: DEFAULT_GATEWAY_MAX_ANSWER_BYTES,
     maxInFlightAnswerBytes: DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES,
   };
   if (value === undefined || value === null) return settings;
@@ -192,10 +190,10 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
   if (value.maxInFlightAnswerBytes !== undefined) {
     settings.maxInFlightAnswerBytes = validateBytes(y, ['gateway', 'maxInFlightAnswerBytes'], value.maxInFlightAnswerBytes);
   }
-  if (settings.maxAnswerBytes > settings.maxInFlightAnswerBytes) {
+  if ((settings.maxAnswerBytes ?? DEFAULT_GATEWAY_MAX_ANSWER_BYTES) > settings.maxInFlightAnswerBytes) {
     throw y.error(
       ['gateway', 'maxAnswerBytes'],
-      `${settings.maxAnswerBytes} bytes is more than gateway.maxInFlightAnswerBytes (${settings.maxInFlightAnswerBytes}): such an answer could never be read`,
+      `${settings.maxAnswerBytes ?? DEFAULT_GATEWAY_MAX_ANSWER_BYTES} bytes (the answer size cap) is more than gateway.maxInFlightAnswerBytes (${settings.maxInFlightAnswerBytes}): such an answer could never be read`,
     );
   }
   if (value.hedgeAfterMs !== undefined) settings.hedgeAfterMs = validateHedge(y, ['gateway', 'hedgeAfterMs'], value.hedgeAfterMs);
@@ -333,9 +331,11 @@ function validateMember(y: YamlFile, entry: unknown, i: number, network: Gateway
     url: urls[0],
     ...(urls.length > 1 ? { urls } : {}),
     timeoutMs,
-    circuitBreaker: entry.circuitBreaker !== undefined ? validateBreaker(y, [...at, 'circuitBreaker'], entry.circuitBreaker) : network.circuitBreaker,
-    maxAnswerBytes: entry.maxAnswerBytes !== undefined ? validateBytes(y, [...at, 'maxAnswerBytes'], entry.maxAnswerBytes) : network.maxAnswerBytes,
   };
+  const breaker = entry.circuitBreaker !== undefined ? validateBreaker(y, [...at, 'circuitBreaker'], entry.circuitBreaker) : network.circuitBreaker;
+  if (breaker !== undefined) member.circuitBreaker = breaker;
+  const maxAnswerBytes = entry.maxAnswerBytes !== undefined ? validateBytes(y, [...at, 'maxAnswerBytes'], entry.maxAnswerBytes) : network.maxAnswerBytes;
+  if (maxAnswerBytes !== undefined) member.maxAnswerBytes = maxAnswerBytes;
   if (entry.hedgeAfterMs !== undefined) {
     const hedge = validateHedge(y, [...at, 'hedgeAfterMs'], entry.hedgeAfterMs);
     if (urls.length < 2) throw y.error([...at, 'hedgeAfterMs'], `hedging asks a second replica: list ${code}'s replicas under urls, or remove hedgeAfterMs`);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MemberConfig } from '../gateway/members-config.ts';
+import { parseMembersConfig, type MemberConfig } from '../gateway/members-config.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { startRelay, type Relay } from './support/relay.ts';
 import { DEFAULT_PERSONA, postQuery, startNetwork, type TestNetwork } from './support/network.ts';
@@ -174,5 +174,81 @@ describe('a state whose database is down (HTTP 503, DATABASE_UNAVAILABLE)', () =
         extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'DE', reason: 'HTTP_ERROR' },
       },
     ]);
+  });
+});
+
+describe('members.yaml: breakers, replicas, answer caps', () => {
+  const ok = '  - code: NL\n    url: http://127.0.0.1:4101/graphql\n';
+  it('reads the network defaults under gateway: and per-state overrides', () => {
+    const config = parseMembersConfig(
+      `gateway:
+  circuitBreaker: { failures: 3, halfOpenAfter: 2s }
+  maxAnswerBytes: 4MiB
+  maxInFlightAnswerBytes: 32MiB
+  hedgeAfterMs: 200
+members:
+  - code: NL
+    urls: [http://a.example/graphql, http://b.example/graphql]
+  - code: BE
+    url: http://c.example/graphql
+    circuitBreaker: false
+    maxAnswerBytes: 1048576
+`,
+    );
+    expect(config.gateway.maxInFlightAnswerBytes).toBe(32 * 1024 * 1024);
+    expect(config.members).toEqual([
+      {
+        code: 'NL',
+        name: 'Netherlands',
+        url: 'http://a.example/graphql',
+        urls: ['http://a.example/graphql', 'http://b.example/graphql'],
+        timeoutMs: 2000,
+        circuitBreaker: { failures: 3, halfOpenAfterMs: 2000 },
+        maxAnswerBytes: 4 * 1024 * 1024,
+        hedgeAfterMs: 200,
+      },
+      { code: 'BE', name: 'Belgium', url: 'http://c.example/graphql', timeoutMs: 2000, circuitBreaker: false, maxAnswerBytes: 1048576 },
+    ]);
+  });
+
+  it.each([
+    [
+      'a breaker that never opens',
+      `gateway:\n  circuitBreaker: { failures: 0 }\nmembers:\n${ok}`,
+      /members\.yaml:2: gateway\.circuitBreaker\.failures: 0 is not a number of consecutive failed calls/,
+    ],
+    [
+      'a bad halfOpenAfter',
+      `members:\n${ok}    circuitBreaker: { halfOpenAfter: 2h }\n`,
+      /members\[0\]\.circuitBreaker\.halfOpenAfter: '2h' is not a time from 100 ms to 10 m/,
+    ],
+    ['a bad size', `gateway:\n  maxAnswerBytes: 12XB\nmembers:\n${ok}`, /gateway\.maxAnswerBytes: '12XB' is not a size from 1 KiB to 1 GiB/],
+    [
+      'a cap above the in-flight memory',
+      `members:\n${ok}    maxAnswerBytes: 128MiB\n`,
+      /members\[0\]\.maxAnswerBytes: 134217728 bytes \(the answer size cap\) is more than gateway\.maxInFlightAnswerBytes/,
+    ],
+    [
+      'hedging one replica',
+      `members:\n${ok}    hedgeAfterMs: 100\n`,
+      /members\[0\]\.hedgeAfterMs: hedging asks a second replica: list NL's replicas under urls/,
+    ],
+    [
+      'a hedge after the timeout',
+      'members:\n  - code: NL\n    urls: [http://a/graphql, http://b/graphql]\n    hedgeAfterMs: 5000\n',
+      /hedgeAfterMs: 5000 ms is not less than timeoutMs \(2000\)/,
+    ],
+    [
+      'a replica listed twice',
+      'members:\n  - code: NL\n    urls: [http://a/graphql, http://a/graphql]\n',
+      /members\[0\]\.urls\[1\]: 'http:\/\/a\/graphql' is listed twice for NL/,
+    ],
+    [
+      'a replica of two states',
+      'members:\n  - code: NL\n    urls: [http://a/graphql, http://b/graphql]\n  - code: BE\n    url: http://b/graphql\n',
+      /members\[1\]\.url: 'http:\/\/b\/graphql' is also a url of NL/,
+    ],
+  ])('rejects %s, naming the file, line, key and value', (_what, text, message) => {
+    expect(() => parseMembersConfig(text, 'members.yaml')).toThrow(message);
   });
 });

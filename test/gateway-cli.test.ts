@@ -36,6 +36,9 @@ describe('config/members.yaml', () => {
       strictAuthorization: false,
       corsOrigins: [],
       rateLimit: { perCaller: 300, concurrentPerCaller: 4, refusedPerAddress: 1200, windowMs: 60_000 },
+      circuitBreaker: { failures: 5, halfOpenAfterMs: 5000 },
+      maxAnswerBytes: 16 * 1024 * 1024,
+      maxInFlightAnswerBytes: 64 * 1024 * 1024,
     });
   });
 
