@@ -8,7 +8,7 @@ import type { JWK } from 'jose';
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { createDatabase, findPostgresBinDir } from './support/postgres.ts';
 import { freePort } from './support/ports.ts';
-import { postQuery, runCli, startCli, type GraphQLAnswer, type RunningCli } from './support/network.ts';
+import { postQuery, runCli, startCli, startNetwork, type GraphQLAnswer, type RunningCli } from './support/network.ts';
 import { caller, contextHeaders } from './support/tokens.ts';
 
 /**
@@ -270,6 +270,53 @@ if ('reason' in found) {
         expect(after?.status).toBe(200);
       } finally {
         expect(await second.stop('SIGTERM')).toBe(0);
+      }
+    }, 120_000);
+
+    it('through the gateway: MEMBER_UNAVAILABLE with reason DATABASE_UNAVAILABLE for NL while its PostgreSQL is stopped, the other states answer, NL data back after', async () => {
+      const port = await freePort();
+      const net = await startNetwork({ states: ['BE'], peers: [{ code: 'NL', url: `http://127.0.0.1:${port}/graphql` }] });
+      const nl = startCli([
+        'member',
+        '--state',
+        'NL',
+        '--port',
+        String(port),
+        '--database',
+        database,
+        '--gateway-key',
+        join(net.keysDir, 'gateway.jwk'),
+        '--keys-dir',
+        keysDir,
+      ]);
+      try {
+        await nl.waitFor(/Ctrl-C to stop/);
+        const up = await net.query(QUERY);
+        expect(up.body).toEqual(DATA);
+        await cluster.stop('fast');
+        // Fewer calls than the gateway's breaker counts before it opens (5): each one is the member's own answer.
+        for (let i = 0; i < 3; i++) {
+          const down = await net.query(QUERY);
+          expect(down.status).toBe(200);
+          expect(down.body.data).toEqual({ persons: [] }); // BE answered (it holds nothing on this passport)
+          expect(down.body.errors).toEqual([
+            {
+              message: expect.stringContaining('NL answered that its database is unavailable'),
+              extensions: { code: 'MEMBER_UNAVAILABLE', memberState: 'NL', reason: 'DATABASE_UNAVAILABLE' },
+            },
+          ]);
+        }
+        await cluster.start();
+        let back = await net.query(QUERY);
+        for (let i = 0; i < 50 && back.body.errors; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          back = await net.query(QUERY);
+        }
+        expect(back.body).toEqual(DATA);
+        expect(nl.child.exitCode).toBeNull();
+      } finally {
+        expect(await nl.stop('SIGTERM')).toBe(0);
+        await net.close();
       }
     }, 120_000);
   });
