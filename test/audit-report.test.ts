@@ -223,6 +223,8 @@ describe('hague audit report', () => {
     for (const [kind, entry] of entries.slice(0, 3)) await log.append(kind, entry);
     await log.close();
     const db = new SQLite(location);
+    // the insert-only triggers first, as anyone who can write the file can drop them
+    for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER ${name}`);
     db.exec(`UPDATE entries SET entry = '{"requestId":"req-x"}' WHERE seq = 2`);
     db.close();
     const result = await runCli(['audit', 'report', '--state', 'BE', ...dev]);

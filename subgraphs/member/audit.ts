@@ -10,6 +10,14 @@ export interface AuditTarget {
   log?: AuditLog;
 }
 
+/** Requests (fastify's request objects) that have an audit entry: the rest are recorded as refused before execution. */
+const audited = new WeakSet<object>();
+
+/** Whether an entry was recorded for this request (recordEntry was given it). */
+export function wasAudited(request: object): boolean {
+  return audited.has(request);
+}
+
 /**
  * The one sink of the owner's audit: every entry (answers, refusals, abandoned and withheld
  * answers) is written here, before the answer leaves. With an audit log (`hague member`, `hague
@@ -17,7 +25,8 @@ export interface AuditTarget {
  * Without one: an `audit_log` row in the records database with the whole entry as JSON in `entry`
  * (audit-entry.ts) plus the older columns derived from it.
  */
-export async function recordEntry(target: AuditTarget, entry: AuditEntry): Promise<void> {
+export async function recordEntry(target: AuditTarget, entry: AuditEntry, request?: object): Promise<void> {
+  if (request) audited.add(request);
   if (target.log) {
     await target.log.append(entry.outcome, { ...entry });
     return;

@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import { CONTEXT_TOKEN_HEADER, bodyDigest, contextAudience, importKey, verifyContextToken, type ContextClaims } from '../../common/context-token.ts';
 import { formattedError } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
+import type { RejectionRecorder } from './audit-refusals.ts';
 import type { Store } from './store.ts';
 
 declare module 'fastify' {
@@ -29,7 +30,14 @@ const CLEANUP_EVERY_MS = 30_000;
  * this exact request body, used once, within its minute. Anything else gets 401 and no data.
  * Caller headers on their own are never trusted.
  */
-export async function useContextAuth(app: FastifyInstance, state: MemberState, gatewayPublicKey: JWK, store: Store): Promise<void> {
+export async function useContextAuth(
+  app: FastifyInstance,
+  state: MemberState,
+  gatewayPublicKey: JWK,
+  store: Store,
+  /** Every refusal, for the owner's audit (audit-refusals.ts). */
+  onRefused: RejectionRecorder = () => {},
+): Promise<void> {
   const key = await importKey(gatewayPublicKey);
   const audience = contextAudience(state);
   const emptyDigest = bodyDigest('');
@@ -44,8 +52,16 @@ export async function useContextAuth(app: FastifyInstance, state: MemberState, g
   cleanup.unref();
   app.addHook('onClose', async () => clearInterval(cleanup));
 
-  const refuse = async (request: FastifyRequest, reply: FastifyReply, reason: string) => {
+  const refuse = async (request: FastifyRequest, reply: FastifyReply, reason: string, claims?: ContextClaims) => {
     request.log.warn({ reason, ip: request.ip, url: request.url }, 'request without a valid context token refused');
+    onRefused({
+      reason,
+      ip: request.ip,
+      method: request.method,
+      // The route, or the path without its query string (which may carry a query's criteria).
+      path: request.routeOptions.url ?? request.url.split('?')[0].slice(0, 200),
+      ...(claims ? { caller: { state: claims.caller.state, subject: claims.caller.subject, requestId: claims.caller.requestId } } : {}),
+    });
     await reply
       .code(401)
       .header('content-type', 'application/json')
@@ -102,7 +118,7 @@ export async function useContextAuth(app: FastifyInstance, state: MemberState, g
       return refuse(request, reply, `context token rejected (${(error as Error).message})`);
     }
     const now = Date.now();
-    if (claims.deadline <= now) return refuse(request, reply, 'context token rejected (its deadline has passed)');
+    if (claims.deadline <= now) return refuse(request, reply, 'context token rejected (its deadline has passed)', claims);
     // Single use, shared by every replica of this state through its database.
     const inserted = await store.db
       .insertInto('context_token_uses')
@@ -110,7 +126,7 @@ export async function useContextAuth(app: FastifyInstance, state: MemberState, g
       .onConflict((oc) => oc.column('token_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
-      return refuse(request, reply, 'context token rejected (already used: one token authorizes one request)');
+      return refuse(request, reply, 'context token rejected (already used: one token authorizes one request)', claims);
     request.contextClaims = claims;
   });
 }

@@ -224,6 +224,7 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
         code: 'RATE_LIMITED',
         reason: message,
       }),
+      request,
     );
     request.log.warn({ caller: `${caller.state}:${caller.subject}`, tier, window: charged.window, searches: count }, 'search budget exhausted');
     await reply

@@ -15,6 +15,7 @@ import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { recordEntry, type AuditTarget } from './audit.ts';
+import { auditRejections, auditUnrecordedRefusals } from './audit-refusals.ts';
 import { openAuditLog, type AuditLog } from '../../common/audit-log.ts';
 import { recordHits, startWebhookDelivery } from './hit-notifications.ts';
 import { describeAnswer, describeRefusal, newAuditCollector, withRecordCapture } from './audit-entry.ts';
@@ -94,10 +95,13 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   // mercurius's response schema types error path segments as strings, turning list indices into
   // "0": serialize GraphQL responses as they are, so paths keep their numeric indices.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  await useContextAuth(app, state, options.gatewayPublicKey, store);
+  // Refusals before execution are audited too: without a valid token (counted per address and
+  // reason), and a known caller's request mercurius refused (audit-refusals.ts).
+  await useContextAuth(app, state, options.gatewayPublicKey, store, auditRejections(app, options.auditLog));
   // A database outage is answered 503 DATABASE_UNAVAILABLE, never INTERNAL_SERVER_ERROR; /readyz reflects it.
   const outage = useDatabaseHealth(app, state, store);
   const audit: AuditTarget = { store, log: options.auditLog };
+  auditUnrecordedRefusals(app, audit);
   useSearchBudget(app, { state, store, policy: options.policy, audit });
   // Past the gateway's deadline no list resolves and no SQL statement starts (deadline.ts).
   // Every Person and Organisation a resolver returns is recorded for the audit entry (audit-entry.ts).
@@ -149,6 +153,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
           code: typeof first?.extensions?.code === 'string' ? first.extensions.code : 'BAD_USER_INPUT',
           reason: first?.message ?? String(error),
         }),
+        context.reply.request,
       );
       throw error;
     }
@@ -174,7 +179,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
       records: context.audit?.records ?? newAuditCollector().records,
       bounded,
     });
-    await recordEntry(audit, entry);
+    await recordEntry(audit, entry, context.reply.request);
     // A partner's hit on a record the owner flags: a notification, stored before the answer leaves.
     if (entry.outcome === 'answered') {
       const hits = entry.records.map((r) => ({ type: r.type, id: r.id, released: r.released }));
