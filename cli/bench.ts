@@ -17,6 +17,8 @@ interface BenchFlags {
   variants?: string;
   hostile?: boolean;
   phaseSeconds: string;
+  startup?: boolean;
+  runs: string;
 }
 
 /**
@@ -48,9 +50,14 @@ export function registerBench(program: Command): void {
         'while one caller attacks, against baselines in the same run (about 3 minutes); raw figures in bench/results/hostile.json',
     )
     .option('--phase-seconds <n>', 'with --hostile: seconds per baseline or attack phase', '10')
+    .option(
+      '--startup',
+      'instead: gateway start time (spawn to /readyz 200) and SIGTERM to exit, compiled build against tsx, --supergraph against --config; builds dist/ first',
+    )
+    .option('--runs <n>', 'with --startup: starts per variant (median, min, max)', '10')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile',
+      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile',
     )
     .action(async (flags: BenchFlags, command: Command) => {
       const numbers = (value: string | undefined, flag: string, max: number) =>
@@ -70,6 +77,17 @@ export function registerBench(program: Command): void {
             });
       const given = (name: string) => command.getOptionValueSource(name) === 'cli';
       const commandLine = `npm run bench${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
+      if (flags.startup) {
+        const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile', 'phaseSeconds', 'out', 'json'].filter(given);
+        if (ignored.length)
+          throw new ConfigError(`--startup prints its own table; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`);
+        const runs = Number(flags.runs);
+        if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 100`);
+        const { runStartup } = await import('../bench/startup.ts');
+        await runStartup({ runs, command: commandLine });
+        return;
+      }
+      if (given('runs')) throw new ConfigError('--runs applies to --startup only');
       if (flags.hostile) {
         const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants'].filter(given);
         if (ignored.length)
