@@ -46,6 +46,7 @@ export async function openStore(database: string, state: MemberState): Promise<S
   let dialect: Store['dialect'];
   let location: string;
   let ping: () => Promise<void>;
+  let closePinger = async (): Promise<void> => {};
   const listeners = new Set<(error: Error) => void>();
   const connectionLost = (error: Error) => {
     for (const listener of listeners) listener(error);
@@ -62,8 +63,38 @@ export async function openStore(database: string, state: MemberState): Promise<S
     // pool drops a client that is no longer queryable and connects anew on the next statement.
     pool.on('error', connectionLost);
     pool.on('connect', (client) => client.on('error', connectionLost));
+    // Readiness pings use a connection of their own, outside the pool: a pool busy with ten long
+    // queries is not a database that is down. One ping at a time (database-health.ts).
+    let pinger: pg.Client | undefined;
     ping = async () => {
-      await pool.query('SELECT 1');
+      if (!pinger) {
+        // Bounded whatever the network does (a host that drops packets): the next ping can start.
+        const client = new pg.Client({ connectionString: database, connectionTimeoutMillis: 5000, query_timeout: 5000 });
+        client.on('error', (error) => {
+          if (pinger === client) pinger = undefined;
+          connectionLost(error);
+        });
+        try {
+          await client.connect();
+        } catch (error) {
+          await client.end().catch(() => {});
+          throw error;
+        }
+        pinger = client;
+      }
+      try {
+        await pinger.query('SELECT 1');
+      } catch (error) {
+        const lost = pinger;
+        pinger = undefined;
+        await lost?.end().catch(() => {});
+        throw error;
+      }
+    };
+    closePinger = async () => {
+      const client = pinger;
+      pinger = undefined;
+      await client?.end().catch(() => {});
     };
     try {
       const client = await pool.connect();
@@ -122,7 +153,10 @@ export async function openStore(database: string, state: MemberState): Promise<S
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await closePinger();
+      await db.destroy();
+    },
   };
 }
 
