@@ -19,13 +19,15 @@ export interface GraphQLResponseBody {
 }
 
 /**
- * How a call failed. too_large: the answer passed its cap while streaming, or was the largest when
- * the gateway's in-flight answer memory was full (answer-memory.ts); database_unavailable: the peer
+ * How a call failed. too_large: the answer passed its cap while streaming; memory_full: it was the
+ * largest when the gateway's in-flight answer memory was full (answer-memory.ts), no fault of the
+ * peer's (both are TOO_LARGE to a caller); database_unavailable: the peer
  * said its own database is down (HTTP 503 with code DATABASE_UNAVAILABLE); circuit_open: not sent,
  * the peer's circuit breaker is open (replicas.ts); aborted: ended by the gateway itself because a
  * hedged sibling answered first (never reported to a caller).
  */
-export type FailureKind = 'timeout' | 'unreachable' | 'http_error' | 'invalid_response' | 'too_large' | 'database_unavailable' | 'circuit_open' | 'aborted';
+export type FailureKind =
+  'timeout' | 'unreachable' | 'http_error' | 'invalid_response' | 'too_large' | 'memory_full' | 'database_unavailable' | 'circuit_open' | 'aborted';
 
 export interface Failure {
   kind: FailureKind;
@@ -46,6 +48,7 @@ export function unavailableReason(failure: Failure): UnavailableReason {
     http_error: 'HTTP_ERROR',
     invalid_response: 'INVALID_RESPONSE',
     too_large: 'TOO_LARGE',
+    memory_full: 'TOO_LARGE',
     database_unavailable: 'DATABASE_UNAVAILABLE',
     circuit_open: 'CIRCUIT_OPEN',
     aborted: 'UNREACHABLE',
@@ -109,7 +112,7 @@ export async function postGraphQL(
   });
   const tooLarge = () => fail('too_large', `answered more than ${formatBytes(maxBytes)} (its answer size cap)`);
   const memoryFull = () =>
-    fail('too_large', `sent the largest answer in flight when the gateway's answer memory (${formatBytes(options.memory?.maxBytes ?? 0)}) was full`);
+    fail('memory_full', `sent the largest answer in flight when the gateway's answer memory (${formatBytes(options.memory?.maxBytes ?? 0)}) was full`);
   let answered = false;
   try {
     const response = await request(url, {

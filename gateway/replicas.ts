@@ -8,8 +8,8 @@ import { DEFAULT_CIRCUIT_BREAKER, DEFAULT_GATEWAY_MAX_ANSWER_BYTES, type MemberC
  * How the gateway reaches one member state that may run several replicas (members.yaml `urls`):
  *
  * - **A circuit breaker per replica** (cockatiel's CircuitBreakerPolicy with a ConsecutiveBreaker):
- *   after `failures` consecutive failed calls (timeout, unreachable, HTTP 5xx, garbage, database
- *   down; a valid GraphQL answer with errors is a success) the replica is open and not asked; after
+ *   after `failures` consecutive failed calls (timeout, unreachable, HTTP 5xx, garbage, an answer
+ *   past its cap, database down; a valid GraphQL answer with errors is a success) the replica is open and not asked; after
  *   `halfOpenAfter` exactly one call goes through as a probe (half-open) while the others are
  *   answered at once; the probe's outcome closes or reopens it. The state is answered at once as
  *   MEMBER_UNAVAILABLE reason CIRCUIT_OPEN only when no replica can take the call.
@@ -44,8 +44,13 @@ export interface StateReport {
   replicas: ReplicaReport[];
 }
 
-/** Failures a breaker counts; the others (too large, aborted by a hedge, refused by the breaker itself) say nothing about the replica's health. */
-const COUNTED: ReadonlySet<FailureKind> = new Set(['timeout', 'unreachable', 'http_error', 'invalid_response', 'database_unavailable']);
+/**
+ * Failures a breaker counts. An answer past the state's cap counts too: a member caps its own
+ * answers (8 MiB), so one past the gateway's cap is a broken or hostile member, and an open breaker
+ * spares the gateway reading its next ones. The others (refused because the gateway's answer memory
+ * was full, aborted by a hedge, refused by the breaker itself) say nothing about the replica's health.
+ */
+const COUNTED: ReadonlySet<FailureKind> = new Set(['timeout', 'unreachable', 'http_error', 'invalid_response', 'too_large', 'database_unavailable']);
 
 /** Carries a result that must neither count as a failure nor reset the breaker's count (cockatiel rethrows errors it does not handle). */
 class Neutral extends Error {

@@ -73,14 +73,28 @@ describe('a state sending 50 MB and one sending forever', () => {
     for (const { body } of answers) {
       const answer = body as unknown as Answer;
       expect(answer.data?.persons).toEqual(HEALTHY);
-      expect(answer.errors?.map((e) => [e.extensions.memberState, e.extensions.reason])).toEqual([
-        ['FR', 'TOO_LARGE'],
-        ['DE', 'TOO_LARGE'],
-      ]);
+      expect(answer.errors?.map((e) => e.extensions.memberState)).toEqual(['FR', 'DE']);
+      // Refused as too large (past the cap, or the largest in flight), or not asked once the breaker opened.
+      for (const e of answer.errors!) expect(['TOO_LARGE', 'CIRCUIT_OPEN']).toContain(e.extensions.reason);
     }
-    // Refused by the per-answer cap or as the largest in flight: both say so.
     const messages = answers.flatMap(({ body }) => (body as unknown as Answer).errors!.map((e) => e.message));
-    for (const message of messages) expect(message).toMatch(/answered more than 16 MiB \(its answer size cap\)|the largest answer in flight/);
+    for (const message of messages) {
+      expect(message).toMatch(/answered more than 16 MiB \(its answer size cap\)|the largest answer in flight|was not asked: its circuit breaker is open/);
+    }
+  });
+
+  it('a state that keeps answering past its cap has its breaker opened: its answers are no longer read', async () => {
+    for (let i = 0; i < 5; i++) await net.query(QUERY);
+    const before = huge.requests() + endless.requests();
+    const { body } = await net.query(QUERY);
+    const answer = body as unknown as Answer;
+    expect(answer.data?.persons).toEqual(HEALTHY);
+    expect(answer.errors?.map((e) => [e.extensions.memberState, e.extensions.reason])).toEqual([
+      ['FR', 'CIRCUIT_OPEN'],
+      ['DE', 'CIRCUIT_OPEN'],
+    ]);
+    expect(answer.errors?.[0].message).toMatch(/^FR was not asked: its circuit breaker is open after consecutive failures \(last: answered more than 16 MiB/);
+    expect(huge.requests() + endless.requests()).toBe(before);
   });
 });
 
