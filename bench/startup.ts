@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -79,11 +79,13 @@ export async function runStartup(options: StartupOptions): Promise<void> {
     // One unmeasured start per variant: the audit log and keys are created, the OS caches the files.
     for (const v of VARIANTS) await startFresh(argsOf(v), v.dev);
     const ready = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+    const cpu = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
     const exit = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
     for (let round = 1; round <= options.runs; round++) {
       for (const v of VARIANTS) {
         const t = await startFresh(argsOf(v), v.dev);
         ready.get(v.name)!.push(t.readyMs);
+        if (t.cpuMs !== undefined) cpu.get(v.name)!.push(t.cpuMs);
         exit.get(v.name)!.push(t.exitMs);
       }
       process.stdout.write(`round ${round}/${options.runs}\r`);
@@ -94,11 +96,12 @@ export async function runStartup(options: StartupOptions): Promise<void> {
       `\`${options.command}\` on ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)} at the end), ` +
         `Node ${process.version}, ${options.runs} starts per variant, interleaved.`,
       '',
-      '| gateway start | spawn → /readyz 200, median | min | max | SIGTERM → exit, median |',
-      '|---|---:|---:|---:|---:|',
+      '| gateway start | spawn → /readyz 200, median | min | max | its CPU time until then, median | SIGTERM → exit, median |',
+      '|---|---:|---:|---:|---:|---:|',
       ...VARIANTS.map((v) => {
         const r = ready.get(v.name)!;
-        return `| ${v.name} | ${ms(median(r))} | ${ms(Math.min(...r))} | ${ms(Math.max(...r))} | ${ms(median(exit.get(v.name)!))} |`;
+        const c = cpu.get(v.name)!;
+        return `| ${v.name} | ${ms(median(r))} | ${ms(Math.min(...r))} | ${ms(Math.max(...r))} | ${c.length ? ms(median(c)) : '-'} | ${ms(median(exit.get(v.name)!))} |`;
       }),
     ];
     console.log(`\n${lines.join('\n')}`);
@@ -117,7 +120,7 @@ function build(): void {
 class StaleBuild extends Error {}
 
 /** A start of the compiled build refused because a source changed since the build (HAGUE_DEV=0): build again, start again. */
-async function startFresh(args: string[], dev: '0' | '1'): Promise<{ readyMs: number; exitMs: number }> {
+async function startFresh(args: string[], dev: '0' | '1'): Promise<Start> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(args, dev);
@@ -134,8 +137,27 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+interface Start {
+  readyMs: number;
+  /** CPU time (user + system, all threads) the process used until ready: what the start costs on an idle machine. Linux only. */
+  cpuMs?: number;
+  exitMs: number;
+}
+
+/** user + system time of a live process from /proc/<pid>/stat, in ms (clock ticks of 10 ms); undefined where there is no /proc. */
+function cpuTimeMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One gateway process: spawn, wait for its URL on stdout, poll /readyz until 200, SIGTERM, wait for the exit. */
-async function startOnce(args: string[], dev: '0' | '1'): Promise<{ readyMs: number; exitMs: number }> {
+async function startOnce(args: string[], dev: '0' | '1'): Promise<Start> {
   const started = performance.now();
   const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, HAGUE_DEV: dev, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -159,11 +181,12 @@ async function startOnce(args: string[], dev: '0' | '1'): Promise<{ readyMs: num
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const readyMs = performance.now() - started;
+    const cpuMs = cpuTimeMs(child.pid);
     const stopping = performance.now();
     child.kill('SIGTERM');
     const code = await exited;
     if (code !== 0) throw new Error(`gateway exited with ${code} after SIGTERM:\n${output}`);
-    return { readyMs, exitMs: performance.now() - stopping };
+    return { readyMs, cpuMs, exitMs: performance.now() - stopping };
   } finally {
     if (!gone) child.kill('SIGKILL');
   }

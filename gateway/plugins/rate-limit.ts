@@ -1,6 +1,6 @@
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ConfigError } from '../../common/config-error.ts';
 import {
   DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER,
@@ -177,7 +177,9 @@ export function useRateLimit(options: Partial<RateLimitOptions> | false | undefi
 
 /** Connects at start, so a wrong URL stops the gateway; afterwards a lost connection fails fast (the request goes on unlimited). */
 async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 5000 });
+  // Loaded only when a Redis is configured: most gateways keep their counters in memory, and start faster without it.
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 5000 });
   let lastError = '';
   redis.on('error', (error: Error) => {
     if (error.message !== lastError) log.warn({ err: error }, 'rate-limit Redis connection failed; retrying');
