@@ -45,12 +45,21 @@ export interface StateReport {
 }
 
 /**
- * Failures a breaker counts. An answer past the state's cap counts too: a member caps its own
- * answers (8 MiB), so one past the gateway's cap is a broken or hostile member, and an open breaker
- * spares the gateway reading its next ones. The others (refused because the gateway's answer memory
- * was full, aborted by a hedge, refused by the breaker itself) say nothing about the replica's health.
+ * Failures a breaker counts. Answers refused for their size count too: a member caps its own answers
+ * (8 MiB), so one past the gateway's cap is a broken or hostile member; and a state whose answer is
+ * the largest in flight each time the gateway's answer memory is full, call after call with no
+ * success between, is what costs the gateway: an open breaker spares reading its next ones. The
+ * others (aborted by a hedge, refused by the breaker itself) say nothing about the replica's health.
  */
-const COUNTED: ReadonlySet<FailureKind> = new Set(['timeout', 'unreachable', 'http_error', 'invalid_response', 'too_large', 'database_unavailable']);
+const COUNTED: ReadonlySet<FailureKind> = new Set([
+  'timeout',
+  'unreachable',
+  'http_error',
+  'invalid_response',
+  'too_large',
+  'memory_full',
+  'database_unavailable',
+]);
 
 /** Carries a result that must neither count as a failure nor reset the breaker's count (cockatiel rethrows errors it does not handle). */
 class Neutral extends Error {
