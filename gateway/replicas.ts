@@ -194,7 +194,8 @@ export class StateReplicas {
         running.delete(next.promise);
         if (next.result.ok) {
           for (const controller of running.values()) controller.abort();
-          return { ...next.result, url: next.replica.url, attempts };
+          // The state's time, from the first attempt to the answer that won.
+          return { ...next.result, ms: Date.now() - started, url: next.replica.url, attempts };
         }
         if (!last || isMoreTelling(next.result.failure, last.failure)) last = { replica: next.replica, failure: next.result.failure };
         // Retry on another replica only when nothing was answered (the connection failed first).
