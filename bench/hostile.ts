@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import type { Tier } from '../subgraphs/member/tiers.ts';
 import { startChild, type Child, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
+import { writeSection } from './report.ts';
 import { machine, machineBusyMicros, type BenchResult } from './run.ts';
 import { DOSSIER_PASSPORT, SCENARIOS, checkAnswer, networkOf, requestBody, type ExpectedRecord } from './scenarios.ts';
 
@@ -1034,13 +1035,5 @@ export function hostileSection(result: HostileResult, jsonFile: string): string 
 
 /** Writes the section between its markers; a file without them gets the section appended under its own heading. */
 export function writeHostileReport(file: string, result: HostileResult, jsonFile: string): void {
-  const section = hostileSection(result, jsonFile);
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const start = current.indexOf(HOSTILE_START);
-  const end = current.indexOf(HOSTILE_END);
-  const next =
-    start >= 0 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + HOSTILE_END.length)}`
-      : `${current.trimEnd()}\n\n## Under attack (npm run bench -- --hostile)\n\n${section}\n`;
-  writeFileSync(file, next);
+  writeSection(file, { start: HOSTILE_START, end: HOSTILE_END }, '## Under attack (npm run bench -- --hostile)', hostileSection(result, jsonFile));
 }

@@ -248,3 +248,18 @@ export function writeReport(file: string, result: BenchResult, jsonFile: string)
   }
   writeFileSync(file, text);
 }
+
+/**
+ * Writes `section` (which starts with `start` and ends with `end`) into `file` in place of the text
+ * between those markers; a file without them gets it appended under `heading`.
+ */
+export function writeSection(file: string, markers: { start: string; end: string }, heading: string, section: string): void {
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = current.indexOf(markers.start);
+  const end = current.indexOf(markers.end);
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${section}${current.slice(end + markers.end.length)}`
+      : `${current.trimEnd()}\n\n${heading}\n\n${section}\n`;
+  writeFileSync(file, next);
+}

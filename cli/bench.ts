@@ -16,6 +16,7 @@ interface BenchFlags {
   scenarios?: string;
   variants?: string;
   hostile?: boolean;
+  faults?: boolean;
   phaseSeconds: string;
   startup?: boolean;
   runs: string;
@@ -49,7 +50,12 @@ export function registerBench(program: Command): void {
       'instead: memory and time under attack (5 states × 1k persons, demo policies, gateway rate limits on): honest latency and member RSS peak ' +
         'while one caller attacks, against baselines in the same run (about 3 minutes); raw figures in bench/results/hostile.json',
     )
-    .option('--phase-seconds <n>', 'with --hostile: seconds per baseline or attack phase', '10')
+    .option(
+      '--faults',
+      "instead: one state failing (5 states × 1k persons, each its own process, FR on a PostgreSQL of the bench's own behind a fault relay): " +
+        'down, hung, HTTP 500, garbage, 50 MB, endless, trickle, database stopped, each against the baseline just before it (about 6 minutes); raw figures in bench/results/faults.json',
+    )
+    .option('--phase-seconds <n>', 'with --hostile or --faults: seconds per baseline, attack or fault phase', '10')
     .option(
       '--startup',
       'instead: gateway start time (spawn to /readyz 200) and SIGTERM to exit, compiled build against tsx, --supergraph against --config; builds dist/ first',
@@ -88,6 +94,23 @@ export function registerBench(program: Command): void {
         return;
       }
       if (given('runs')) throw new ConfigError('--runs applies to --startup only');
+      if (flags.faults) {
+        const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile'].filter(given);
+        if (ignored.length)
+          throw new ConfigError(
+            `--faults runs its own network and faults; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
+          );
+        const phaseSeconds = Number(flags.phaseSeconds);
+        if (!Number.isInteger(phaseSeconds) || phaseSeconds < 5 || phaseSeconds > 120)
+          throw new ConfigError(`--phase-seconds '${flags.phaseSeconds}' must be a whole number from 5 to 120 with --faults`);
+        const { runFaults, writeFaultsReport, faultsTable } = await import('../bench/faults.ts');
+        const json = given('json') ? flags.json : 'bench/results/faults.json';
+        const result = await runFaults({ out: flags.out, json, dataDir: flags.dataDir, phaseSeconds, command: commandLine });
+        writeFaultsReport(flags.out, result, json);
+        process.stdout.write(faultsTable(result));
+        console.log(`\nwritten: ${flags.out} (section "One state failing"), ${json}`);
+        return;
+      }
       if (flags.hostile) {
         const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants'].filter(given);
         if (ignored.length)
@@ -107,7 +130,7 @@ export function registerBench(program: Command): void {
         });
         return;
       }
-      if (given('phaseSeconds')) throw new ConfigError('--phase-seconds applies to --hostile only');
+      if (given('phaseSeconds')) throw new ConfigError('--phase-seconds applies to --hostile and --faults only');
       const options = {
         quick: flags.quick === true,
         out: flags.out,
