@@ -1,6 +1,7 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhenResult, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Dispatcher } from 'undici';
 import type { AnswerMemory } from './answer-memory.ts';
+import { REQUEST_ID_HEADER, newRequestId } from '../common/request-id.ts';
 import { postGraphQL, type CallResult, type Failure, type FailureKind } from './http-client.ts';
 import { DEFAULT_CIRCUIT_BREAKER, DEFAULT_GATEWAY_MAX_ANSWER_BYTES, type MemberConfig } from './members-config.ts';
 
@@ -10,8 +11,9 @@ import { DEFAULT_CIRCUIT_BREAKER, DEFAULT_GATEWAY_MAX_ANSWER_BYTES, type MemberC
  * - **A circuit breaker per replica** (cockatiel's CircuitBreakerPolicy with a ConsecutiveBreaker):
  *   after `failures` consecutive failed calls (timeout, unreachable, HTTP 5xx, garbage, an answer
  *   past its cap, database down; a valid GraphQL answer with errors is a success) the replica is open and not asked; after
- *   `halfOpenAfter` exactly one call goes through as a probe (half-open) while the others are
- *   answered at once; the probe's outcome closes or reopens it. The state is answered at once as
+ *   `halfOpenAfter` exactly one probe goes through (half-open): the gateway's own `{ __typename }`
+ *   when it was given `probe` (server.ts does), so no caller's query waits on a hung state, else
+ *   the next caller's call; the others are answered at once; the probe's outcome closes or reopens it. The state is answered at once as
  *   MEMBER_UNAVAILABLE reason CIRCUIT_OPEN only when no replica can take the call.
  * - **Balancing**: the replica with the fewest calls in flight, ties taken in turn (round robin).
  * - **Retry on another replica** when the connection failed before any answer started (refused,
@@ -68,19 +70,59 @@ class Neutral extends Error {
   }
 }
 
+/** The gateway's own probe of an open replica: `{ __typename }` with the headers `probe.headers` gives (server.ts signs them as its readiness caller). */
+export interface ProbeOptions {
+  headers: (member: MemberConfig, call: { body: string; deadline: number }, requestId: string) => Promise<Record<string, string>> | Record<string, string>;
+}
+
+const PROBE = JSON.stringify({ query: '{ __typename }' });
+
 class Replica {
   inFlight = 0;
   private openedAt = 0;
+  private probeTimer?: NodeJS.Timeout;
+  private stopped = false;
   lastFailure?: Failure;
 
   constructor(
     readonly url: string,
     readonly breaker: CircuitBreakerPolicy | undefined,
     readonly halfOpenAfterMs: number,
+    /** Sends the one half-open probe; absent: the next caller's call after halfOpenAfter is the probe. */
+    private readonly probe?: () => Promise<CallResult>,
   ) {
     breaker?.onBreak(() => {
       this.openedAt = Date.now();
+      this.scheduleProbe();
     });
+  }
+
+  /** Once halfOpenAfter has passed, the gateway's own request goes through the breaker as its one probe: no caller waits on it. */
+  private scheduleProbe(delayMs = this.halfOpenAfterMs): void {
+    const { breaker, probe } = this;
+    if (!breaker || !probe || this.stopped) return;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (breaker.state !== CircuitState.Open) return;
+      breaker
+        .execute(async () => {
+          const result = await probe();
+          if (!result.ok && result.failure.kind !== 'aborted') this.lastFailure = result.failure;
+          return result;
+        })
+        .catch(() => {
+          // Refused: the breaker's own clock says not yet (a timer may fire a millisecond early).
+          if (breaker.state === CircuitState.Open) this.scheduleProbe(50);
+        });
+    }, delayMs);
+    this.probeTimer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
   }
 
   get circuit(): CircuitName {
@@ -95,11 +137,11 @@ class Replica {
     }
   }
 
-  /** Can take a call now: closed, or open for long enough that this call is its one probe. */
+  /** Can take a call now: closed, or (without the gateway's own probes) open for long enough that this call is its one probe. */
   available(now: number): boolean {
     const circuit = this.circuit;
     if (circuit === 'closed') return true;
-    if (circuit === 'half-open') return false; // its probe is in flight
+    if (circuit === 'half-open' || this.probe) return false; // its probe is in flight, or the gateway sends its own
     return this.breaker?.state === CircuitState.Open && now - this.openedAt >= this.halfOpenAfterMs;
   }
 
@@ -133,6 +175,7 @@ export class StateReplicas {
     readonly member: MemberConfig,
     private readonly dispatcher: Dispatcher,
     private readonly memory?: AnswerMemory,
+    probe?: ProbeOptions,
   ) {
     const urls = member.urls?.length ? member.urls : [member.url];
     const settings = member.circuitBreaker === undefined ? DEFAULT_CIRCUIT_BREAKER : member.circuitBreaker;
@@ -143,11 +186,28 @@ export class StateReplicas {
             { breaker: new ConsecutiveBreaker(settings.failures), halfOpenAfter: settings.halfOpenAfterMs },
           )
         : undefined;
-      return new Replica(url, breaker, settings ? settings.halfOpenAfterMs : 0);
+      const send = probe ? () => this.probe(url, probe) : undefined;
+      return new Replica(url, breaker, settings ? settings.halfOpenAfterMs : 0, send);
     });
     this.timeoutMs = member.timeoutMs;
     this.maxAnswerBytes = member.maxAnswerBytes ?? DEFAULT_GATEWAY_MAX_ANSWER_BYTES;
     if (this.replicas.length > 1) this.hedgeAfterMs = member.hedgeAfterMs;
+  }
+
+  /** `{ __typename }` to one replica, within the state's budget: up when it answers it as GraphQL. */
+  private async probe(url: string, options: ProbeOptions): Promise<CallResult> {
+    const deadline = Date.now() + this.timeoutMs;
+    const requestId = newRequestId();
+    const headers = { [REQUEST_ID_HEADER]: requestId, ...(await options.headers(this.member, { body: PROBE, deadline }, requestId)) };
+    const result = await postGraphQL(this.dispatcher, url, PROBE, headers, this.timeoutMs, { maxAnswerBytes: this.maxAnswerBytes, memory: this.memory });
+    if (result.ok && typeof result.body.data?.__typename !== 'string') {
+      return { ok: false, failure: { kind: 'invalid_response', detail: 'answered the probe { __typename } without data' }, ms: result.ms };
+    }
+    return result;
+  }
+
+  stop(): void {
+    for (const replica of this.replicas) replica.stop();
   }
 
   report(): StateReport {
@@ -287,8 +347,14 @@ function isMoreTelling(candidate: Failure, current: Failure): boolean {
 export class MemberReplicas {
   private readonly byState = new Map<string, StateReplicas>();
 
-  constructor(members: MemberConfig[], dispatcher: Dispatcher, memory?: AnswerMemory) {
-    for (const member of members) this.byState.set(member.code, new StateReplicas(member, dispatcher, memory));
+  /** `probe`: the gateway probes an open replica itself after halfOpenAfter (absent: the next caller's call is the probe). */
+  constructor(members: MemberConfig[], dispatcher: Dispatcher, memory?: AnswerMemory, probe?: ProbeOptions) {
+    for (const member of members) this.byState.set(member.code, new StateReplicas(member, dispatcher, memory, probe));
+  }
+
+  /** Stops the pending probes (the gateway is closing). */
+  stop(): void {
+    for (const state of this.byState.values()) state.stop();
   }
 
   get(state: string): StateReplicas | undefined {

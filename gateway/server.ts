@@ -126,7 +126,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
   const dispatcher = createAgent();
   // Each state's replicas and circuit breakers, and one cap on answer bytes in flight: shared by the fan-out, /readyz and /metrics.
-  const replicas = new MemberReplicas(members, dispatcher, new AnswerMemory(options.maxInFlightAnswerBytes ?? DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES));
+  // An open breaker is probed by the gateway itself, `{ __typename }` signed as its readiness caller (as /readyz is).
+  const replicas = new MemberReplicas(members, dispatcher, new AnswerMemory(options.maxInFlightAnswerBytes ?? DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES), {
+    headers: (member, call, requestId) =>
+      headersFor(contextAudience(member.code), { requestId, log: app.log, caller: readinessCaller(member.code, requestId) }, call),
+  });
   const metrics = createMetrics(() => replicas.report());
   // The gateway makes every request id itself; a client's X-Request-Id is only a correlation id (plugins/request-id.ts).
   const app = Fastify({ ...loggerOption(options.logger), genReqId: () => newRequestId(), requestIdHeader: false });
@@ -148,6 +152,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     useHealth({
       members,
       dispatcher,
+      circuits: () => replicas.report(),
       isLoaded: () => loaded,
       subgraphs: subgraphs.filter((s) => s.name !== MEMBER_SUBGRAPH),
       headersFor: async (member, context, call) =>
@@ -155,7 +160,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }),
     useAccessLog(),
     ...(auditLog ? [useAuditTrail(auditLog)] : []),
-      circuits: () => replicas.report(),
     ...(options.plugins ?? []),
   ];
   const onCall = (call: StateCall, context: GatewayContext) => {
@@ -255,6 +259,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         loaded = false;
         await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
         await app.close().catch(() => {});
+        replicas.stop(); // no more breaker probes
         await dispatcher.destroy(); // in-flight calls ended with the drained requests; probes need not finish
         await auditLog?.close(); // signs a last checkpoint
       })()),

@@ -16,6 +16,8 @@ export interface Relay {
   connections(): number;
   /** HTTP requests seen on those connections (request lines), answered or not. */
   requests(): number;
+  /** Everything received from the gateway so far, as text (requests with their bodies). */
+  received(): string;
   close(): Promise<void>;
 }
 
@@ -24,13 +26,15 @@ export async function startRelay(target: string, mode: RelayMode = { kind: 'pass
   const sockets = new Set<Socket>();
   let count = 0;
   let requests = 0;
-  const relay: Relay = { url: '', mode, connections: () => count, requests: () => requests, close: async () => {} };
+  let received = '';
+  const relay: Relay = { url: '', mode, connections: () => count, requests: () => requests, received: () => received, close: async () => {} };
   const server = createServer((client) => {
     count++;
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => {});
     client.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
       requests += chunk.toString('latin1').match(/^(POST|GET) \/\S* HTTP\/1\.1\r$/gm)?.length ?? 0;
     });
     const mode = relay.mode;
