@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
+import { networkKeyFile } from '../subgraphs/member/match-keys.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
 import { followSupervisor } from './supervisor.ts';
@@ -26,7 +27,11 @@ export function registerMember(program: Command): void {
       '--audit <file|url>',
       "this state's own audit log, apart from its records: a SQLite file or postgres:// URL (default: <database folder>/<STATE>.audit.db, or the same PostgreSQL database, schema hague_audit)",
     )
-    .option('--keys-dir <dir>', "folder of this state's audit key audit-<STATE>.jwk (generated on first start)", DEFAULT_KEYS_DIR)
+    .option(
+      '--keys-dir <dir>',
+      "folder of this state's audit key audit-<STATE>.jwk and the network pseudonymisation key network-pseudonym.key (generated on first start)",
+      DEFAULT_KEYS_DIR,
+    )
     .option('--audit-tsa <url>', 'an RFC 3161 time-stamp authority: every signed checkpoint of the audit log is time-stamped by it')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; one line per request only at debug and trace', 'info')
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
@@ -76,6 +81,8 @@ export function registerMember(program: Command): void {
             logger: { level: logLevel },
             gatewayPublicKey,
             policiesDir: options.policies,
+            // The network pseudonymisation key (members only): match keys are computed with it at start.
+            networkKeyFile: networkKeyFile(options.keysDir),
             audit: {
               location: audit,
               signingKey: (await ensureKeyPair(options.keysDir, auditKeyName(state))).privateJwk,

@@ -84,6 +84,19 @@ export function createLoaders(store: Store) {
       (ids) => db.selectFrom('organisation_aliases').selectAll().where('organisation_id', 'in', ids).orderBy('organisation_id').orderBy('position').execute(),
       (r) => r.organisation_id,
     ),
+    matchKeys: manyByKey(
+      (ids) =>
+        db
+          .selectFrom('person_match_keys')
+          .selectAll()
+          .where('person_id', 'in', ids)
+          .orderBy('person_id')
+          .orderBy('kind')
+          .orderBy('epoch')
+          .orderBy('value')
+          .execute(),
+      (r) => r.person_id,
+    ),
     travel: travelLoader(store),
   };
 }

@@ -8,6 +8,7 @@ import { SEARCH_CRITERIA, isCriterion, type SearchField, type SearchForm, type S
 import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Clearance, type Purpose } from '../../common/caller.ts';
 import { isMemberState, MEMBER_STATES, type MemberState } from '../../common/member-states.ts';
 import { fieldTiers, TIERS, isTier, type Tier } from './tiers.ts';
+import { MATCH_KEY_KINDS, isMatchKeyKind, type LinkingRule, type MatchKeyKind } from './match-keys.ts';
 
 /** A member state's own release rules (config/policies/<STATE>.yaml). */
 export interface ReleasePolicy {
@@ -27,6 +28,11 @@ export interface ReleasePolicy {
   notifyWebhook?: NotificationWebhook;
   /** How long the state's audit log keeps entries (`auditRetention: 3y`, `180d`); absent: DEFAULT_AUDIT_RETENTION_MS (three years). */
   auditRetentionMs?: number;
+  /**
+   * Narrower rules per kind of match key (`linking:`): by default a key is released to every caller
+   * the owner releases its source fields to (match-keys.ts KEY_SOURCES); a rule here narrows that.
+   */
+  linking?: Partial<Record<MatchKeyKind, LinkingRule>>;
   /** Where the policy came from, for messages. */
   source: string;
 }
@@ -74,6 +80,7 @@ const POLICY_KEYS = [
   'notifyOnHits',
   'notifyWebhook',
   'auditRetention',
+  'linking',
 ] as const;
 const FORM_KEYS = ['all', 'also', 'exactNames', 'roles', 'purposes'] as const;
 const RULE_KEYS = ['minClearance', 'roles', 'purposes'] as const;
@@ -137,6 +144,7 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
     ...(doc.notifyOnHits === undefined ? {} : { notifyOnHits: validateNotifyOnHits(y, doc.notifyOnHits) }),
     ...(doc.notifyWebhook === undefined ? {} : { notifyWebhook: validateWebhook(y, doc.notifyWebhook) }),
     ...(doc.auditRetention === undefined ? {} : { auditRetentionMs: validateRetention(y, doc.auditRetention) }),
+    ...(doc.linking === undefined ? {} : { linking: validateLinking(y, doc.linking) }),
     source: y.file,
   };
 }
@@ -189,6 +197,48 @@ function validateSearchProfiles(y: YamlFile, raw: unknown): SearchProfileOverrid
     profiles[searchField] = tiers;
   }
   return profiles;
+}
+
+const LINKING_KEYS = ['partners', 'minClearance', 'roles', 'purposes'] as const;
+
+/** `linking:` a kind of match key (DOCUMENT, NAME_DOB) to a rule narrowing who gets it. */
+function validateLinking(y: YamlFile, raw: unknown): Partial<Record<MatchKeyKind, LinkingRule>> {
+  if (!isPlainObject(raw)) throw y.bad(['linking'], raw, `is not a mapping; expected a kind of match key (${MATCH_KEY_KINDS.join(', ')}) to a rule`);
+  const linking: Partial<Record<MatchKeyKind, LinkingRule>> = {};
+  for (const [kind, rule] of Object.entries(raw)) {
+    const at = ['linking', kind];
+    if (!isMatchKeyKind(kind)) throw y.bad(at, kind, `is not a kind of match key; expected one of ${MATCH_KEY_KINDS.join(', ')}`);
+    if (!isPlainObject(rule)) throw y.bad(at, rule, `is not a rule; expected a mapping with ${LINKING_KEYS.join(', ')}`);
+    y.onlyKeys(at, rule, LINKING_KEYS);
+    const parsed: LinkingRule = {};
+    if (rule.partners !== undefined) {
+      // An empty list is allowed: the key links for the owner's own callers only.
+      if (!Array.isArray(rule.partners) || !rule.partners.every(isMemberState))
+        throw y.bad(
+          [...at, 'partners'],
+          rule.partners,
+          `is not a list of member states; expected e.g. [BE, FR] (of ${MEMBER_STATES.join(' ')}), or [] for own callers only`,
+        );
+      parsed.partners = rule.partners;
+    }
+    if (rule.minClearance !== undefined) {
+      if (!isClearance(rule.minClearance))
+        throw y.bad([...at, 'minClearance'], rule.minClearance, `is not a clearance; expected one of ${CLEARANCES.join(', ')}`);
+      parsed.minClearance = rule.minClearance;
+    }
+    if (rule.roles !== undefined) {
+      if (!isNonEmptyList(rule.roles, (x): x is string => typeof x === 'string' && x.length > 0))
+        throw y.bad([...at, 'roles'], rule.roles, 'is not a list of roles; expected a non-empty list of role names');
+      parsed.roles = rule.roles;
+    }
+    if (rule.purposes !== undefined) {
+      if (!isNonEmptyList(rule.purposes, isPurpose))
+        throw y.bad([...at, 'purposes'], rule.purposes, `is not a list of purposes; expected a non-empty list of ${PURPOSES.join(', ')}`);
+      parsed.purposes = rule.purposes;
+    }
+    linking[kind] = parsed;
+  }
+  return linking;
 }
 
 const SUBJECT_STATUSES = ['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED', 'ASSOCIATE', 'CLOSED'];

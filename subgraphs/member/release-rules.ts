@@ -48,6 +48,18 @@ function contractNetworkRules(): AuthorizationRules {
 }
 
 /**
+ * Whether the owner releases `Type.field` to the caller, the contract's network rule included (as
+ * the shield below decides it): for values derived from fields, e.g. match keys (match-keys.ts).
+ */
+export function releasedTo(policy: ReleasePolicy, coordinate: string, caller: Caller): boolean {
+  const needed = fieldTiers().get(coordinate);
+  if (!needed) return false;
+  const requirement = contractNetworkRules().fields.get(coordinate);
+  if (requirement && denialReason(requirement, caller, coordinate)) return false;
+  return withholdingReason(policy, coordinate, needed, caller) === null;
+}
+
+/**
  * The owner's release rules as graphql-shield middleware, derived from the contract's @tier
  * declarations plus the policy file: no rule is written by hand per field. Anything not covered
  * (a field added without a tier) is denied.

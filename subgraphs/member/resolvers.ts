@@ -12,6 +12,8 @@ import type { MemberState } from '../../common/member-states.ts';
 import type { Caller } from '../../common/caller.ts';
 import { hagueError } from '../../common/errors.ts';
 import type { AuditCollector } from './audit-entry.ts';
+import { handlingResolvers } from './handling.ts';
+import { releasedMatchKeys } from './match-keys.ts';
 
 /** What every resolver of one request sees. */
 export interface MemberContext {
@@ -123,6 +125,10 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     financialMeasures: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.financialMeasures.load(row.id),
     listings: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.listings.load(row.id),
     affiliations: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.affiliationsOfPerson.load(row.id),
+    ...handlingResolvers,
+    // Only the keys the owner releases to this caller (match-keys.ts): a withheld key is absent, not an error.
+    matchKeys: async (row: PersonRow, _args: unknown, context: MemberContext) =>
+      releasedMatchKeys(await context.loaders.matchKeys.load(row.id), context.policy, context.caller),
   },
   Organisation: {
     __resolveReference(reference: { memberState?: string; id?: string }, context: MemberContext) {
@@ -147,15 +153,19 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     from: (row: Row<'travel_movements'>) => ({ city: row.from_city, country: row.from_country }),
     to: (row: Row<'travel_movements'>) => ({ city: row.to_city, country: row.to_country }),
     planned: (row: Row<'travel_movements'>) => Boolean(row.planned),
+    ...handlingResolvers,
   },
   FinancialMeasure: {
     legalBasis: (row: Row<'financial_measures'>) => row.legal_basis,
     amount: (row: Row<'financial_measures'>) => (row.amount === null ? null : Number(row.amount)),
+    ...handlingResolvers,
   },
   WatchlistListing: {
     listedSince: (row: Row<'watchlist_listings'>) => row.listed_since,
+    ...handlingResolvers,
   },
   Affiliation: {
+    ...handlingResolvers,
     async organisation(row: Row<'affiliations'>, _args: unknown, context: MemberContext) {
       const organisation = await context.loaders.organisation.load(row.organisation_id);
       if (!organisation) throw hagueError('INTERNAL_SERVER_ERROR', 'affiliation points to a missing organisation');

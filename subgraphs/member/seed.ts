@@ -31,6 +31,9 @@ import { sharedSubjectsOf } from './demo-data/shared-subjects.ts';
 import { organisationRows } from './demo-data/organisations.ts';
 import { PERSON_TABLES, type OrganisationRef, type Row } from './demo-data/rows.ts';
 import { StateGenerator } from './demo-data/state-generator.ts';
+import { markRows } from './demo-data/markings.ts';
+import { isAsOfDate, placeOnClock, EARLIEST_AS_OF, LATEST_AS_OF } from './demo-data/clock.ts';
+import { ensureMatchKeys, invalidateMatchKeys, type NetworkKeyring } from './match-keys.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -45,6 +48,14 @@ export interface SeedOptions {
   reset?: boolean;
   /** Called after each batch of persons is written. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The demo clock, YYYY-MM-DD: travel, financial measures, listings and affiliations are placed
+   * relative to it and a trip after it is planned (demo-data/clock.ts). Default REFERENCE_DATE
+   * (2026-11-01), so the library stays deterministic; `hague seed` defaults to today.
+   */
+  asOf?: string;
+  /** The network pseudonymisation keys: when given, every person's match keys are computed once seeded (else at member start). */
+  keyring?: NetworkKeyring;
 }
 
 export interface SeedResult {
@@ -65,6 +76,10 @@ export interface SeedResult {
   sharedSubjects: string[];
   /** Persons on this state's national terrorism list. */
   nationalListPersons: number;
+  /** The demo clock the data was placed on. */
+  asOf: string;
+  /** Match keys written (0 without a keyring: the member computes them at start). */
+  matchKeysComputed: boolean;
   /** Things a person should know about the result, e.g. fewer listed persons than the Dutch list has. */
   notes: string[];
 }
@@ -108,6 +123,7 @@ export async function isSeeded(store: Pick<Store, 'db'>): Promise<boolean> {
 /** Tables holding a state's records, children before parents (for deletion). audit_log is kept. */
 const DATA_TABLES = [
   'affiliations',
+  'person_match_keys',
   'person_name_keys',
   'person_aliases',
   'person_nationalities',
@@ -152,6 +168,8 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
     throw new RangeError(`persons must be a whole number from 1 to ${MAX_SEED_PERSONS}, got ${persons}`);
   }
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number from 0 to ${0xffffffff}, got ${seed}`);
+  const asOf = options.asOf ?? REFERENCE_DATE;
+  if (!isAsOfDate(asOf)) throw new RangeError(`asOf must be a date YYYY-MM-DD from ${EARLIEST_AS_OF} to ${LATEST_AS_OF}, got ${asOf}`);
   const state = store.state;
 
   const orgs = organisationRows(state, organisationCount(persons), seed);
@@ -209,6 +227,8 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
     affiliations: 0,
     sharedSubjects: shared.map((s) => s.key),
     nationalListPersons,
+    asOf,
+    matchKeysComputed: false,
     notes,
   };
 
@@ -242,6 +262,8 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
         }
       }
       const rows = generator.take();
+      placeOnClock(rows, asOf);
+      markRows(rows);
       for (const table of PERSON_TABLES) await insertRows(db, table, rows[table] as Row<typeof table>[]);
       result.aliases += rows.person_aliases.length;
       result.nationalities += rows.person_nationalities.length;
@@ -254,12 +276,15 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
       onProgress?.(position, persons);
     }
 
-    const meta = JSON.stringify({ generator: 1, persons, seed, referenceDate: REFERENCE_DATE });
+    // New records: the stored match keys no longer cover them (recomputed below or at member start).
+    await invalidateMatchKeys(db);
+    const meta = JSON.stringify({ generator: 1, persons, seed, referenceDate: REFERENCE_DATE, asOf });
     await db
       .insertInto('hague_meta')
       .values({ key: 'seed', value: meta })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: meta }))
       .execute();
   });
+  if (options.keyring) result.matchKeysComputed = await ensureMatchKeys(store, options.keyring);
   return result;
 }

@@ -26,6 +26,8 @@ import { DEFAULT_AUDIT_RETENTION_MS, DEFAULT_MAX_ANSWER_BYTES, DEFAULT_POLICIES_
 import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId, requestIdHeader } from '../../common/request-id.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
+import { ensureMatchKeys, ensureNetworkKeyring } from './match-keys.ts';
+
 declare module 'mercurius' {
   // What the context function below adds to every request's mercurius context (hooks read it too).
   interface MercuriusContext extends MemberContext {}
@@ -233,12 +235,18 @@ export async function startMember(options: {
   maxAnswerBytes?: number;
   /** The state's own audit log: a SQLite file or a postgres:// URL (schema hague_audit), and the state's audit key. Absent: the records database's audit_log table. */
   audit?: { location: string; signingKey: JWK; timestampAuthority?: { url: string; timeoutMs?: number } };
+  /**
+   * The network pseudonymisation key file (match-keys.ts; created on first use): the records' match
+   * keys are computed with it before the member serves. Absent: the keys stored are served as they are.
+   */
+  networkKeyFile?: string;
 }): Promise<RunningMember> {
   const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? DEFAULT_POLICIES_DIR, options.state);
   const store = await openStore(options.database, options.state);
   let app: FastifyInstance | undefined;
   let auditLog: AuditLog | undefined;
   try {
+    if (options.networkKeyFile) await ensureMatchKeys(store, ensureNetworkKeyring(options.networkKeyFile));
     if (options.audit) {
       auditLog = await openAuditLog(options.audit.location, {
         owner: options.state,

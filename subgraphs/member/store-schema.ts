@@ -1,5 +1,17 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
+/**
+ * The owner's handling code and evaluation of a record or fact (migration 0006; null when not set):
+ * SIENA handling code H0-H3 with the restriction text of H3, source reliability A/B/C/X and
+ * information accuracy 1-4 (stored as the digit).
+ */
+export interface HandlingColumns {
+  handling_code: string | null;
+  handling_restriction: string | null;
+  evaluation_source: string | null;
+  evaluation_information: string | null;
+}
+
 /** Row types of a member state's database, as Kysely sees them. Dates are ISO strings in both dialects. */
 export interface Database {
   hague_meta: { key: string; value: string };
@@ -14,7 +26,7 @@ export interface Database {
     contact_email: string | null;
     contact_phone: string | null;
     contact_reference: string;
-  };
+  } & HandlingColumns;
   person_aliases: { person_id: string; position: number; alias: string };
   person_nationalities: { person_id: string; country: string };
   /** Search keys of every name token of a person (names and aliases), see name-match.ts. */
@@ -41,7 +53,7 @@ export interface Database {
     reference: string | null;
     source: string | null;
     planned: number;
-  };
+  } & HandlingColumns;
   financial_measures: {
     id: string;
     person_id: string;
@@ -51,7 +63,7 @@ export interface Database {
     amount: number | null;
     currency: string | null;
     legal_basis: string | null;
-  };
+  } & HandlingColumns;
   watchlist_listings: {
     id: string;
     person_id: string;
@@ -59,7 +71,7 @@ export interface Database {
     listed_since: string;
     reason: string | null;
     action: string | null;
-  };
+  } & HandlingColumns;
   organisations: {
     id: string;
     name: string;
@@ -71,7 +83,9 @@ export interface Database {
   };
   organisation_aliases: { organisation_id: string; position: number; alias: string };
   organisation_name_keys: { organisation_id: string; name_key: string; skeleton: string };
-  affiliations: { id: string; person_id: string; organisation_id: string; role: string | null; since: string | null };
+  affiliations: { id: string; person_id: string; organisation_id: string; role: string | null; since: string | null } & HandlingColumns;
+  /** Match keys of each person (match-keys.ts): keyed pseudonyms of its identifiers, per network key epoch. */
+  person_match_keys: { person_id: string; kind: string; epoch: string; value: string };
   audit_log: {
     id: string;
     at: string;
@@ -341,6 +355,26 @@ export const migrations: Record<string, Migration> = {
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('search_budget_requests_expiry').on('search_budget_requests').column('expires_at').execute();
+    },
+  },
+  '0006-handling-and-match-keys': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      // The owner's handling code and evaluation of records and facts; null (not set) in rows written before.
+      for (const table of ['persons', 'travel_movements', 'financial_measures', 'watchlist_listings', 'affiliations']) {
+        for (const column of ['handling_code', 'handling_restriction', 'evaluation_source', 'evaluation_information']) {
+          await db.schema.alterTable(table).addColumn(column, text).execute();
+        }
+      }
+      await db.schema
+        .createTable('person_match_keys')
+        .addColumn('person_id', text, (c) => c.notNull().references('persons.id'))
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('epoch', text, (c) => c.notNull())
+        .addColumn('value', text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('person_match_keys_pk', ['person_id', 'kind', 'epoch', 'value'])
+        .execute();
+      await db.schema.createIndex('person_match_keys_value').on('person_match_keys').columns(['kind', 'epoch', 'value']).execute();
     },
   },
 };

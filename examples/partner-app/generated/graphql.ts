@@ -53,6 +53,38 @@ export type FinancialMeasureKind =
   /** A suspicious transaction report filed by an obliged entity. */
   | 'SUSPICIOUS_TRANSACTION_REPORT';
 
+/** Europol SIENA handling codes: what the recipient may do with a record or fact without asking the owner. */
+export type HandlingCode =
+  /** May be used for any purpose of the recipient's mandate, judicial proceedings included. */
+  | 'H0'
+  /** Not to be used as evidence in judicial proceedings without the owner's permission. */
+  | 'H1'
+  /** No action (arrest, search, disclosure to third parties) without the owner's permission. */
+  | 'H2'
+  /** Other restrictions, stated in `restriction`. */
+  | 'H3';
+
+/**
+ * Accuracy of the information (the Europol/Interpol 4x4 evaluation), codes 1 to 4 as words
+ * (GraphQL enum values cannot start with a digit).
+ */
+export type InformationAccuracy =
+  /** 4: not known personally to the source and cannot be corroborated. */
+  | 'FOUR'
+  /** 1: known to be true without reservation. */
+  | 'ONE'
+  /** 3: not known personally to the source but corroborated by information already recorded. */
+  | 'THREE'
+  /** 2: known personally to the source but not to the official passing it on. */
+  | 'TWO';
+
+/** What a match key is derived from. */
+export type MatchKeyKind =
+  /** An identity document: its number (spaces and case removed) with its issuing state. Released with Person.documents. */
+  | 'DOCUMENT'
+  /** The name's consonant skeleton (spelling variants agree) with the date of birth. Released with Person.givenName, familyName and dateOfBirth. */
+  | 'NAME_DOB';
+
 /** The 27 member states of the network, by ISO 3166-1 alpha-2 code (GR for Greece). */
 export type MemberState =
   | 'AT'
@@ -118,6 +150,17 @@ export type PersonFilter = {
   /** Subject status. */
   status?: InputMaybe<SubjectStatus>;
 };
+
+/** Reliability of the source (the Europol/Interpol 4x4 evaluation). */
+export type SourceReliability =
+  /** No doubt about the source's authenticity, trustworthiness and competence, or a source that proved reliable in all instances. */
+  | 'A'
+  /** A source that proved reliable in most instances. */
+  | 'B'
+  /** A source that proved unreliable in most instances. */
+  | 'C'
+  /** Reliability cannot be assessed. */
+  | 'X';
 
 /** Where a subject stands in the owner's records. */
 export type SubjectStatus =
