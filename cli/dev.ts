@@ -48,7 +48,7 @@ export function registerDev(program: Command): void {
     .option('--host <host>', 'address the gateway and the states bind', '127.0.0.1')
     .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', String(DEFAULT_FIRST_MEMBER_PORT))
     .option('--config <file>', 'rover supergraph config, composed at start', ROVER_YAML)
-    .option('--log-level <level>', 'log level of the gateway and the states: fatal, error, warn, info, debug (one line per request)', 'warn')
+    .option('--log-level <level>', 'log level of the gateway and the states: fatal, error, warn, info, debug (debug: one line per request)', 'warn')
     .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
     .action(async (flags: DevFlags) => {
       const count = Number(flags.members);

@@ -55,6 +55,8 @@ export interface SupervisorOptions {
    * runs TypeScript through tsx or compiled JavaScript), under the same node flags (loaders).
    */
   entry?: string;
+  /** Node flags of the child. Default: this process's own (process.execArgv: tsx's loader, if any). */
+  execArgv?: string[];
 }
 
 interface Run {
@@ -136,7 +138,7 @@ export class SupervisedChild {
 
   private launch(): Run {
     const entry = this.options.entry ?? process.argv[1];
-    const child = spawn(process.execPath, [...process.execArgv, entry, ...this.spec.args], {
+    const child = spawn(process.execPath, [...(this.options.execArgv ?? process.execArgv), entry, ...this.spec.args], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: process.env,
     });

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postQuery, startCli, type GraphQLAnswer, type RunningCli } from './support/network.ts';
+import { postQuery, runCli, startCli, type GraphQLAnswer, type RunningCli } from './support/network.ts';
 import { issueDevToken } from '../common/dev-identity.ts';
-import { DEFAULT_BACKOFF, restartDelay } from '../cli/supervisor.ts';
+import { DEFAULT_BACKOFF, SupervisedChild, restartDelay } from '../cli/supervisor.ts';
 
 /**
  * `hague dev` runs each member state as its own process (cli/supervisor.ts), with real processes:
@@ -76,6 +77,57 @@ it('restart delays double from 0.5 s up to 30 s', () => {
 });
 
 // Real processes on a shared machine: each test starts a whole dev network, several times over.
+/** A port on 127.0.0.1 that something else holds, until `close`. */
+async function takenPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((socket) => socket.destroy()); // dev's readiness poll knocks here too
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+it('a child that keeps exiting is restarted with a doubling delay, each time said, its output marked with its label', async () => {
+  // A real process that answers its ready URL once, then exits with code 3 (and says so on both streams).
+  const script = join(dataDir, 'flaky.mjs');
+  writeFileSync(
+    script,
+    `import { createServer } from 'node:http';
+     console.log('up');
+     const server = createServer((req, res) => {
+       res.end('ok');
+       console.error('failing now');
+       setTimeout(() => process.exit(3), 20);
+     }).listen(Number(process.argv[2]), '127.0.0.1');`,
+  );
+  const { port, close } = await takenPort();
+  await close();
+  const notices: string[] = [];
+  const written: string[] = [];
+  const child = new SupervisedChild(
+    { label: 'XX', name: 'flaky XX', args: [String(port)], readyUrl: `http://127.0.0.1:${port}/readyz` },
+    { entry: script, execArgv: [], backoff: { firstMs: 100, maxMs: 400, resetAfterMs: 60_000 }, notice: (line) => notices.push(line) },
+  );
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (chunk: string) => {
+    written.push(String(chunk));
+    return true;
+  };
+  try {
+    await child.start();
+    await until('four restarts', () => (notices.filter((n) => n.includes('restarting')).length >= 4 ? true : undefined), 60_000);
+  } finally {
+    await child.stop();
+    process.stderr.write = stderrWrite;
+  }
+  expect(notices.filter((n) => n.includes('restarting')).slice(0, 4)).toEqual([
+    'flaky XX exited (code 3); restarting in 0.1 s (restart 1)',
+    'flaky XX exited (code 3); restarting in 0.2 s (restart 2)',
+    'flaky XX exited (code 3); restarting in 0.4 s (restart 3)',
+    'flaky XX exited (code 3); restarting in 0.4 s (restart 4)',
+  ]);
+  expect(notices).toContainEqual(expect.stringMatching(/^flaky XX is back \(pid \d+, restart 1\)$/));
+  expect(written).toContain('[XX] failing now\n');
+  expect(child.pid).toBeUndefined();
+});
+
 describe('hague dev with one process per state', { timeout: 300_000 }, () => {
   it('a killed state costs only its part while down, comes back by itself, and Ctrl-C stops every process', async () => {
     const { dev, url, pids } = await startDev(3);
@@ -135,6 +187,18 @@ describe('hague dev with one process per state', { timeout: 300_000 }, () => {
     }
     // The supervisor waited for every state before it exited: none is left.
     for (const pid of all) expect(alive(pid), `pid ${pid}`).toBe(false);
+  });
+
+  it('a state that cannot start stops hague dev with its reason, exit code 2', async () => {
+    const taken = await takenPort();
+    try {
+      const result = await runCli([...args(1), '--member-port', String(taken.port)], 180_000);
+      expect(result.stderr).toMatch(new RegExp(`^\\[NL\\] hague: member NL: port ${taken.port} is already in use`, 'm'));
+      expect(result.stderr).toMatch(/^hague: member NL exited \(code 2\) before it was ready \(its output above says why\)$/m);
+      expect(result.code).toBe(2);
+    } finally {
+      await taken.close();
+    }
   });
 
   it('states exit on their own when hague dev itself is killed with SIGKILL', async () => {
