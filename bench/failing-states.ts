@@ -54,14 +54,19 @@ async function standIn(state: string, big: Mode, current: () => Mode): Promise<{
   const chunk = Buffer.from(one.repeat(Math.floor(65_536 / one.length)));
   const open = new Set<ServerResponse>();
   const server = createServer((req, res) => {
-    req.resume();
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const mode = current();
+      // The gateway's breaker probe ({ __typename }) is answered like any other request in this mode.
+      const probe = body.includes('__typename') && !body.includes('persons');
       open.add(res);
       res.on('close', () => open.delete(res));
       if (mode === 'hung') return; // FR only: never answers
       res.writeHead(200, { 'content-type': 'application/json' });
-      if (mode === 'small') return res.end(`{"data":{"persons":[{"memberState":"${state}","id":"${state}-1"}]}}`);
+      if (mode === 'small') {
+        return res.end(probe ? '{"data":{"__typename":"Query"}}' : `{"data":{"persons":[{"memberState":"${state}","id":"${state}-1"}]}}`);
+      }
       res.write('{"data":{"persons":[');
       let sent = 0;
       const pour = () => {
