@@ -10,11 +10,12 @@ import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
 /**
  * `hague bench --startup`: how long a gateway replica is away in a rolling restart. Starts
  * `hague gateway` as a process again and again and times spawn -> first `/readyz` 200 (what a load
- * balancer or orchestrator waits for), then SIGTERM -> exit. Four variants, interleaved round by
- * round so that load on the machine hits them alike: the compiled build (dist/, as `npm ci`
- * leaves it) or the TypeScript sources through tsx, each from a composed `--supergraph` file or
- * composing `--config rover.yaml` at start. Two member states (NL, BE, empty SQLite stores)
- * answer the readiness probes, in this process.
+ * balancer or orchestrator waits for), then SIGTERM -> exit. Variants, interleaved round by
+ * round so that load on the machine hits them alike: the build `hague` runs (dist/bundle/, as
+ * `npm ci` leaves it) or the TypeScript sources through tsx, each from a composed `--supergraph`
+ * file or composing `--config rover.yaml` at start; and tsc's output file by file (dist/cli/,
+ * what the bundle is linked from), to show what the bundling saves. Two member states (NL, BE,
+ * empty SQLite stores) answer the readiness probes, in this process.
  */
 
 export interface StartupOptions {
@@ -27,17 +28,20 @@ interface Variant {
   /** HAGUE_DEV for bin/hague.js: '0' = the compiled build or fail, '1' = the sources through tsx. */
   dev: '0' | '1';
   source: 'supergraph' | 'config';
+  /** The script node runs: bin/hague.js unless given. */
+  entry?: string;
 }
 
+const ROOT = join(import.meta.dirname, '..');
 const VARIANTS: Variant[] = [
-  { name: 'compiled, --supergraph', dev: '0', source: 'supergraph' },
-  { name: 'compiled, --config rover.yaml', dev: '0', source: 'config' },
+  { name: 'compiled (bundle), --supergraph', dev: '0', source: 'supergraph' },
+  { name: 'compiled (bundle), --config rover.yaml', dev: '0', source: 'config' },
+  { name: 'tsc output file by file, --supergraph', dev: '0', source: 'supergraph', entry: join(ROOT, 'dist', 'cli', 'hague.js') },
   { name: 'tsx, --supergraph', dev: '1', source: 'supergraph' },
   { name: 'tsx, --config rover.yaml', dev: '1', source: 'config' },
 ];
 
-const HAGUE = join(import.meta.dirname, '..', 'bin', 'hague.js');
-const ROOT = join(import.meta.dirname, '..');
+const HAGUE = join(ROOT, 'bin', 'hague.js');
 
 export async function runStartup(options: StartupOptions): Promise<void> {
   build();
@@ -77,13 +81,13 @@ export async function runStartup(options: StartupOptions): Promise<void> {
     const argsOf = (v: Variant) => [...common, ...(v.source === 'supergraph' ? ['--supergraph', supergraph] : ['--config', join(ROOT, 'rover.yaml')])];
 
     // One unmeasured start per variant: the audit log and keys are created, the OS caches the files.
-    for (const v of VARIANTS) await startFresh(argsOf(v), v.dev);
+    for (const v of VARIANTS) await startFresh(argsOf(v), v);
     const ready = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
     const cpu = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
     const exit = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
     for (let round = 1; round <= options.runs; round++) {
       for (const v of VARIANTS) {
-        const t = await startFresh(argsOf(v), v.dev);
+        const t = await startFresh(argsOf(v), v);
         ready.get(v.name)!.push(t.readyMs);
         if (t.cpuMs !== undefined) cpu.get(v.name)!.push(t.cpuMs);
         exit.get(v.name)!.push(t.exitMs);
@@ -120,10 +124,10 @@ function build(): void {
 class StaleBuild extends Error {}
 
 /** A start of the compiled build refused because a source changed since the build (HAGUE_DEV=0): build again, start again. */
-async function startFresh(args: string[], dev: '0' | '1'): Promise<Start> {
+async function startFresh(args: string[], variant: Variant): Promise<Start> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(args, dev);
+      return await startOnce(args, variant);
     } catch (error) {
       if (!(error instanceof StaleBuild) || attempt === 3) throw error;
       build();
@@ -157,9 +161,12 @@ function cpuTimeMs(pid: number | undefined): number | undefined {
 }
 
 /** One gateway process: spawn, wait for its URL on stdout, poll /readyz until 200, SIGTERM, wait for the exit. */
-async function startOnce(args: string[], dev: '0' | '1'): Promise<Start> {
+async function startOnce(args: string[], variant: Variant): Promise<Start> {
   const started = performance.now();
-  const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, HAGUE_DEV: dev, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [variant.entry ?? HAGUE, ...args], {
+    env: { ...process.env, HAGUE_DEV: variant.dev, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += String(d)));
   child.stderr.on('data', (d) => (output += String(d)));

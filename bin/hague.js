@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /* global process, console */
-// The `hague` command. Runs the compiled CLI in dist/ (npm run build; `npm ci` builds it through
-// `prepare`) when that build is current, and otherwise the TypeScript sources through tsx's loader:
+// The `hague` command. Runs the compiled CLI, dist/bundle/ (npm run build; `npm ci` builds it
+// through `prepare`), when that build is current, and otherwise the TypeScript sources through tsx:
 // - HAGUE_DEV=1: always the sources; HAGUE_DEV=0: always the build, refusing to start if it is not
 //   current (production: a slow start through tsx should not go unnoticed);
 // - `hague bench`: always the sources (a development tool that starts TypeScript children);
 // - dist/BUILT missing, or any .ts file in the folders tsconfig.build.json compiles is newer than
 //   it (or a tsconfig is): the sources. An edited source is what runs, never a stale build.
-// The check stats the ~150 source files: a few milliseconds; tsx costs about a second per start.
+// The check stats the ~150 source files: a few milliseconds. Stack traces name lines of the bundle;
+// NODE_OPTIONS=--enable-source-maps maps them to the TypeScript (at some cost to the start).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,6 +18,7 @@ function buildIsCurrent() {
   let built;
   try {
     built = statSync(join(root, 'dist', 'BUILT')).mtimeMs;
+    statSync(join(root, 'dist', 'bundle', 'hague.js')); // a build from before the bundle has none
   } catch {
     return false;
   }
@@ -40,8 +42,7 @@ if (dev === '0' && !compiled && process.argv[2] !== 'bench') {
   process.exit(2);
 }
 if (compiled) {
-  process.setSourceMapsEnabled(true); // stack traces in logs name the .ts lines
-  await import('../dist/cli/hague.js');
+  await import('../dist/bundle/hague.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();
