@@ -184,3 +184,48 @@ describe('hedging: one replica slow, answers come from the other; the budget is 
     expect(new Set(audited.map((row) => row.request_id)).size).toBe(QUERIES);
   });
 });
+
+describe('retried on another replica only when nothing was answered', () => {
+  let good: Counted;
+  let gateway: RunningGateway;
+  let before: Relay;
+  let after: Relay;
+
+  beforeAll(async () => {
+    const database = join(folder, 'nl-3.db');
+    good = await replica(database);
+    await insertPersons(good.store, NL);
+    before = await startRelay(good.url, { kind: 'reset' });
+    after = await startRelay(good.url, { kind: 'reset-after-headers' });
+    cleanup.push(
+      () => before.close(),
+      () => after.close(),
+    );
+  });
+
+  it('a connection reset before any answer: retried on the other replica, 0 failures', async () => {
+    gateway = await gatewayOver([before.url, good.url]);
+    const start = good.requests();
+    for (let i = 0; i < 6; i++) expect(await ask(gateway)).toEqual({ data: { persons: EVERYONE } });
+    expect(before.requests()).toBeGreaterThan(0); // it was tried, and failed before answering
+    expect(good.requests() - start).toBe(6);
+  });
+
+  it('a connection closed after the answer started: not retried, NL is UNREACHABLE for that query', async () => {
+    gateway = await gatewayOver([after.url, good.url]);
+    const start = good.requests();
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await ask(gateway));
+    const failed = answers.filter((a) => a.errors);
+    const answered = answers.filter((a) => !a.errors);
+    expect(after.requests()).toBe(failed.length);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const a of failed) {
+      expect(a.data?.persons).toEqual([{ memberState: 'BE', id: 'BE-7' }]);
+      expect(a.errors?.map((e) => e.extensions)).toEqual([{ code: 'MEMBER_UNAVAILABLE', memberState: 'NL', reason: 'UNREACHABLE' }]);
+    }
+    for (const a of answered) expect(a).toEqual({ data: { persons: EVERYONE } });
+    // The good replica got exactly the queries that started there: none was sent again.
+    expect(good.requests() - start).toBe(answered.length);
+  });
+});

@@ -5,9 +5,11 @@ import type { AddressInfo } from 'node:net';
  * A real TCP relay on 127.0.0.1 in front of a real member, to put faults on the path between the
  * gateway and one state: `pass` forwards both ways; `hang` accepts connections and never answers
  * (a state that hangs, as under SIGSTOP); `slow` forwards the request at once and holds every byte
- * of the answer for `delayMs` (a slow replica that still does the work). Counts connections.
+ * of the answer for `delayMs` (a slow replica that still does the work); `reset` closes the
+ * connection as soon as a request arrives, before any answer; `reset-after-headers` sends the
+ * status line and headers of an answer, then closes. Counts connections and requests.
  */
-export type RelayMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'slow'; delayMs: number };
+export type RelayMode = { kind: 'pass' } | { kind: 'hang' } | { kind: 'slow'; delayMs: number } | { kind: 'reset' } | { kind: 'reset-after-headers' };
 
 export interface Relay {
   url: string;
@@ -40,6 +42,13 @@ export async function startRelay(target: string, mode: RelayMode = { kind: 'pass
     const mode = relay.mode;
     if (mode.kind === 'hang') {
       client.resume(); // read the request, answer nothing
+      return;
+    }
+    if (mode.kind === 'reset' || mode.kind === 'reset-after-headers') {
+      client.once('data', () => {
+        if (mode.kind === 'reset') client.resetAndDestroy();
+        else client.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"dat\r\n', () => client.destroy());
+      });
       return;
     }
     const peer = connect(Number(upstream.port), upstream.hostname);
