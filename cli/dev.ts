@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { MAX_SEED_PERSONS, isSeeded, seedMember } from '../subgraphs/member/seed.ts';
+import { EARLIEST_AS_OF, LATEST_AS_OF, isAsOfDate, todayUtc } from '../subgraphs/member/demo-data/clock.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_DEMO_PERSONS, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_GATEWAY_PORT, DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
 import { devStates, type MemberConfig } from '../gateway/members-config.ts';
@@ -34,6 +35,7 @@ interface DevFlags {
   memberPort: string;
   config: string;
   logLevel: string;
+  asOf?: string;
 }
 
 export function registerDev(program: Command): void {
@@ -49,6 +51,7 @@ export function registerDev(program: Command): void {
     .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', String(DEFAULT_FIRST_MEMBER_PORT))
     .option('--config <file>', 'rover supergraph config, composed at start', ROVER_YAML)
     .option('--log-level <level>', 'log level of the gateway and the states: fatal, error, warn, info, debug (debug: one line per request)', 'warn')
+    .option('--as-of <YYYY-MM-DD>', 'demo clock of the data seeded on first start, as hague seed --as-of (default: today, UTC)')
     .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
     .action(async (flags: DevFlags) => {
       const count = Number(flags.members);
@@ -58,6 +61,9 @@ export function registerDev(program: Command): void {
         );
       }
       const persons = parsePositiveInt(flags.persons, '--persons', MAX_SEED_PERSONS);
+      const asOf = flags.asOf ?? todayUtc();
+      if (!isAsOfDate(asOf))
+        throw new ConfigError(`--as-of '${flags.asOf}' is not a date YYYY-MM-DD from ${EARLIEST_AS_OF} to ${LATEST_AS_OF}, e.g. 2026-11-01`);
       if (persons < 1) throw new ConfigError(`--persons '${flags.persons}' must be at least 1`);
       const port = parsePort(flags.port);
       const logLevel = parseLogLevel(flags.logLevel);
@@ -79,6 +85,7 @@ export function registerDev(program: Command): void {
         firstMemberPort,
         config: flags.config,
         logLevel,
+        asOf,
       });
     });
 }
@@ -93,6 +100,7 @@ async function runDev(o: {
   firstMemberPort: number;
   config: string;
   logLevel: string;
+  asOf: string;
 }): Promise<void> {
   // Each state is its own `hague member` process (cli/supervisor.ts restarts one that crashes); the
   // gateway runs here, in the supervisor, which is also what one Ctrl-C stops.
@@ -153,7 +161,7 @@ async function runDev(o: {
       try {
         if (!(await isSeeded(store))) {
           const started = Date.now();
-          const result = await seedMember(store, { persons: o.persons });
+          const result = await seedMember(store, { persons: o.persons, asOf: o.asOf });
           seeded.set(state, `seeded ${result.persons} persons in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         } else {
           seeded.set(state, `${existed ? 'reused' : 'opened'}, ${await personCount(store)} persons`);
