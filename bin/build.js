@@ -6,8 +6,8 @@
 //    emit only.
 // 2. esbuild links that JavaScript and the packages it imports into dist/bundle/ (one chunk per
 //    sub-command, shared chunks, ESM), which is what bin/hague.js runs. Node then reads a few dozen
-//    files instead of resolving and reading about 1,500 modules one by one: a gateway is ready in
-//    about half the CPU time (bench/README.md, "Gateway start"). esbuild is tsx's own (tsx is a
+//    files instead of resolving and reading about 1,500 modules one by one: a gateway is ready with
+//    60% of the CPU time (bench/README.md, "Gateway start"). esbuild is tsx's own (tsx is a
 //    dependency, so it is installed wherever tsx is); better-sqlite3, a native addon, stays outside.
 // dist/BUILT is written last, dated to the moment the build started; bin/hague.js runs the bundle
 // only while no source is newer than that.
