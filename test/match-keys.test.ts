@@ -13,6 +13,7 @@ import { parseReleasePolicy } from '../subgraphs/member/release-policy.ts';
 import { ConfigError } from '../common/config-error.ts';
 import type { Caller } from '../common/caller.ts';
 import type { MemberState } from '../common/member-states.ts';
+import { createTestDatabase, describePostgres } from './support/postgres.ts';
 import {
   NETWORK_KEY_FILE,
   documentIdentifier,
@@ -277,6 +278,28 @@ describe('computed at member start', () => {
       expect(keys.map((k) => k.value)).toContain(matchKeyValue(keyring.keys.get('e1')!, 'DOCUMENT', documentIdentifier(EM, 'BE')));
     } finally {
       await member.close();
+    }
+  });
+});
+
+describePostgres('match keys on PostgreSQL', () => {
+  it('are the same as on SQLite, and two replicas computing them at once both start', async () => {
+    const url = await createTestDatabase();
+    const [a, b] = [await openStore(url, 'NL'), await openStore(url, 'NL')];
+    const sqlite = await openStore(join(dir, 'pg-twin.db'), 'NL');
+    try {
+      const keyring = ensureNetworkKeyring(join(dir, 'pg-keys', NETWORK_KEY_FILE));
+      await seedMember(a, { persons: 60 });
+      await seedMember(sqlite, { persons: 60, keyring });
+      const results = await Promise.all([ensureMatchKeys(a, keyring), ensureMatchKeys(b, keyring)]);
+      expect(results).toContain(true);
+      const all = async (store: Store) =>
+        (await store.db.selectFrom('person_match_keys').selectAll().execute()).map((k) => `${k.person_id} ${k.kind} ${k.epoch} ${k.value}`).sort();
+      const onPostgres = await all(a);
+      expect(onPostgres.length).toBeGreaterThan(120);
+      expect(onPostgres).toEqual(await all(sqlite));
+    } finally {
+      await Promise.all([a.close(), b.close(), sqlite.close()]);
     }
   });
 });

@@ -223,10 +223,13 @@ export async function ensureMatchKeys(store: Pick<Store, 'db'>, keyring: Network
     const rows = persons.flatMap((p) =>
       matchKeysOf(p.id, { givenName: p.given_name, familyName: p.family_name, dateOfBirth: p.date_of_birth, documents: documentsOf.get(p.id) ?? [] }, keyring),
     );
+    // Replicas of a state starting together over one PostgreSQL database may both recompute: the
+    // second one's rows are the same, so a row already there is skipped, not an error.
     for (let i = 0; i < rows.length; i += CHUNK)
       await trx
         .insertInto('person_match_keys')
         .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.columns(['person_id', 'kind', 'epoch', 'value']).doNothing())
         .execute();
     await trx
       .insertInto('hague_meta')
