@@ -6,7 +6,8 @@
 //   current (production: a slow start through tsx should not go unnoticed);
 // - `hague bench`: always the sources (a development tool that starts TypeScript children);
 // - dist/BUILT missing, or any .ts file in the folders tsconfig.build.json compiles is newer than
-//   it (or a tsconfig is): the sources. An edited source is what runs, never a stale build.
+//   it (or a tsconfig is, or node_modules changed since): the sources. An edited source is what
+//   runs, never a stale build.
 // The check stats the ~150 source files: a few milliseconds. Stack traces name lines of the bundle;
 // NODE_OPTIONS=--enable-source-maps maps them to the TypeScript (at some cost to the start).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +25,12 @@ function buildIsCurrent() {
   }
   const newer = (/** @type {string} */ file) => statSync(file).mtimeMs > built;
   if (newer(join(root, 'tsconfig.json')) || newer(join(root, 'tsconfig.build.json'))) return false;
+  // The bundle holds the packages' code too: npm rewrites this file whenever it changes node_modules.
+  try {
+    if (newer(join(root, 'node_modules', '.package-lock.json'))) return false;
+  } catch {
+    /* no hidden lockfile (another package manager): nothing to compare */
+  }
   /** @type {unknown} */
   const config = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8'));
   const { include } = /** @type {{ include: string[] }} */ (config);
