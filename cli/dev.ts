@@ -176,6 +176,14 @@ async function runDev(o: {
     // comes back where the gateway expects it.
     const ports: number[] = [];
     for (let i = 0; i < o.states.length; i++) ports.push(o.firstMemberPort === 0 ? await freePort(o.host, ports) : o.firstMemberPort + i);
+    // A port held by another program (an earlier `hague dev`?) is refused here: its /readyz must not pass for a state's.
+    for (const [i, state] of o.states.entries()) {
+      if (o.firstMemberPort !== 0 && !(await portFree(o.host, ports[i]))) {
+        throw new ConfigError(
+          `member ${state}: port ${ports[i]} is already in use; stop the other process or choose another --member-port (0: any free ports)`,
+        );
+      }
+    }
     const configs: MemberConfig[] = [];
     const gatewayKeyFile = join(o.keysDir, 'gateway.jwk');
     for (const [i, state] of o.states.entries()) {
@@ -253,6 +261,17 @@ async function personCount(store: Store): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/** Whether `port` on `host` can be bound right now. */
+async function portFree(host: string, port: number): Promise<boolean> {
+  const server = createServer();
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => resolve(true));
+  });
+  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
 }
 
 /** A port free on `host` right now (bound, then released), other than those already taken. */

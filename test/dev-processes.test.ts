@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,11 +190,30 @@ describe('hague dev with one process per state', { timeout: 300_000 }, () => {
   });
 
   it('a state that cannot start stops hague dev with its reason, exit code 2', async () => {
+    // The state's own audit log cannot be opened (a folder where its file should be): only the state's process finds out.
+    const otherDir = mkdtempSync(join(tmpdir(), 'hague-dev-proc-'));
+    const auditDir = join(otherDir, 'NL.audit.db');
+    mkdirSync(auditDir);
+    try {
+      const result = await runCli(
+        ['dev', '--members', '1', '--persons', '60', '--data-dir', otherDir, '--keys-dir', keysDir, '--port', '0', '--member-port', '0'],
+        180_000,
+      );
+      expect(result.stderr).toMatch(new RegExp(`^\\[NL\\] hague: audit log ${auditDir} is not a file$`, 'm'));
+      expect(result.stderr).toMatch(/^hague: member NL exited \(code 2\) before it was ready \(its output above says why\)$/m);
+      expect(result.code).toBe(2);
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a member port held by another program is refused before any state starts', async () => {
     const taken = await takenPort();
     try {
       const result = await runCli([...args(1), '--member-port', String(taken.port)], 180_000);
-      expect(result.stderr).toMatch(new RegExp(`^\\[NL\\] hague: member NL: port ${taken.port} is already in use`, 'm'));
-      expect(result.stderr).toMatch(/^hague: member NL exited \(code 2\) before it was ready \(its output above says why\)$/m);
+      expect(result.stderr).toBe(
+        `hague: member NL: port ${taken.port} is already in use; stop the other process or choose another --member-port (0: any free ports)\n`,
+      );
       expect(result.code).toBe(2);
     } finally {
       await taken.close();
