@@ -144,14 +144,14 @@ async function startFaultRelay(target: string): Promise<FaultRelay> {
       peer.pipe(client);
       return;
     }
-    // trickle: FR's real answer, 64 bytes every 100 ms
+    // trickle: FR's real answer, 8 bytes every 250 ms (its status line alone takes a second)
     let queue = Buffer.alloc(0);
     const timer = setInterval(() => {
       if (client.destroyed) return clearInterval(timer);
       if (queue.length === 0) return;
-      client.write(queue.subarray(0, 64));
-      queue = queue.subarray(64);
-    }, 100);
+      client.write(queue.subarray(0, 8));
+      queue = queue.subarray(8);
+    }, 250);
     client.on('close', () => clearInterval(timer));
     peer.on('data', (chunk: Buffer) => {
       queue = Buffer.concat([queue, chunk]);
@@ -469,7 +469,7 @@ export async function runFaults(options: FaultsOptions): Promise<FaultsResult> {
           garbage: `${FAULTED} answers 200 with a body that is not JSON`,
           huge: `${FAULTED} answers a valid 50 MB GraphQL answer`,
           endless: `${FAULTED} starts a valid answer and never ends it`,
-          trickle: `${FAULTED}'s real answer trickles in, 64 bytes every 100 ms`,
+          trickle: `${FAULTED}'s real answer trickles in, 8 bytes every 250 ms`,
         }[fault],
         apply: async () => relay!.play(fault),
         repair: async () => relay!.play('pass'),
