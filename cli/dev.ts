@@ -178,11 +178,13 @@ async function runDev(o: {
     for (let i = 0; i < o.states.length; i++) ports.push(o.firstMemberPort === 0 ? await freePort(o.host, ports) : o.firstMemberPort + i);
     // A port held by another program (an earlier `hague dev`?) is refused here: its /readyz must not pass for a state's.
     for (const [i, state] of o.states.entries()) {
-      if (o.firstMemberPort !== 0 && !(await portFree(o.host, ports[i]))) {
+      const refused = o.firstMemberPort === 0 ? undefined : await bindError(o.host, ports[i]);
+      if (refused === 'EADDRINUSE') {
         throw new ConfigError(
           `member ${state}: port ${ports[i]} is already in use; stop the other process or choose another --member-port (0: any free ports)`,
         );
       }
+      if (refused) throw new ConfigError(`member ${state}: cannot listen on ${o.host} port ${ports[i]} (${refused}); fix --host or --member-port`);
     }
     const configs: MemberConfig[] = [];
     const gatewayKeyFile = join(o.keysDir, 'gateway.jwk');
@@ -263,15 +265,15 @@ async function personCount(store: Store): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Whether `port` on `host` can be bound right now. */
-async function portFree(host: string, port: number): Promise<boolean> {
+/** Why `port` on `host` cannot be bound right now (EADDRINUSE, EACCES, ...), or undefined: it can. */
+async function bindError(host: string, port: number): Promise<string | undefined> {
   const server = createServer();
-  const bound = await new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => resolve(true));
+  const error = await new Promise<string | undefined>((resolve) => {
+    server.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    server.listen(port, host, () => resolve(undefined));
   });
-  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return bound;
+  if (error === undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return error;
 }
 
 /** A port free on `host` right now (bound, then released), other than those already taken. */
