@@ -41,7 +41,7 @@ interface DevFlags {
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('Run the whole demo network on this machine: member states with seeded data, and the gateway')
+    .description('Run the whole demo network on this machine: member states with seeded data, each its own process (restarted if it exits), and the gateway')
     .option('--members <n>', `how many member states: 5 (NL BE FR DE ES) up to ${MEMBER_STATES.length} (all)`, '5')
     .option('--persons <n>', `persons seeded per state on first start, 1 to ${MAX_SEED_PERSONS}`, String(DEFAULT_DEMO_PERSONS))
     .option('--data-dir <dir>', 'one SQLite file per state: <dir>/<STATE>.db, reused on the next start', DEFAULT_DATA_DIR)
