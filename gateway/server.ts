@@ -144,6 +144,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       })
     : undefined;
   let loaded = false;
+  /** Set by close(): every answer from then on closes its connection (see the onSend hook). */
+  let draining = false;
 
   const plugins: GatewayPlugin[] = [
     useRequestId(),
@@ -223,6 +225,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
     for (const plugin of plugins) await plugin.onApp?.(app);
     useCallerAuth(app, options.security.authenticator);
+    // While draining, each answer (to a request that was in flight) closes its connection: a
+    // keep-alive client or load balancer sends its next request elsewhere, and the server closes as
+    // soon as the requests in flight are answered, not when idle keep-alive connections time out.
+    app.addHook('onSend', async (_request, reply) => {
+      if (draining) reply.header('connection', 'close');
+    });
     await app.register(fastifyApollo(apollo), {
       context: async (request): Promise<GatewayContext> => ({
         requestId: request.id,
@@ -257,6 +265,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     close: () =>
       (closing ??= (async () => {
         loaded = false;
+        draining = true;
         await apollo.stop(); // drains and closes fastify (drain plugin), then stops the gateway
         await app.close().catch(() => {});
         replicas.stop(); // no more breaker probes

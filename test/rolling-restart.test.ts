@@ -114,7 +114,7 @@ afterAll(async () => {
 });
 
 describe('hague gateway on SIGTERM', () => {
-  it("stops taking connections, finishes the request in flight with every state's data, and exits 0", async () => {
+  it("stops taking connections, finishes the request in flight with every state's data closing its connection, and exits 0", async () => {
     // NL answers through a relay that holds its answer 3 s: a request is certainly in flight when SIGTERM comes.
     const relay = await startRelay(members[0].url, { kind: 'slow', delayMs: 3000 });
     const cli = startCli(gatewayArgs(membersConfig('slow-members.yaml', relay.url, 10_000), 0, 'gateway-drain.audit.db'), PRODUCTION);
@@ -124,6 +124,8 @@ describe('hague gateway on SIGTERM', () => {
       const before = relay.requests();
       const inFlight = fetch(url, { method: 'POST', headers, body: JSON.stringify({ query: QUERY }) }).then(async (res) => ({
         status: res.status,
+        // Answered while draining: the connection closes after it, so no idle keep-alive connection holds the exit up.
+        connection: res.headers.get('connection'),
         body: (await res.json()) as { data?: { persons?: unknown }; errors?: unknown },
       }));
       let answered = false;
@@ -141,7 +143,7 @@ describe('hague gateway on SIGTERM', () => {
       }
       expect(refusedWhileInFlight).toBe(true);
       const answer = await inFlight;
-      expect(answer).toEqual({ status: 200, body: { data: { persons: EXPECTED } } });
+      expect(answer).toEqual({ status: 200, connection: 'close', body: { data: { persons: EXPECTED } } });
       expect(await cli.exited).toBe(0);
     } finally {
       await cli.stop('SIGKILL');
