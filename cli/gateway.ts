@@ -70,13 +70,13 @@ export function registerGateway(program: Command): void {
           host: flags.host ?? network.gateway.host ?? '127.0.0.1',
           corsOrigins: network.gateway.corsOrigins,
           rateLimit: network.gateway.rateLimit,
+          maxInFlightAnswerBytes: network.gateway.maxInFlightAnswerBytes,
           logger: { level: logLevel },
           audit: {
             location: auditLocation(flags.audit),
             signingKey: (await ensureKeyPair(flags.keysDir, auditKeyName('gateway'))).privateJwk,
             timestampAuthority: timestampAuthority(flags.auditTsa),
           },
-          maxInFlightAnswerBytes: network.gateway.maxInFlightAnswerBytes,
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(

@@ -32,8 +32,8 @@ export function registerMember(program: Command): void {
       "folder of this state's audit key audit-<STATE>.jwk and the network pseudonymisation key network-pseudonym.key (generated on first start)",
       DEFAULT_KEYS_DIR,
     )
-    .option('--audit-tsa <url>', 'an RFC 3161 time-stamp authority: every signed checkpoint of the audit log is time-stamped by it')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; one line per request only at debug and trace', 'info')
+    .option('--audit-tsa <url>', 'an RFC 3161 time-stamp authority: every signed checkpoint of the audit log is time-stamped by it')
     .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
     .action(
       async (options: {
