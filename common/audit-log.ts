@@ -70,7 +70,6 @@ import pg from 'pg';
 import { CompactSign, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_AUDIT_RETENTION_MS } from './defaults.ts';
-import { certificateOf, checkTimestamp, requestTimestamp } from './timestamp.ts';
 import { isHttpUrl } from './yaml-file.ts';
 
 export interface AuditLogOptions {
@@ -287,6 +286,9 @@ export function displayLocation(location: string): string {
 }
 
 const num = (value: unknown): number => Number(value);
+
+/** RFC 3161 (pkijs) is loaded only by a log that has a time-stamp authority or stamps to check: it costs start-up time. */
+const timestamps = () => import('./timestamp.ts');
 
 function openSqlite(file: string, mode: 'write' | 'read'): Backend {
   const location = resolve(file);
@@ -709,6 +711,7 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
     let token: string | null = null;
     if (tsa) {
       try {
+        const { requestTimestamp } = await timestamps();
         token = await requestTimestamp(tsa.url, new TextEncoder().encode(signature), { timeoutMs: tsa.timeoutMs });
       } catch (error) {
         onError(new Error(`audit log ${backend.location}: checkpoint at entry ${head.seq} signed without a time-stamp: ${(error as Error).message}`));
@@ -817,7 +820,10 @@ function whyHashDiffers(row: EntryRow, entry: unknown): string {
 export async function verifyAuditLog(location: string, publicKey: JWK, options: VerifyOptions = {}): Promise<AuditVerification> {
   const key = await publicKeyOf(publicKey);
   const tsaCertificates = options.tsaCertificates ?? [];
-  for (const pem of tsaCertificates) certificateOf(pem); // a bad certificate is the caller's error, not the log's
+  if (tsaCertificates.length > 0) {
+    const { certificateOf } = await timestamps();
+    for (const pem of tsaCertificates) certificateOf(pem); // a bad certificate is the caller's error, not the log's
+  }
   const backend = await openBackend(location, 'read');
   try {
     const owner = await backend.owner();
@@ -913,7 +919,7 @@ export async function verifyAuditLog(location: string, publicKey: JWK, options: 
         else if (chainHashAt.get(c.seq) !== c.hash) found = bad(`the chain's hash of entry ${c.seq} is not the one signed (entries up to ${c.seq} rewritten?)`);
       }
       if (!found && c.tsa_token) {
-        const stamp = await checkTimestamp(c.tsa_token, new TextEncoder().encode(c.signature), tsaCertificates);
+        const stamp = await (await timestamps()).checkTimestamp(c.tsa_token, new TextEncoder().encode(c.signature), tsaCertificates);
         if (!stamp.ok) found = bad(stamp.reason);
         else {
           stamped++;
