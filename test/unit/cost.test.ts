@@ -18,6 +18,11 @@ describe('readCostModel', () => {
       'Person.nationalities': 1,
       'Organisation.aliases': 1,
       'HitNotification.released': 0,
+      // Handling codes, evaluations and match keys are embedded values, read with their record.
+      Handling: 0,
+      Evaluation: 0,
+      MatchKey: 0,
+      'Person.matchKeys': 1,
     });
     expect(Object.fromEntries(model.listSizes)).toEqual({
       'Query.persons': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
@@ -30,6 +35,7 @@ describe('readCostModel', () => {
       'Person.financialMeasures': { assumedSize: 10, requireOneSlicingArgument: true },
       'Person.listings': { assumedSize: 5, requireOneSlicingArgument: true },
       'Person.affiliations': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Person.matchKeys': { assumedSize: 4, requireOneSlicingArgument: true },
       'Organisation.aliases': { assumedSize: 5, requireOneSlicingArgument: true },
       'Organisation.members': { assumedSize: 50, requireOneSlicingArgument: true },
     });
