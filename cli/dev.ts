@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { MAX_SEED_PERSONS, isSeeded, seedMember } from '../subgraphs/member/seed.ts';
+import { seedProgressBar } from './seed-progress.ts';
 import { EARLIEST_AS_OF, LATEST_AS_OF, isAsOfDate, todayUtc } from '../subgraphs/member/demo-data/clock.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_DEMO_PERSONS, DEFAULT_FIRST_MEMBER_PORT, DEFAULT_GATEWAY_PORT, DEFAULT_MEMBER_TIMEOUT_MS } from '../common/defaults.ts';
@@ -161,7 +162,9 @@ async function runDev(o: {
       try {
         if (!(await isSeeded(store))) {
           const started = Date.now();
-          const result = await seedMember(store, { persons: o.persons, asOf: o.asOf });
+          const bar = seedProgressBar(state, o.persons);
+          bar?.start(o.persons, 0);
+          const result = await seedMember(store, { persons: o.persons, asOf: o.asOf, onProgress: (done) => bar?.update(done) }).finally(() => bar?.stop());
           seeded.set(state, `seeded ${result.persons} persons in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         } else {
           seeded.set(state, `${existed ? 'reused' : 'opened'}, ${await personCount(store)} persons`);

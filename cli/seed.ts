@@ -1,6 +1,6 @@
 import { DEFAULT_DEMO_PERSONS } from '../common/defaults.ts';
 import { type Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { seedProgressBar } from './seed-progress.ts';
 import { parseMemberState } from '../common/member-states.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { AlreadySeededError, MAX_SEED_PERSONS, NL_LISTED_PERSONS, REFERENCE_DATE, seedMember, type SeedResult } from '../subgraphs/member/seed.ts';
@@ -16,9 +16,6 @@ interface SeedFlags {
   reset?: boolean;
   asOf?: string;
 }
-
-/** Progress bars for counts this large even when stderr is not a terminal (periodic lines in logs). */
-const PROGRESS_ALWAYS_FROM = 2_000;
 
 export function registerSeed(program: Command): void {
   program
@@ -71,20 +68,7 @@ export function registerSeed(program: Command): void {
         throw asConfigError(error, 'hague seed');
       }
 
-      const showBar = process.stderr.isTTY || persons >= PROGRESS_ALWAYS_FROM;
-      const bar = showBar
-        ? new cliProgress.SingleBar(
-            {
-              format: `seeding ${state} [{bar}] {percentage}% | {value}/{total} persons | {duration_formatted}`,
-              stream: process.stderr,
-              hideCursor: process.stderr.isTTY ? true : null,
-              noTTYOutput: !process.stderr.isTTY,
-              notTTYSchedule: 5_000,
-              clearOnComplete: false,
-            },
-            cliProgress.Presets.shades_classic,
-          )
-        : undefined;
+      const bar = seedProgressBar(state, persons);
 
       const started = performance.now();
       let result: SeedResult;
