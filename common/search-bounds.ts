@@ -12,6 +12,20 @@ export interface PersonFilter {
   documentNumber?: string | null;
   nationality?: string | null;
   status?: string | null;
+  /** Held on a watchlist whose name contains this text (case-insensitive). */
+  listedOn?: string | null;
+  /** Travelled from or to this place (city and/or country), within the dates, planned trips only if asked. */
+  travelPlace?: TravelPlaceFilter | null;
+  /** Affiliated to this organisation: its id at the owner, or its name (matched as tolerantly as names). */
+  organisation?: string | null;
+}
+
+export interface TravelPlaceFilter {
+  city?: string | null;
+  country?: string | null;
+  from?: string | null;
+  until?: string | null;
+  plannedOnly?: boolean | null;
 }
 
 export interface OrganisationFilter {
@@ -56,6 +70,8 @@ export const SEARCH_BOUNDS = {
   documentNumberLength: 40,
   /** Characters of an id argument (person(id:), entity keys). */
   idLength: 100,
+  /** Characters of filter.listedOn and filter.travelPlace.city (list and city names are short). */
+  textLength: 100,
 } as const;
 function tooLong(argument: string, length: number, max: number, what: string) {
   return hagueError('BAD_USER_INPUT', `${argument} may have at most ${max} characters (got ${length}): ${what}`, { argumentName: argument });
@@ -83,6 +99,29 @@ export function checkPersonFilter(filter: PersonFilter | null | undefined): void
   }
   if (filter.nationality != null && !/^[A-Za-z]{2}$/.test(filter.nationality.trim())) {
     throw hagueError('BAD_USER_INPUT', 'filter.nationality must be an ISO 3166-1 alpha-2 code: two letters, e.g. BE', { argumentName: 'filter.nationality' });
+  }
+  if (filter.listedOn != null && filter.listedOn.length > SEARCH_BOUNDS.textLength) {
+    throw tooLong('filter.listedOn', filter.listedOn.length, SEARCH_BOUNDS.textLength, 'give (part of) the list name, e.g. UN 1267');
+  }
+  if (filter.organisation != null && filter.organisation.length > SEARCH_BOUNDS.nameLength) {
+    throw tooLong('filter.organisation', filter.organisation.length, SEARCH_BOUNDS.nameLength, "give the organisation's id or name");
+  }
+  const place = filter.travelPlace;
+  if (place != null) {
+    if (!place.city?.trim() && !place.country?.trim()) {
+      throw hagueError('BAD_USER_INPUT', 'filter.travelPlace needs a city or a country', { argumentName: 'filter.travelPlace' });
+    }
+    if (place.city != null && place.city.length > SEARCH_BOUNDS.textLength) {
+      throw tooLong('filter.travelPlace.city', place.city.length, SEARCH_BOUNDS.textLength, 'give the city name');
+    }
+    if (place.country != null && !/^[A-Za-z]{2}$/.test(place.country.trim())) {
+      throw hagueError('BAD_USER_INPUT', 'filter.travelPlace.country must be an ISO 3166-1 alpha-2 code: two letters, e.g. TR', {
+        argumentName: 'filter.travelPlace.country',
+      });
+    }
+    if (place.from && place.until && place.from > place.until) {
+      throw hagueError('BAD_USER_INPUT', 'filter.travelPlace.from is after filter.travelPlace.until', { argumentName: 'filter.travelPlace' });
+    }
   }
 }
 

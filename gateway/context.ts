@@ -2,6 +2,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller } from '../common/caller.ts';
 import type { FailureKind } from './http-client.ts';
+import type { StateCounts } from './state-counts.ts';
 
 /**
  * What the gateway keeps per incoming request: the Apollo context every gateway module reads.
@@ -16,6 +17,8 @@ export interface GatewayContext {
   caller?: Caller;
   /** The request's logger (pino child with the request id). */
   log: FastifyBaseLogger;
+  /** Per state, per list root field: records returned and whether more match; filled by the fan-out (state-counts.ts). */
+  stateCounts?: StateCounts;
 }
 
 /** One call the gateway is about to make: the exact body it will send, and when it stops waiting (epoch ms). */

@@ -6,6 +6,7 @@ import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from '../common/request-id.t
 import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { MemberReplicas, type StateResult } from './replicas.ts';
 import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
+import { collectCounts } from './state-counts.ts';
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
 
 /**
@@ -88,6 +89,7 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
       }),
     );
     const merged = mergeRoot(analysis, targets, answers, this.options.listFields, this.network);
+    collectCounts(analysis, targets, answers, this.options.listFields, (context.stateCounts ??= {}));
     return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
   }
 

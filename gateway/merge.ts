@@ -5,7 +5,8 @@ import type { Analysis, Targets } from './routing.ts';
 
 /**
  * Puts the member states' answers back together as if one subgraph had answered:
- * lists concatenated in network order, single objects from their owner, `_entities` back in the
+ * lists merged best match first (the scores each state reports in extensions.hague.lists; ties and
+ * unscored records in network order), single objects from their owner, `_entities` back in the
  * order of the representations. Every error a state sent keeps its path, re-indexed into the
  * merged list (a state's persons.0 may be the merged persons.7), and gains extensions.memberState.
  * A state that failed costs one MEMBER_UNAVAILABLE error naming it; the rest still answers.
@@ -61,7 +62,7 @@ export function mergeRoot(
   network: readonly string[],
 ): Merged {
   const data: Record<string, unknown> = {};
-  const offsets = new Map<string, Map<string, number>>(); // state -> key -> first index in the merged list
+  const positions = new Map<string, Map<string, number[]>>(); // state -> key -> index in the merged list of each of its items
 
   for (const field of analysis.fields) {
     if (field.key in data) continue;
@@ -72,17 +73,25 @@ export function mergeRoot(
     const states = targets.get(field.key)?.states ?? [];
     const answered = states.map((s) => answers.get(s)).filter((a): a is Answer => !!a?.body);
     if (lists.has(field.name)) {
-      const merged: unknown[] = [];
+      const items: Array<{ item: unknown; state: string; index: number; score: number | null }> = [];
       let any = false;
       for (const answer of answered) {
         const value = answer.body!.data?.[field.key];
         if (!Array.isArray(value)) continue;
         any = true;
-        let byKey = offsets.get(answer.state);
-        if (!byKey) offsets.set(answer.state, (byKey = new Map<string, number>()));
-        byKey.set(field.key, merged.length);
-        for (const item of value) merged.push(item);
+        const scores = reportedScores(answer, field.key, value.length);
+        value.forEach((item, index) => items.push({ item, state: answer.state, index, score: scores[index] }));
       }
+      // Best match first across states; ties, and records without a score, keep network order (the sort is stable).
+      items.sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
+      const merged = items.map((entry, at) => {
+        let byKey = positions.get(entry.state);
+        if (!byKey) positions.set(entry.state, (byKey = new Map<string, number[]>()));
+        let list = byKey.get(field.key);
+        if (!list) byKey.set(field.key, (list = []));
+        list[entry.index] = at;
+        return entry.item;
+      });
       // No state produced a list: if one rejected the field itself (e.g. BAD_USER_INPUT), answer null
       // like a single subgraph would; if they were only unreachable (or none was asked), an empty list.
       const rejected = answered.some((a) => a.body!.errors?.length && a.body!.data?.[field.key] == null);
@@ -104,13 +113,13 @@ export function mergeRoot(
       errors.push(unavailable(state, answer.failure, { path: single }));
       continue;
     }
-    const byKey = offsets.get(state);
+    const byKey = positions.get(state);
     for (const error of answer.body?.errors ?? []) {
       errors.push(
         tag(error, state, (path) => {
           const [head, index, ...rest] = path;
-          const offset = typeof head === 'string' && typeof index === 'number' ? byKey?.get(head) : undefined;
-          return offset === undefined || typeof index !== 'number' ? [...path] : [head, index + offset, ...rest];
+          const at = typeof head === 'string' && typeof index === 'number' ? byKey?.get(head)?.[index] : undefined;
+          return at === undefined ? [...path] : [head, at, ...rest];
         }),
       );
     }
@@ -119,6 +128,19 @@ export function mergeRoot(
   for (const t of targets.values()) for (const s of t.outside) outside.add(s);
   for (const state of outside) errors.push(notInNetwork(state));
   return { data, errors: dedupe(errors) };
+}
+
+/**
+ * The match scores a state reported for the items of one list (extensions.hague.lists, member
+ * search-counts.ts), in order; null where it reported none or something that is not a score.
+ */
+function reportedScores(answer: Answer, key: string, length: number): Array<number | null> {
+  const lists = (answer.body?.extensions?.hague as { lists?: Record<string, { scores?: unknown }> } | undefined)?.lists;
+  const scores = lists?.[key]?.scores;
+  return Array.from({ length }, (_, i) => {
+    const score: unknown = Array.isArray(scores) ? scores[i] : undefined;
+    return typeof score === 'number' && Number.isFinite(score) ? score : null;
+  });
 }
 
 /**

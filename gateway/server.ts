@@ -40,6 +40,7 @@ import { useHealth } from './plugins/health.ts';
 import { createMetrics, useMetrics, type GatewayMetrics } from './plugins/metrics.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/rate-limit.ts';
 import { useRequestId } from './plugins/request-id.ts';
+import { useStateCounts } from './plugins/state-counts.ts';
 import { SubgraphSource } from './subgraph-source.ts';
 import { listRootFields, stripSecurityPurpose, supergraphSubgraphs } from './supergraph.ts';
 
@@ -161,6 +162,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         headersFor(contextAudience(member.code), { ...context, caller: readinessCaller(member.code, context.requestId) }, call),
     }),
     useAccessLog(),
+    useStateCounts(),
     ...(auditLog ? [useAuditTrail(auditLog)] : []),
     ...(options.plugins ?? []),
   ];

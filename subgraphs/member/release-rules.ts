@@ -42,7 +42,7 @@ export function withholdingReason(policy: ReleasePolicy, coordinate: string, nee
 
 let networkRules: AuthorizationRules | undefined;
 /** The contract's @authenticated / @requiresScopes / @policy rules, read once. */
-function contractNetworkRules(): AuthorizationRules {
+export function contractNetworkRules(): AuthorizationRules {
   networkRules ??= readAuthorizationRules(print(memberTypeDefs));
   return networkRules;
 }

@@ -14,6 +14,8 @@ import { hagueError } from '../../common/errors.ts';
 import type { AuditCollector } from './audit-entry.ts';
 import { handlingResolvers } from './handling.ts';
 import { releasedMatchKeys } from './match-keys.ts';
+import { countList, type ListCounts } from './search-counts.ts';
+import type { GraphQLResolveInfo } from 'graphql';
 
 /** What every resolver of one request sees. */
 export interface MemberContext {
@@ -31,6 +33,11 @@ export interface MemberContext {
   audit?: AuditCollector;
   /** The client's correlation id, when the gateway passed it on (X-Correlation-Id). */
   correlationId?: string;
+  /**
+   * Per list root field (response key): how many records this state returned, whether more match,
+   * and their match scores in order; sent in the answer's extensions.hague.lists (search-counts.ts).
+   */
+  lists?: ListCounts;
 }
 
 /** A search the profile allows only with exact names keeps the records whose names match fully. */
@@ -65,12 +72,18 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   Query: {
-    async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
+    async persons(
+      _: unknown,
+      args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null },
+      context: MemberContext,
+      info: GraphQLResolveInfo,
+    ) {
       const first = checkFirst(args.first);
       if (!asked(args.memberStates, context.state)) return [];
       // The owner's search profile first: a criterion it does not offer this caller reads nothing.
       const form = checkSearch(context.policy, context.caller, 'persons', args.filter as Record<string, unknown>);
-      const rows = exactWhereRequired(await searchPersons(context.store, args.filter, first), form);
+      // One more than asked tells whether more records match.
+      const rows = countList(context, info, exactWhereRequired(await searchPersons(context.store, args.filter, first + 1), form), first);
       for (const row of rows) context.loaders.person.prime(row.id, row);
       return rows;
     },
@@ -92,11 +105,16 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
       if (args.since) query = query.where('at', '>=', args.since);
       return (await query.execute()).map((row) => notificationView(row, context.state));
     },
-    async organisations(_: unknown, args: { filter: OrganisationFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MemberContext) {
+    async organisations(
+      _: unknown,
+      args: { filter: OrganisationFilter; first?: number | null; memberStates?: MemberState[] | null },
+      context: MemberContext,
+      info: GraphQLResolveInfo,
+    ) {
       const first = checkFirst(args.first);
       if (!asked(args.memberStates, context.state)) return [];
       const form = checkSearch(context.policy, context.caller, 'organisations', args.filter as Record<string, unknown>);
-      const rows = exactWhereRequired(await searchOrganisations(context.store, args.filter, first), form);
+      const rows = countList(context, info, exactWhereRequired(await searchOrganisations(context.store, args.filter, first + 1), form), first);
       for (const row of rows) context.loaders.organisation.prime(row.id, row);
       return rows;
     },

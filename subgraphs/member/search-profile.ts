@@ -1,8 +1,9 @@
 import type { Caller } from '../../common/caller.ts';
 import { hagueError } from '../../common/errors.ts';
 import type { ReleasePolicy } from './release-policy.ts';
-import { releaseTier, withholdingReason } from './release-rules.ts';
-import type { Tier } from './tiers.ts';
+import { contractNetworkRules, releaseTier, withholdingReason } from './release-rules.ts';
+import { denialReason } from '../../common/network-rules.ts';
+import { fieldTiers, type Tier } from './tiers.ts';
 
 /**
  * Search profiles: which criteria a caller may search an owner's records by, decided by the owner
@@ -21,6 +22,9 @@ export const SEARCH_CRITERIA = {
     documentNumber: 'Person.documents',
     nationality: 'Person.nationalities',
     status: 'Person.status',
+    listedOn: 'Person.listings',
+    travelPlace: 'Person.travel',
+    organisation: 'Person.affiliations',
   },
   organisations: { name: 'Organisation.name', kind: 'Organisation.kind' },
 } as const;
@@ -58,7 +62,7 @@ export const DEFAULT_SEARCH_PROFILES: SearchProfiles = {
       form(['documentNumber'], ['name', 'dateOfBirth']),
       form(['dateOfBirth', 'nationality'], ['status']),
     ],
-    FULL: [form([], ['name', 'dateOfBirth', 'documentNumber', 'nationality', 'status'])],
+    FULL: [form([], ['name', 'dateOfBirth', 'documentNumber', 'nationality', 'status', 'listedOn', 'travelPlace', 'organisation'])],
   },
   organisations: {
     HIT: [form(['name'], [], true)],
@@ -66,6 +70,22 @@ export const DEFAULT_SEARCH_PROFILES: SearchProfiles = {
     FULL: [form([], ['name', 'kind'])],
   },
 };
+
+/**
+ * Criteria that find records by a fact rather than an identifier (a listing, a journey, a link to an
+ * organisation): a hit tells the caller the fact, so the caller must be one the owner releases the
+ * fact's field to in full (its tier, the contract's network rule and the owner's field rule), not
+ * only one its narrower field rules let through, whatever the profile says.
+ */
+export const FACT_CRITERIA: ReadonlySet<string> = new Set(['listedOn', 'travelPlace', 'organisation']);
+
+/** Why the owner would not release the field a fact criterion reveals to this caller; null when it would. */
+function factWithheld(policy: ReleasePolicy, coordinate: string, caller: Caller): string | null {
+  const requirement = contractNetworkRules().fields.get(coordinate);
+  const denied = requirement ? denialReason(requirement, caller, coordinate) : null;
+  if (denied) return denied;
+  return withholdingReason(policy, coordinate, fieldTiers().get(coordinate) ?? 'FULL', caller);
+}
 
 /** The criteria actually given in a filter (empty strings and nulls are not criteria). */
 export function givenCriteria(filter: Record<string, unknown> | null | undefined): string[] {
@@ -101,8 +121,9 @@ export function checkSearch(policy: ReleasePolicy, caller: Caller, field: Search
   // A criterion on a field the owner's narrower rules withhold from this caller would reveal it.
   for (const criterion of given) {
     const coordinate = criteria[criterion];
-    if (!coordinate || !policy.fields[coordinate]) continue;
-    const reason = withholdingReason(policy, coordinate, 'HIT', caller);
+    if (!coordinate) continue;
+    if (!FACT_CRITERIA.has(criterion) && !policy.fields[coordinate]) continue;
+    const reason = FACT_CRITERIA.has(criterion) ? factWithheld(policy, coordinate, caller) : withholdingReason(policy, coordinate, 'HIT', caller);
     if (reason) {
       throw hagueError('NOT_RELEASED', `${owner} does not let you search ${field} by ${criterion}: ${reason}`, {
         memberState: owner,

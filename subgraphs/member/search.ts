@@ -76,9 +76,13 @@ async function nameCandidates(
 /** Persons matching every criterion given, best name matches first, at most `first`. */
 export async function searchPersons(store: Store, filter: PersonFilter, first: number): Promise<PersonRow[]> {
   if (!hasCriterion(filter)) {
-    throw hagueError('BAD_USER_INPUT', 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status', {
-      argumentName: 'filter',
-    });
+    throw hagueError(
+      'BAD_USER_INPUT',
+      'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality, status, listedOn, travelPlace or organisation',
+      {
+        argumentName: 'filter',
+      },
+    );
   }
   checkPersonFilter(filter);
   const scores = filter.name ? await nameCandidates(store, 'person_name_keys', 'person_id', filter.name) : null;
@@ -102,6 +106,46 @@ export async function searchPersons(store: Store, filter: PersonFilter, first: n
   if (filter.documentNumber) {
     const key = documentNumberKey(filter.documentNumber);
     query = query.where('p.id', 'in', (eb) => eb.selectFrom('identity_documents').select('person_id').where('number_key', '=', key));
+  }
+  if (filter.listedOn?.trim()) {
+    // Contains, ignoring case: "UN 1267" finds "UN 1267 (ISIL/Al-Qaida)". Listings are few per person.
+    const text = `%${filter.listedOn
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where('p.id', 'in', (eb) =>
+      eb
+        .selectFrom('watchlist_listings')
+        .select('person_id')
+        .where(sql<boolean>`lower(list) like ${text} escape '\\'`),
+    );
+  }
+  if (filter.travelPlace) {
+    const place = filter.travelPlace;
+    const city = place.city?.trim().toLowerCase() || null;
+    const country = place.country?.trim().toUpperCase() || null;
+    query = query.where('p.id', 'in', (eb) => {
+      let movements = eb.selectFrom('travel_movements').select('person_id');
+      // Either end of the movement: a trip from Gaziantep is travel to and through it.
+      movements = movements.where((m) =>
+        m.or([
+          m.and([...(city ? [m(sql<string>`lower(from_city)`, '=', city)] : []), ...(country ? [m('from_country', '=', country)] : [])]),
+          m.and([...(city ? [m(sql<string>`lower(to_city)`, '=', city)] : []), ...(country ? [m('to_country', '=', country)] : [])]),
+        ]),
+      );
+      if (place.from) movements = movements.where('at', '>=', place.from);
+      // A date covers the whole day: any time on `until` is on or before it.
+      if (place.until) movements = movements.where('at', '<=', `${place.until}T23:59:59.999Z`);
+      if (place.plannedOnly) movements = movements.where('planned', '=', 1);
+      return movements;
+    });
+  }
+  if (filter.organisation?.trim()) {
+    const wanted = filter.organisation.trim();
+    // The owner's id of the organisation, or its name or alias as tolerantly as names are matched.
+    const byName = queryKeys(wanted).length ? [...(await nameCandidates(store, 'organisation_name_keys', 'organisation_id', wanted)).keys()] : [];
+    const ids = [wanted, ...byName];
+    query = query.where('p.id', 'in', (eb) => eb.selectFrom('affiliations').select('person_id').where('organisation_id', 'in', ids));
   }
   if (!scores) return (await query.orderBy('p.id').limit(first).execute()).map((row) => ({ ...row, matchScore: null }));
   const rows = await query.execute();

@@ -27,6 +27,7 @@ import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER, newRequestId, requestIdHeader
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 
 import { ensureMatchKeys, ensureNetworkKeyring } from './match-keys.ts';
+import { addListCounts } from './search-counts.ts';
 
 declare module 'mercurius' {
   // What the context function below adds to every request's mercurius context (hooks read it too).
@@ -165,6 +166,8 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   // first (answer-bounds.ts): nothing of it is sent or audited as released.
   app.graphql.addHook('onResolution', async (execution, context) => {
     const bounded = boundAnswer(execution, { state, deadline: context.deadline, maxAnswerBytes });
+    // How many records each search returned and whether more match (search-counts.ts).
+    addListCounts(execution, context.lists);
     const sent = requestOperation(context.reply.request);
     const document = context.audit?.document ?? (sent.query ? parse(sent.query) : undefined);
     if (!document) throw new Error('audit: the executed operation is unknown');

@@ -377,4 +377,22 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('person_match_keys_value').on('person_match_keys').columns(['kind', 'epoch', 'value']).execute();
     },
   },
+  '0007-search-by-travel-place': {
+    // Search by travel place (search.ts): either end of a movement, by city ignoring case or by country.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      for (const end of ['from', 'to']) {
+        await db.schema
+          .createIndex(`travel_movements_${end}_city`)
+          .on('travel_movements')
+          .expression(sql`lower(${sql.ref(`${end}_city`)})`)
+          .execute();
+        await db.schema
+          .createIndex(`travel_movements_${end}_country`)
+          .on('travel_movements')
+          .columns([`${end}_country`, 'at'])
+          .execute();
+      }
+    },
+  },
 };

@@ -1,0 +1,40 @@
+import type { Answer } from './merge.ts';
+import type { Analysis, Targets } from './routing.ts';
+
+/**
+ * Per state and per list root field (response key): how many records the state returned and
+ * whether more match (it read one more than `first`, member search-counts.ts). Collected by the
+ * fan-out for each request and sent to the caller in `extensions.hague.states`
+ * (plugins/state-counts.ts):
+ *
+ *   { "NL": { "persons": { "returned": 20, "more": true } }, "BE": { "persons": { "returned": 3, "more": false } } }
+ *
+ * A state is listed for a field only when it answered that field with a list; a state that was
+ * unavailable or refused the search is not (its error says why).
+ */
+export interface StateCount {
+  returned: number;
+  more: boolean;
+}
+
+export type StateCounts = Record<string, Record<string, StateCount>>;
+
+/** The counts of one root fetch's answers, added to `into` (a request may make several root fetches). */
+export function collectCounts(
+  analysis: Analysis,
+  targets: Map<string, Targets>,
+  answers: Map<string, Answer>,
+  lists: ReadonlySet<string>,
+  into: StateCounts,
+): void {
+  for (const field of analysis.fields) {
+    if (!lists.has(field.name)) continue;
+    for (const state of targets.get(field.key)?.states ?? []) {
+      const body = answers.get(state)?.body;
+      const value = body?.data?.[field.key];
+      if (!Array.isArray(value)) continue;
+      const reported = (body?.extensions?.hague as { lists?: Record<string, { more?: unknown }> } | undefined)?.lists?.[field.key];
+      (into[state] ??= {})[field.key] = { returned: value.length, more: reported?.more === true };
+    }
+  }
+}
