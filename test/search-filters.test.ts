@@ -3,7 +3,10 @@ import type { Store } from '../subgraphs/member/store.ts';
 import { nameKeys } from '../subgraphs/member/name-match.ts';
 import type { ReleasePolicy } from '../subgraphs/member/release-policy.ts';
 import type { SearchForm } from '../subgraphs/member/search-profile.ts';
-import { openPolicy, startNetwork, type TestNetwork } from './support/network.ts';
+import { openStore } from '../subgraphs/member/store.ts';
+import { searchPersons, type PersonFilter } from '../subgraphs/member/search.ts';
+import { insertPersons, openPolicy, startNetwork, type TestNetwork } from './support/network.ts';
+import { createTestDatabase, describePostgres } from './support/postgres.ts';
 
 /**
  * The searches analysts need (issue 14, item 5): by listing, by travel place and by organisation,
@@ -261,4 +264,35 @@ describe('search budgets', () => {
       await budgeted.close();
     }
   }, 60_000);
+});
+
+describePostgres('the searches on PostgreSQL', () => {
+  it('runs migration 0007 and the three searches with the same results as on SQLite', async () => {
+    const store = await openStore(await createTestDatabase(), 'NL');
+    try {
+      await insertPersons(store, [
+        { id: 'NL-1', givenName: 'Karim', familyName: 'Belhaouari' },
+        { id: 'NL-2', givenName: 'Yassine', familyName: 'Ouali' },
+      ]);
+      await insertFacts(store, {
+        listings: [['NL-L-1', 'NL-1', 'NL national terrorism list']],
+        travel: [
+          ['NL-T-1', 'NL-1', '2014-01-15T09:10:00Z', ['Istanbul', 'TR'], ['Gaziantep', 'TR']],
+          ['NL-T-2', 'NL-2', '2026-12-03T10:00:00Z', ['Izmir', 'TR'], ['Athens', 'GR'], true],
+        ],
+        organisations: [['NL-O-1', 'Katibat al-Battar']],
+        affiliations: [['NL-A-1', 'NL-2', 'NL-O-1']],
+      });
+      const found = async (filter: PersonFilter) => (await searchPersons(store, filter, 10)).map((row) => row.id);
+      expect(await found({ listedOn: 'National TERRORISM' })).toEqual(['NL-1']);
+      expect(await found({ listedOn: '_' })).toEqual([]);
+      expect(await found({ travelPlace: { city: 'GAZIANTEP' } })).toEqual(['NL-1']);
+      expect(await found({ travelPlace: { country: 'tr', plannedOnly: true } })).toEqual(['NL-2']);
+      expect(await found({ travelPlace: { country: 'TR', from: '2014-01-15', until: '2014-01-15' } })).toEqual(['NL-1']);
+      expect(await found({ organisation: 'katibat al batar' })).toEqual(['NL-2']);
+      expect(await found({ organisation: 'NL-O-1', name: 'Yassine Ouali' })).toEqual(['NL-2']);
+    } finally {
+      await store.close();
+    }
+  });
 });
