@@ -8,6 +8,7 @@ import { MemberReplicas, type StateResult } from './replicas.ts';
 import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
 import { collectCounts } from './state-counts.ts';
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
+import { SUBJECTS_FIELD, mergeSubjects, personsOperation } from './subjects.ts';
 
 /**
  * The data source of the `member` subgraph (docs/architecture.md, and docs/decisions/0001-fan-out-as-a-data-source.md). The
@@ -27,6 +28,8 @@ export interface FanoutOptions {
   replicas?: MemberReplicas;
   /** Called once per state request: the plugins' onStateCall hooks. */
   onCall?: (call: StateCall, context: GatewayContext) => void;
+  /** The clock of `subjects` alerts (a planned trip in the coming days); default the system clock. */
+  now?: () => Date;
 }
 
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -79,6 +82,24 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
       }
     });
 
+    // `subjects` is linked here from `persons` answers (subjects.ts); its units are not sent as they are.
+    const linked = analysis.units.flatMap((unit, i) => (unit.fields.some((f) => f.name === SUBJECTS_FIELD) ? [i] : []));
+    for (const [state, units] of linked.length ? unitsByState : []) {
+      const rest = units.filter((i) => !linked.includes(i));
+      if (rest.length) unitsByState.set(state, rest);
+      else unitsByState.delete(state);
+    }
+    const subjects = linked.flatMap((i) => analysis.units[i].fields.filter((f) => f.name === SUBJECTS_FIELD));
+    const linking = Promise.all(
+      subjects.map(async (field) => {
+        const sub = personsOperation(analysis, field);
+        const states = targets.get(field.key)?.states ?? [];
+        const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
+        const answered = await Promise.all(states.map((state) => this.call(state, 'root', payload, context)));
+        return { field, ...mergeSubjects(field, answered, sub.recordsKey, variables, this.options.now?.() ?? new Date(), analysis) };
+      }),
+    );
+
     const answers = new Map<string, Answer>();
     await Promise.all(
       [...unitsByState].map(async ([state, units]) => {
@@ -89,6 +110,10 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
       }),
     );
     const merged = mergeRoot(analysis, targets, answers, this.options.listFields, this.network);
+    for (const result of await linking) {
+      if (merged.data) merged.data[result.field.key] = result.data;
+      merged.errors.push(...result.errors);
+    }
     collectCounts(analysis, targets, answers, this.options.listFields, (context.stateCounts ??= {}));
     return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
   }

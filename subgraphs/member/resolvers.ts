@@ -91,6 +91,12 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
       if (args.memberState !== context.state) return null;
       return context.loaders.person.load(args.id);
     },
+    // Linking across states happens at the gateway (gateway/subjects.ts), which asks each state `persons`.
+    subjects(_: unknown, _args: unknown, context: MemberContext) {
+      throw hagueError('BAD_USER_INPUT', `subjects is computed by the gateway from persons answers; ${context.state} answers persons`, {
+        memberState: context.state,
+      });
+    },
     async hitNotifications(_: unknown, args: { since?: string | null; first?: number | null }, context: MemberContext) {
       const first = checkFirst(args.first);
       // Every other state's callers get nothing from this state: the field fans out to every state.

@@ -23,6 +23,9 @@ describe('readCostModel', () => {
       Evaluation: 0,
       MatchKey: 0,
       'Person.matchKeys': 1,
+      // A subject's fact sources and contacts are embedded values too; its facts count as objects.
+      FactSource: 0,
+      SubjectContact: 0,
     });
     expect(Object.fromEntries(model.listSizes)).toEqual({
       'Query.persons': { slicingArguments: ['first'], assumedSize: 50, requireOneSlicingArgument: false },
@@ -38,6 +41,16 @@ describe('readCostModel', () => {
       'Person.matchKeys': { assumedSize: 4, requireOneSlicingArgument: true },
       'Organisation.aliases': { assumedSize: 5, requireOneSlicingArgument: true },
       'Organisation.members': { assumedSize: 50, requireOneSlicingArgument: true },
+      'Query.subjects': { slicingArguments: ['first'], assumedSize: 20, requireOneSlicingArgument: false },
+      'Subject.records': { assumedSize: 3, requireOneSlicingArgument: true },
+      'Subject.contacts': { assumedSize: 3, requireOneSlicingArgument: true },
+      'Subject.names': { assumedSize: 6, requireOneSlicingArgument: true },
+      'Subject.travel': { assumedSize: 20, requireOneSlicingArgument: true },
+      'Subject.financialMeasures': { assumedSize: 10, requireOneSlicingArgument: true },
+      'Subject.organisations': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Subject.listings': { assumedSize: 5, requireOneSlicingArgument: true },
+      'Subject.alerts': { assumedSize: 3, requireOneSlicingArgument: true },
+      'Subject.withheld': { assumedSize: 3, requireOneSlicingArgument: true },
     });
     // The member adds _entities, which @apollo/subgraph defines: one entity per representation.
     expect(MEMBER_COST_MODEL.listSizes.get('Query._entities')).toEqual({ slicingArguments: ['representations'], requireOneSlicingArgument: true });

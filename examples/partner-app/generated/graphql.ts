@@ -78,6 +78,14 @@ export type InformationAccuracy =
   /** 2: known personally to the source but not to the official passing it on. */
   | 'TWO';
 
+export type LinkConfidence =
+  /** One record: nothing was linked. */
+  | 'SINGLE_RECORD'
+  /** Every record is linked through an identity document key. */
+  | 'STRONG'
+  /** At least one record is linked only by name and date of birth. */
+  | 'WEAK';
+
 /** What a match key is derived from. */
 export type MatchKeyKind =
   /** An identity document: its number (spaces and case removed) with its issuing state. Released with Person.documents. */
@@ -143,12 +151,29 @@ export type PersonFilter = {
   dateOfBirth?: InputMaybe<Scalars['Date']['input']>;
   /** Exact identity document number (spaces and case do not matter). */
   documentNumber?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Held on a watchlist whose name contains this text, ignoring case: e.g. "NL national terrorism
+   * list", or "UN 1267". Searching by it reveals listings: an owner allows it to callers it releases
+   * Person.listings to.
+   */
+  listedOn?: InputMaybe<Scalars['String']['input']>;
   /** Any part of the name, in any order and spelling variant: given names, family name or alias. */
   name?: InputMaybe<Scalars['String']['input']>;
   /** ISO 3166-1 alpha-2 nationality, e.g. BE. */
   nationality?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Linked to an organisation: the owner's id of the organisation record, or its name or alias (in any
+   * spelling variant, as names are matched). Searching by it reveals affiliations: an owner allows it
+   * to callers it releases Person.affiliations to.
+   */
+  organisation?: InputMaybe<Scalars['String']['input']>;
   /** Subject status. */
   status?: InputMaybe<SubjectStatus>;
+  /**
+   * Travelled from or to a place, or announced a trip there. Searching by it reveals travel: an owner
+   * allows it to callers it releases Person.travel to.
+   */
+  travelPlace?: InputMaybe<TravelPlaceFilter>;
 };
 
 /** Reliability of the source (the Europol/Interpol 4x4 evaluation). */
@@ -161,6 +186,14 @@ export type SourceReliability =
   | 'C'
   /** Reliability cannot be assessed. */
   | 'X';
+
+export type SubjectAlertKind =
+  /** Assets frozen in one state, cash withdrawn or money transferred in another on or after the freeze. */
+  | 'FREEZE_EVASION'
+  /** A link to an organised-crime group. */
+  | 'ORGANISED_CRIME_LINK'
+  /** A booked (planned) trip departing within the next 30 days. */
+  | 'PLANNED_TRIP';
 
 /** Where a subject stands in the owner's records. */
 export type SubjectStatus =
@@ -184,6 +217,20 @@ export type TravelMode =
   | 'RAIL'
   | 'ROAD'
   | 'SEA';
+
+/** A place a person travelled from or to (either end of a movement). Give a city, a country or both. */
+export type TravelPlaceFilter = {
+  /** City name, ignoring case, e.g. Gaziantep. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2 country, e.g. TR. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  /** Movements on or after this date. */
+  from?: InputMaybe<Scalars['Date']['input']>;
+  /** Only announced trips that have not happened yet (planned: true). */
+  plannedOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Movements on or before this date. */
+  until?: InputMaybe<Scalars['Date']['input']>;
+};
 
 export type CheckTravellerQueryVariables = Exact<{
   documentNumber: Scalars['String']['input'];
