@@ -119,6 +119,8 @@ describe('joint queries', () => {
         c: [{ id: 'BE-7' }],
         missing: null,
       },
+      // Per state, how many records each list returned and whether more match (gateway/state-counts.ts).
+      extensions: { hague: { states: { BE: { c: { returned: 1, more: false } } } } },
     });
     expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
   });

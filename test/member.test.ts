@@ -133,7 +133,11 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
       elsewhere: persons(filter: { name: "Abaaoud" }, memberStates: [BE, FR]) { id }
       here: persons(filter: { name: "Abaaoud" }, memberStates: [NL]) { id }
     }`);
-    expect(result).toEqual({ data: { other: null, unknown: null, elsewhere: [], here: [{ id: ABAOUD.id }] } });
+    // Only the list this state searched is counted (extensions.hague.lists, search-counts.ts).
+    expect(result).toEqual({
+      data: { other: null, unknown: null, elsewhere: [], here: [{ id: ABAOUD.id }] },
+      extensions: { hague: { lists: { here: { returned: 1, more: false, scores: [1] } } } },
+    });
   });
 
   it('resolves _entities by memberState and id, null for unknown ids and other states', async () => {
@@ -180,6 +184,7 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
           },
         ],
       },
+      extensions: { hague: { lists: { organisations: { returned: 1, more: false, scores: [1] } } } },
     });
   });
 
@@ -198,7 +203,7 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
     const empty = await client.query('{ persons(filter: {}) { id } }');
     expect(empty.errors).toEqual([
       expect.objectContaining({
-        message: 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality or status',
+        message: 'filter needs at least one criterion: name, dateOfBirth, documentNumber, nationality, status, listedOn, travelPlace or organisation',
         path: ['persons'],
         extensions: { code: 'BAD_USER_INPUT', argumentName: 'filter', memberState: 'NL' },
       }),
@@ -230,7 +235,7 @@ describe.each(backends)('member subgraph over %s', (_name, database) => {
 
   it('masks internal failures: no SQL, no stack, the code and the state only', async () => {
     const result = await client.query('{ persons(filter: { nationality: "XX" }) { id } }');
-    expect(result).toEqual({ data: { persons: [] } });
+    expect(result).toEqual({ data: { persons: [] }, extensions: { hague: { lists: { persons: { returned: 0, more: false, scores: [] } } } } });
     await store.db.schema.alterTable('watchlist_listings').renameTo('watchlist_listings_moved').execute();
     try {
       const broken = await client.query(`{ person(memberState: NL, id: "${ABAOUD.id}") { id listings { list } } }`);
