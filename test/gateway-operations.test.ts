@@ -161,6 +161,7 @@ describe('the supergraph as composition leaves it', () => {
             { memberState: 'BE', id: 'BE-7' },
           ],
         },
+        extensions: { hague: { states: { NL: { persons: { returned: 1, more: false } }, BE: { persons: { returned: 1, more: false } } } } },
       });
     } finally {
       await gateway.close();
