@@ -20,6 +20,7 @@ interface BenchFlags {
   phaseSeconds: string;
   startup?: boolean;
   runs: string;
+  subjects?: boolean;
 }
 
 /**
@@ -61,6 +62,10 @@ export function registerBench(program: Command): void {
       'instead: gateway start time (spawn to /readyz 200) and SIGTERM to exit, compiled build against tsx, --supergraph against --config; builds dist/ first',
     )
     .option('--runs <n>', 'with --startup: starts per variant (median, min, max)', '10')
+    .option(
+      '--subjects',
+      'instead: the subjects query against the plain persons query for the same passport (5 states × 1k persons, same run): p50, p90, ratio',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile',
@@ -83,6 +88,11 @@ export function registerBench(program: Command): void {
             });
       const given = (name: string) => command.getOptionValueSource(name) === 'cli';
       const commandLine = `npm run bench${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
+      if (flags.subjects) {
+        const { runSubjectsBench } = await import('../bench/subjects.ts');
+        await runSubjectsBench({ persons: 1000, iterations: 200, command: commandLine });
+        return;
+      }
       if (flags.startup) {
         const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile', 'phaseSeconds', 'out', 'json'].filter(given);
         if (ignored.length)
