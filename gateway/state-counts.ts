@@ -9,8 +9,9 @@ import type { Analysis, Targets } from './routing.ts';
  *
  *   { "NL": { "persons": { "returned": 20, "more": true } }, "BE": { "persons": { "returned": 3, "more": false } } }
  *
- * A state is listed for a field only when it answered that field with a list; a state that was
- * unavailable or refused the search is not (its error says why).
+ * A state is listed for a field only when it answered that field with a list and counted it (the
+ * searches: persons, organisations; not hitNotifications); a state that was unavailable or refused
+ * the search is not (its error says why).
  */
 export interface StateCount {
   returned: number;
@@ -33,8 +34,10 @@ export function collectCounts(
       const body = answers.get(state)?.body;
       const value = body?.data?.[field.key];
       if (!Array.isArray(value)) continue;
+      // Only the searches the state counted (persons, organisations): it alone knows whether more match.
       const reported = (body?.extensions?.hague as { lists?: Record<string, { more?: unknown }> } | undefined)?.lists?.[field.key];
-      (into[state] ??= {})[field.key] = { returned: value.length, more: reported?.more === true };
+      if (!reported) continue;
+      (into[state] ??= {})[field.key] = { returned: value.length, more: reported.more === true };
     }
   }
 }

@@ -116,7 +116,10 @@ describe('what an answer released, record by record', () => {
   it('records the record, its fields by coordinate and the criteria, whatever the response keys (BE, FULL)', async () => {
     const query = '{ persons(filter: { name: "Abaaoud" }) { a: givenName b: documents { n: number } } }';
     const { body, entry, requestId, digest } = await ask(BE, query);
-    expect(body).toEqual({ data: { persons: [{ a: 'Abdelhamid', b: [{ n: ABAOUD.passport }] }] } });
+    expect(body).toEqual({
+      data: { persons: [{ a: 'Abdelhamid', b: [{ n: ABAOUD.passport }] }] },
+      extensions: { hague: { lists: { persons: { returned: 1, more: false, scores: [1] } } } },
+    });
     expect(entry).toEqual(
       entryOf(BE, requestId, digest, {
         criteria: [{ field: 'persons', args: { filter: { name: 'Abaaoud' } } }],

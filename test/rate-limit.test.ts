@@ -18,7 +18,8 @@ import { postQuery, startBrokenPeer, startNetwork, type GraphQLAnswer, type Test
 
 const DATA = { NL: [{ id: 'NL-1', givenName: 'Salah', familyName: 'Abdeslam' }] };
 const QUERY = '{ persons(filter: { name: "Abdeslam" }) { memberState id } }';
-const ANSWER = { data: { persons: [{ memberState: 'NL', id: 'NL-1' }] } };
+// The per-state counts ride along with every search (search-counts.test.ts asserts them).
+const ANSWER = { data: { persons: [{ memberState: 'NL', id: 'NL-1' }] }, extensions: { hague: { states: expect.any(Object) } } };
 const analyst = (subject: string, state: DevTokenRequest['state'] = 'NL'): Omit<DevTokenRequest, 'keysDir'> => ({
   state,
   roles: ['analyst'],
