@@ -134,7 +134,7 @@ describe('explorer assets', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     const config = response.json();
     expect(config).toMatchObject({ endpoint: '/graphql', purposes: OPTIONS.purposes, members: OPTIONS.members, devMode: true });
-    expect(config.examples.map((e: { id: string }) => e.id)).toEqual(['passport', 'istanbul', 'asset-freezes', 'organisation', 'hits']);
+    expect(config.examples.map((e: { id: string }) => e.id)).toEqual(['passport', 'istanbul', 'asset-freezes', 'organisation', 'hits', 'subject']);
   });
 
   it('serves personas.json in dev mode, never cached', async () => {

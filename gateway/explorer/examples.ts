@@ -1,6 +1,6 @@
 /**
  * Saved example queries of the explorer: the four questions that show why the network exists,
- * and the duty officers' hits on their own state's records.
+ * the duty officers' hits on their own state's records, and one subject linked across states.
  * They are written against the contract (schema/member.graphql) and test/explorer-assets.test.ts
  * validates each one against it, so a contract change that breaks an example fails a test instead
  * of an analyst's first click. Values (passport number, organisation name) come from the demo data
@@ -188,6 +188,39 @@ query HitsOnOurRecords($since: DateTime) {
     requestId
     released
     id
+  }
+}
+`,
+    },
+    {
+      id: 'subject',
+      title: 'One subject across states: route, money, links, alerts (analyst)',
+      variables: json({ documentNumber: 'EM482913' }),
+      query: `# For an analyst (purpose counter-terrorism; an FIU officer with
+# financial:read and purpose terrorism-financing also sees money).
+# The gateway links the states' records of one person by the match
+# keys their owners release to you, and merges what each released:
+# one route in time order, money, links, listings, each fact with
+# its source (state, record, handling code, evaluation). alerts:
+# what no single state sees. withheld: what each owner kept back
+# and whom to call. Nothing is stored; a BE analyst sees NL, BE and
+# FR as one subject, a DE analyst a weaker link and less.
+query SubjectAcrossStates($documentNumber: String!) {
+  subjects(filter: { documentNumber: $documentNumber }) {
+    id
+    heldBy
+    linkedBy
+    confidence
+    names { givenName familyName alias source { memberState } }
+    travel {
+      movement { at from { city country } to { city country } mode carrier reference planned }
+      source { memberState recordId handling { code restriction } evaluation { source information } }
+    }
+    organisations { name kind role source { memberState handling { code } } }
+    listings { listing { list listedSince action } source { memberState } }
+    alerts { kind message sources { memberState recordId } }
+    withheld { memberState recordId fields reasons contact { agency phone email reference } }
+    contacts { memberState recordId contact { agency phone reference } }
   }
 }
 `,
