@@ -119,12 +119,18 @@ describe("a partner excluded by NL's field rules", () => {
     ]);
     const cleared = await net.as({ state: 'FR', roles: ['analyst'], clearance: 'CONFIDENTIAL' });
     const answered = await ask(cleared, `{ persons(filter: { documentNumber: "EM482913" }, memberStates: [NL]) { id } }`);
-    expect(answered.body).toEqual({ data: { persons: [{ id: 'NL-1' }] } });
+    expect(answered.body).toEqual({
+      data: { persons: [{ id: 'NL-1' }] },
+      extensions: { hague: { states: { NL: { persons: { returned: 1, more: false } } } } },
+    });
   });
 
   it('SUMMARY (DE) may narrow a name by nationality and status, the values it is released anyway', async () => {
     const de = await net.as({ state: 'DE', roles: ['analyst'], clearance: 'SECRET' });
     const { body } = await ask(de, `{ persons(filter: { name: "Belhawari", nationality: "MA", status: RETURNEE }, memberStates: [NL]) { id status } }`);
-    expect(body).toEqual({ data: { persons: [{ id: 'NL-1', status: 'RETURNEE' }] } });
+    expect(body).toEqual({
+      data: { persons: [{ id: 'NL-1', status: 'RETURNEE' }] },
+      extensions: { hague: { states: { NL: { persons: { returned: 1, more: false } } } } },
+    });
   });
 });
