@@ -454,6 +454,7 @@ function project(value: unknown, set: SelectionSetNode | undefined, variables: R
   const out: Json = {};
   const fill = (selections: readonly SelectionNode[]) => {
     for (const s of selections) {
+      if (!included(s, variables)) continue;
       if (s.kind === Kind.INLINE_FRAGMENT) {
         if (!s.typeCondition || !obj.__typename || s.typeCondition.name.value === obj.__typename) fill(s.selectionSet.selections);
         continue;
@@ -477,4 +478,16 @@ function project(value: unknown, set: SelectionSetNode | undefined, variables: R
   };
   fill(set.selections);
   return out;
+}
+
+/** `@skip(if:)` and `@include(if:)`, as an executor would apply them. */
+function included(selection: SelectionNode, variables: Record<string, unknown>): boolean {
+  for (const directive of selection.directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const arg = directive.arguments?.find((a) => a.name.value === 'if');
+    const value = arg ? valueFromASTUntyped(arg.value, variables) === true : false;
+    if ((name === 'skip' && value) || (name === 'include' && !value)) return false;
+  }
+  return true;
 }

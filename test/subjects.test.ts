@@ -123,6 +123,22 @@ describe('subjects over the network, under the real release policies', () => {
     expect(JSON.stringify(answer.body)).not.toContain('PC1252');
   });
 
+  it("an owner's refusal of a field the caller asked of the records keeps its error, pointed into the subject", async () => {
+    const answer = await net.query(
+      `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { heldBy records { memberState id documents { number } } } }`,
+      { doc: 'EM482913' },
+      await analyst('DE'),
+    );
+    const [subject] = answer.body.data.subjects;
+    expect(subject.records.map((r: { documents: unknown }) => r.documents)).toEqual([null, null, null]);
+    expect(answer.body.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.memberState])).toEqual([
+      [['subjects', 0, 'records', 0, 'documents'], 'NOT_RELEASED', 'NL'],
+      [['subjects', 0, 'records', 1, 'documents'], 'NOT_RELEASED', 'BE'],
+      [['subjects', 0, 'records', 2, 'documents'], 'NOT_RELEASED', 'FR'],
+    ]);
+    expect(JSON.stringify(answer.body)).not.toContain('EM482913');
+  });
+
   it('financial measures withheld from a caller never appear in a subject, not even through its alerts', async () => {
     // No financial:read scope: the gateway refuses Subject.financialMeasures; the owners refuse Person.financialMeasures.
     const answer = await net.query(WITH_MONEY, { doc: 'NR5K8T2H4' }, await net.as({ state: 'BE', roles: ['fiu'], clearance: 'SECRET' }, 'terrorism-financing'));

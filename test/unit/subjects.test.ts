@@ -94,6 +94,20 @@ describe('subjects', () => {
     ]);
   });
 
+  it('applies @skip and @include, and answers first out of range with BAD_USER_INPUT', () => {
+    const shaped = analyse(parse('query($full: Boolean!) { subjects(filter: { name: "x" }) { id heldBy @include(if: $full) linkedBy @skip(if: $full) } }'));
+    const answers = [answered('NL', { data: { persons: [record('NL', 'NL-1', [])] } })];
+    const now = new Date('2026-11-01T00:00:00Z');
+    expect(mergeSubjects(shaped.fields[0], answers, undefined, { full: true }, now, shaped).data).toEqual([{ id: 'NL:NL-1', heldBy: ['NL'] }]);
+    expect(mergeSubjects(shaped.fields[0], answers, undefined, { full: false }, now, shaped).data).toEqual([{ id: 'NL:NL-1', linkedBy: [] }]);
+    const tooMany = analyse(parse('{ subjects(filter: { name: "x" }, first: 101) { id } }'));
+    const refused = mergeSubjects(tooMany.fields[0], answers, undefined, {}, now, tooMany);
+    expect(refused.data).toBeNull();
+    expect(refused.errors).toEqual([
+      expect.objectContaining({ path: ['subjects'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argumentName: 'first' }) }),
+    ]);
+  });
+
   it('a name and date of birth key alone links weakly; a state that failed is named', () => {
     const merged = mergeSubjects(
       field,
