@@ -46,7 +46,10 @@ it('seeds a state, serves it, and answers a query carrying a context token (and 
     ]);
     expect(token.code).toBe(0);
     const answer = await postQuery(url, query, undefined, { 'x-hague-context': token.stdout.trim() });
-    expect(answer.body).toEqual({ data: { persons: [{ memberState: 'NL', id: 'NL-P-000001', familyName: 'Belhawari' }] } });
+    expect(answer.body).toEqual({
+      data: { persons: [{ memberState: 'NL', id: 'NL-P-000001', familyName: 'Belhawari' }] },
+      extensions: { hague: { lists: { persons: { returned: 1, more: false, scores: [null] } } } },
+    });
     const refused = await postQuery(url, query);
     expect(refused.status).toBe(401);
     // The same token again: one token authorizes one request.

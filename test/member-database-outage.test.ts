@@ -25,7 +25,8 @@ import { caller, contextHeaders } from './support/tokens.ts';
 const found = findPostgresBinDir();
 
 const QUERY = '{ persons(filter: { documentNumber: "EM482913" }) { memberState id familyName } }';
-const DATA = { data: { persons: [{ memberState: 'NL', id: 'NL-P-000001', familyName: 'Belhawari' }] } };
+// The per-list counts ride along (extensions.hague: lists from a member, states from the gateway; search-counts.test.ts).
+const DATA = { data: { persons: [{ memberState: 'NL', id: 'NL-P-000001', familyName: 'Belhawari' }] }, extensions: { hague: expect.any(Object) } };
 const UNAVAILABLE = {
   errors: [{ message: 'member state NL: its database is unavailable', extensions: { code: 'DATABASE_UNAVAILABLE', memberState: 'NL' } }],
 };
