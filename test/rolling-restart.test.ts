@@ -143,7 +143,14 @@ describe('hague gateway on SIGTERM', () => {
       }
       expect(refusedWhileInFlight).toBe(true);
       const answer = await inFlight;
-      expect(answer).toEqual({ status: 200, connection: 'close', body: { data: { persons: EXPECTED } } });
+      expect(answer).toEqual({
+        status: 200,
+        connection: 'close',
+        body: {
+          data: { persons: EXPECTED },
+          extensions: { hague: { states: { NL: { persons: { returned: 1, more: false } }, BE: { persons: { returned: 1, more: false } } } } },
+        },
+      });
       expect(await cli.exited).toBe(0);
     } finally {
       await cli.stop('SIGKILL');
