@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../subgraphs/member/store.ts';
 import { nameKeys } from '../subgraphs/member/name-match.ts';
 import type { ReleasePolicy } from '../subgraphs/member/release-policy.ts';
-import type { SearchForm } from '../subgraphs/member/search-profile.ts';
+import { checkSearch, type SearchForm } from '../subgraphs/member/search-profile.ts';
+import { parseReleasePolicy } from '../subgraphs/member/release-policy.ts';
+import type { Caller } from '../common/caller.ts';
 import { openStore } from '../subgraphs/member/store.ts';
 import { searchPersons, type PersonFilter } from '../subgraphs/member/search.ts';
 import { insertPersons, openPolicy, startNetwork, type TestNetwork } from './support/network.ts';
@@ -243,6 +245,42 @@ describe('search by organisation', () => {
     expect(ids(answer.body)).toEqual([]);
     expect(answer.body.errors![0].extensions).toMatchObject({ code: 'NOT_RELEASED', memberState: 'NL', field: 'persons(filter.organisation)' });
     expect(answer.body.errors![0].message).toContain('counter-terrorism');
+  });
+});
+
+describe('search profiles in policy files', () => {
+  it('name the new criteria like the others, and cannot open a fact to a tier it is not released to', async () => {
+    const policy = parseReleasePolicy(
+      `memberState: FR
+defaultTier: SUMMARY
+searchProfiles:
+  persons:
+    SUMMARY:
+      - all: [travelPlace]
+        also: [listedOn, organisation]
+`,
+      'FR.yaml',
+      'FR',
+    );
+    expect(policy.searchProfiles?.persons?.SUMMARY).toEqual([{ all: ['travelPlace'], also: ['listedOn', 'organisation'], exactNames: false }]);
+    const summary: Caller = {
+      state: 'BE',
+      agency: null,
+      subject: 'be-analyst',
+      roles: ['analyst'],
+      clearance: 'SECRET',
+      scopes: [],
+      purpose: 'counter-terrorism',
+      caseReference: null,
+      requestId: 'req-1',
+    };
+    // The profile offers it, but FR releases BE no travel (SUMMARY): the release decides.
+    expect(() => checkSearch(policy, summary, 'persons', { travelPlace: { city: 'Kilis' } })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_RELEASED', memberState: 'FR', field: 'persons(filter.travelPlace)' }) }),
+    );
+    expect(() =>
+      parseReleasePolicy('memberState: FR\ndefaultTier: FULL\nsearchProfiles:\n  persons:\n    FULL:\n      - also: [travelCity]\n', 'FR.yaml', 'FR'),
+    ).toThrow(/travelCity|listedOn, travelPlace, organisation/);
   });
 });
 
