@@ -100,6 +100,13 @@ export function checkPersonFilter(filter: PersonFilter | null | undefined): void
   if (filter.nationality != null && !/^[A-Za-z]{2}$/.test(filter.nationality.trim())) {
     throw hagueError('BAD_USER_INPUT', 'filter.nationality must be an ISO 3166-1 alpha-2 code: two letters, e.g. BE', { argumentName: 'filter.nationality' });
   }
+  for (const argument of ['listedOn', 'organisation'] as const) {
+    const text = filter[argument];
+    // Blank would match every record: an empty string is no criterion, spaces alone are a mistake.
+    if (text != null && text !== '' && text.trim() === '') {
+      throw hagueError('BAD_USER_INPUT', `filter.${argument} is blank; give a name, or leave it out`, { argumentName: `filter.${argument}` });
+    }
+  }
   if (filter.listedOn != null && filter.listedOn.length > SEARCH_BOUNDS.textLength) {
     throw tooLong('filter.listedOn', filter.listedOn.length, SEARCH_BOUNDS.textLength, 'give (part of) the list name, e.g. UN 1267');
   }

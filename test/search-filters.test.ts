@@ -195,9 +195,14 @@ describe('search by travel place', () => {
 
   it('refuses a place without city or country, or a country that is not a code, before any state is asked', async () => {
     net.resetCounts();
-    for (const travelPlace of [{}, { country: 'Turkey' }, { city: 'Athens', from: '2026-12-05', until: '2026-12-01' }]) {
+    for (const travelPlace of [{}, { city: '  ' }, { country: 'Turkey' }, { city: 'Athens', from: '2026-12-05', until: '2026-12-01' }]) {
       const answer = await net.query(SEARCH, { filter: { travelPlace } }, await beAnalyst());
       expect(answer.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    // Blank text would match every record.
+    for (const filter of [{ listedOn: '   ' }, { organisation: ' ' }]) {
+      const answer = await net.query(SEARCH, { filter }, await beAnalyst());
+      expect(answer.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: `filter.${Object.keys(filter)[0]}` });
     }
     expect(net.requestCounts()).toEqual({ NL: 0, BE: 0, DE: 0 });
   });
