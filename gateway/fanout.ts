@@ -6,7 +6,7 @@ import { CORRELATION_ID_HEADER, REQUEST_ID_HEADER } from '../common/request-id.t
 import { contextOf, type GatewayContext, type HeadersFor, type StateCall } from './context.ts';
 import { MemberReplicas, type StateResult } from './replicas.ts';
 import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from './merge.ts';
-import { collectCounts } from './state-counts.ts';
+import { collectCounts, countAnswer } from './state-counts.ts';
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
 import { SUBJECTS_FIELD, mergeSubjects, personsOperation } from './subjects.ts';
 
@@ -96,6 +96,7 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
         const states = targets.get(field.key)?.states ?? [];
         const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
         const answered = await Promise.all(states.map((state) => this.call(state, 'root', payload, context)));
+        for (const answer of answered) countAnswer((context.stateCounts ??= {}), answer.state, field.key, answer, 'persons');
         return { field, ...mergeSubjects(field, answered, sub.recordsKey, variables, this.options.now?.() ?? new Date(), analysis) };
       }),
     );

@@ -20,6 +20,19 @@ export interface StateCount {
 
 export type StateCounts = Record<string, Record<string, StateCount>>;
 
+/**
+ * The count of one state's answer to one list, asked under `listKey` and counted for the caller's
+ * response key `key` (for `subjects`, each state's `persons` answer: how many of its records were
+ * linked, and whether it holds more matching records than it was asked for).
+ */
+export function countAnswer(into: StateCounts, state: string, key: string, answer: Answer | undefined, listKey = key): void {
+  const value = answer?.body?.data?.[listKey];
+  if (!Array.isArray(value)) return;
+  const reported = (answer?.body?.extensions?.hague as { lists?: Record<string, { more?: unknown }> } | undefined)?.lists?.[listKey];
+  if (!reported) return;
+  (into[state] ??= {})[key] = { returned: value.length, more: reported.more === true };
+}
+
 /** The counts of one root fetch's answers, added to `into` (a request may make several root fetches). */
 export function collectCounts(
   analysis: Analysis,
@@ -30,14 +43,7 @@ export function collectCounts(
 ): void {
   for (const field of analysis.fields) {
     if (!lists.has(field.name)) continue;
-    for (const state of targets.get(field.key)?.states ?? []) {
-      const body = answers.get(state)?.body;
-      const value = body?.data?.[field.key];
-      if (!Array.isArray(value)) continue;
-      // Only the searches the state counted (persons, organisations): it alone knows whether more match.
-      const reported = (body?.extensions?.hague as { lists?: Record<string, { more?: unknown }> } | undefined)?.lists?.[field.key];
-      if (!reported) continue;
-      (into[state] ??= {})[field.key] = { returned: value.length, more: reported.more === true };
-    }
+    // Only the searches the state counted (persons, organisations): it alone knows whether more match.
+    for (const state of targets.get(field.key)?.states ?? []) countAnswer(into, state, field.key, answers.get(state));
   }
 }

@@ -117,6 +117,16 @@ describe('per-state counts (extensions.hague.states)', () => {
     expect(hague).toEqual({ states: { NL: { persons: { returned: 0, more: false } }, BE: { persons: { returned: 0, more: false } } } });
   });
 
+  it('counts for subjects the records each state returned to be linked, and whether it holds more', async () => {
+    const answer = await net.query(`{ subjects(filter: { name: "Karim Belhaouari" }) { id } }`);
+    expect(answer.body.errors).toBeUndefined();
+    expect((answer.body as { extensions?: Record<string, any> }).extensions?.hague.states).toEqual({
+      NL: { subjects: { returned: 3, more: false } },
+      BE: { subjects: { returned: 1, more: false } },
+      FR: { subjects: { returned: 2, more: false } },
+    });
+  });
+
   it('is absent when no list was searched', async () => {
     const answer = await net.query(`{ person(memberState: NL, id: "NL-1") { id } }`);
     expect(answer.body.data.person).toEqual({ id: 'NL-1' });
