@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { parse, type DocumentNode } from 'graphql';
 import type { AuditLog } from '../../common/audit-log.ts';
 import { CORRELATION_ID_HEADER, requestIdHeader } from '../../common/request-id.ts';
 import { describeRefusal } from './audit-entry.ts';
 import { recordEntry, wasAudited, type AuditTarget } from './audit.ts';
+import { requestOperation } from './request-operation.ts';
 
 /**
  * The owner's audit of requests it refused before any resolver ran, which the GraphQL hooks never
@@ -115,7 +116,7 @@ export function auditUnrecordedRefusals(app: FastifyInstance, audit: AuditTarget
     const claims = request.contextClaims;
     if (!claims || reply.statusCode < 400 || wasAudited(request) || request.routeOptions.url !== '/graphql') return payload;
     const first = firstError(payload);
-    const sent = operationOf(request);
+    const sent = requestOperation(request);
     let document: DocumentNode | undefined;
     try {
       document = sent.query ? parse(sent.query) : undefined;
@@ -154,25 +155,4 @@ function firstError(payload: unknown): { code?: string; message?: string } {
   } catch {
     return {};
   }
-}
-
-function operationOf(request: FastifyRequest): { query?: string; operationName?: string; variables?: Record<string, unknown> } {
-  for (const source of [request.body, request.query]) {
-    if (typeof source !== 'object' || source === null || !('query' in source)) continue;
-    const { query, operationName, variables } = source as { query?: unknown; operationName?: unknown; variables?: unknown };
-    let vars = variables;
-    if (typeof vars === 'string') {
-      try {
-        vars = JSON.parse(vars) as unknown;
-      } catch {
-        vars = undefined;
-      }
-    }
-    return {
-      query: typeof query === 'string' ? query : undefined,
-      operationName: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
-      variables: typeof vars === 'object' && vars !== null && !Array.isArray(vars) ? (vars as Record<string, unknown>) : undefined,
-    };
-  }
-  return {};
 }

@@ -16,6 +16,7 @@ import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
 import { recordEntry, type AuditTarget } from './audit.ts';
 import { auditRejections, auditUnrecordedRefusals } from './audit-refusals.ts';
+import { requestOperation } from './request-operation.ts';
 import { openAuditLog, type AuditLog } from '../../common/audit-log.ts';
 import { recordHits, startWebhookDelivery } from './hit-notifications.ts';
 import { describeAnswer, describeRefusal, newAuditCollector, withRecordCapture } from './audit-entry.ts';
@@ -196,19 +197,6 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     app.addHook('onClose', async () => stopDelivery());
   }
   return app;
-}
-
-/** The query text and operation name the request sent (POST body or GET query string). */
-function requestOperation(request: FastifyRequest): { query?: string; operationName?: string } {
-  for (const source of [request.body, request.query]) {
-    if (typeof source !== 'object' || source === null || !('query' in source)) continue;
-    const { query, operationName } = source as { query?: unknown; operationName?: unknown };
-    return {
-      query: typeof query === 'string' ? query : undefined,
-      operationName: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
-    };
-  }
-  return {};
 }
 
 export interface RunningMember {
