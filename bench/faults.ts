@@ -18,7 +18,8 @@ import { startChild, type Child } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
-import { machine, type BenchResult } from './run.ts';
+import type { HostileOptions } from './hostile.ts';
+import { log, machine, sleep, type BenchResult } from './run.ts';
 import { SCENARIOS, networkOf, requestBody } from './scenarios.ts';
 
 /**
@@ -37,14 +38,8 @@ import { SCENARIOS, networkOf, requestBody } from './scenarios.ts';
  * was back without anyone touching the member.
  */
 
-export interface FaultsOptions {
-  out: string;
-  json: string;
-  dataDir: string;
-  /** Seconds of load per baseline or fault phase. */
-  phaseSeconds: number;
-  command: string;
-}
+/** As --hostile's: phaseSeconds is the length of each baseline or fault phase. */
+export type FaultsOptions = HostileOptions;
 
 const PERSONS = 1000;
 const STATES: MemberState[] = networkOf(5);
@@ -54,11 +49,6 @@ const TIMEOUT_MS = 2000;
 /** Samples of a fault phase's first moments (before the breaker can have opened) are reported apart. */
 const SETTLE_MS = 3000;
 const MB = 1024 * 1024;
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------------------------------------
 // The relay between the gateway and FR
@@ -525,6 +515,7 @@ export async function runFaults(options: FaultsOptions): Promise<FaultsResult> {
   result.seconds = Math.round((performance.now() - started) / 1000);
   mkdirSync(dirname(options.json), { recursive: true });
   writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
+  writeFaultsReport(options.out, result, options.json);
   return result;
 }
 

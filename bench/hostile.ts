@@ -20,7 +20,7 @@ import { startChild, type Child, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
-import { machine, machineBusyMicros, type BenchResult } from './run.ts';
+import { log, machine, machineBusyMicros, sleep, type BenchResult } from './run.ts';
 import { DOSSIER_PASSPORT, SCENARIOS, checkAnswer, networkOf, requestBody, type ExpectedRecord } from './scenarios.ts';
 
 /**
@@ -64,14 +64,6 @@ const ATTACKER = { state: 'ES', roles: ['analyst'], clearance: 'SECRET', scopes:
 const REQUEST_TIMEOUT_MS = 30_000;
 /** After a phase, wait until the measured processes are idle (at most this long) before the next. */
 const SETTLE_MAX_MS = 30_000;
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // ------------------------------------------------------------------------------------------------
 // Results

@@ -110,7 +110,8 @@ export interface BenchResult {
 
 const MB = 1024 * 1024;
 
-function log(line: string): void {
+/** Progress lines of the benches, on stderr (stdout carries their tables). */
+export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
@@ -145,7 +146,7 @@ async function post(url: string, body: string, headers: Record<string, string>):
   return { status: res.status, text, json };
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 

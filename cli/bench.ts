@@ -113,10 +113,9 @@ export function registerBench(program: Command): void {
         const phaseSeconds = Number(flags.phaseSeconds);
         if (!Number.isInteger(phaseSeconds) || phaseSeconds < 5 || phaseSeconds > 120)
           throw new ConfigError(`--phase-seconds '${flags.phaseSeconds}' must be a whole number from 5 to 120 with --faults`);
-        const { runFaults, writeFaultsReport, faultsTable } = await import('../bench/faults.ts');
+        const { runFaults, faultsTable } = await import('../bench/faults.ts');
         const json = given('json') ? flags.json : 'bench/results/faults.json';
         const result = await runFaults({ out: flags.out, json, dataDir: flags.dataDir, phaseSeconds, command: commandLine });
-        writeFaultsReport(flags.out, result, json);
         process.stdout.write(faultsTable(result));
         console.log(`\nwritten: ${flags.out} (section "One state failing"), ${json}`);
         return;
