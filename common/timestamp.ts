@@ -33,11 +33,19 @@ const view = (buffer: ArrayBuffer | ArrayBufferView): Uint8Array =>
   buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const toArrayBuffer = (data: Uint8Array): ArrayBuffer => data.slice().buffer;
+/** An INTEGER's bytes as a number's: a DER sign byte (0x00) in front is not part of the value. */
+const withoutLeadingZeros = (bytes: Uint8Array): Uint8Array => {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return bytes.subarray(i);
+};
 
 /** Asks the TSA at `url` to stamp `data`; returns the TimeStampToken (CMS SignedData) as base64 DER. */
 export async function requestTimestamp(url: string, data: Uint8Array, options: TimestampOptions = {}): Promise<string> {
   const nonce = randomBytes(8);
-  nonce[0] &= 0x7f; // a positive INTEGER
+  // A positive INTEGER in its minimal encoding: no sign bit, and no leading zero byte (a TSA's
+  // reply would encode it without that byte, and the nonce would no longer compare equal).
+  nonce[0] = nonce[0] & 0x7f || 0x01;
   const query = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({
@@ -85,7 +93,7 @@ export async function requestTimestamp(url: string, data: Uint8Array, options: T
   if (!reply.timeStampToken) throw new TimestampError(`time-stamp authority ${url} granted the request but sent no token`);
   const info = tstInfoOf(reply.timeStampToken);
   if (!(await info.verify({ data: toArrayBuffer(data) }))) throw new TimestampError(`time-stamp authority ${url} stamped other data than was asked`);
-  if (!info.nonce || !equal(view(info.nonce.valueBlock.valueHexView), new Uint8Array(nonce))) {
+  if (!info.nonce || !equal(withoutLeadingZeros(view(info.nonce.valueBlock.valueHexView)), new Uint8Array(nonce))) {
     throw new TimestampError(`time-stamp authority ${url} answered with another nonce (a replayed answer?)`);
   }
   return Buffer.from(reply.timeStampToken.toSchema().toBER(false)).toString('base64');
