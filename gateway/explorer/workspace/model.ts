@@ -59,7 +59,7 @@ export interface OrganisationLink {
   /** The organisation's own key: memberState:id when known, else its name. */
   key: string;
   name: string;
-  /** The contract's OrganisationKind, e.g. TERRORIST_GROUP or ORGANISED_CRIME_GROUP; absent when not released. */
+  /** The contract's OrganisationKind, TERRORIST, ORGANISED_CRIME, FACILITATION_NETWORK, FRONT_COMPANY; absent when not released. */
   kind?: string;
   role?: string;
   since?: string;
