@@ -68,7 +68,7 @@ describe('seedMember on a demo clock', () => {
     expect(nl.person.date_of_birth).toBe('1991-02-07');
     expect(nl.documents).toContainEqual({ number: 'EM482913', valid_until: '2029-05-18' });
     expect(nl.person.background).toBe(
-      'Returned from Syria via Izmir and Athens, landing at Schiphol on 13 October 2026. A new flight to Istanbul is booked for 17 December 2026.',
+      'Returned from Syria via Izmir and Athens, landing at Schiphol on 13 October 2026. Listed nationally on 18 October 2026 and his account frozen on 21 October 2026. A new flight to Istanbul is booked for 17 December 2026.',
     );
 
     // The Dutch freeze of Amezzian (12 June 2026 on the reference clock) moves by the same 28 days.

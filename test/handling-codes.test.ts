@@ -126,7 +126,7 @@ describe('released with the fact they describe', () => {
 
   it("financial measures' handling codes follow the owner's rule and the network's scope rule", async () => {
     const query = `{ person(memberState: NL, id: "NL-P-000002") { id financialMeasures { kind since ${HANDLING} } } }`;
-    // NL: financial measures to the role fiu for terrorism-financing only.
+    // NL: financial measures to the roles fiu and analyst, for terrorism-financing and counter-terrorism only.
     const fiu = await net.query(
       query,
       undefined,
@@ -139,13 +139,13 @@ describe('released with the fact they describe', () => {
       handling: { code: 'H0', restriction: null },
       evaluation: { source: 'A', information: 'ONE' },
     });
-    const analyst = await net.query(
+    const guard = await net.query(
       query,
       undefined,
-      await net.as({ state: 'BE', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] }, 'terrorism-financing'),
+      await net.as({ state: 'BE', roles: ['border-guard'], clearance: 'SECRET', scopes: ['financial:read'] }, 'terrorism-financing'),
     );
-    expect(analyst.body.data.person.financialMeasures).toBeNull();
-    expect(analyst.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_RELEASED', memberState: 'NL', field: 'Person.financialMeasures' });
+    expect(guard.body.data.person.financialMeasures).toBeNull();
+    expect(guard.body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_RELEASED', memberState: 'NL', field: 'Person.financialMeasures' });
     // Without the scope financial:read the network's rule removes the field before NL is asked.
     const noScope = await net.query(query, undefined, await net.as({ state: 'BE', roles: ['fiu'], clearance: 'SECRET', scopes: [] }, 'terrorism-financing'));
     expect(noScope.body.data.person.financialMeasures).toBeNull();

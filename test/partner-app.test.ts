@@ -201,15 +201,11 @@ describe('partner app: other callers on the same gateway', () => {
     expect(report.requests).toEqual([expect.objectContaining({ method: 'POST', sentQuery: false, hasData: true })]);
     const nl = record(report.checks[0], 'NL');
     // Not the border guard's filtered plan: no FORBIDDEN (this token has the scope and the clearance),
-    // and NL's own caller gets documents, travel, listings and background. Only NL's own rule on
-    // financial data (role fiu) still applies, to its own callers too.
-    expect(nl.withheld).toEqual([
-      {
-        field: 'financialMeasures',
-        path: 'persons.0.financialMeasures',
-        code: 'NOT_RELEASED',
-        reason: 'NL releases financialMeasures only to the role fiu (yours: analyst)',
-      },
+    // and NL's own analyst gets documents, travel, listings, background and (NL's own rule: analysts
+    // and FIUs, for counter-terrorism) financial measures.
+    expect(nl.withheld).toEqual([]);
+    expect(nl.record.financialMeasures).toEqual([
+      expect.objectContaining({ kind: 'ASSET_FREEZE', institution: 'ABN AMRO Bank N.V.', legalBasis: 'Sanctieregeling terrorisme 2007-II' }),
     ]);
     expect(nl.record.documents).toContainEqual(expect.objectContaining({ number: EM }));
     expect(nl.record.travel!.map((t) => t.reference)).toEqual(['PC1252', 'KL1572', 'A3995']);

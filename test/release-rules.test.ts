@@ -67,7 +67,7 @@ function withheld(field: string, tier: string, message: string) {
 }
 const tierMessage = (granted: string, partner: string, field: string, tier: string) =>
   `NL releases ${granted}-tier fields to ${partner}; ${field} is ${tier}-tier. Ask NL's contact point for more`;
-const FIU_ONLY = (roles: string) => `NL releases financialMeasures only to the role fiu (yours: ${roles})`;
+const FIU_ONLY = (roles: string) => `NL releases financialMeasures only to the roles fiu or analyst (yours: ${roles})`;
 /** Callers holding the network's scope, so these cases are about NL's own rules (hostile/ covers the network's at the member). */
 const scoped = (overrides: Partial<Caller>) => caller({ scopes: ['financial:read'], ...overrides });
 const nulls = (fields: string[]) => Object.fromEntries(fields.map((f) => [f, null]));
@@ -75,25 +75,32 @@ const nulls = (fields: string[]) => Object.fromEntries(fields.map((f) => [f, nul
 describe('NL release policy (config/policies/NL.yaml): FULL to BE and FR, SUMMARY to DE, HIT to the rest', () => {
   it.each([
     [
-      'own NL analyst, CONFIDENTIAL',
-      scoped({ state: 'NL', clearance: 'CONFIDENTIAL', roles: ['analyst'] }),
+      'own NL border guard, CONFIDENTIAL',
+      scoped({ state: 'NL', clearance: 'CONFIDENTIAL', roles: ['border-guard'] }),
       { ...FULL, financialMeasures: null },
-      [withheld('financialMeasures', 'FULL', FIU_ONLY('analyst'))],
+      [withheld('financialMeasures', 'FULL', FIU_ONLY('border-guard'))],
     ],
     ['BE fiu, SECRET, terrorism-financing', scoped({ state: 'BE', roles: ['fiu'], purpose: 'terrorism-financing' }), FULL, []],
+    ['BE analyst, SECRET, counter-terrorism', scoped({ state: 'BE', roles: ['analyst'], purpose: 'counter-terrorism' }), FULL, []],
     [
-      'FR fiu, SECRET, counter-terrorism',
-      scoped({ state: 'FR', roles: ['fiu'], purpose: 'counter-terrorism' }),
+      'FR fiu, SECRET, border-security',
+      scoped({ state: 'FR', roles: ['fiu'], purpose: 'border-security' }),
       { ...FULL, financialMeasures: null },
-      [withheld('financialMeasures', 'FULL', 'NL releases financialMeasures only for the purpose terrorism-financing (this request: counter-terrorism)')],
+      [
+        withheld(
+          'financialMeasures',
+          'FULL',
+          'NL releases financialMeasures only for the purposes terrorism-financing or counter-terrorism (this request: border-security)',
+        ),
+      ],
     ],
     [
-      'BE analyst, RESTRICTED',
-      scoped({ state: 'BE', clearance: 'RESTRICTED' }),
+      'BE border guard, RESTRICTED',
+      scoped({ state: 'BE', clearance: 'RESTRICTED', roles: ['border-guard'] }),
       { ...FULL, documents: null, financialMeasures: null, background: null },
       [
         withheld('documents', 'FULL', 'NL releases documents to callers with CONFIDENTIAL clearance or higher (yours: RESTRICTED)'),
-        withheld('financialMeasures', 'FULL', FIU_ONLY('analyst')),
+        withheld('financialMeasures', 'FULL', FIU_ONLY('border-guard')),
         // The network's rule, enforced by NL too: background needs CONFIDENTIAL clearance.
         {
           message: 'Person.background is released by the network only to callers with clearance:CONFIDENTIAL',

@@ -96,6 +96,38 @@ describe('subjects over the network, under the real release policies', () => {
     expect(planned[0].sources).toEqual([{ memberState: 'NL', recordId: 'NL-P-000001' }]);
   });
 
+  it('the passport subject carries the freeze in NL and the withdrawal and transfer in BE after it, for a BE analyst who may see both', async () => {
+    // NL releases financial measures to analysts and FIUs for counter-terrorism (config/policies/NL.yaml);
+    // the network asks for the scope financial:read.
+    const answer = await net.query(WITH_MONEY, { doc: 'EM482913' }, await analyst('BE', { scopes: ['financial:read'] }));
+    expect(answer.body.errors).toBeUndefined();
+    const [subject] = answer.body.data.subjects;
+    expect(subject.heldBy).toEqual(['NL', 'BE', 'FR']);
+    const measures = subject.financialMeasures as Array<{ measure: { kind: string; institution: string }; source: Source }>;
+    expect(measures.map((m) => `${m.source.memberState} ${m.measure.kind}`)).toEqual(['NL ASSET_FREEZE', 'BE CASH_WITHDRAWAL', 'BE MONEY_TRANSFER']);
+    const evasion = subject.alerts.filter((a: { kind: string }) => a.kind === 'FREEZE_EVASION');
+    expect(evasion).toHaveLength(1);
+    expect(evasion[0].message).toMatch(/^Assets frozen in NL on \d{4}-\d{2}-\d{2}; afterwards 1 cash withdrawal\(s\) and 1 transfer\(s\) in BE .*6400 EUR/);
+    expect(evasion[0].sources).toEqual([
+      { memberState: 'NL', recordId: 'NL-P-000001' },
+      { memberState: 'BE', recordId: 'BE-P-000001' },
+      { memberState: 'BE', recordId: 'BE-P-000001' },
+    ]);
+    expect(subject.withheld).toEqual([]);
+
+    // A border guard of the same state may not see NL's money: no alert, and NL is named with the field.
+    const guard = await net.query(
+      WITH_MONEY,
+      { doc: 'EM482913' },
+      await net.as({ state: 'BE', roles: ['border-guard'], clearance: 'SECRET', scopes: ['financial:read'] }, 'border-security'),
+    );
+    const [seen] = guard.body.data.subjects;
+    expect(seen.alerts.filter((a: { kind: string }) => a.kind === 'FREEZE_EVASION')).toEqual([]);
+    expect(seen.financialMeasures.map((m: { source: Source }) => m.source.memberState)).not.toContain('NL');
+    expect(seen.withheld).toContainEqual({ memberState: 'NL', fields: ['Person.financialMeasures'] });
+    expect(JSON.stringify(guard.body.data)).not.toContain('ABN AMRO');
+  });
+
   it('for a DE analyst NL’s record does not link by document: NL’s withheld fields and contact are named', async () => {
     const answer = await net.query(BY_DOCUMENT, { doc: 'EM482913' }, await analyst('DE'));
     expect(answer.body.errors).toBeUndefined();

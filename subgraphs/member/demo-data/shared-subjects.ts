@@ -75,7 +75,7 @@ export const SHARED_SUBJECTS: SharedSubject[] = [
   {
     key: 'belhaouari',
     story:
-      'Brussels -> Istanbul -> Gaziantep -> Kilis (into Syria) in March 2026, back via Izmir -> Athens -> Amsterdam in September 2026, a new Amsterdam -> Istanbul flight booked for 19 November 2026; each leg recorded by a different state.',
+      'Brussels -> Istanbul -> Gaziantep -> Kilis (into Syria) in March 2026, back via Izmir -> Athens -> Amsterdam in September 2026, a new Amsterdam -> Istanbul flight booked for 19 November 2026; each leg recorded by a different state. NL freezes his account on 23 September 2026; on 2 and 3 October he withdraws cash in Brussels and wires money to Gaziantep with his Belgian passport (recorded by BE).',
     dateOfBirth: '1991-02-07',
     passport: { number: 'EM482913', kind: 'PASSPORT', issuingState: 'BE', validUntil: '2029-05-18' },
     records: {
@@ -88,7 +88,7 @@ export const SHARED_SUBJECTS: SharedSubject[] = [
         opened: 2024,
         desk: 'ftf',
         background:
-          'Recruiter for Katibat al-Mouhajirine in Brussels since 2024. Left Brussels for Istanbul on 2 March 2026 and is believed to have crossed into Syria via Gaziantep.',
+          'Recruiter for Katibat al-Mouhajirine in Brussels since 2024. Left Brussels for Istanbul on 2 March 2026 and is believed to have crossed into Syria via Gaziantep. Withdrew cash in Anderlecht on 2 October 2026 and wired money to Gaziantep the next day, presenting his Belgian passport.',
         documents: [{ number: '592-3841176-45', kind: 'IDENTITY_CARD', issuingState: 'BE', validUntil: '2031-09-30' }],
         travel: [
           {
@@ -102,6 +102,24 @@ export const SHARED_SUBJECTS: SharedSubject[] = [
           },
         ],
         listings: [{ list: nationalList('BE'), listedSince: '2026-03-10', reason: 'travel to a conflict zone to join a terrorist group', action: 'arrest' }],
+        financial: [
+          {
+            kind: 'CASH_WITHDRAWAL',
+            since: '2026-10-02',
+            institution: 'Argenta, Brussel-Anderlecht',
+            amount: 3900,
+            currency: 'EUR',
+            legalBasis: 'CTIF-CFI report 2026/1002-0211',
+          },
+          {
+            kind: 'MONEY_TRANSFER',
+            since: '2026-10-03',
+            institution: 'MoneyGram, Brussel-Noord',
+            amount: 2500,
+            currency: 'EUR',
+            legalBasis: 'CTIF-CFI report 2026/1003-0045 (beneficiary in Gaziantep, TR)',
+          },
+        ],
         affiliations: [{ organisation: 'muhajirin', role: 'recruiter', since: '2024-06-01' }],
       },
       FR: {
@@ -153,7 +171,7 @@ export const SHARED_SUBJECTS: SharedSubject[] = [
         opened: 2026,
         desk: 'ftf',
         background:
-          'Returned from Syria via Izmir and Athens, landing at Schiphol on 15 September 2026. A new flight to Istanbul is booked for 19 November 2026.',
+          'Returned from Syria via Izmir and Athens, landing at Schiphol on 15 September 2026. Listed nationally on 20 September 2026 and his account frozen on 23 September 2026. A new flight to Istanbul is booked for 19 November 2026.',
         travel: [
           {
             at: '2026-09-14T16:20:00Z',
@@ -173,6 +191,16 @@ export const SHARED_SUBJECTS: SharedSubject[] = [
             carrier: 'Pegasus Airlines',
             reference: 'PC1252',
             source: 'PNR (booking, not yet flown)',
+          },
+        ],
+        financial: [
+          {
+            kind: 'ASSET_FREEZE',
+            since: '2026-09-23',
+            institution: 'ABN AMRO Bank N.V.',
+            amount: 6120,
+            currency: 'EUR',
+            legalBasis: 'Sanctieregeling terrorisme 2007-II',
           },
         ],
         listings: [
