@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../common/member-states.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
-import { MAX_SEED_PERSONS, isSeeded, seedMember } from '../subgraphs/member/seed.ts';
+import { MAX_SEED_PERSONS, isSeeded, seedInfo, seedMember } from '../subgraphs/member/seed.ts';
 import { seedProgressBar } from './seed-progress.ts';
 import { EARLIEST_AS_OF, LATEST_AS_OF, isAsOfDate, todayUtc } from '../subgraphs/member/demo-data/clock.ts';
 import { ConfigError } from '../common/config-error.ts';
@@ -37,6 +37,7 @@ interface DevFlags {
   config: string;
   logLevel: string;
   asOf?: string;
+  keepClock?: boolean;
 }
 
 export function registerDev(program: Command): void {
@@ -52,7 +53,11 @@ export function registerDev(program: Command): void {
     .option('--member-port <port>', 'first member state port; the others follow (0: any free ports)', String(DEFAULT_FIRST_MEMBER_PORT))
     .option('--config <file>', 'rover supergraph config, composed at start', ROVER_YAML)
     .option('--log-level <level>', 'log level of the gateway and the states: fatal, error, warn, info, debug (debug: one line per request)', 'warn')
-    .option('--as-of <YYYY-MM-DD>', 'demo clock of the data seeded on first start, as hague seed --as-of (default: today, UTC)')
+    .option(
+      '--as-of <YYYY-MM-DD>',
+      'demo clock: "now" for planned and recent travel, as hague seed --as-of (default: today, UTC); data seeded for another day is re-placed on it',
+    )
+    .option('--keep-clock', 'keep the demo clock the data was seeded with (no re-placing on a later day)')
     .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
     .action(async (flags: DevFlags) => {
       const count = Number(flags.members);
@@ -87,6 +92,7 @@ export function registerDev(program: Command): void {
         config: flags.config,
         logLevel,
         asOf,
+        keepClock: flags.keepClock === true,
       });
     });
 }
@@ -102,6 +108,7 @@ async function runDev(o: {
   config: string;
   logLevel: string;
   asOf: string;
+  keepClock: boolean;
 }): Promise<void> {
   // Each state is its own `hague member` process (cli/supervisor.ts restarts one that crashes); the
   // gateway runs here, in the supervisor, which is also what one Ctrl-C stops.
@@ -152,26 +159,7 @@ async function runDev(o: {
     for (const state of o.states) {
       if (stopping) return;
       const database = join(o.dataDir, `${state}.db`);
-      const existed = existsSync(database);
-      let store: Store;
-      try {
-        store = await openStore(database, state);
-      } catch (error) {
-        throw asConfigError(error, `member ${state}`);
-      }
-      try {
-        if (!(await isSeeded(store))) {
-          const started = Date.now();
-          const bar = seedProgressBar(state, o.persons);
-          bar?.start(o.persons, 0);
-          const result = await seedMember(store, { persons: o.persons, asOf: o.asOf, onProgress: (done) => bar?.update(done) }).finally(() => bar?.stop());
-          seeded.set(state, `seeded ${result.persons} persons in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        } else {
-          seeded.set(state, `${existed ? 'reused' : 'opened'}, ${await personCount(store)} persons`);
-        }
-      } finally {
-        await store.close();
-      }
+      seeded.set(state, await prepareDemoStore(database, state, { persons: o.persons, asOf: o.asOf, keepClock: o.keepClock }));
     }
     if (stopping) return;
 
@@ -257,6 +245,50 @@ async function runDev(o: {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     throw error;
+  }
+}
+
+/**
+ * One state's demo store, ready to serve: seeded on first start; on a later start re-placed on the
+ * demo clock when the data was seeded on another day (so "planned" still means ahead of today and
+ * "recent" still recent), unless `keepClock`. The same persons, ids and stories; only dates move.
+ * Returns the line `hague dev` prints for the state.
+ */
+export async function prepareDemoStore(
+  database: string,
+  state: MemberState,
+  o: { persons: number; asOf: string; keepClock?: boolean; progress?: boolean },
+): Promise<string> {
+  const existed = existsSync(database);
+  let store: Store;
+  try {
+    store = await openStore(database, state);
+  } catch (error) {
+    throw asConfigError(error, `member ${state}`);
+  }
+  try {
+    const seed = async (persons: number, reset: boolean, variant?: number) => {
+      const started = Date.now();
+      const bar = o.progress === false ? undefined : seedProgressBar(state, persons);
+      bar?.start(persons, 0);
+      const result = await seedMember(store, { persons, seed: variant, asOf: o.asOf, reset, onProgress: (done) => bar?.update(done) }).finally(() =>
+        bar?.stop(),
+      );
+      return { persons: result.persons, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+    };
+    if (!(await isSeeded(store))) {
+      const done = await seed(o.persons, false);
+      return `seeded ${done.persons} persons on the demo clock ${o.asOf} in ${done.seconds} s`;
+    }
+    const info = await seedInfo(store);
+    if (info && info.asOf !== o.asOf && !o.keepClock) {
+      const done = await seed(info.persons, true, info.seed);
+      return `re-placed ${done.persons} persons on the demo clock ${o.asOf} (seeded for ${info.asOf}) in ${done.seconds} s`;
+    }
+    const clock = info ? `, demo clock ${info.asOf}` : '';
+    return `${existed ? 'reused' : 'opened'}, ${await personCount(store)} persons${clock}`;
+  } finally {
+    await store.close();
   }
 }
 

@@ -6,6 +6,7 @@ import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { REFERENCE_DATE, seedMember } from '../subgraphs/member/seed.ts';
 import { clockShiftDays, isAsOfDate, shiftNarrative, todayUtc } from '../subgraphs/member/demo-data/clock.ts';
 import { runCli } from './support/network.ts';
+import { prepareDemoStore } from '../cli/dev.ts';
 
 /**
  * The demo clock (`hague seed --as-of`): the cast's stories were written for 2026-11-01 and move with
@@ -135,5 +136,41 @@ describe('hague seed --as-of', () => {
     const bad = await runCli(['seed', '--state', 'NL', '--persons', '5', '--database', join(dir, 'cli-bad.db'), '--as-of', '1 December']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--as-of '1 December' is not a date YYYY-MM-DD from 2020-01-01 to 2099-12-31, e.g. 2026-11-01");
+  });
+});
+
+describe('hague dev on a later day: the data folder is re-placed on the demo clock', () => {
+  const planned = async (database: string) => {
+    const store = await openStore(database, 'NL');
+    try {
+      return await store.db
+        .selectFrom('travel_movements')
+        .select(['at', 'planned'])
+        .where('person_id', '=', 'NL-P-000001')
+        .orderBy('at', 'desc')
+        .executeTakeFirstOrThrow();
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('moves every date to the new clock (same persons, same ids), keeps it with keepClock, and reuses data already on the clock', async () => {
+    const database = join(dir, 'dev-NL.db');
+    expect(await prepareDemoStore(database, 'NL', { persons: 30, asOf: '2026-11-01', progress: false })).toMatch(
+      /^seeded 30 persons on the demo clock 2026-11-01 in [\d.]+ s$/,
+    );
+    expect(await planned(database)).toEqual({ at: '2026-11-19T11:15:00Z', planned: 1 });
+
+    // Same clock: reused as it is.
+    expect(await prepareDemoStore(database, 'NL', { persons: 30, asOf: '2026-11-01', progress: false })).toBe('reused, 30 persons, demo clock 2026-11-01');
+    // A month later the booked flight would be in the past; --keep-clock leaves it so.
+    expect(await prepareDemoStore(database, 'NL', { persons: 500, asOf: '2026-12-01', keepClock: true, progress: false })).toBe(
+      'reused, 30 persons, demo clock 2026-11-01',
+    );
+    // Otherwise the same 30 persons are re-placed: the flight is 18 days ahead of the new clock again.
+    expect(await prepareDemoStore(database, 'NL', { persons: 500, asOf: '2026-12-01', progress: false })).toMatch(
+      /^re-placed 30 persons on the demo clock 2026-12-01 \(seeded for 2026-11-01\) in [\d.]+ s$/,
+    );
+    expect(await planned(database)).toEqual({ at: '2026-12-19T11:15:00Z', planned: 1 });
   });
 });

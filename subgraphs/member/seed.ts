@@ -116,6 +116,20 @@ export async function isSeeded(store: Pick<Store, 'db'>): Promise<boolean> {
   return row !== undefined;
 }
 
+/** What the last seed wrote (hague_meta 'seed'): persons, variant and demo clock; undefined when never seeded by seedMember. */
+export async function seedInfo(store: Pick<Store, 'db'>): Promise<{ persons: number; seed: number; asOf: string } | undefined> {
+  const row = await store.db.selectFrom('hague_meta').select('value').where('key', '=', 'seed').executeTakeFirst();
+  if (!row) return undefined;
+  try {
+    const meta = JSON.parse(row.value) as { persons?: unknown; seed?: unknown; asOf?: unknown };
+    // Stores seeded before the demo clock existed were written on the reference date.
+    const asOf = typeof meta.asOf === 'string' ? meta.asOf : REFERENCE_DATE;
+    return typeof meta.persons === 'number' && typeof meta.seed === 'number' ? { persons: meta.persons, seed: meta.seed, asOf } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------
