@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   token: async () => (await import('./token.ts')).registerToken,
   bench: async () => (await import('./bench.ts')).registerBench,
   audit: async () => (await import('./audit.ts')).registerAudit,
+  linking: async () => (await import('./linking.ts')).registerLinking,
 };
 
 const program = new Command('hague')

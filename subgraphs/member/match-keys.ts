@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Kysely, Selectable } from 'kysely';
 import { ConfigError } from '../../common/config-error.ts';
@@ -79,16 +79,28 @@ function writeKeyFile(file: string, content: KeyFile, exclusive: boolean): void 
   if (exclusive) {
     writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
   } else {
+    // Atomically: a reader (a member starting) sees the old file or the new one, never half of it.
     const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, text, { mode: 0o600 });
-    renameSync(temporary, file);
+    rmSync(temporary, { force: true });
+    try {
+      const fd = openSync(temporary, 'wx', 0o600);
+      try {
+        writeFileSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, file);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
   }
   chmodSync(file, 0o600);
 }
 
-/** Reads and validates a network key file: `{ "current": "e2", "keys": { "e1": "<base64url>", "e2": "<base64url>" } }`. */
-export function loadNetworkKeyring(file: string): NetworkKeyring {
-  const where = resolve(file);
+/** Reads and validates a whole key file, every epoch it holds (the CLI's status and retire need the unused ones too). */
+function readKeyFile(where: string): { current: string; keys: Map<string, Buffer> } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(where, 'utf8'));
@@ -110,9 +122,19 @@ export function loadNetworkKeyring(file: string): NetworkKeyring {
     ring.set(epoch, key);
   }
   if (!ring.has(current)) throw bad(`no key for the current epoch ${current}`);
+  return { current, keys: ring };
+}
+
+/** The epoch before `epoch` (e2 -> e1; e1 -> e0, which no file holds). */
+const previousEpoch = (epoch: string) => `e${epochNumber(epoch) - 1}`;
+
+/** Reads and validates a network key file: `{ "current": "e2", "keys": { "e1": "<base64url>", "e2": "<base64url>" } }`. */
+export function loadNetworkKeyring(file: string): NetworkKeyring {
+  const where = resolve(file);
+  const { current, keys: ring } = readKeyFile(where);
   // The current epoch and the one before it: a rotation does not unlink records of states not yet rotated.
   const accepted = new Map<string, Buffer>([[current, ring.get(current)!]]);
-  const previous = `e${epochNumber(current) - 1}`;
+  const previous = previousEpoch(current);
   if (ring.has(previous)) accepted.set(previous, ring.get(previous)!);
   return { current, keys: accepted, file: where };
 }
@@ -134,11 +156,55 @@ export function ensureNetworkKeyring(file: string): NetworkKeyring {
 /** Starts a new epoch: adds a fresh key e<n+1> and makes it current (members restarted on it accept the previous epoch too). */
 export function rotateNetworkKey(file: string): string {
   const where = resolve(file);
-  const content = JSON.parse(readFileSync(where, 'utf8')) as KeyFile;
-  loadNetworkKeyring(where);
-  const next = `e${epochNumber(content.current) + 1}`;
-  writeKeyFile(where, { current: next, keys: { ...content.keys, [next]: randomBytes(32).toString('base64url') } }, false);
+  const { current, keys } = readKeyFile(where);
+  const next = `e${epochNumber(current) + 1}`;
+  const content: KeyFile = { current: next, keys: {} };
+  for (const [epoch, key] of keys) content.keys[epoch] = key.toString('base64url');
+  content.keys[next] = randomBytes(32).toString('base64url');
+  writeKeyFile(where, content, false);
   return next;
+}
+
+/** How a member uses an epoch of the file: computes keys under it as current or previous, or not at all. */
+export type EpochUse = 'current' | 'previous' | 'unused';
+
+export interface NetworkKeyFileStatus {
+  file: string;
+  current: string;
+  /** Newest first. The fingerprint identifies a key without revealing it; it is the one the member stores in hague_meta. */
+  epochs: Array<{ epoch: string; fingerprint: string; use: EpochUse }>;
+  /** Permission bits, e.g. 0o600. */
+  mode: number;
+}
+
+/** What a key file holds, without the keys: for `hague linking status` and the member's start message. */
+export function networkKeyFileStatus(file: string): NetworkKeyFileStatus {
+  const where = resolve(file);
+  const { current, keys } = readKeyFile(where);
+  const use = (epoch: string): EpochUse => (epoch === current ? 'current' : epoch === previousEpoch(current) ? 'previous' : 'unused');
+  const epochs = [...keys]
+    .sort(([a], [b]) => epochNumber(b) - epochNumber(a))
+    .map(([epoch, key]) => ({ epoch, fingerprint: keyFingerprint(key), use: use(epoch) }));
+  return { file: where, current, epochs, mode: statSync(where).mode & 0o777 };
+}
+
+/**
+ * Ends a rotation: keeps only the current epoch's key, so members restarted on the file stop
+ * computing keys under the previous one. Safe once every member runs on the current epoch: during
+ * the restarts, a member on the retired file and one still on the old file share the current
+ * epoch's keys. Returns the epochs removed (none when the file held only the current one).
+ */
+export function retireNetworkKeys(file: string): string[] {
+  const where = resolve(file);
+  const { current, keys } = readKeyFile(where);
+  const retired = [...keys.keys()].filter((epoch) => epoch !== current).sort((a, b) => epochNumber(a) - epochNumber(b));
+  if (retired.length > 0) writeKeyFile(where, { current, keys: { [current]: keys.get(current)!.toString('base64url') } }, false);
+  return retired;
+}
+
+/** A short fingerprint of one epoch's key (HMAC of a fixed text under it): shows which key a file or member holds, never the key. */
+export function keyFingerprint(key: Buffer): string {
+  return createHmac('sha256', key).update('hague key fingerprint').digest('base64url').slice(0, 16);
 }
 
 /** The default key file of a keys folder. */
@@ -200,7 +266,7 @@ const CHUNK = 2000;
 
 /** What the stored keys were computed with: normalisation version and each epoch's key fingerprint (not the key). */
 function keyringStamp(keyring: NetworkKeyring): string {
-  const epochs = [...keyring.keys].map(([epoch, key]) => [epoch, createHmac('sha256', key).update('hague key fingerprint').digest('base64url').slice(0, 16)]);
+  const epochs = [...keyring.keys].map(([epoch, key]) => [epoch, keyFingerprint(key)]);
   return JSON.stringify({ version: MATCH_KEYS_VERSION, epochs: epochs.sort() });
 }
 
