@@ -417,3 +417,17 @@ export class TravelGenerator {
     }
   }
 }
+
+/** Every place a generated trip can start or end at: the explorer's route map has coordinates for each (test/unit/places.test.ts). */
+export function travelPlaces(): Place[] {
+  return [
+    ...MEMBER_STATES.flatMap((state) => CITIES[state].map((city): Place => [city, state])),
+    ['Istanbul', 'TR'],
+    ...CROSSINGS.flatMap((crossing) => [crossing.from, crossing.to]),
+    ...TURKISH_DESTINATIONS,
+    ...Object.values(TURKISH_BORDER_TOWNS),
+    ...Object.values(HOMELAND_AIRPORTS).flatMap((airports) => airports.map(([place]) => place)),
+    ...MIDDLE_EAST.map(([place]) => place),
+    ...FERRIES.flatMap((ferry) => [ferry.from, ferry.to]),
+  ];
+}
