@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
 import { startMember } from '../subgraphs/member/server.ts';
-import { networkKeyFile, networkKeyFileStatus } from '../subgraphs/member/match-keys.ts';
+import { keyFingerprint, networkKeyFile } from '../subgraphs/member/match-keys.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
 import { followSupervisor } from './supervisor.ts';
@@ -97,11 +97,11 @@ export function registerMember(program: Command): void {
           `release policy: ${options.policies}/${state}.yaml; audit log: ${displayLocation(audit)}, signed with ${options.keysDir}/${auditKeyName(state)}.jwk`,
         );
         // Which key the match keys were computed with: during a rotation the operator checks each member's fingerprint against `hague linking status`.
-        const keys = networkKeyFileStatus(networkKeyFile(options.keysDir));
-        const epoch = (use: 'current' | 'previous') => keys.epochs.find((e) => e.use === use);
-        const previous = epoch('previous');
+        const keyring = member.networkKeyring!;
+        const [previous] = [...keyring.keys.keys()].filter((epoch) => epoch !== keyring.current);
+        const fingerprint = (epoch: string) => `${epoch} (fingerprint ${keyFingerprint(keyring.keys.get(epoch)!)})`;
         console.log(
-          `network pseudonymisation key: epoch ${keys.current} (fingerprint ${epoch('current')!.fingerprint})${previous ? `, still linking ${previous.epoch} (fingerprint ${previous.fingerprint})` : ''}; ${keys.file}`,
+          `network pseudonymisation key: epoch ${fingerprint(keyring.current)}${previous ? `, still linking ${fingerprint(previous)}` : ''}; ${keyring.file}`,
         );
         let closing: Promise<void> | undefined;
         const stop = () => (closing ??= member.close().then(() => process.exit(0)));
