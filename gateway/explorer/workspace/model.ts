@@ -124,6 +124,8 @@ export interface ContactLine {
   code: string;
   records: number;
   reasons: string[];
+  /** The owner's references of the records concerned (each record has its own), to quote when calling. */
+  references?: string[];
   contact?: Contact;
 }
 
