@@ -21,6 +21,8 @@ if (!haveChromium && process.env.CI !== 'true') {
 
 const ENTRY = fileURLToPath(new URL('./support/workspace-views-entry.ts', import.meta.url));
 const MODEL = readFileSync(new URL('./fixtures/workspace-EM482913-BE.model.json', import.meta.url), 'utf8');
+/** The same subject asked by a DE analyst: NL, BE and FR release only SUMMARY-tier fields to DE (no travel, money, listings, links). */
+const SUMMARY_MODEL = readFileSync(new URL('./fixtures/workspace-EM482913-DE.model.json', import.meta.url), 'utf8');
 const EMPTY_MODEL = JSON.stringify({ subjects: [], contacts: [], counts: [], networkErrors: [] });
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 
@@ -58,6 +60,7 @@ async function serve(): Promise<Served> {
   for (const [dir, model] of [
     ['answer', MODEL],
     ['empty', EMPTY_MODEL],
+    ['summary', SUMMARY_MODEL],
   ] as const) {
     app.get(`/${dir}/`, async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(PAGE));
     app.get(`/${dir}/control`, async (_request, reply) => reply.headers(headers).type('text/html; charset=utf-8').send(CONTROL));
@@ -310,6 +313,95 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
     });
     expect(left).toEqual([1, 0, 1, 0, expect.any(Number), 0]);
     expect(left[4]).toBeGreaterThan(5);
+    expect(watched.problems).toEqual([]);
+    expect(await watched.violations()).toEqual([]);
+    await watched.context.close();
+  });
+
+  it('draws what a SUMMARY-tier caller gets: no route, no timeline, the weak link of three records and no organisation', async () => {
+    const watched = await open(browser, `${served.origin}/summary/`);
+    const { page } = watched;
+    await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined);
+    expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+    expect(await page.locator('[data-testid="workspace-map"]').textContent()).toBe('No travel in this answer.');
+    expect(await page.locator('[data-testid="workspace-timeline"]').textContent()).toBe('No travel, financial measures or listings in this answer.');
+    const graph = page.locator('[data-testid="workspace-graph"]');
+    expect(await graph.locator('section').getAttribute('aria-label')).toBe(
+      'Link graph: 1 subject(s), 3 record(s), 0 organisation(s), 3 link(s); + and - zoom, arrows pan, 0 fits; the list follows',
+    );
+    expect(await graph.locator('.hague-graph-canvas').getAttribute('data-nodes')).toBe('4');
+    const edgeRows = await graph.locator('table tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent)));
+    expect(edgeRows).toEqual(
+      ['NL NL-P-000001, Abdelkarim Belhawari', 'BE BE-P-000001, Abdelkarim Belhaouari', 'FR FR-P-000001, Abdel-Karim Belhaouary'].map((record) => [
+        'Subject Abdelkarim Belhawari',
+        'linked by NAME_DOB (WEAK)',
+        `Record ${record}`,
+        'gateway link',
+      ]),
+    );
+    expect(await graph.locator('ul.hague-graph-organisations').count()).toBe(0);
+    await graph.screenshot({ path: `${RESULTS}workspace-views-graph-summary-tier.png` });
+    expect(watched.problems).toEqual([]);
+    expect(await watched.violations()).toEqual([]);
+    await watched.context.close();
+  });
+
+  it('caps the timeline drawing of a large answer (the list keeps every item) and marks a city the gazetteer lacks as approximate', async () => {
+    const watched = await open(browser, `${served.origin}/empty/`);
+    const { page } = watched;
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const seen = await page.evaluate(() => {
+      const views = (window as unknown as { HagueViews: Record<string, { mount(el: HTMLElement, model: unknown): () => void }> }).HagueViews;
+      const source = { memberState: 'FR', recordId: 'FR-P-000009', handling: 'H1' };
+      const travel = Array.from({ length: 450 }, (_, i) => ({
+        at: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(),
+        from: i % 2 === 0 ? { city: 'Paris', country: 'FR' } : { city: 'Tinytown', country: 'MA' },
+        to: i % 2 === 0 ? { city: 'Tinytown', country: 'MA' } : { city: 'Paris', country: 'FR' },
+        mode: 'AIR',
+        planned: false,
+        source,
+      }));
+      const subject = {
+        id: 'S',
+        label: 'S',
+        heldBy: ['FR'],
+        linkedBy: [],
+        confidence: 'SINGLE_RECORD',
+        records: [],
+        travel,
+        money: [],
+        listings: [],
+        organisations: [],
+        alerts: [],
+      };
+      const model = { subjects: [subject], contacts: [], counts: [], networkErrors: [] };
+      const timeline = document.createElement('div');
+      const map = document.createElement('div');
+      document.body.append(timeline, map);
+      views.timeline.mount(timeline, model);
+      views.map.mount(map, model);
+      return {
+        drawn: timeline.querySelectorAll('g.hague-timeline-item').length,
+        listed: timeline.querySelectorAll('tbody tr').length,
+        capped: timeline.querySelector('.hague-timeline-capped')?.textContent,
+        places: Array.from(map.querySelectorAll('g.hague-map-place'), (g) => [g.getAttribute('data-city'), g.getAttribute('data-approximate'), g.textContent]),
+        legs: map.querySelectorAll('g.hague-map-leg').length,
+        firstRow: Array.from(map.querySelectorAll('tbody tr')[0]?.children ?? [], (c) => c.textContent),
+        legend: map.querySelector('.hague-map-legend')?.textContent,
+      };
+    });
+    expect(seen).toEqual({
+      drawn: 400,
+      listed: 450,
+      capped: 'The first 400 of 450 items are drawn; the list has them all.',
+      places: [
+        ['Paris', 'false', 'Paris'],
+        ['Tinytown', 'true', 'Tinytown (approx.)'],
+      ],
+      legs: 450,
+      firstRow: ['1', '2026-01-01 00:00 UTC', 'Paris (FR)', 'Tinytown (MA), approximate: country centroid', 'AIR', 'FR FR-P-000009 H1'],
+      legend: expect.stringContaining('(approx.): city unknown to the map'),
+    });
     expect(watched.problems).toEqual([]);
     expect(await watched.violations()).toEqual([]);
     await watched.context.close();

@@ -100,6 +100,8 @@ export function buildTimeline(model: WorkspaceModel): TimelineData {
 }
 
 const ROW = 24;
+/** One row per item: beyond this many the drawing stops (an answer of 100 subjects can carry thousands of facts); the list goes on. */
+const MAX_DRAWN = 400;
 const MARGIN = { top: 28, right: 24, bottom: 32, left: 24 };
 
 /** Draws the timeline into `el`; returns what removes it. */
@@ -117,7 +119,10 @@ export function mount(el: HTMLElement, model: WorkspaceModel): () => void {
   );
 
   drawing.append(legend());
-  if (data.items.length > 0) drawing.append(draw(data.items, el.clientWidth));
+  if (data.items.length > MAX_DRAWN) {
+    drawing.append(element('p', { class: 'hague-timeline-capped' }, `The first ${MAX_DRAWN} of ${data.items.length} items are drawn; the list has them all.`));
+  }
+  if (data.items.length > 0) drawing.append(draw(data.items.slice(0, MAX_DRAWN), el.clientWidth));
 
   const rows = [...data.items, ...data.undated].map((item) => [
     item.at ? formatWhen(item.at) : 'no date',
