@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,10 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI !== 'true') {
   console.warn(`workspace-views-browser: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
 }
+
+/** esbuild as the gateway gets it: the one tsx depends on (tsx is a dependency). */
+const require = createRequire(import.meta.url);
+const { build } = createRequire(require.resolve('tsx/package.json'))('esbuild') as typeof Esbuild;
 
 const ENTRY = fileURLToPath(new URL('./support/workspace-views-entry.ts', import.meta.url));
 const MODEL = readFileSync(new URL('./fixtures/workspace-EM482913-BE.model.json', import.meta.url), 'utf8');
