@@ -4,7 +4,7 @@ import type { Clearance } from '../common/caller.ts';
 import type { ExplorerPersona } from './explorer.ts';
 
 /** The kinds of caller the demo offers for every state: what an analyst, an FIU officer and a border guard may see differs. */
-const KINDS: Array<{ id: string; label: string; roles: string[]; clearance: Clearance; scopes: string[]; only?: MemberState[] }> = [
+export const PERSONA_KINDS: ReadonlyArray<{ id: string; label: string; roles: string[]; clearance: Clearance; scopes: string[]; only?: MemberState[] }> = [
   { id: 'analyst', label: 'CT analyst', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] },
   { id: 'fiu', label: 'FIU officer', roles: ['fiu'], clearance: 'CONFIDENTIAL', scopes: ['financial:read'] },
   { id: 'border', label: 'border guard', roles: ['border-guard'], clearance: 'RESTRICTED', scopes: [] },
@@ -14,6 +14,20 @@ const KINDS: Array<{ id: string; label: string; roles: string[]; clearance: Clea
 ];
 
 /**
+ * The caller a persona id (`BE-analyst`, `NL-duty`) stands for, in words, e.g. "BE CT analyst (role
+ * analyst, clearance SECRET, scope financial:read)": what a production caller needs to see what the
+ * persona sees. Undefined for an id the demo does not offer.
+ */
+export function describePersona(id: string): string | undefined {
+  const [state, kindId] = id.split('-');
+  const kind = PERSONA_KINDS.find((k) => k.id === kindId);
+  if (!kind || !(state in MEMBER_STATE_NAMES) || (kind.only && !kind.only.includes(state as MemberState))) return undefined;
+  const plural = (word: string, items: readonly string[]) => `${word}${items.length === 1 ? '' : 's'} ${items.join(', ')}`;
+  const scopes = kind.scopes.length ? `, ${plural('scope', kind.scopes)}` : '';
+  return `${state} ${kind.label} (${plural('role', kind.roles)}, clearance ${kind.clearance}${scopes})`;
+}
+
+/**
  * Dev mode only: the explorer's personas, each with a fresh token of its state's dev identity
  * provider (the same keys `hague token` uses).
  */
@@ -21,7 +35,7 @@ export function devPersonas(states: MemberState[], keysDir: string): () => Promi
   return async () =>
     Promise.all(
       states.flatMap((state) =>
-        KINDS.filter((kind) => !kind.only || kind.only.includes(state)).map(async (kind) => ({
+        PERSONA_KINDS.filter((kind) => !kind.only || kind.only.includes(state)).map(async (kind) => ({
           id: `${state}-${kind.id}`,
           label: `${state} ${kind.label} · ${kind.clearance}`,
           state,

@@ -8,6 +8,7 @@ import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLORER_CSP, registerExplorer, type ExplorerPersona } from '../gateway/explorer.ts';
 import { explorerExamples } from '../gateway/explorer/examples.ts';
+import { PURPOSES } from '../common/caller.ts';
 import { memberTypeDefs } from '../schema/contract.ts';
 
 /**
@@ -134,7 +135,19 @@ describe('explorer assets', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     const config = response.json();
     expect(config).toMatchObject({ endpoint: '/graphql', purposes: OPTIONS.purposes, members: OPTIONS.members, devMode: true });
-    expect(config.examples.map((e: { id: string }) => e.id)).toEqual(['passport', 'istanbul', 'asset-freezes', 'organisation', 'hits', 'subject']);
+    expect(config.examples.map((e: { id: string }) => e.id)).toEqual([
+      'subject',
+      'passport',
+      'partner-view',
+      'istanbul',
+      'freeze-evasion',
+      'national-list',
+      'organisation',
+      'hits',
+    ]);
+    // Each names the caller it is written for, for the picker and the production note.
+    for (const example of config.examples)
+      expect(example).toMatchObject({ persona: expect.any(String), caller: expect.any(String), shows: expect.any(String) });
   });
 
   it('serves personas.json in dev mode, never cached', async () => {
@@ -208,8 +221,19 @@ describe('explorer examples', () => {
     expect(() => JSON.parse(example.variables)).not.toThrow();
   });
 
-  it('counts "the last 90 days" from today', () => {
+  it('counts "the next 60 days" and "the last 30 days" from today', () => {
     const istanbul = examples.find((e) => e.id === 'istanbul');
-    expect(JSON.parse(istanbul!.variables)).toEqual({ since: '2026-08-24' });
+    expect(JSON.parse(istanbul!.variables)).toEqual({ from: '2026-11-22', until: '2027-01-21' });
+    const hits = examples.find((e) => e.id === 'hits');
+    expect(JSON.parse(hits!.variables)).toEqual({ since: '2026-10-23T00:00:00Z' });
+  });
+
+  it.each(examples.map((e) => [e.id, e] as const))('%s names its persona, purpose and what it shows, in its header comment too', (_id, example) => {
+    expect(example.persona).toMatch(/^[A-Z]{2}-[a-z]+$/);
+    expect(PURPOSES).toContain(example.purpose);
+    expect(example.shows.length).toBeGreaterThan(20);
+    const header = example.query.slice(0, example.query.search(/^query /m)).replace(/\n# ?/g, ' ');
+    expect(header).toContain(`Written for: ${example.caller}, purpose ${example.purpose} (dev persona ${example.persona}`);
+    expect(header).toContain('You will see:');
   });
 });

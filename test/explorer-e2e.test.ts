@@ -68,17 +68,19 @@ describeChromium('explorer end to end: a DE analyst asks the live network about 
     await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
     await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
 
-    await page.selectOption('#persona', 'DE-analyst');
-    expect((await page.textContent('#persona option:checked'))?.trim()).toBe('DE CT analyst · SECRET');
-    expect(await page.inputValue('#token')).not.toBe('');
-    await page.selectOption('#purpose', 'counter-terrorism');
-    await page.fill('#case', 'E2E-2026/1');
+    // The example opens as the persona it is written for (a BE analyst); the analyst then switches to DE.
     await page.selectOption('#example', 'passport');
     await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
     await page.waitForFunction((passport) => {
       const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-editor-tool .CodeMirror'));
       return editors.some((e) => e.CodeMirror.getValue().includes(passport));
     }, PASSPORT);
+    expect(await page.inputValue('#persona')).toBe('BE-analyst');
+    await page.selectOption('#persona', 'DE-analyst');
+    expect((await page.textContent('#persona option:checked'))?.trim()).toBe('DE CT analyst · SECRET');
+    expect(await page.inputValue('#token')).not.toBe('');
+    await page.selectOption('#purpose', 'counter-terrorism');
+    await page.fill('#case', 'E2E-2026/1');
     await page.click('.graphiql-execute-button');
     await page.waitForSelector('#state-notes section[data-member-state="NL"][data-code="NOT_RELEASED"]', { timeout: 20_000 });
 

@@ -6,12 +6,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLORER_CSP } from '../gateway/explorer.ts';
+import { readAnswer, type Answer } from '../gateway/explorer/workspace/read-answer.ts';
 
 /**
  * The workspace's timeline, route map and link graph drawn in Debian's headless Chromium at 1280×720,
  * under the explorer's own CSP: the three views bundled alone with esbuild (one IIFE, as the gateway
- * serves the workspace), mounted with the model of a real answer (test/fixtures: passport EM482913
- * asked of `hague dev` as a BE analyst). Screenshots: test-results/workspace-views-*.png.
+ * serves the workspace), mounted with the model readAnswer makes of a real answer (test/fixtures:
+ * passport EM482913 asked of `hague dev` by a BE and by a DE analyst). Screenshots: test-results/workspace-views-*.png.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,9 +26,11 @@ const require = createRequire(import.meta.url);
 const { build } = createRequire(require.resolve('tsx/package.json'))('esbuild') as typeof Esbuild;
 
 const ENTRY = fileURLToPath(new URL('./support/workspace-views-entry.ts', import.meta.url));
-const MODEL = readFileSync(new URL('./fixtures/workspace-EM482913-BE.model.json', import.meta.url), 'utf8');
+/** The workspace's model of a real answer, read by the workspace's own reader (test/fixtures/README.md says how it was captured). */
+const modelOf = (fixture: string) => JSON.stringify(readAnswer(JSON.parse(readFileSync(new URL(`./fixtures/${fixture}`, import.meta.url), 'utf8')) as Answer));
+const MODEL = modelOf('subject-EM482913-BE.answer.json');
 /** The same subject asked by a DE analyst: NL, BE and FR release only SUMMARY-tier fields to DE (no travel, money, listings, links). */
-const SUMMARY_MODEL = readFileSync(new URL('./fixtures/workspace-EM482913-DE.model.json', import.meta.url), 'utf8');
+const SUMMARY_MODEL = modelOf('subject-EM482913-DE.answer.json');
 const EMPTY_MODEL = JSON.stringify({ subjects: [], contacts: [], counts: [], networkErrors: [] });
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 

@@ -9,6 +9,7 @@
 (function () {
   const byId = (id) => document.getElementById(id);
   const SAVED = 'hague.explorer'; // persona, purpose and case survive a reload; the token does not
+  const GRAPHIQL_TABS = 'graphiql:tabState'; // where GraphiQL 4 keeps the analyst's tabs
   const CODES_EXPLAINED = {
     NOT_RELEASED: "withheld by the owner's release rules",
     MEMBER_UNAVAILABLE: 'the state did not answer: the rest of the answer is complete',
@@ -22,7 +23,7 @@
   let root;
   let fetcher;
   let loaded; // the example last put into the editor: { query, variables }, kept in GraphiQL's props
-  let loads = 0;
+  let firstVisit = false; // no GraphiQL tabs saved yet: the first tab is the first example, as written
 
   main().catch((error) => fail(error));
 
@@ -61,16 +62,28 @@
     } catch {
       /* a corrupt entry is ignored */
     }
+    // The first example is the first tab on a first visit: dev mode starts as the persona and with the
+    // purpose it is written for (else the first persona and purpose), so that it runs as opened.
+    // Production makes the analyst choose the purpose: it is the legal basis recorded in every
+    // state's audit log.
+    const first = config.examples[0];
     ui.purpose = config.purposes.includes(saved.purpose) ? saved.purpose : '';
-    // Dev mode starts ready to query (first persona, first purpose); production makes the analyst
-    // choose the purpose, since it is the legal basis recorded in every state's audit log.
-    if (!ui.purpose && config.devMode) ui.purpose = config.purposes[0] || '';
+    if (!ui.purpose && config.devMode) ui.purpose = first && config.purposes.includes(first.purpose) ? first.purpose : config.purposes[0] || '';
     ui.caseRef = typeof saved.caseRef === 'string' ? saved.caseRef : '';
-    const persona = personas.find((p) => p.id === saved.persona) || (config.devMode ? personas[0] : undefined);
+    const persona =
+      personas.find((p) => p.id === saved.persona) || (config.devMode ? personas.find((p) => first && p.id === first.persona) || personas[0] : undefined);
     if (persona) {
       ui.persona = persona.id;
       ui.token = persona.token;
     }
+    // GraphiQL 4 puts a first tab's query in the editor but not its variables (its initial variables
+    // come from the props or its own storage only): on a first visit the props carry both.
+    try {
+      firstVisit = localStorage.getItem(GRAPHIQL_TABS) === null;
+    } catch {
+      firstVisit = true; // no storage: every visit is a first one
+    }
+    if (firstVisit && first) loaded = { query: first.query, variables: first.variables };
   }
 
   function save() {
@@ -143,16 +156,14 @@
 
     const examplePicker = byId('example');
     for (const example of config.examples) examplePicker.append(option(example.id, example.title));
+    for (const option of examplePicker.options) {
+      const example = config.examples.find((candidate) => candidate.id === option.value);
+      if (example) option.title = `For ${example.caller}, purpose ${example.purpose}: ${example.shows}`;
+    }
     examplePicker.addEventListener('change', () => {
       const example = config.examples.find((candidate) => candidate.id === examplePicker.value);
-      if (!example) return;
-      // GraphiQL replaces the active tab's text when its `query`/`variables` props change, and only
-      // then; a trailing newline on every other load makes picking the same example again (after
-      // editing it) a change too. The props stay set, so an editor still loading gets them as well.
-      const pad = loads++ % 2 ? '\n' : '';
-      loaded = { query: example.query + pad, variables: example.variables + pad };
       examplePicker.value = '';
-      render();
+      if (example) openExample(example);
     });
 
     const members = byId('members');
@@ -354,13 +365,158 @@
     root.render(graphiql(loaded));
   }
 
+  /** GraphiQL's tabs in the page, and the one shown (GraphiQL 4 renders them as li.graphiql-tab). */
+  function graphiqlTabs() {
+    const tabs = [...byId('graphiql').querySelectorAll('.graphiql-tab')];
+    return { count: tabs.length, active: tabs.findIndex((tab) => tab.classList.contains('graphiql-tab-active')) };
+  }
+
+  /** Resolves once GraphiQL shows more than `before` tabs with the last one active; false after `ms`. */
+  function tabAdded(before, ms = 5000) {
+    const done = () => {
+      const { count, active } = graphiqlTabs();
+      return count > before && active === count - 1;
+    };
+    if (done()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (!done()) return;
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve(true);
+      });
+      const timer = setTimeout(() => {
+        observer.disconnect();
+        resolve(done());
+      }, ms);
+      observer.observe(byId('graphiql'), { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+    });
+  }
+
+  /**
+   * Opens an example in a new GraphiQL tab, the analyst's open tabs untouched, and switches to the
+   * caller it is written for. GraphiQL's own "New tab" button adds the tab (its UMD build exposes no
+   * tab API); the example's text then goes in through the `query`/`variables` props, which GraphiQL
+   * writes into the active tab whenever they change. A text equal to the props already set gets a
+   * trailing newline, so that the same example picked twice fills its second tab too.
+   */
+  async function openExample(example) {
+    switchToCallerOf(example);
+    const text = { query: example.query, variables: example.variables };
+    if (loaded && loaded.query === text.query) text.query += '\n';
+    if (loaded && loaded.variables === text.variables) text.variables += '\n';
+    const add = byId('graphiql').querySelector('.graphiql-tab-add');
+    if (!add) {
+      // GraphiQL is still starting: the props fill its first tab once its editors exist.
+      loaded = text;
+      render();
+      return;
+    }
+    const before = graphiqlTabs().count;
+    add.click();
+    if (!(await tabAdded(before))) {
+      exampleNote({ text: `GraphiQL did not open a new tab for "${example.title}": use its + button, then pick the example again.` });
+      return;
+    }
+    loaded = text;
+    render();
+  }
+
+  /**
+   * Dev mode: picks the example's persona and purpose, and says so in a note with a button to switch
+   * back. Production (no personas): sets the purpose only; the note names the role the example needs.
+   */
+  function switchToCallerOf(example) {
+    const before = { persona: ui.persona, token: ui.token, purpose: ui.purpose };
+    const persona = personas.find((p) => p.id === example.persona);
+    const purpose = config.purposes.includes(example.purpose) ? example.purpose : ui.purpose;
+    const changes = [];
+    if (persona && persona.id !== ui.persona) changes.push(`persona ${personaName(before.persona)} → ${personaLabel(persona)}`);
+    if (purpose !== ui.purpose) changes.push(`purpose ${before.purpose || '(none)'} → ${purpose}`);
+    const personaChanged = persona && persona.id !== ui.persona;
+    if (personaChanged) setCaller(persona.id, persona.token);
+    if (purpose !== ui.purpose) setPurpose(purpose);
+    if (personaChanged) credentialsChanged();
+
+    let text;
+    if (config.devMode && persona) {
+      text = changes.length
+        ? `Written for ${personaLabel(persona)}, purpose ${example.purpose}: switched ${changes.join(', ')}.`
+        : `Written for ${personaLabel(persona)}, purpose ${example.purpose}: already picked.`;
+    } else if (config.devMode) {
+      text = `Written for ${example.caller}, purpose ${example.purpose}; that persona is not offered on this network, so the persona is unchanged${changes.length ? ` (${changes.join(', ')})` : ''}.`;
+    } else {
+      text = `Written for ${example.caller}, purpose ${example.purpose}${changes.length ? ` (${changes.join(', ')})` : ''}. What you see depends on your token's state, roles, clearance and scopes.`;
+    }
+    exampleNote({
+      text: `${text} "${example.title}": ${example.shows}`,
+      example,
+      back: changes.length ? () => restoreCaller(before) : undefined,
+    });
+  }
+
+  function personaName(id) {
+    const p = personas.find((candidate) => candidate.id === id);
+    return p ? personaLabel(p) : '(own token)';
+  }
+
+  /** Puts a persona's (or a pasted) token in the bar, as picking it by hand would. */
+  function setCaller(personaId, token) {
+    ui.persona = personaId;
+    ui.token = token;
+    byId('persona').value = personaId;
+    byId('token').value = token;
+  }
+
+  function setPurpose(purpose) {
+    ui.purpose = purpose;
+    byId('purpose').value = purpose;
+    save();
+  }
+
+  function restoreCaller(before) {
+    const credentials = before.persona !== ui.persona || before.token !== ui.token;
+    if (credentials) setCaller(before.persona, before.token);
+    setPurpose(before.purpose);
+    if (credentials) credentialsChanged();
+    exampleNote({ text: `Switched back: ${personaName(ui.persona)}, purpose ${ui.purpose || '(none)'}.` });
+  }
+
+  /** The note under the bar saying which caller the last example picked is written for (created on first use). */
+  function exampleNote({ text, example, back }) {
+    let note = byId('example-note');
+    if (!note) {
+      note = Object.assign(document.createElement('p'), { id: 'example-note', className: 'hague-example-note' });
+      note.dataset.testid = 'example-note';
+      note.setAttribute('role', 'status');
+      byId('hague-bar').after(note);
+    }
+    // One line at most (the editor keeps its height at 1280x720): the whole text in the tooltip.
+    const line = Object.assign(document.createElement('span'), { className: 'hague-example-text', textContent: text, title: text });
+    note.replaceChildren(line);
+    note.dataset.example = example ? example.id : '';
+    note.dataset.persona = ui.persona;
+    note.dataset.purpose = ui.purpose;
+    if (back) {
+      const button = Object.assign(document.createElement('button'), { type: 'button', className: 'hague-button', textContent: 'Switch back' });
+      button.dataset.testid = 'example-switch-back';
+      button.addEventListener('click', back);
+      note.append(' ', button);
+    }
+    const close = Object.assign(document.createElement('button'), { type: 'button', className: 'hague-button', textContent: 'Close' });
+    close.addEventListener('click', () => (note.hidden = true));
+    note.append(' ', close);
+    note.hidden = false;
+  }
+
   function graphiql(example) {
     return React.createElement(
       GraphiQL,
       {
         fetcher,
-        // First visit: one tab per example. Later visits: GraphiQL restores the analyst's own tabs.
-        defaultTabs: config.examples.map((e) => ({ query: e.query, variables: e.variables })),
+        // First visit: the first example, with its variables (through the props, see restore()).
+        // Later visits: GraphiQL restores the analyst's own tabs. Other examples open from the picker.
+        defaultTabs: config.examples.slice(0, 1).map((e) => ({ query: e.query, variables: e.variables })),
         // `query`/`variables` replace the active tab's text when they change; undefined leaves it alone.
         query: example && example.query,
         variables: example && example.variables,

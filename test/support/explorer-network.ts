@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { describe } from 'vitest';
 import type { MemberState } from '../../common/member-states.ts';
 import { devPersonas } from '../../gateway/dev-personas.ts';
+import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../../subgraphs/member/match-keys.ts';
 import { seedMember } from '../../subgraphs/member/seed.ts';
 import { startNetwork, type TestNetwork } from './network.ts';
 
@@ -23,7 +25,8 @@ export function describeWithChromium(file: string) {
   return describe.skipIf(skip);
 }
 
-export async function startExplorerNetwork(): Promise<{ net: TestNetwork; browser: Browser; close(): Promise<void> }> {
+/** `asOf`: the demo clock of the seeded data (default the reference date 2026-11-01); the explorer's examples count their dates from today. */
+export async function startExplorerNetwork(options: { asOf?: string } = {}): Promise<{ net: TestNetwork; browser: Browser; close(): Promise<void> }> {
   // The personas' tokens are minted per request of /explorer/personas.json with the network's
   // dev keys, whose folder is known once startNetwork has returned: the page asks only later.
   // eslint-disable-next-line prefer-const -- read by the personas callback, assigned once the network is up
@@ -39,7 +42,9 @@ export async function startExplorerNetwork(): Promise<{ net: TestNetwork; browse
     },
   });
   keysDir = net.keysDir;
-  for (const member of net.members.values()) await seedMember(member.store, { persons: 60 });
+  // Match keys under one network key, as `hague dev` seeds them: the states' records link into subjects.
+  const keyring = ensureNetworkKeyring(join(net.keysDir, NETWORK_KEY_FILE));
+  for (const member of net.members.values()) await seedMember(member.store, { persons: 60, keyring, asOf: options.asOf });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],

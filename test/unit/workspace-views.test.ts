@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Movement, SubjectModel, WorkspaceModel } from '../../gateway/explorer/workspace/model.ts';
+import { readAnswer, type Answer } from '../../gateway/explorer/workspace/read-answer.ts';
 import { buildGraph } from '../../gateway/explorer/workspace/views/graph.ts';
 import { buildRoute } from '../../gateway/explorer/workspace/views/map.ts';
 import { buildTimeline } from '../../gateway/explorer/workspace/views/timeline.ts';
@@ -11,7 +12,8 @@ import { buildTimeline } from '../../gateway/explorer/workspace/views/timeline.t
  * small models for the edge cases. The drawing itself: test/workspace-views-browser.test.ts.
  */
 
-const passport = JSON.parse(readFileSync(new URL('../fixtures/workspace-EM482913-BE.model.json', import.meta.url), 'utf8')) as WorkspaceModel;
+/** readAnswer's model of the answer to passport EM482913 a BE analyst got from `hague dev` (test/fixtures/README.md). */
+const passport = readAnswer(JSON.parse(readFileSync(new URL('../fixtures/subject-EM482913-BE.answer.json', import.meta.url), 'utf8')) as Answer);
 
 function subject(id: string, parts: Partial<SubjectModel>): SubjectModel {
   return {

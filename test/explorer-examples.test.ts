@@ -1,0 +1,315 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { type Browser, type Page, type Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemberState } from '../common/member-states.ts';
+import { devPersonas } from '../gateway/dev-personas.ts';
+import type { ExplorerPersona } from '../gateway/explorer.ts';
+import { explorerExamples, type ExplorerExample } from '../gateway/explorer/examples.ts';
+import { todayUtc } from '../subgraphs/member/demo-data/clock.ts';
+import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../subgraphs/member/match-keys.ts';
+import { seedMember } from '../subgraphs/member/seed.ts';
+import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
+import { postQuery, startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
+
+/**
+ * The explorer's saved examples tell their stories to the callers they are written for.
+ *
+ * 1. On a network like a fresh `npm start` (five states, 1000 seeded persons each, the real release
+ *    policies of config/policies, the demo clock on today), every example runs with its declared
+ *    persona's token and purpose: every root field returns data, and the only errors are the
+ *    NOT_RELEASED notes the example declares (`expectWithheld`). Each story's point is checked too.
+ * 2. In headless Chromium at 1280x720: on a first visit the first tab runs as opened (its variables
+ *    included) for the default persona and shows data; picking an example opens a new tab (the
+ *    previous tab's text unchanged), switches persona and purpose with a note, and "Switch back"
+ *    restores them. Screenshot: test-results/explorer-examples.png.
+ */
+
+const STATES: MemberState[] = ['NL', 'BE', 'FR', 'DE', 'ES'];
+
+type Errors = NonNullable<GraphQLAnswer['body']['errors']>;
+type Data = Record<string, any>;
+
+/** The response keys of the operation's root fields. */
+function rootFields(query: string): string[] {
+  const operation = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  return operation.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? (s.alias ?? s.name).value : '?'));
+}
+
+/** What each story must show its persona, beyond "data and no other errors". */
+const STORIES: Record<string, (data: Data, errors: Errors) => void> = {
+  subject: (data) => {
+    expect(data.subjects).toHaveLength(1);
+    const [subject] = data.subjects;
+    expect(subject.heldBy).toEqual(['NL', 'BE', 'FR']);
+    expect(subject.linkedBy).toContain('DOCUMENT');
+    const route = subject.travel.map((t: any) => `${t.movement.from.city}>${t.movement.to.city}:${t.source.memberState}`);
+    expect(route).toEqual([
+      'Brussels>Istanbul:BE',
+      'Istanbul>Gaziantep:FR',
+      'Gaziantep>Kilis:FR',
+      'Izmir>Athens:NL',
+      'Athens>Amsterdam:NL',
+      'Amsterdam>Istanbul:NL',
+    ]);
+    expect(subject.travel.at(-1).movement.planned).toBe(true);
+    const money = subject.financialMeasures.map((f: any) => `${f.measure.kind}:${f.source.memberState}`);
+    expect(money[0]).toBe('ASSET_FREEZE:NL');
+    expect(money).toContain('CASH_WITHDRAWAL:BE');
+    expect(subject.organisations.map((o: any) => o.source.memberState).sort()).toEqual(['BE', 'FR', 'NL']);
+    expect(subject.alerts.map((a: any) => a.kind).sort()).toEqual(['FREEZE_EVASION', 'PLANNED_TRIP']);
+    expect(subject.withheld).toEqual([]);
+  },
+  passport: (data) => {
+    expect(data.persons.map((p: any) => p.memberState)).toEqual(['NL', 'BE', 'FR']);
+    for (const person of data.persons) {
+      for (const field of ['documents', 'travel', 'listings', 'affiliations', 'background'])
+        expect(person[field], `${person.memberState} ${field}`).not.toBeNull();
+    }
+    expect(data.persons.find((p: any) => p.memberState === 'NL').financialMeasures.map((f: any) => f.kind)).toContain('ASSET_FREEZE');
+  },
+  'partner-view': (data) => {
+    const [subject] = data.subjects;
+    expect(subject.heldBy).toEqual(['NL', 'BE', 'FR']);
+    expect(subject.linkedBy).toEqual(['NAME_DOB']);
+    expect(subject.travel).toEqual([]);
+    const nl = subject.withheld.find((w: any) => w.memberState === 'NL');
+    expect(nl.fields).toEqual(expect.arrayContaining(['Person.travel', 'Person.listings', 'Person.affiliations']));
+    expect(nl.reasons.join(' ')).toContain('NL releases SUMMARY-tier fields to DE');
+    expect(nl.contact.phone).toBeTruthy();
+  },
+  istanbul: (data) => {
+    const belhawari = data.subjects.find((s: any) => s.id.includes('NL:NL-P-000001'));
+    expect(belhawari, 'the cast flight Amsterdam -> Istanbul').toBeDefined();
+    expect(belhawari.alerts.map((a: any) => a.kind)).toContain('PLANNED_TRIP');
+    for (const subject of data.subjects) {
+      const planned = subject.travel.filter((t: any) => t.movement.planned && [t.movement.from.city, t.movement.to.city].includes('Istanbul'));
+      expect(planned.length, subject.id).toBeGreaterThan(0);
+    }
+  },
+  'freeze-evasion': (data, errors) => {
+    const [subject] = data.subjects;
+    expect(subject.heldBy).toEqual(['NL', 'BE', 'DE']);
+    expect(subject.financialMeasures[0].measure.kind).toBe('ASSET_FREEZE');
+    expect(subject.alerts.map((a: any) => a.kind)).toContain('FREEZE_EVASION');
+    expect(errors.map((e) => e.extensions?.memberState)).toEqual(['FR']);
+  },
+  'national-list': (data) => {
+    expect(data.persons.length).toBeGreaterThan(20);
+    for (const person of data.persons) expect(person.listings.map((l: any) => l.list)).toContain('NL national terrorism list');
+  },
+  organisation: (data) => {
+    expect(data.subjects[0].heldBy).toEqual(['NL', 'BE', 'FR']);
+    for (const subject of data.subjects) expect(subject.organisations.some((o: any) => /mu(h|ha|)d?j?ir/i.test(o.name))).toBe(true);
+  },
+  hits: (data) => {
+    expect(data.hitNotifications.some((n: any) => n.record === 'NL-P-000001' && n.callerState === 'BE' && n.callerSubject === 'demo-be-analyst')).toBe(true);
+  },
+};
+
+describe('explorer examples, each as the persona it is written for, on a fresh demo network', () => {
+  let net: TestNetwork;
+  let personas: ExplorerPersona[];
+  const today = new Date();
+  const examples = explorerExamples(today);
+
+  beforeAll(async () => {
+    net = await startNetwork({ states: STATES, policies: 'config' });
+    // One network pseudonymisation key for every state, as `hague dev` seeds them: records link into subjects.
+    const keyring = ensureNetworkKeyring(join(net.keysDir, NETWORK_KEY_FILE));
+    for (const member of net.members.values()) await seedMember(member.store, { persons: 1000, keyring, asOf: todayUtc(today) });
+    personas = await devPersonas(STATES, net.keysDir)();
+  }, 120_000);
+
+  afterAll(async () => {
+    await net?.close();
+  });
+
+  async function run(example: ExplorerExample): Promise<GraphQLAnswer> {
+    const persona = personas.find((p) => p.id === example.persona);
+    expect(persona, `dev persona ${example.persona}`).toBeDefined();
+    return postQuery(net.url, example.query, JSON.parse(example.variables), { authorization: `Bearer ${persona!.token}`, 'x-hague-purpose': example.purpose });
+  }
+
+  it('covers every example with a story check', () => {
+    expect(Object.keys(STORIES).sort()).toEqual(examples.map((e) => e.id).sort());
+  });
+
+  it.each(examples.map((e) => [e.id, e.persona, e.purpose, e] as const))('%s as %s, purpose %s', async (id, _persona, _purpose, example) => {
+    if (example.runAfter) {
+      const before = await run(examples.find((e) => e.id === example.runAfter)!);
+      expect(before.status).toBe(200);
+    }
+    const answer = await run(example);
+    expect(answer.status).toBe(200);
+    const data = answer.body.data as Data;
+    for (const field of rootFields(example.query)) {
+      expect(Array.isArray(data?.[field]), `${field} is a list`).toBe(true);
+      expect(data[field].length, `${field} has data`).toBeGreaterThan(0);
+    }
+    const errors = answer.body.errors ?? [];
+    const declared = (e: Errors[number]) => e.extensions?.code === 'NOT_RELEASED' && (example.expectWithheld ?? []).includes(e.extensions?.field);
+    expect(errors.filter((e) => !declared(e))).toEqual([]);
+    for (const field of example.expectWithheld ?? [])
+      expect(
+        errors.some((e) => e.extensions?.field === field),
+        `declared ${field}`,
+      ).toBe(true);
+    STORIES[id](data, errors);
+  });
+});
+
+const describeChromium = describeWithChromium('explorer-examples');
+const SCREENSHOT = fileURLToPath(new URL('../test-results/explorer-examples.png', import.meta.url));
+
+type CodeMirrorElement = HTMLElement & { CodeMirror: { getValue(): string } };
+
+/** The text of the query editor and of the variables editor of the tab shown. */
+async function editors(page: Page): Promise<{ query: string; variables: string }> {
+  return page.evaluate(() => {
+    const value = (selector: string) => {
+      const all = Array.from(document.querySelectorAll<CodeMirrorElement>(selector));
+      const shown = all.find((e) => !e.closest('.hidden')) ?? all[0];
+      return shown ? shown.CodeMirror.getValue() : '';
+    };
+    return { query: value('.graphiql-query-editor .CodeMirror'), variables: value('.graphiql-editor-tool .CodeMirror') };
+  });
+}
+
+async function tabs(page: Page): Promise<{ count: number; active: number; titles: string[] }> {
+  return page.evaluate(() => {
+    const all = Array.from(document.querySelectorAll('#graphiql .graphiql-tab'));
+    return {
+      count: all.length,
+      active: all.findIndex((t) => t.classList.contains('graphiql-tab-active')),
+      titles: all.map((t) => t.querySelector('.graphiql-tab-button')?.textContent?.trim() ?? ''),
+    };
+  });
+}
+
+describeChromium('explorer examples in the browser: the first tab runs as opened, an example opens a new tab as its persona', () => {
+  let net: TestNetwork;
+  let browser: Browser;
+  let close: () => Promise<void>;
+  const examples = explorerExamples(new Date());
+
+  beforeAll(async () => {
+    ({ net, browser, close } = await startExplorerNetwork({ asOf: todayUtc() }));
+  });
+
+  afterAll(async () => {
+    await close?.();
+  });
+
+  it('first visit: the first tab gives data to the default persona; picking an example adds a tab and switches persona and purpose', async () => {
+    const origin = new URL(net.url).origin;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const problems: string[] = [];
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    await page.addInitScript(() => {
+      const w = window as unknown as { cspViolations: string[] };
+      w.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const answers: Array<Promise<{ operationName?: string; headers: Record<string, string>; body: GraphQLAnswer['body'] }>> = [];
+    page.on('response', (response: Response) => {
+      const request = response.request();
+      if (request.method() !== 'POST' || new URL(response.url()).pathname !== '/graphql') return;
+      const sent = request.postDataJSON() as { operationName?: string; query?: string } | null;
+      const name = sent?.operationName ?? /query\s+(\w+)/.exec(sent?.query ?? '')?.[1];
+      answers.push((async () => ({ operationName: name, headers: await request.allHeaders(), body: (await response.json()) as GraphQLAnswer['body'] }))());
+    });
+    const answerTo = async (operationName: string) => {
+      await expect.poll(async () => (await Promise.all(answers)).some((a) => a.operationName === operationName), { timeout: 20_000 }).toBe(true);
+      return (await Promise.all(answers)).filter((a) => a.operationName === operationName).at(-1)!;
+    };
+
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('#graphiql .graphiql-tab', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
+
+    // First visit: one tab, the first example with its variables, as the persona it is written for.
+    const [first] = examples;
+    expect(await page.inputValue('#persona')).toBe(first.persona);
+    expect(await page.inputValue('#purpose')).toBe(first.purpose);
+    expect((await tabs(page)).count).toBe(1);
+    await expect.poll(async () => (await editors(page)).variables).toContain('EM482913');
+    expect((await editors(page)).query).toContain('query SubjectAcrossStates');
+
+    await page.click('.graphiql-execute-button');
+    const firstAnswer = await answerTo('SubjectAcrossStates');
+    expect(firstAnswer.headers['x-hague-purpose']).toBe('counter-terrorism');
+    expect(firstAnswer.body.errors ?? []).toEqual([]);
+    expect(firstAnswer.body.data?.subjects).toHaveLength(1);
+    expect(firstAnswer.body.data?.subjects[0].heldBy).toEqual(['NL', 'BE', 'FR']);
+    // The result pane shows it (read from its editor: CodeMirror renders visible lines only).
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector<CodeMirrorElement>('.graphiql-response .CodeMirror')?.CodeMirror.getValue() ?? ''))
+      .toContain('NL:NL-P-000001+BE:BE-P-000001+FR:FR-P-000001');
+    const firstTab = await editors(page);
+
+    // Picking an example: a new tab, the example's persona and purpose, a note saying so.
+    await page.selectOption('#example', 'freeze-evasion');
+    await expect.poll(async () => (await tabs(page)).count).toBe(2);
+    expect((await tabs(page)).active).toBe(1);
+    await expect.poll(async () => (await editors(page)).query).toContain('query FreezeAndWithdrawals');
+    await expect.poll(async () => (await editors(page)).variables).toContain('NR5K8T2H4');
+    expect(await page.inputValue('#persona')).toBe('BE-fiu');
+    expect(await page.inputValue('#purpose')).toBe('terrorism-financing');
+    const note = page.locator('#example-note');
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.getAttribute('data-example')).toBe('freeze-evasion');
+    const noteText = (await note.textContent()) ?? '';
+    for (const text of [
+      'BE FIU officer · CONFIDENTIAL',
+      'switched persona BE CT analyst · SECRET → BE FIU officer · CONFIDENTIAL',
+      'purpose counter-terrorism → terrorism-financing',
+    ]) {
+      expect(noteText).toContain(text);
+    }
+
+    await page.click('.graphiql-execute-button');
+    const fiu = await answerTo('FreezeAndWithdrawals');
+    expect(fiu.headers['x-hague-purpose']).toBe('terrorism-financing');
+    expect(fiu.headers.authorization).toBe(`Bearer ${await page.inputValue('#token')}`);
+    expect(fiu.body.data?.subjects[0].alerts.map((a: { kind: string }) => a.kind)).toContain('FREEZE_EVASION');
+    expect((fiu.body.errors ?? []).map((e) => `${e.extensions?.code} ${e.extensions?.memberState} ${e.extensions?.field}`)).toEqual([
+      'NOT_RELEASED FR persons(filter.documentNumber)',
+    ]);
+
+    mkdirSync(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    console.log(`explorer-examples: screenshot ${SCREENSHOT}`);
+
+    // The first tab kept its text.
+    await page.click('#graphiql .graphiql-tab:nth-child(1) .graphiql-tab-button');
+    await expect.poll(async () => (await tabs(page)).active).toBe(0);
+    expect(await editors(page)).toEqual(firstTab);
+
+    // Switch back: the persona and purpose before the example.
+    await page.click('[data-testid="example-switch-back"]');
+    expect(await page.inputValue('#persona')).toBe('BE-analyst');
+    expect(await page.inputValue('#purpose')).toBe('counter-terrorism');
+
+    // The same example again: a third tab with its text, the others untouched.
+    await page.selectOption('#example', 'freeze-evasion');
+    await expect.poll(async () => (await tabs(page)).count).toBe(3);
+    expect((await tabs(page)).active).toBe(2);
+    await expect.poll(async () => (await editors(page)).query).toContain('query FreezeAndWithdrawals');
+    expect((await editors(page)).variables).toContain('NR5K8T2H4');
+    expect((await tabs(page)).titles).toEqual(['SubjectAcrossStates', 'FreezeAndWithdrawals', 'FreezeAndWithdrawals']);
+
+    expect(problems).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
+    await context.close();
+  });
+});
