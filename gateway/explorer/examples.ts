@@ -291,7 +291,7 @@ export function explorerExamples(today: Date = new Date()): ExplorerExample[] {
     example({
       id: 'hits',
       runAfter: 'subject',
-      title: "Partners' hits on our records (NL duty officer)",
+      title: 'Hits on our records (duty officers)',
       persona: 'NL-duty',
       purpose: 'counter-terrorism',
       shows:
