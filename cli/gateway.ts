@@ -71,6 +71,7 @@ export function registerGateway(program: Command): void {
           corsOrigins: network.gateway.corsOrigins,
           rateLimit: network.gateway.rateLimit,
           maxInFlightAnswerBytes: network.gateway.maxInFlightAnswerBytes,
+          persistedQueries: network.gateway.persistedQueries,
           logger: { level: logLevel },
           audit: {
             location: auditLocation(flags.audit),

@@ -46,6 +46,15 @@ export interface CircuitBreakerSettings {
 export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerSettings = { failures: 5, halfOpenAfterMs: 5000 };
 /** The gateway's cap on the bytes of member answers being read at once, over all states (answer-memory.ts). */
 export const DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES = 64 * 1024 * 1024;
+/** How long a persisted query's hash is remembered after it was last registered. */
+export const DEFAULT_PERSISTED_QUERY_TTL_MS = 3_600_000;
+
+/** members.yaml gateway.persistedQueries: automatic persisted queries, kept for `ttl`, shared by the replicas in `redis`. */
+export interface PersistedQuerySettings {
+  ttlMs: number;
+  /** redis:// or rediss:// URL: every replica understands a hash any of them learnt. Absent: this process's memory. */
+  redis?: string;
+}
 export { DEFAULT_GATEWAY_MAX_ANSWER_BYTES };
 
 export interface GatewaySettings {
@@ -63,6 +72,7 @@ export interface GatewaySettings {
   hedgeAfterMs?: number;
   /** Cap on the bytes of member answers being read at once, over all states. */
   maxInFlightAnswerBytes: number;
+  persistedQueries: PersistedQuerySettings;
 }
 
 export interface MembersConfig {
@@ -83,7 +93,9 @@ const GATEWAY_KEYS = [
   'maxAnswerBytes',
   'maxInFlightAnswerBytes',
   'hedgeAfterMs',
+  'persistedQueries',
 ] as const;
+const PERSISTED_QUERY_KEYS = ['ttl', 'redis'] as const;
 const BREAKER_KEYS = ['failures', 'halfOpenAfter'] as const;
 const RATE_LIMIT_KEYS = ['perCaller', 'concurrentPerCaller', 'refusedPerAddress', 'window', 'redis'] as const;
 const DEFAULT_RATE_LIMIT: RateLimitOptions = {
@@ -158,6 +170,7 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     corsOrigins: [],
     rateLimit: { ...DEFAULT_RATE_LIMIT },
     maxInFlightAnswerBytes: DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES,
+    persistedQueries: { ttlMs: DEFAULT_PERSISTED_QUERY_TTL_MS },
   };
   if (value === undefined || value === null) return settings;
   if (!isPlainObject(value)) throw y.bad(['gateway'], value, `is not a map; expected ${GATEWAY_KEYS.join(', ')}`);
@@ -185,6 +198,7 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     });
   }
   if (value.rateLimit !== undefined) settings.rateLimit = validateRateLimit(y, value.rateLimit);
+  if (value.persistedQueries !== undefined) settings.persistedQueries = validatePersistedQueries(y, value.persistedQueries);
   if (value.circuitBreaker !== undefined) settings.circuitBreaker = validateBreaker(y, ['gateway', 'circuitBreaker'], value.circuitBreaker);
   if (value.maxAnswerBytes !== undefined) settings.maxAnswerBytes = validateBytes(y, ['gateway', 'maxAnswerBytes'], value.maxAnswerBytes);
   if (value.maxInFlightAnswerBytes !== undefined) {
@@ -265,6 +279,27 @@ function validateRateLimit(y: YamlFile, value: unknown): RateLimitOptions | fals
     limit.redis = value.redis;
   }
   return limit;
+}
+
+function validatePersistedQueries(y: YamlFile, value: unknown): PersistedQuerySettings {
+  const at = ['gateway', 'persistedQueries'];
+  if (!isPlainObject(value)) throw y.bad(at, value, `is not a map; expected ${PERSISTED_QUERY_KEYS.join(', ')}`);
+  y.onlyKeys(at, value, PERSISTED_QUERY_KEYS);
+  const settings: PersistedQuerySettings = { ttlMs: DEFAULT_PERSISTED_QUERY_TTL_MS };
+  if (value.ttl !== undefined) {
+    const ms = durationMs(value.ttl);
+    if (ms === undefined || ms < 1000 || ms > 30 * 86_400_000) {
+      throw y.bad([...at, 'ttl'], value.ttl, 'is not a time from 1 s to 720 h; expected e.g. 1h, 30m or 3600000 (milliseconds)');
+    }
+    settings.ttlMs = ms;
+  }
+  if (value.redis !== undefined) {
+    if (typeof value.redis !== 'string' || !isRedisUrl(value.redis)) {
+      throw y.bad([...at, 'redis'], value.redis, 'is not a Redis URL; expected redis://host:port or rediss://host:port (TLS), e.g. redis://127.0.0.1:6379');
+    }
+    settings.redis = value.redis;
+  }
+  return settings;
 }
 
 /** 60000 (milliseconds), or a number with ms, s, m or h: 60s, 1m. */

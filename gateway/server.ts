@@ -13,6 +13,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import type { LoggerOptions } from 'pino';
 import { PURPOSES, type Caller } from '../common/caller.ts';
+import { closeRedis, connectRedis } from './redis.ts';
+import { RedisPersistedQueryCache } from './persisted-queries.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { contextAudience } from '../common/context-token.ts';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS } from '../common/defaults.ts';
@@ -29,7 +31,7 @@ import { maskError } from './error-masking.ts';
 import { registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { MemberFanout } from './fanout.ts';
 import { createAgent } from './http-client.ts';
-import { DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES, type MemberConfig } from './members-config.ts';
+import { DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES, DEFAULT_PERSISTED_QUERY_TTL_MS, type MemberConfig, type PersistedQuerySettings } from './members-config.ts';
 import { AnswerMemory } from './answer-memory.ts';
 import { MemberReplicas } from './replicas.ts';
 import type { GatewayPlugin } from './plugin.ts';
@@ -80,6 +82,8 @@ export interface StartGatewayOptions {
   rateLimit?: Partial<RateLimitOptions> | false;
   /** Cap on the bytes of member answers being read at once, over all states (answer-memory.ts; members.yaml gateway.maxInFlightAnswerBytes). */
   maxInFlightAnswerBytes?: number;
+  /** Automatic persisted queries (members.yaml gateway.persistedQueries): how long a hash is kept, and a Redis the replicas share it in (absent: this process's memory). */
+  persistedQueries?: PersistedQuerySettings;
 }
 
 export interface GatewaySecurity {
@@ -144,6 +148,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         onError: (error) => app.log.warn({ err: error }, (error as Error).message),
       })
     : undefined;
+  // Persisted queries shared by the replicas: connected before anything listens, so a wrong URL stops the start.
+  const apqTtlSeconds = Math.round((options.persistedQueries?.ttlMs ?? DEFAULT_PERSISTED_QUERY_TTL_MS) / 1000);
+  const apqRedis = options.persistedQueries?.redis ? await connectRedis(options.persistedQueries.redis, 'persisted-query', app.log) : undefined;
+  if (apqRedis) app.addHook('onClose', async () => closeRedis(apqRedis));
   let loaded = false;
   /** Set by close(): every answer from then on closes its connection (see the onSend hook). */
   let draining = false;
@@ -204,7 +212,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // HTTP conventions partner apps rely on, made explicit: CSRF prevention (a GET or simple POST
     // must carry a non-simple header), automatic persisted queries, no batched requests.
     csrfPrevention: true,
-    persistedQueries: { ttl: 3600 },
+    persistedQueries: apqRedis ? { ttl: apqTtlSeconds, cache: new RedisPersistedQueryCache(apqRedis, app.log, apqTtlSeconds) } : { ttl: apqTtlSeconds },
     allowBatchedHttpRequests: false,
     // A huge document is refused while parsing, at the same bound as the members'.
     parseOptions: { maxTokens: MAX_QUERY_TOKENS },

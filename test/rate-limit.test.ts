@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Purpose } from '../common/caller.ts';
@@ -8,6 +6,7 @@ import { parseMembersConfig } from '../gateway/members-config.ts';
 import type { RateLimitOptions } from '../gateway/plugins/rate-limit.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { freePort } from './support/ports.ts';
+import { skipRedis, startRedis, warnIfNoRedis, type TestRedis } from './support/redis.ts';
 import { postQuery, startBrokenPeer, startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
 
 /**
@@ -154,44 +153,10 @@ describe('per caller, in memory', () => {
 // ---------------------------------------------------------------------------------------------
 // Redis: several replicas share one budget per caller.
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-const haveRedis = existsSync(REDIS_SERVER);
-if (!haveRedis && process.env.CI !== 'true') {
-  console.warn(`rate-limit: Redis tests SKIPPED, ${REDIS_SERVER} is missing (apt-get install -y redis-server); CI=true makes this a failure`);
-}
+warnIfNoRedis('rate-limit');
 
-async function startRedis(): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
-  if (!haveRedis) throw new Error(`${REDIS_SERVER} is missing (apt-get install -y redis-server), and CI must not skip the Redis tests`);
-  const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on ${port}:\n${output}`)), 20_000);
-    child.stdout.on('data', (d) => {
-      output += String(d);
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    process: child,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-describe.skipIf(!haveRedis && process.env.CI !== 'true')('per caller, shared through Redis', () => {
-  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+describe.skipIf(skipRedis)('per caller, shared through Redis', () => {
+  let redis: TestRedis | undefined;
   let client: Redis | undefined;
   let a: RunningGateway;
   let b: RunningGateway;

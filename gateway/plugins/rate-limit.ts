@@ -1,7 +1,6 @@
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
-import { ConfigError } from '../../common/config-error.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { closeRedis, connectRedis } from '../redis.ts';
 import {
   DEFAULT_RATE_LIMIT_CONCURRENT_PER_CALLER,
   DEFAULT_RATE_LIMIT_PER_CALLER,
@@ -73,8 +72,8 @@ export function useRateLimit(options: Partial<RateLimitOptions> | false | undefi
   return {
     name: 'rate-limit',
     async onApp(app) {
-      const redis = settings.redis ? await connectRedis(settings.redis, app.log) : undefined;
-      if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+      const redis = settings.redis ? await connectRedis(settings.redis, 'rate-limit', app.log) : undefined;
+      if (redis) app.addHook('onClose', async () => closeRedis(redis));
       await app.register(fastifyRateLimit, {
         global: false,
         timeWindow: settings.windowMs,
@@ -173,37 +172,6 @@ export function useRateLimit(options: Partial<RateLimitOptions> | false | undefi
       }
     },
   };
-}
-
-/** Connects at start, so a wrong URL stops the gateway; afterwards a lost connection fails fast (the request goes on unlimited). */
-async function connectRedis(url: string, log: FastifyBaseLogger): Promise<Redis> {
-  // Loaded only when a Redis is configured: most gateways keep their counters in memory, and start faster without it.
-  const { Redis: RedisClient } = await import('ioredis');
-  const redis = new RedisClient(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 5000 });
-  let lastError = '';
-  redis.on('error', (error: Error) => {
-    if (error.message !== lastError) log.warn({ err: error }, 'rate-limit Redis connection failed; retrying');
-    lastError = error.message;
-  });
-  redis.on('ready', () => {
-    lastError = '';
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    // connect() rejects with "Connection is closed."; the 'error' event had the cause (ECONNREFUSED, ENOTFOUND, ...).
-    const why = lastError || (error instanceof Error ? error.message : String(error));
-    throw new ConfigError(`rate-limit Redis ${redactUrl(url)}: cannot connect (${why})`);
-  }
-  return redis;
-}
-
-/** A Redis URL may carry a password: never in a message. */
-function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
 }
 
 function definedOnly(options: Partial<RateLimitOptions>): Partial<RateLimitOptions> {
