@@ -12,6 +12,7 @@ import { todayUtc } from '../subgraphs/member/demo-data/clock.ts';
 import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../subgraphs/member/match-keys.ts';
 import { seedMember } from '../subgraphs/member/seed.ts';
 import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
+import { startGateway } from '../gateway/server.ts';
 import { postQuery, startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
 
 /**
@@ -311,5 +312,53 @@ describeChromium('explorer examples in the browser: the first tab runs as opened
     expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
     expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
     await context.close();
+  });
+
+  it('in production (no personas) picking an example sets only the purpose and names the role it needs', async () => {
+    // A production gateway over the same members: no personas, the analyst pastes a token.
+    const production = await startGateway({ supergraphSdl: net.supergraphSdl, members: net.memberConfigs, security: net.security });
+    try {
+      const origin = new URL(production.url).origin;
+      const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      const answers: Array<Promise<{ operationName?: string; headers: Record<string, string>; body: GraphQLAnswer['body'] }>> = [];
+      page.on('response', (response: Response) => {
+        const request = response.request();
+        if (request.method() !== 'POST' || new URL(response.url()).pathname !== '/graphql') return;
+        const sent = request.postDataJSON() as { operationName?: string } | null;
+        answers.push(
+          (async () => ({ operationName: sent?.operationName, headers: await request.allHeaders(), body: (await response.json()) as GraphQLAnswer['body'] }))(),
+        );
+      });
+      await page.goto(`${origin}/`);
+      await page.waitForSelector('#graphiql .graphiql-tab', { timeout: 30_000 });
+      expect(await page.isHidden('#persona')).toBe(true);
+      expect(await page.inputValue('#purpose')).toBe(''); // production: the analyst chooses the legal basis
+      await page.fill('#token', `Bearer ${await net.token({ state: 'BE', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'] })}`);
+
+      await page.selectOption('#example', 'national-list');
+      await expect.poll(async () => (await tabs(page)).count).toBe(2);
+      await expect.poll(async () => (await editors(page)).query).toContain('query NationalList');
+      expect(await page.inputValue('#purpose')).toBe('counter-terrorism');
+      const note = (await page.textContent('#example-note')) ?? '';
+      expect(note).toContain(
+        'Written for BE CT analyst (role analyst, clearance SECRET, scope financial:read), purpose counter-terrorism (purpose (none) → counter-terrorism)',
+      );
+      expect(note).toContain("What you see depends on your token's state, roles, clearance and scopes.");
+
+      await page.click('.graphiql-execute-button');
+      await expect.poll(async () => (await Promise.all(answers)).some((a) => a.operationName === 'NationalList'), { timeout: 20_000 }).toBe(true);
+      const answer = (await Promise.all(answers)).filter((a) => a.operationName === 'NationalList').at(-1)!;
+      expect(answer.headers['x-hague-purpose']).toBe('counter-terrorism');
+      expect(answer.body.errors ?? []).toEqual([]);
+      expect(answer.body.data?.persons.length).toBeGreaterThan(0);
+      expect(new Set(answer.body.data?.persons.map((p: { memberState: string }) => p.memberState))).toEqual(new Set(['NL']));
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await production.close();
+    }
   });
 });
