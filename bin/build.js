@@ -9,15 +9,19 @@
 //    files instead of resolving and reading about 1,500 modules one by one: a gateway is ready with
 //    60% of the CPU time (bench/README.md, "Gateway start"). esbuild is tsx's own (tsx is a
 //    dependency, so it is installed wherever tsx is); better-sqlite3, a native addon, stays outside.
+// 3. esbuild bundles the explorer's results workspace (gateway/explorer/workspace/, browser code)
+//    into dist/explorer/workspace.js (one IIFE script, global HagueWorkspace) and workspace.css,
+//    which the gateway serves (gateway/explorer/workspace-build.ts, compiled in step 1, says how).
 // dist/BUILT is written last, dated to the moment the build started; bin/hague.js runs the bundle
 // only while no source is newer than that.
 //
 // --if-possible (prepare): without TypeScript installed (npm ci --omit=dev), say so and leave
 // dist/ alone instead of failing the install; the CLI then runs the sources through tsx.
 import { spawnSync } from 'node:child_process';
-import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -69,6 +73,15 @@ await esbuild.build({
   sourcesContent: false,
   logLevel: 'warning',
 });
+// The explorer's workspace, with the options the gateway uses when it bundles it in memory (a
+// package without the gateway, as test/compiled-cli.test.ts builds, has none).
+const workspaceBuild = join(dist, 'gateway', 'explorer', 'workspace-build.js');
+if (existsSync(workspaceBuild)) {
+  /** @type {unknown} */
+  const compiledWorkspace = await import(pathToFileURL(workspaceBuild).href);
+  const workspace = /** @type {{ buildWorkspace(write: boolean): Promise<unknown> }} */ (compiledWorkspace);
+  await workspace.buildWorkspace(true);
+}
 writeFileSync(stamp, `built by bin/build.js from the sources as they were at ${started.toISOString()}\n`);
 utimesSync(stamp, started, started);
-console.log(`hague build: dist/ in ${seconds()} s (tsc ${compiled} s, then esbuild)`);
+console.log(`hague build: dist/ in ${seconds()} s (tsc ${compiled} s, then esbuild: the CLI's bundle and the explorer's workspace)`);

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { explorerExamples } from './explorer/examples.ts';
+import { workspaceBundle } from './explorer/workspace-build.ts';
 import { fromPackageRoot } from '../common/package-root.ts';
 
 /**
@@ -14,6 +15,10 @@ import { fromPackageRoot } from '../common/package-root.ts';
  *
  * Why GraphiQL 4 and not 5: graphiql 4 ships a UMD build that runs with React 18's UMD files as
  * plain <script>s; graphiql 5 is ESM with Monaco and needs a bundler (and its web workers).
+ *
+ * Beside GraphiQL, the analyst's results workspace (gateway/explorer/workspace/, TypeScript) is one
+ * more script and stylesheet, bundled by esbuild (gateway/explorer/workspace-build.ts) and served
+ * like every other asset: content-hashed URL, same CSP.
  */
 
 export interface ExplorerPersona {
@@ -97,11 +102,17 @@ interface Asset {
 
 const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
-/** Read once at start: the files are small enough, and a missing one fails the start, not a page. */
-function loadAssets(): Map<string, Asset> {
+/**
+ * Read once at start: the files are small enough, and a missing one fails the start, not a page.
+ * `built` are assets made at start rather than read as they are (the results workspace's bundle).
+ */
+function loadAssets(built: Record<string, Buffer>): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  for (const [name, file] of Object.entries(assetFiles())) {
-    const body = readFileSync(file);
+  const bodies: Array<[string, Buffer]> = [
+    ...Object.entries(assetFiles()).map(([name, file]): [string, Buffer] => [name, readFileSync(file)]),
+    ...Object.entries(built),
+  ];
+  for (const [name, body] of bodies) {
     const version = createHash('sha256').update(body).digest('base64url').slice(0, 16);
     const type = TYPES[name.slice(name.lastIndexOf('.') + 1)];
     if (!type) throw new Error(`explorer asset ${name}: unknown content type`);
@@ -149,7 +160,8 @@ export function isExplorerPageRequest(request: FastifyRequest, endpoint = '/grap
  */
 export async function registerExplorer(app: FastifyInstance, options: ExplorerOptions): Promise<void> {
   const endpoint = options.endpoint ?? '/graphql';
-  const assets = loadAssets();
+  // The results workspace: dist/explorer/ from `npm run build`, or bundled now when that is missing or stale.
+  const assets = loadAssets({ ...(await workspaceBundle()) });
   const page = renderPage(assets);
   const devMode = typeof options.personas === 'function';
 

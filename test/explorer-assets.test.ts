@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -8,6 +9,7 @@ import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLORER_CSP, registerExplorer, type ExplorerPersona } from '../gateway/explorer.ts';
 import { explorerExamples } from '../gateway/explorer/examples.ts';
+import { buildWorkspace } from '../gateway/explorer/workspace-build.ts';
 import { PURPOSES } from '../common/caller.ts';
 import { memberTypeDefs } from '../schema/contract.ts';
 
@@ -61,7 +63,8 @@ describe('explorer assets', () => {
     expect(EXPLORER_CSP).not.toContain('unsafe-eval');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['cache-control']).toBe('no-cache');
-    for (const id of ['persona', 'token', 'purpose', 'case', 'example', 'state-notes', 'graphiql']) expect(page).toContain(`id="${id}"`);
+    for (const id of ['persona', 'token', 'purpose', 'case', 'example', 'workspace', 'workspace-button', 'workspace-splitter', 'graphiql'])
+      expect(page).toContain(`id="${id}"`);
   });
 
   it('serves the page on GET /graphql for browsers only', async () => {
@@ -99,6 +102,8 @@ describe('explorer assets', () => {
       '/explorer/assets/graphiql.min.js',
       '/explorer/assets/react-dom.production.min.js',
       '/explorer/assets/react.production.min.js',
+      '/explorer/assets/workspace.css',
+      '/explorer/assets/workspace.js',
     ]);
     // Nothing else but the empty data: favicon (which keeps the browser from asking for one).
     expect(refs.filter((ref) => !ref.startsWith('/explorer/assets/'))).toEqual(['data:,']);
@@ -120,8 +125,40 @@ describe('explorer assets', () => {
     }
   });
 
+  it('serves the results workspace as one bundled script and stylesheet, with the CSP and a content hash', async () => {
+    for (const name of ['workspace.js', 'workspace.css']) {
+      const ref = references(page).find((r) => r.startsWith(`/explorer/assets/${name}?v=`));
+      expect(ref, name).toBeDefined();
+      const response = await app.inject({ method: 'GET', url: ref! });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-security-policy']).toBe(EXPLORER_CSP);
+      expect(response.headers['cross-origin-resource-policy']).toBe('same-origin');
+      // The ?v= of the page is the hash of exactly the bytes served: a changed bundle is a new URL.
+      const hash = createHash('sha256').update(response.rawPayload).digest('base64url').slice(0, 16);
+      expect(ref).toBe(`/explorer/assets/${name}?v=${hash}`);
+      expect(response.headers.etag).toBe(`"${hash}"`);
+    }
+    const script = (await app.inject({ method: 'GET', url: references(page).find((r) => r.startsWith('/explorer/assets/workspace.js'))! })).body;
+    // One IIFE that defines the global explorer.js calls, no module loader, nothing the CSP forbids.
+    expect(script).toMatch(/^"use strict";var HagueWorkspace=|^var HagueWorkspace=/);
+    expect(script).not.toMatch(/\beval\(|new Function\(|new Worker\(|importScripts\(/);
+    const styles = (await app.inject({ method: 'GET', url: references(page).find((r) => r.startsWith('/explorer/assets/workspace.css'))! })).body;
+    expect(styles).toContain('.ws-tab');
+    // What is served is what esbuild makes of the sources now (from dist/explorer/ when `npm run build` is fresh, else bundled at start).
+    expect(Buffer.from(script)).toEqual((await buildWorkspace(false))['workspace.js']);
+    // The workspace comes before explorer.js, which calls it.
+    const scripts = references(page).filter((r) => r.endsWith('.js') || r.includes('.js?'));
+    expect(scripts.findIndex((r) => r.includes('workspace.js'))).toBeLessThan(scripts.findIndex((r) => r.includes('explorer.js')));
+  });
+
   it('names no other host in the files we wrote', () => {
-    const own = ['explorer.html', 'explorer.js', 'explorer.css'].map((f) => readFileSync(new URL(`../gateway/explorer/${f}`, import.meta.url), 'utf8'));
+    const workspace = ['index.ts', 'read-answer.ts', 'dom.ts', 'subjects-view.ts', 'contacts-view.ts', 'export.ts', 'workspace.css'].map((f) =>
+      readFileSync(new URL(`../gateway/explorer/workspace/${f}`, import.meta.url), 'utf8'),
+    );
+    const own = [
+      ...['explorer.html', 'explorer.js', 'explorer.css'].map((f) => readFileSync(new URL(`../gateway/explorer/${f}`, import.meta.url), 'utf8')),
+      ...workspace,
+    ];
     for (const text of [page, ...own]) {
       const urls = text.match(/\b(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}[^\s"')]*/gi) ?? [];
       expect(urls).toEqual([]);

@@ -148,16 +148,23 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     await page.selectOption('#example', 'passport');
     await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
     await page.click('.graphiql-execute-button');
-    await page.waitForSelector('#state-notes [data-code="NOT_RELEASED"][data-member-state="NL"]');
+    await page.waitForSelector('[data-testid="workspace-contacts"] [data-testid="contact-line"][data-code="NOT_RELEASED"][data-member-state="NL"]', {
+      state: 'attached',
+    });
 
     // A new persona is new credentials: GraphiQL fetched the schema again with the new token.
     expect(seen.some((s) => s.operationName === 'IntrospectionQuery' && s.headers.authorization === 'Bearer token-be')).toBe(true);
-    const notes = await page.textContent('#state-notes');
-    expect(notes).toContain('Records from NL Netherlands (1), BE Belgium (1)');
-    expect(notes).toContain('persons.0.background');
-    expect(notes).toContain('MEMBER_UNAVAILABLE');
-    // The result pane shows the JSON (CodeMirror renders only the visible lines of it).
-    expect(await page.textContent('.graphiql-response')).toContain('"errors"');
+    // The workspace: the records of NL and BE, NL's withheld background under NL, FR that did not answer.
+    expect(await page.textContent('[data-testid="workspace-summary"]')).toContain('2 subjects, 2 records from NL Netherlands, BE Belgium · 2 errors');
+    const line = (state: string, code: string) => page.locator(`[data-testid="contact-line"][data-member-state="${state}"][data-code="${code}"]`);
+    expect(await line('NL', 'NOT_RELEASED').getAttribute('data-field')).toBe('Person.background');
+    expect(await line('NL', 'NOT_RELEASED').getAttribute('data-records')).toBe('1');
+    expect(await line('NL', 'NOT_RELEASED').textContent()).toContain('NL did not release Person.background to BE (tier SUMMARY)');
+    expect(await line('FR', 'MEMBER_UNAVAILABLE').count()).toBe(1);
+    // The result pane shows the JSON, data first (CodeMirror renders only the visible lines of it).
+    const response = await page.textContent('.graphiql-response');
+    expect(response).toContain('"data"');
+    expect(response!.indexOf('"data"')).toBeLessThan(response!.indexOf('"errors"'));
     const query = seen.filter((s) => s.operationName === 'PassportDossier').at(-1);
     expect(query?.headers).toMatchObject({
       authorization: 'Bearer token-be',
@@ -203,7 +210,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     await page.selectOption('#example', 'organisation');
     await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
     await page.click('.graphiql-execute-button');
-    await page.waitForSelector('#state-notes [data-code="MEMBER_UNAVAILABLE"][data-member-state="FR"]');
+    await page.waitForSelector('[data-testid="contact-line"][data-code="MEMBER_UNAVAILABLE"][data-member-state="FR"]', { state: 'attached' });
     const query = seen.filter((s) => s.operationName === 'OrganisationAcrossStates').at(-1);
     expect(query?.headers).toMatchObject({ authorization: 'Bearer pasted-token', 'x-hague-purpose': 'border check' });
     expect(query?.headers['x-hague-case']).toBeUndefined();

@@ -82,7 +82,10 @@ describeChromium('explorer end to end: a DE analyst asks the live network about 
     await page.selectOption('#purpose', 'counter-terrorism');
     await page.fill('#case', 'E2E-2026/1');
     await page.click('.graphiql-execute-button');
-    await page.waitForSelector('#state-notes section[data-member-state="NL"][data-code="NOT_RELEASED"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="workspace-contacts"] [data-testid="contact-line"][data-member-state="NL"][data-code="NOT_RELEASED"]', {
+      state: 'attached',
+      timeout: 20_000,
+    });
 
     // The HTTP answer: records of several states, NL's documents withheld from DE.
     const all = await Promise.all(answers);
@@ -108,14 +111,13 @@ describeChromium('explorer end to end: a DE analyst asks the live network about 
     expect(withheld!.message).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
     expect(withheld!.path).toEqual(['persons', persons.indexOf(nl), 'documents']);
 
-    // The page: the notes panel names the states that answered and NL's reason.
-    const notes = page.locator('#state-notes');
-    expect(await notes.getAttribute('data-states')).toMatch(/NL/);
-    const summary = await page.textContent('#state-notes > div');
+    // The page: the workspace names the states that answered; whom to call has NL's withheld documents and its reason.
+    expect(await page.getAttribute('#workspace', 'data-states')).toMatch(/NL/);
+    const summary = await page.textContent('[data-testid="workspace-summary"]');
     for (const name of ['NL Netherlands', 'BE Belgium', 'FR France']) expect(summary).toContain(name);
-    const nlNotes = await page.textContent('#state-notes section[data-member-state="NL"][data-code="NOT_RELEASED"]');
-    expect(nlNotes).toContain(`persons.${persons.indexOf(nl)}.documents`);
-    expect(nlNotes).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
+    const nlDocuments = page.locator('[data-testid="contact-line"][data-member-state="NL"][data-field="Person.documents"][data-code="NOT_RELEASED"]');
+    expect(await nlDocuments.getAttribute('data-records')).toBe('1');
+    expect(await nlDocuments.textContent()).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
     // The result pane holds the same JSON (read from its editor: CodeMirror renders visible lines only).
     const shown = await page.evaluate(() => {
       const pane = document.querySelector<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-response .CodeMirror');

@@ -84,7 +84,7 @@ describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit
       return editors.some((e) => e.CodeMirror.getValue().includes(passport));
     }, PASSPORT);
     await page.click('.graphiql-execute-button');
-    await page.waitForFunction(() => (document.getElementById('state-notes')?.dataset.states ?? '').includes('NL'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (document.getElementById('workspace')?.dataset.states ?? '').includes('NL'), undefined, { timeout: 20_000 });
 
     // NL's duty officer: the hit, with who asked, for what, on which record.
     expect(await openInbox(page, 'NL-duty')).toBe('loaded');

@@ -1,20 +1,17 @@
 // Hague explorer: GraphiQL (graphiql 4's UMD build, served by the gateway) under a bar that sets
-// the network's headers on every request, a "Per-state notes" panel that reads the errors of
-// the last answer by member state, and an "Inbox" of the hits partners made on the caller's own
+// the network's headers on every request, the results workspace beside it (HagueWorkspace, bundled
+// from gateway/explorer/workspace/: subjects, timeline, map, graph, whom to call, export) that draws
+// each answer, and an "Inbox" of the hits partners made on the caller's own
 // state's flagged records (hitNotifications, answered to the owner's duty officers only). Plain browser JavaScript, no build step: the gateway serves this
 // file as it is. It only ever talks to its own origin (the page's CSP allows nothing else).
-/* global React, ReactDOM, GraphiQL */
+/* global React, ReactDOM, GraphiQL, HagueWorkspace */
 'use strict';
 
 (function () {
   const byId = (id) => document.getElementById(id);
   const SAVED = 'hague.explorer'; // persona, purpose and case survive a reload; the token does not
   const GRAPHIQL_TABS = 'graphiql:tabState'; // where GraphiQL 4 keeps the analyst's tabs
-  const CODES_EXPLAINED = {
-    NOT_RELEASED: "withheld by the owner's release rules",
-    MEMBER_UNAVAILABLE: 'the state did not answer: the rest of the answer is complete',
-    FORBIDDEN: 'a network rule removed the field for your role, clearance or scopes',
-  };
+  const WORKSPACE_WIDTH = 'hague.explorer.workspace'; // the pane's width and whether it is shown
 
   const ui = { token: '', purpose: '', caseRef: '', persona: '' };
   let config;
@@ -36,6 +33,7 @@
     memberNames = new Map(config.members.map((m) => [m.code, m.name]));
     restore();
     buildBar();
+    setupWorkspace();
     fetcher = makeFetcher();
     byId('inbox-button').addEventListener('click', () => {
       const inbox = byId('inbox');
@@ -230,8 +228,9 @@
       } catch (error) {
         result = { errors: [{ message: `The request failed before the gateway answered: ${error.message}` }] };
       }
+      result = dataFirst(result);
       // The schema request is GraphiQL's own business, unless it failed (a missing token, say).
-      if (!introspection || (result.errors && result.errors.length)) showNotes(result, introspection);
+      if (!introspection || (result.errors && result.errors.length)) showWorkspace(result, introspection);
       return result;
     };
   }
@@ -527,79 +526,97 @@
     );
   }
 
-  /** Summarises an answer by member state: who answered with records, and every error grouped by state and code. */
-  function showNotes(result, introspection) {
-    const panel = byId('state-notes');
-    panel.replaceChildren();
-    const errors = Array.isArray(result.errors) ? result.errors : [];
-    const counts = recordsByState(result.data);
-    panel.dataset.errors = String(errors.length);
-    panel.dataset.states = [...counts.keys()].join(',');
-
-    const summary = document.createElement('div');
-    if (introspection) {
-      summary.textContent = 'The schema could not be loaded (check the token and purpose):';
-    } else if (counts.size) {
-      summary.className = 'hague-ok';
-      summary.textContent = 'Records from ' + [...counts].map(([state, n]) => `${stateName(state)} (${n})`).join(', ');
-    } else {
-      summary.className = 'hague-muted';
-      summary.textContent = result.data ? 'No records in this answer.' : 'No data in this answer.';
-    }
-    if (!errors.length && !introspection) summary.textContent += ' · no errors';
-    panel.append(summary);
-
-    const groups = new Map();
-    for (const error of errors) {
-      const ext = error.extensions || {};
-      const state = typeof ext.memberState === 'string' ? ext.memberState : '';
-      const code = typeof ext.code === 'string' ? ext.code : 'ERROR';
-      const key = `${state}|${code}`;
-      if (!groups.has(key)) groups.set(key, { state, code, errors: [] });
-      groups.get(key).errors.push(error);
-    }
-    for (const group of groups.values()) panel.append(renderGroup(group));
+  /**
+   * The answer with its keys in the order an analyst reads it: data, then errors, then extensions
+   * (the gateway sends errors first; GraphiQL's result pane shows the keys as they come, and 400
+   * errors before the first record hid the records). Nothing is dropped.
+   */
+  function dataFirst(result) {
+    if (!result || typeof result !== 'object' || Array.isArray(result)) return result;
+    const ordered = {};
+    for (const key of ['data', 'errors', 'extensions']) if (key in result) ordered[key] = result[key];
+    for (const key of Object.keys(result)) if (!(key in ordered)) ordered[key] = result[key];
+    return ordered;
   }
 
-  function renderGroup({ state, code, errors }) {
-    const section = document.createElement('section');
-    section.dataset.memberState = state;
-    section.dataset.code = code;
-    const heading = document.createElement('h2');
-    heading.textContent = `${state ? stateName(state) : 'Network'} `;
-    const badge = document.createElement('span');
-    badge.className = `hague-code hague-code-${code}`;
-    badge.textContent = code;
-    badge.title = CODES_EXPLAINED[code] || '';
-    heading.append(badge, ` × ${errors.length}`);
-    const list = document.createElement('ul');
-    for (const error of errors.slice(0, 50)) {
-      const item = document.createElement('li');
-      if (Array.isArray(error.path)) {
-        const path = document.createElement('code');
-        path.textContent = error.path.join('.');
-        item.append(path, ': ');
-      }
-      item.append(String(error.message));
-      const reason = error.extensions && error.extensions.reason;
-      if (typeof reason === 'string' && !String(error.message).includes(reason)) item.append(` (${reason})`);
-      list.append(item);
+  /** Draws the answer in the results workspace; a workspace failure never costs the answer pane. */
+  function showWorkspace(result, introspection) {
+    try {
+      HagueWorkspace.render(result, { introspection });
+    } catch (error) {
+      console.error(error);
     }
-    if (errors.length > 50) list.append(Object.assign(document.createElement('li'), { textContent: `… and ${errors.length - 50} more (see the result pane)` }));
-    section.append(heading, list);
-    return section;
   }
 
-  /** Records per owner among the root fields' results (persons, organisations, person). */
-  function recordsByState(data) {
-    const counts = new Map();
-    if (!data || typeof data !== 'object') return counts;
-    for (const value of Object.values(data)) {
-      for (const record of Array.isArray(value) ? value : [value]) {
-        if (record && typeof record.memberState === 'string') counts.set(record.memberState, (counts.get(record.memberState) || 0) + 1);
-      }
+  /**
+   * The workspace pane: mounted once, to the right of GraphiQL. The splitter resizes it (pointer
+   * drag, or arrow keys when focused: 40 px a step, Home/End for the extremes); the Workspace button
+   * hides it to give the editor the whole width. Width and visibility survive a reload.
+   */
+  function setupWorkspace() {
+    const pane = byId('workspace');
+    const splitter = byId('workspace-splitter');
+    const button = byId('workspace-button');
+    if (typeof HagueWorkspace === 'undefined') {
+      pane.textContent = 'The results workspace did not load: check that /explorer/assets/ is reachable.';
+      return;
     }
-    return counts;
+    HagueWorkspace.mount(pane, { members: config.members });
+    let saved = {};
+    try {
+      saved = JSON.parse(localStorage.getItem(WORKSPACE_WIDTH) || '{}');
+    } catch {
+      /* a corrupt entry is ignored */
+    }
+    const bounds = () => ({ min: 320, max: Math.max(320, window.innerWidth - 420) });
+    const setWidth = (px) => {
+      const { min, max } = bounds();
+      const width = Math.round(Math.min(max, Math.max(min, px)));
+      pane.style.width = `${width}px`;
+      splitter.setAttribute('aria-valuemin', String(min));
+      splitter.setAttribute('aria-valuemax', String(max));
+      splitter.setAttribute('aria-valuenow', String(width));
+      return width;
+    };
+    const keep = () => {
+      try {
+        localStorage.setItem(WORKSPACE_WIDTH, JSON.stringify({ width: parseInt(pane.style.width, 10), hidden: pane.hidden }));
+      } catch {
+        /* storage may be disabled */
+      }
+    };
+    const show = (visible) => {
+      pane.hidden = !visible;
+      splitter.hidden = !visible;
+      button.setAttribute('aria-expanded', String(visible));
+      keep();
+    };
+    // Default: 42% of the window: at 1280 px GraphiQL keeps 740 px and its full height.
+    setWidth(typeof saved.width === 'number' ? saved.width : window.innerWidth * 0.42);
+    show(saved.hidden !== true);
+    button.addEventListener('click', () => show(pane.hidden));
+    splitter.addEventListener('keydown', (event) => {
+      const width = parseInt(pane.style.width, 10);
+      const step = { ArrowLeft: 40, ArrowRight: -40, Home: 1e6, End: -1e6 }[event.key];
+      if (step === undefined) return;
+      event.preventDefault();
+      setWidth(width + step);
+      keep();
+    });
+    splitter.addEventListener('pointerdown', (event) => {
+      event.preventDefault();
+      splitter.setPointerCapture(event.pointerId);
+      const right = pane.getBoundingClientRect().right;
+      const move = (e) => setWidth(right - e.clientX);
+      const up = () => {
+        splitter.removeEventListener('pointermove', move);
+        splitter.removeEventListener('pointerup', up);
+        keep();
+      };
+      splitter.addEventListener('pointermove', move);
+      splitter.addEventListener('pointerup', up);
+    });
+    window.addEventListener('resize', () => setWidth(parseInt(pane.style.width, 10)));
   }
 
   function stateName(code) {
