@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
 import { insertPersons, openPolicy, startCli, type RunningCli } from './support/network.ts';
 import { freePort } from './support/ports.ts';
 import { startRelay } from './support/relay.ts';
+import { skipRedis, startRedis, warnIfNoRedis, type TestRedis } from './support/redis.ts';
 
 /**
  * Two `hague gateway` replicas behind a real nginx, restarted one after the other while a steady
@@ -24,6 +26,7 @@ import { startRelay } from './support/relay.ts';
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((file) => existsSync(file));
 // Skipped locally without nginx, saying so; never under CI=true, where a missing nginx fails the test.
 const SKIP_NGINX = !NGINX && process.env.CI !== 'true';
+warnIfNoRedis('test/rolling-restart.test.ts');
 if (SKIP_NGINX) console.warn('test/rolling-restart.test.ts: rolling restart skipped, nginx is not installed (apt-get install nginx; .ci/run installs it)');
 
 const QUERY = '{ persons(filter: { name: "Abaaoud" }) { memberState id familyName } }';
@@ -50,12 +53,19 @@ const members: RunningMember[] = [];
 const supergraph = join(folder, 'supergraph.graphql');
 let headers: Record<string, string>;
 
-/** A members config over NL (at `nlUrl`, default the real member) and BE, rate limits off (one caller sends the whole load). */
-function membersConfig(name: string, nlUrl = members[0].url, nlTimeoutMs = 2000): string {
+/**
+ * A members config over NL (at `nlUrl`, default the real member) and BE. Without `redis`, rate limits
+ * off (one caller sends the whole load); with it, the replicas share their rate-limit counters (a
+ * limit the load stays under) and their persisted queries in that Redis.
+ */
+function membersConfig(name: string, nlUrl = members[0].url, nlTimeoutMs = 2000, redis?: string): string {
   const file = join(folder, name);
+  const gateway = redis
+    ? `gateway:\n  rateLimit: { perCaller: 1000000, concurrentPerCaller: 0, redis: '${redis}' }\n  persistedQueries: { redis: '${redis}' }\n`
+    : `gateway:\n  rateLimit: false\n`;
   writeFileSync(
     file,
-    `gateway:\n  rateLimit: false\nmembers:\n` +
+    `${gateway}members:\n` +
       `  - code: NL\n    url: ${nlUrl}\n    timeoutMs: ${nlTimeoutMs}\n    issuer: ${devIssuer('NL')}\n` +
       `    publicKeys:\n      - file: ${join(keysDir, `${devKeyName('NL')}.jwk`)}\n` +
       `  - code: BE\n    url: ${members[1].url}\n`,
@@ -159,11 +169,12 @@ describe('hague gateway on SIGTERM', () => {
   });
 });
 
-describe.skipIf(SKIP_NGINX)('rolling restart of two gateway replicas behind nginx', () => {
+describe.skipIf(SKIP_NGINX || skipRedis)('rolling restart of two gateway replicas behind nginx, sharing Redis', () => {
   const replicas: Record<'A' | 'B', { port: number; cli?: RunningCli }> = { A: { port: 0 }, B: { port: 0 } };
   let nginx: ChildProcess | undefined;
   let nginxUrl: string;
   let membersYaml: string;
+  let redis: TestRedis | undefined;
 
   const startReplica = async (name: 'A' | 'B') => {
     const cli = startCli(gatewayArgs(membersYaml, replicas[name].port, `gateway-${name}.audit.db`), PRODUCTION);
@@ -179,7 +190,8 @@ describe.skipIf(SKIP_NGINX)('rolling restart of two gateway replicas behind ngin
   };
 
   beforeAll(async () => {
-    membersYaml = membersConfig('members.yaml');
+    redis = await startRedis();
+    membersYaml = membersConfig('members.yaml', members[0].url, 2000, redis.url);
     replicas.A.port = await freePort();
     replicas.B.port = await freePort();
     await Promise.all([startReplica('A'), startReplica('B')]);
@@ -216,15 +228,22 @@ describe.skipIf(SKIP_NGINX)('rolling restart of two gateway replicas behind ngin
       await exited;
     }
     await Promise.all(Object.values(replicas).flatMap((r) => (r.cli ? [r.cli.stop('SIGTERM')] : [])));
+    await redis?.stop();
   });
 
   it('restarts A then B under a steady load through nginx, losing 0 requests', { timeout: 300_000 }, async () => {
     const answers: Answer[] = [];
     let running = true;
+    // The load is what a partner app's Apollo Client sends once it knows the query: its hash alone
+    // (automatic persisted queries). Registered once, with one replica; every replica, restarted
+    // ones included, knows it from Redis: a PERSISTED_QUERY_NOT_FOUND would count as a failure.
+    const apq = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(QUERY).digest('hex') } };
+    const registered = await fetch(`${nginxUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: QUERY, extensions: apq }) });
+    expect(((await registered.json()) as { data?: unknown }).data).toEqual({ persons: EXPECTED });
     const ask = async (): Promise<Answer> => {
       const sent = performance.now();
       try {
-        const res = await fetch(`${nginxUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: QUERY }) });
+        const res = await fetch(`${nginxUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ extensions: apq }) });
         const text = await res.text();
         const upstreams = (res.headers.get('x-upstream') ?? '').split(/,\s*/).filter(Boolean);
         let ok = false;
@@ -280,6 +299,15 @@ describe.skipIf(SKIP_NGINX)('rolling restart of two gateway replicas behind ngin
     console.log(`rolling restart: ${answers.length} requests through nginx, ${failed.length} failed\n  ${log.join('\n  ')}`);
     expect(failed.map((a) => a.detail)).toEqual([]);
     expect(answers.length).toBeGreaterThan(50);
+    // Both replicas counted the one caller's requests in the shared store.
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis!.url);
+    try {
+      expect((await client.keys('hague-rate-limit:caller:NL:*')).length).toBe(1);
+      expect((await client.keys('hague:apq:*')).length).toBe(1);
+    } finally {
+      client.disconnect();
+    }
   });
 });
 
