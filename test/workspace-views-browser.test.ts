@@ -162,7 +162,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
       '6 Amsterdam→Istanbul',
     ]);
     expect(legs.map((l) => [l.planned, l.dash])).toEqual([...Array(5).fill(['false', null]), ['true', '6 4']]);
-    expect(legs.every((l) => /^url\(#hague-map-arrow-\d+(-planned)?\)$/.test(l.arrow) && l.length > 5)).toBe(true);
+    expect(legs.every((l) => /^url\(#hague-map-arrow-\d+-0\)$/.test(l.arrow) && l.length > 5)).toBe(true);
     const places = await map.locator('g.hague-map-place').evaluateAll((gs) => gs.map((g) => g.textContent));
     expect(places.sort()).toEqual(['Amsterdam', 'Athens', 'Brussels', 'Gaziantep', 'Istanbul', 'Izmir', 'Kilis']);
     // Every city inside the drawing.
@@ -354,7 +354,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
     await watched.context.close();
   });
 
-  it('caps the timeline drawing of a large answer (the list keeps every item) and marks a city the gazetteer lacks as approximate', async () => {
+  it('caps the timeline drawing of a large answer (the list keeps every item), marks a city the gazetteer lacks as approximate, colours the route of each subject', async () => {
     const watched = await open(browser, `${served.origin}/empty/`);
     const { page } = watched;
     await page.waitForFunction(() => document.body.dataset.ready === 'true');
@@ -382,7 +382,13 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
         organisations: [],
         alerts: [],
       };
-      const model = { subjects: [subject], contacts: [], counts: [], networkErrors: [] };
+      const other = {
+        ...subject,
+        id: 'T',
+        label: 'T',
+        travel: [{ ...travel[0], at: '2027-01-01T00:00:00Z', from: { city: 'Berlin', country: 'DE' }, to: { city: 'Vienna', country: 'AT' } }],
+      };
+      const model = { subjects: [subject, other], contacts: [], counts: [], networkErrors: [] };
       const timeline = document.createElement('div');
       const map = document.createElement('div');
       document.body.append(timeline, map);
@@ -396,19 +402,28 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
         legs: map.querySelectorAll('g.hague-map-leg').length,
         firstRow: Array.from(map.querySelectorAll('tbody tr')[0]?.children ?? [], (c) => c.textContent),
         legend: map.querySelector('.hague-map-legend')?.textContent,
+        colours: Array.from(
+          new Set(
+            Array.from(map.querySelectorAll('g.hague-map-leg'), (g) => `${g.getAttribute('data-subject')} ${g.querySelector('path')?.getAttribute('stroke')}`),
+          ),
+        ),
       };
     });
     expect(seen).toEqual({
       drawn: 400,
-      listed: 450,
-      capped: 'The first 400 of 450 items are drawn; the list has them all.',
+      listed: 451,
+      capped: 'The first 400 of 451 items are drawn; the list has them all.',
       places: [
         ['Paris', 'false', 'Paris'],
         ['Tinytown', 'true', 'Tinytown (approx.)'],
+        ['Berlin', 'false', 'Berlin'],
+        ['Vienna', 'false', 'Vienna'],
       ],
-      legs: 450,
-      firstRow: ['1', '2026-01-01 00:00 UTC', 'Paris (FR)', 'Tinytown (MA), approximate: country centroid', 'AIR', 'FR FR-P-000009 H1'],
-      legend: expect.stringContaining('(approx.): city unknown to the map'),
+      legs: 451,
+      firstRow: ['1', '2026-01-01 00:00 UTC', 'Paris (FR)', 'Tinytown (MA), approximate: country centroid', 'AIR', 'FR FR-P-000009 H1', 'S'],
+      legend: 'travelledplannednumbers: order in time(approx.): city unknown to the map, shown at its country’s centreST',
+      // Two subjects: each its own colour.
+      colours: ['S #cf222e', 'T #0969da'],
     });
     expect(watched.problems).toEqual([]);
     expect(await watched.violations()).toEqual([]);

@@ -43,7 +43,9 @@ export interface RouteLeg {
   carrier?: string;
   reference?: string;
   planned: boolean;
+  /** The subject's label and id (two subjects can share a label). */
   subject: string;
+  subjectId: string;
   source: Provenance;
   sourceLabel: string;
 }
@@ -69,11 +71,11 @@ export function locate(place: { city: string; country: string }, countries: Coun
 
 /** The legs in time order with their places located, from the model alone (no DOM). */
 export function buildRoute(model: WorkspaceModel, countries: Countries = worldCountries()): RouteData {
-  const movements: Array<{ movement: Movement; subject: string; time: number; order: number }> = [];
+  const movements: Array<{ movement: Movement; subject: string; subjectId: string; time: number; order: number }> = [];
   let order = 0;
   for (const subject of model.subjects) {
     for (const movement of subject.travel) {
-      movements.push({ movement, subject: subject.label, time: timeOf(movement.at) ?? Number.POSITIVE_INFINITY, order: order++ });
+      movements.push({ movement, subject: subject.label, subjectId: subject.id, time: timeOf(movement.at) ?? Number.POSITIVE_INFINITY, order: order++ });
     }
   }
   movements.sort((a, b) => a.time - b.time || a.order - b.order);
@@ -81,7 +83,7 @@ export function buildRoute(model: WorkspaceModel, countries: Countries = worldCo
   const legs: RouteLeg[] = [];
   const unplaced: RouteData['unplaced'] = [];
   const places = new Map<string, LocatedPlace>();
-  for (const { movement, subject } of movements) {
+  for (const { movement, subject, subjectId } of movements) {
     const from = locate(movement.from, countries);
     const to = locate(movement.to, countries);
     if (!from || !to) {
@@ -100,6 +102,7 @@ export function buildRoute(model: WorkspaceModel, countries: Countries = worldCo
       reference: movement.reference,
       planned: movement.planned === true,
       subject,
+      subjectId,
       source: movement.source,
       sourceLabel: sourceLabel(movement.source),
     });
@@ -161,9 +164,11 @@ export function mount(el: HTMLElement, model: WorkspaceModel): () => void {
     'map',
     `Route map: ${route.legs.length} travel leg(s) in time order${planned > 0 ? `, ${planned} planned` : ''}, between ${route.places.length} place(s); the list follows`,
   );
-  drawing.append(legend(route.places.some((place) => place.approximate)));
-  if (route.legs.length > 0) drawing.append(draw(route, countries, el.clientWidth));
+  const colours = subjectColours(route.legs);
+  drawing.append(legend(route, colours));
+  if (route.legs.length > 0) drawing.append(draw(route, countries, el.clientWidth, colours));
 
+  const several = colours.size > 1;
   const rows = route.legs.map((leg) => [
     String(leg.number),
     formatWhen(leg.at),
@@ -171,8 +176,9 @@ export function mount(el: HTMLElement, model: WorkspaceModel): () => void {
     placeName(leg.to),
     [leg.mode, leg.carrier, leg.reference].filter(Boolean).join(' ') + (leg.planned ? ' (planned)' : ''),
     leg.sourceLabel,
+    ...(several ? [leg.subject] : []),
   ]);
-  list.append(table('Travel legs in time order', ['#', 'When', 'From', 'To', 'How', 'Source'], rows));
+  list.append(table('Travel legs in time order', ['#', 'When', 'From', 'To', 'How', 'Source', ...(several ? ['Subject'] : [])], rows));
   if (route.unplaced.length > 0) {
     const missing = element('ul', { class: 'hague-map-unplaced' });
     for (const item of route.unplaced) {
@@ -190,17 +196,45 @@ export function mount(el: HTMLElement, model: WorkspaceModel): () => void {
   return () => el.replaceChildren();
 }
 
-function legend(approximate: boolean): HTMLElement {
+const ROUTE_COLOUR = '#cf222e';
+/** One colour per subject when the answer has several (after these, the last repeats). */
+const SUBJECT_PALETTE = ['#cf222e', '#0969da', '#1a7f37', '#8250df', '#bc4c00', '#bf3989', '#116329', '#57606a'];
+
+/** The colour of each subject's legs, by subject id: all red for one subject. */
+function subjectColours(legs: RouteLeg[]): Map<string, string> {
+  const ids = [...new Set(legs.map((leg) => leg.subjectId))];
+  return new Map(ids.map((id, i) => [id, ids.length === 1 ? ROUTE_COLOUR : SUBJECT_PALETTE[Math.min(i, SUBJECT_PALETTE.length - 1)]]));
+}
+
+function legend(route: RouteData, colours: Map<string, string>): HTMLElement {
   const box = element('p', { class: 'hague-map-legend' });
+  const line = colours.size > 1 ? '#57606a' : ROUTE_COLOUR;
   box.append(
-    element('span', { style: 'display:inline-block;width:24px;border-top:2px solid #cf222e;margin:0 4px 3px 0' }),
+    element('span', { style: `display:inline-block;width:24px;border-top:2px solid ${line};margin:0 4px 3px 0` }),
     document.createTextNode('travelled'),
-    element('span', { style: 'display:inline-block;width:24px;border-top:2px dashed #cf222e;margin:0 4px 3px 12px' }),
+    element('span', { style: `display:inline-block;width:24px;border-top:2px dashed ${line};margin:0 4px 3px 12px` }),
     document.createTextNode('planned'),
     element('span', { style: 'margin-left:12px' }, 'numbers: order in time'),
   );
-  if (approximate)
+  if (route.places.some((place) => place.approximate)) {
     box.append(element('span', { style: 'margin-left:12px;font-style:italic' }, '(approx.): city unknown to the map, shown at its country’s centre'));
+  }
+  if (colours.size > 1) {
+    const shown = [...colours].slice(0, SUBJECT_PALETTE.length - 1);
+    for (const [id, colour] of shown) {
+      const label = route.legs.find((leg) => leg.subjectId === id)?.subject ?? id;
+      box.append(
+        element('span', { class: 'hague-map-subject', style: `display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;background:${colour}` }),
+        document.createTextNode(label),
+      );
+    }
+    if (colours.size > shown.length) {
+      box.append(
+        element('span', { style: `display:inline-block;width:10px;height:10px;margin:0 4px 0 12px;background:${SUBJECT_PALETTE[SUBJECT_PALETTE.length - 1]}` }),
+        document.createTextNode(`${colours.size - shown.length} more subject(s)`),
+      );
+    }
+  }
   return box;
 }
 
@@ -226,7 +260,7 @@ function labelSides(points: Array<[number, number]>, names: string[]): Array<{ d
   });
 }
 
-function draw(route: RouteData, countries: Countries, available: number): SVGSVGElement {
+function draw(route: RouteData, countries: Countries, available: number, colours: Map<string, string>): SVGSVGElement {
   const width = Math.max(available > 0 ? available : WIDTH_DEFAULT, 480);
   const height = Math.round(Math.min(Math.max(width * 0.55, 320), 560));
   const projection = geoMercator().fitExtent(
@@ -249,13 +283,13 @@ function draw(route: RouteData, countries: Countries, available: number): SVGSVG
     .attr('overflow', 'hidden');
 
   const defs = svg.append('defs');
-  for (const [suffix, colour] of [
-    ['', '#cf222e'],
-    ['-planned', '#cf222e'],
-  ] as const) {
+  const palette = [...new Set(colours.values())];
+  const colourOf = (leg: RouteLeg) => colours.get(leg.subjectId) ?? ROUTE_COLOUR;
+  const markerOf = (leg: RouteLeg) => `${arrow}-${palette.indexOf(colourOf(leg))}`;
+  for (const [index, colour] of palette.entries()) {
     defs
       .append('marker')
-      .attr('id', arrow + suffix)
+      .attr('id', `${arrow}-${index}`)
       .attr('viewBox', '0 0 10 10')
       .attr('refX', 9)
       .attr('refY', 5)
@@ -294,7 +328,8 @@ function draw(route: RouteData, countries: Countries, available: number): SVGSVG
     .attr('data-leg', (leg) => String(leg.number))
     .attr('data-from', (leg) => leg.from.city)
     .attr('data-to', (leg) => leg.to.city)
-    .attr('data-planned', (leg) => String(leg.planned));
+    .attr('data-planned', (leg) => String(leg.planned))
+    .attr('data-subject', (leg) => leg.subject);
   const geometry = (leg: RouteLeg) => {
     const [x1, y1] = point(leg.from);
     const [x2, y2] = point(leg.to);
@@ -310,17 +345,17 @@ function draw(route: RouteData, countries: Countries, available: number): SVGSVG
     .append('path')
     .attr('d', (leg) => geometry(leg).d)
     .attr('fill', 'none')
-    .attr('stroke', '#cf222e')
+    .attr('stroke', colourOf)
     .attr('stroke-width', 2)
     .attr('stroke-dasharray', (leg) => (leg.planned ? '6 4' : null))
-    .attr('marker-end', (leg) => `url(#${arrow}${leg.planned ? '-planned' : ''})`);
+    .attr('marker-end', (leg) => `url(#${markerOf(leg)})`);
   legs
     .append('circle')
     .attr('cx', (leg) => geometry(leg).mx)
     .attr('cy', (leg) => geometry(leg).my)
     .attr('r', 8)
     .attr('fill', '#ffffff')
-    .attr('stroke', '#cf222e');
+    .attr('stroke', colourOf);
   legs
     .append('text')
     .attr('x', (leg) => geometry(leg).mx)
@@ -328,7 +363,7 @@ function draw(route: RouteData, countries: Countries, available: number): SVGSVG
     .attr('dy', '0.35em')
     .attr('text-anchor', 'middle')
     .attr('font-size', 10)
-    .attr('fill', '#cf222e')
+    .attr('fill', colourOf)
     .text((leg) => String(leg.number));
   legs
     .append('title')
