@@ -23,6 +23,8 @@ import { ensureKeyPair } from '../../common/dev-keys.ts';
 import { devIssuer, devKeyName, issueDevToken, type DevTokenRequest } from '../../common/dev-identity.ts';
 import type { ReleasePolicy } from '../../subgraphs/member/release-policy.ts';
 import type { Purpose } from '../../common/caller.ts';
+import type { KeySet } from '../../common/key-set.ts';
+import type { JWK } from 'jose';
 
 /**
  * A real network on 127.0.0.1, ports chosen by the OS: N member subgraphs (startMember over a
@@ -96,6 +98,10 @@ export interface NetworkOptions {
    */
   policies?: 'config' | Partial<Record<MemberState, ReleasePolicy>>;
   strictAuthorization?: boolean;
+  /** The gateway keys every member trusts (default: the public part of the network's gateway.jwk). */
+  memberGatewayKeys?: KeySet;
+  /** The key the gateway signs context tokens with (default: the network's gateway.jwk). */
+  gatewaySigningKey?: JWK;
 }
 
 /** A policy that releases everything to everyone: for tests about something else than release rules. */
@@ -126,7 +132,7 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
       const member = await startMember({
         state,
         database: join(folder, `${state}.db`),
-        gatewayPublicKey: gatewayKey.publicJwk,
+        gatewayPublicKey: options.memberGatewayKeys ?? gatewayKey.publicJwk,
         policy,
         policiesDir: 'config/policies',
       });
@@ -175,6 +181,7 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
       acceptDevKeys: true,
       strictAuthorization: options.strictAuthorization,
     });
+    if (options.gatewaySigningKey) security.signingKey = options.gatewaySigningKey;
     gateway = await startGateway({ supergraphSdl, members: memberConfigs, security, ...options.gateway });
     const url = gateway.url;
     const token = (request: Omit<DevTokenRequest, 'keysDir'>) => issueDevToken({ ...request, keysDir });
@@ -407,9 +414,14 @@ export interface RunningCli {
   exited: Promise<number | null>;
 }
 
-/** Starts a long-running `hague <args>` (gateway, dev) and lets the test wait for its output; `env` adds to the test's environment. */
-export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, [HAGUE, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts a long-running `hague <args>` (gateway, dev) and lets the test wait for its output; `env`
+ * adds to the test's environment. `prefix` runs it through another command that then executes node
+ * itself (`ip netns exec <ns>`), so signals still reach the hague process.
+ */
+export function startCli(args: string[], env: Record<string, string> = {}, prefix: string[] = []): RunningCli {
+  const [command, ...rest] = [...prefix, process.execPath, HAGUE, ...args];
+  const child = spawn(command, rest, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
