@@ -440,7 +440,7 @@
     let text;
     if (config.devMode && persona) {
       text = changes.length
-        ? `Written for ${personaLabel(persona)}, purpose ${example.purpose}: switched ${changes.join(', ')}.`
+        ? `Switched for this example: ${changes.join(', ')}.`
         : `Written for ${personaLabel(persona)}, purpose ${example.purpose}: already picked.`;
     } else if (config.devMode) {
       text = `Written for ${example.caller}, purpose ${example.purpose}; that persona is not offered on this network, so the persona is unchanged${changes.length ? ` (${changes.join(', ')})` : ''}.`;
