@@ -321,6 +321,36 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
     });
     expect(left).toEqual([1, 0, 1, 0, expect.any(Number), 0]);
     expect(left[4]).toBeGreaterThan(5);
+
+    // The layout is deterministic: the same answer mounted twice is drawn the same, pixel for pixel.
+    await page.evaluate(async () => {
+      const views = (window as unknown as { HagueViews: Record<string, { mount(el: HTMLElement, model: unknown): () => void }> }).HagueViews;
+      const model: unknown = await (await fetch('../answer/model.json')).json();
+      for (const id of ['twin-a', 'twin-b']) {
+        const el = document.createElement('div');
+        el.id = id;
+        el.style.width = '900px';
+        document.body.append(el);
+        views.graph.mount(el, model);
+      }
+    });
+    const painted = () =>
+      page.evaluate(() =>
+        ['twin-a', 'twin-b'].map((id) =>
+          Array.from(document.querySelectorAll<HTMLCanvasElement>(`#${id} canvas`)).reduce((sum, c) => {
+            const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+            let n = 0;
+            for (let k = 3; k < data.length; k += 4) if (data[k] > 0) n++;
+            return sum + n;
+          }, 0),
+        ),
+      );
+    // Both drawn (cytoscape paints on the next animation frames), then compared.
+    await expect.poll(async () => Math.min(...(await painted()))).toBeGreaterThan(1000);
+    const [a, b] = await page.evaluate(() =>
+      ['twin-a', 'twin-b'].map((id) => Array.from(document.querySelectorAll<HTMLCanvasElement>(`#${id} canvas`), (c) => c.toDataURL()).join('|')),
+    );
+    expect(a).toBe(b);
     expect(watched.problems).toEqual([]);
     expect(await watched.violations()).toEqual([]);
     await watched.context.close();
