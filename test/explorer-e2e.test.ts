@@ -10,7 +10,7 @@ import { describeWithChromium, startExplorerNetwork } from './support/explorer-n
  * their real release policies (config/policies), the gateway with the dev personas, and the explorer
  * in headless Chromium. A German analyst runs the saved "passport" example: the answer holds the
  * records of NL, BE and FR on passport EM482913, and NL's documents come back NOT_RELEASED (NL gives
- * DE the SUMMARY tier only), both in the HTTP answer and in the per-state notes panel. Nothing the
+ * DE the SUMMARY tier only), both in the HTTP answer and in the workspace's whom-to-call view. Nothing the
  * page asks for leaves 127.0.0.1. The screenshot is kept in test-results/explorer-e2e.png.
  */
 

@@ -177,6 +177,21 @@ describe('readAnswer on answers of the live network', () => {
     }
   });
 
+  it('a subject without `records` selected: its cards made of contacts and names', async () => {
+    const query = `query($doc: String!) { subjects(filter: { documentNumber: $doc }) {
+      id heldBy names { givenName familyName alias source { memberState recordId } } contacts { memberState recordId contact { agency phone reference } } } }`;
+    const answer = await net.query(query, { doc: PASSPORT }, await analyst('BE'));
+    const [raw] = answer.body.data.subjects as Json[];
+    const [subject] = readAnswer(answer.body).subjects;
+    expect(subject.records.map((r) => `${r.memberState}:${r.id}`)).toEqual((raw.contacts as Json[]).map((c) => `${c.memberState}:${c.recordId}`));
+    for (const record of subject.records) {
+      const name = (raw.names as Json[]).find((n) => n.source.recordId === record.id && !n.alias)!;
+      expect(record.fields).toMatchObject({ givenName: name.givenName, familyName: name.familyName });
+      expect(record.fields.aliases).toEqual((raw.names as Json[]).filter((n) => n.source.recordId === record.id && n.alias).map((n) => n.alias));
+      expect(record.contact?.phone).toMatch(/^\+\d/);
+    }
+  });
+
   it('a DE analyst’s persons by passport: one line per state and field, its records counted, the contact phone', async () => {
     const answer = await net.query(BY_DOCUMENT, { doc: PASSPORT }, await analyst('DE'));
     const persons = answer.body.data.persons as Json[];

@@ -163,7 +163,8 @@ export function mountExport(el: HTMLElement, model: WorkspaceModel): () => void 
       'p',
       {},
       `${plural(rows.length, 'row')}: every record, fact, alert and withheld field on screen, each with its state, record and the owner's handling code. `,
-      'Handling codes travel with the file: H1 to H3 restrict what you may do with a fact without asking its owner.',
+      'Handling codes travel with the file: H1 to H3 restrict what you may do with a fact without asking its owner. ',
+      'A blank handling code: the answer did not carry one (select handling { code } on the record or fact).',
     ),
     h('p', { class: 'ws-export-buttons' }, csv, ' ', json),
   );

@@ -306,13 +306,20 @@ class Reader {
         : undefined;
     if (label) subject.label = label;
     else if (subject.label === id && subject.heldBy.length) subject.label = `Subject held by ${subject.heldBy.join(', ')}`;
+    // Names and aliases land on their record's card (when `records` was not selected, they are all it has).
     for (const n of names) {
       const alias = str(n.alias);
       const source = sourceOf(n.source);
       const card = subject.records.find((r) => r.memberState === source.memberState && (!source.recordId || r.id === source.recordId));
-      if (alias && card) {
+      if (!card) continue;
+      if (alias) {
         const aliases = Array.isArray(card.fields.aliases) ? (card.fields.aliases as unknown[]) : [];
         if (!aliases.includes(alias)) card.fields.aliases = [...aliases, alias];
+        continue;
+      }
+      for (const field of ['givenName', 'familyName'] as const) {
+        const value = str(n[field]);
+        if (value && card.fields[field] === undefined) card.fields[field] = value;
       }
     }
   }
