@@ -86,6 +86,17 @@ describeChromium('the results workspace at 1280×720', () => {
     expect(graphiql.width).toBeGreaterThanOrEqual(640);
     expect(workspace.width).toBeGreaterThanOrEqual(420);
 
+    // The splitter resizes the pane by keyboard too (ArrowLeft widens it), and the width survives a reload.
+    await page.focus('#workspace-splitter');
+    await page.keyboard.press('ArrowLeft');
+    expect((await box('#workspace')).width).toBeCloseTo(workspace.width + 40, 0);
+    await page.reload();
+    await page.waitForSelector('#workspace [role="tablist"]');
+    expect((await box('#workspace')).width).toBeCloseTo(workspace.width + 40, 0);
+    await page.focus('#workspace-splitter');
+    await page.keyboard.press('ArrowRight');
+    expect((await box('#workspace')).width).toBeCloseTo(workspace.width, 0);
+
     await runSubjectExample(page, 'BE-analyst');
 
     // The answer pane starts with data; the errors (if any) come after it.
