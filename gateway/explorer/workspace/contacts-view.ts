@@ -18,9 +18,12 @@ export const CODES_EXPLAINED: Record<string, string> = {
 
 const REFERENCES_SHOWN = 5;
 
+/** Codes of a state that did not answer at all. */
+const UNANSWERED = new Set(['MEMBER_UNAVAILABLE', 'CIRCUIT_OPEN', 'TIMEOUT']);
+
 function lineText(line: ContactLine): string {
   if (line.code === 'HOLDS_RECORD') return `holds ${plural(line.records, 'record')}`;
-  const what = line.field || 'the whole answer';
+  const what = line.field || (UNANSWERED.has(line.code) ? 'did not answer: its records are missing' : 'the whole request');
   const scope = line.records ? ` · ${plural(line.records, 'record')}` : line.field.includes('(') ? ' · search refused' : '';
   return `${what}${scope}`;
 }
@@ -48,7 +51,13 @@ function stateSection(memberState: string, lines: ContactLine[]): HTMLElement {
             contact.phone ? h('span', { class: 'ws-phone' }, ` ☎ ${contact.phone}`) : null,
             contact.email ? h('span', { class: 'ws-email' }, ` ✉ ${contact.email}`) : null,
           )
-        : h('p', { class: 'ws-muted' }, 'No contact point in this answer (select contact { agency phone email reference } to get it).'),
+        : h(
+            'p',
+            { class: 'ws-muted' },
+            lines.some((l) => l.code === 'HOLDS_RECORD')
+              ? 'No contact point in this answer (select contact { agency phone email reference } on its records).'
+              : 'No contact point in this answer: it returned no record to take one from.',
+          ),
       references.length
         ? h(
             'p',
