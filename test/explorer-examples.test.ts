@@ -310,6 +310,27 @@ describeChromium('explorer examples in the browser: the first tab runs as opened
     // GraphiQL names a tab after its operation once it has parsed the text (debounced): polled.
     await expect.poll(async () => (await tabs(page)).titles).toEqual(['SubjectAcrossStates', 'FreezeAndWithdrawals', 'FreezeAndWithdrawals']);
 
+    // A later visit restores the analyst's tabs and persona; the first example is not added again.
+    // (Reloaded once GraphiQL has stored the tabs and the active tab's text: it stores them debounced.)
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const state = JSON.parse(localStorage.getItem('graphiql:tabState') ?? '{"tabs":[]}') as {
+            activeTabIndex: number;
+            tabs: Array<{ query: string; variables: string }>;
+          };
+          const active = state.tabs[state.activeTabIndex];
+          const stored = active && localStorage.getItem('graphiql:query') === active.query && localStorage.getItem('graphiql:variables') === active.variables;
+          return stored ? state.tabs.length : -1;
+        }),
+      )
+      .toBe(3);
+    await page.reload();
+    await page.waitForSelector('#graphiql .graphiql-tab', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
+    expect((await tabs(page)).count).toBe(3);
+    expect(await page.inputValue('#persona')).toBe('BE-fiu');
+
     expect(problems).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
     expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
