@@ -173,7 +173,7 @@ export function explorerExamples(today: Date = new Date()): ExplorerExample[] {
       persona: 'DE-analyst',
       purpose: 'counter-terrorism',
       shows:
-        'the three records linked more weakly (name and date of birth only: NL, BE and FR release documents to DE in a summary only), their names and statuses, and per owner what it withheld from a German caller with its reason and the contact point to call.',
+        'the three records linked more weakly, by name and date of birth only (NL, BE and FR release Germany a summary, without documents), their names and statuses, no travel, listings or links, and per owner what it withheld from a German caller with its reason and the contact point to call.',
       read: "NL, BE and FR release Germany the SUMMARY tier: identity, not travel, money, listings or links. withheld lists, per record, the fields kept back and why; contacts says whom to ask, with the owner's reference to quote.",
       variables: json({ documentNumber: 'EM482913' }),
       operation: `query SubjectAsPartner($documentNumber: String!) {
@@ -199,7 +199,7 @@ export function explorerExamples(today: Date = new Date()): ExplorerExample[] {
       purpose: 'border-security',
       shows:
         "the persons NL, BE and FR know to have a trip booked to or through Istanbul between $from and $until, each as a subject with its travel and the owner's contact point, and a PLANNED_TRIP alert for a departure in the coming days (Belhawari's Amsterdam -> Istanbul flight among them).",
-      read: "travelPlace finds persons by a movement from or to a place (city and/or country), plannedOnly by a trip booked but not yet made. A search by travel reveals travel, so each owner answers it only for callers it releases travel to in full: DE and ES release BE a summary, so this asks NL, BE and FR (memberStates). A border guard's clearance does not open documents or money: withheld names them with whom to call. $from is today, $until today plus 60 days.",
+      read: 'travelPlace finds persons by a movement from or to a place (city and/or country), plannedOnly by a trip booked but not yet made. A search by travel reveals travel, so each owner answers it only for callers it releases travel to in full: DE and ES release BE a summary, so this asks NL, BE and FR (memberStates). A border guard gets no money (no financial:read scope) nor, from FR, affiliations: withheld names what each owner kept back. $from is today, $until today plus 60 days.',
       variables: json({ from: daysAfter(today, 0), until: daysAfter(today, 60) }),
       operation: `query TravelThroughIstanbul($from: Date!, $until: Date!) {
   subjects(
@@ -226,7 +226,7 @@ export function explorerExamples(today: Date = new Date()): ExplorerExample[] {
       persona: 'BE-fiu',
       purpose: 'terrorism-financing',
       shows:
-        "one subject held by NL, BE and DE: the asset freeze at NL's bank, then cash withdrawals and a transfer in Belgium in the days after it, with a FREEZE_EVASION alert; DE's money facts withheld (Germany releases them to its own FIU only).",
+        "one subject held by NL, BE and DE: the asset freeze at NL's bank, then cash withdrawals and a transfer in Belgium in the days after it, with a FREEZE_EVASION alert; DE's money facts withheld (Germany releases BE a summary only).",
       read: "NL releases financial measures to FIU officers for terrorism-financing; BE is your own state. Each measure carries its source state and record. The alert is what no single state sees: a freeze in one, money moving in another after it. FR lets only SECRET callers search by passport number: its NOT_RELEASED note says so (a CONFIDENTIAL FIU officer asks FR's contact point instead).",
       expectWithheld: ['persons(filter.documentNumber)'],
       variables: json({ documentNumber: 'NR5K8T2H4' }),
