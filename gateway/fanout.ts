@@ -9,6 +9,7 @@ import { NO_STATE, mergeEntities, mergeRoot, type Answer, type Partition } from 
 import { collectCounts, countAnswer } from './state-counts.ts';
 import { analyse, parseOperation, pickVariables, subOperation, targetsOf, type Analysis, type Targets } from './routing.ts';
 import { SUBJECTS_FIELD, mergeSubjects, personsOperation } from './subjects.ts';
+import { Kind } from 'graphql';
 
 /**
  * The data source of the `member` subgraph (docs/architecture.md, and docs/decisions/0001-fan-out-as-a-data-source.md). The
@@ -82,39 +83,58 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
       }
     });
 
-    // `subjects` is linked here from `persons` answers (subjects.ts); its units are not sent as they are.
+    // `subjects` is linked here from `persons` answers (subjects.ts); its units are not sent as they
+    // are. Each state gets one request: the searches the subjects need ride, under aliases, in the
+    // same request as the operation's other root fields for that state.
     const linked = analysis.units.flatMap((unit, i) => (unit.fields.some((f) => f.name === SUBJECTS_FIELD) ? [i] : []));
     for (const [state, units] of linked.length ? unitsByState : []) {
       const rest = units.filter((i) => !linked.includes(i));
       if (rest.length) unitsByState.set(state, rest);
       else unitsByState.delete(state);
     }
-    const subjects = linked.flatMap((i) => analysis.units[i].fields.filter((f) => f.name === SUBJECTS_FIELD));
-    const linking = Promise.all(
-      subjects.map(async (field) => {
-        const sub = personsOperation(analysis, field);
-        const states = targets.get(field.key)?.states ?? [];
-        const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
-        const answered = await Promise.all(states.map((state) => this.call(state, 'root', payload, context)));
-        for (const answer of answered) countAnswer((context.stateCounts ??= {}), answer.state, field.key, answer, 'persons');
-        return { field, ...mergeSubjects(field, answered, sub.recordsKey, variables, this.options.now?.() ?? new Date(), analysis) };
-      }),
-    );
+    const linking = linked
+      .flatMap((i) => analysis.units[i].fields.filter((f) => f.name === SUBJECTS_FIELD))
+      .map((field, i) => ({ field, alias: `hague_subjects_${i}`, sub: personsOperation(analysis, field), states: targets.get(field.key)?.states ?? [] }));
+    const states = [...new Set([...unitsByState.keys(), ...linking.flatMap((l) => l.states)])];
 
     const answers = new Map<string, Answer>();
+    /** Per subjects field, each state's answer to its persons search. */
+    const searched = linking.map(() => [] as Answer[]);
     await Promise.all(
-      [...unitsByState].map(async ([state, units]) => {
-        const whole = units.length === analysis.units.length;
-        const sub = whole ? { query, variables: Object.keys(variables) } : subOperation(analysis, units);
+      states.map(async (state) => {
+        const units = unitsByState.get(state) ?? [];
+        const searches = linking.flatMap((l, i) => (l.states.includes(state) ? [i] : []));
+        let sub: { query: string; variables: string[] };
+        if (!searches.length) sub = units.length === analysis.units.length ? { query, variables: Object.keys(variables) } : subOperation(analysis, units);
+        else if (!units.length && searches.length === 1) sub = linking[searches[0]].sub;
+        else
+          sub = subOperation(
+            analysis,
+            units,
+            searches.map((i) => ({ ...linking[i].sub.persons, alias: { kind: Kind.NAME, value: linking[i].alias } })),
+          );
         const payload = { query: sub.query, variables: pickVariables(variables, sub.variables), ...(operationName ? { operationName } : {}) };
-        answers.set(state, await this.call(state, 'root', payload, context));
+        const answer = await this.call(state, 'root', payload, context);
+        if (!searches.length) return void answers.set(state, answer);
+        if (!units.length && searches.length === 1) return void searched[searches[0]].push(answer);
+        const parts = splitAnswer(
+          answer,
+          units.length > 0,
+          searches.map((i) => linking[i].alias),
+        );
+        if (units.length) answers.set(state, parts.rest);
+        searches.forEach((i, k) => searched[i].push(parts.searches[k]));
       }),
     );
     const merged = mergeRoot(analysis, targets, answers, this.options.listFields, this.network);
-    for (const result of await linking) {
-      if (merged.data) merged.data[result.field.key] = result.data;
+    linking.forEach(({ field, sub }, i) => {
+      // In the network's order, whatever order the states answered in.
+      const answered = searched[i].sort((a, b) => order(this.network, a.state) - order(this.network, b.state));
+      for (const answer of answered) countAnswer((context.stateCounts ??= {}), answer.state, field.key, answer, 'persons');
+      const result = mergeSubjects(field, answered, sub.recordsKey, variables, this.options.now?.() ?? new Date(), analysis);
+      if (merged.data) merged.data[field.key] = result.data;
       merged.errors.push(...result.errors);
-    }
+    });
     collectCounts(analysis, targets, answers, this.options.listFields, (context.stateCounts ??= {}));
     return { data: merged.data, ...(merged.errors.length ? { errors: merged.errors } : {}) };
   }
@@ -181,6 +201,38 @@ export class MemberFanout implements GraphQLDataSource<GatewayContext> {
     );
     return { state, body: result.body, timeoutMs: member.timeoutMs };
   }
+}
+
+/**
+ * One state's answer to a request carrying both the operation's own root fields and the persons
+ * searches of `subjects` (under `aliases`), split as if they had been separate requests: each
+ * search's data and errors (paths pointing at `persons`), and the rest. A failure, and an error that
+ * points at no field when the state answered no data at all (it refused the whole request), belong
+ * to every part; such an error beside data belongs to the operation's own fields.
+ */
+function splitAnswer(answer: Answer, hasRest: boolean, aliases: string[]): { rest: Answer; searches: Answer[] } {
+  if (!answer.body) return { rest: answer, searches: aliases.map(() => ({ ...answer })) };
+  const data = answer.body.data;
+  const errors = answer.body.errors ?? [];
+  const searches = aliases.map((alias): Answer => {
+    const own = errors.filter((e) => e.path?.[0] === alias).map((e) => ({ ...e, path: ['persons', ...e.path!.slice(1)] }));
+    const whole = hasRest && data ? [] : errors.filter((e) => !e.path?.length);
+    const found = data && typeof data === 'object' && alias in data ? { persons: data[alias] } : null;
+    // The state's own count of the search ("more exist"), as it reported it under the alias.
+    const counted = (answer.body!.extensions?.hague as { lists?: Record<string, unknown> } | undefined)?.lists?.[alias];
+    return {
+      ...answer,
+      body: {
+        data: found,
+        ...(own.length || whole.length ? { errors: [...own, ...whole] } : {}),
+        ...(counted ? { extensions: { hague: { lists: { persons: counted } } } } : {}),
+      },
+    };
+  });
+  const restData = data && typeof data === 'object' ? Object.fromEntries(Object.entries(data).filter(([key]) => !aliases.includes(key))) : data;
+  const restErrors = errors.filter((e) => !(typeof e.path?.[0] === 'string' && aliases.includes(e.path[0])));
+  const { errors: _all, ...body } = answer.body;
+  return { rest: { ...answer, body: { ...body, data: restData, ...(restErrors.length ? { errors: restErrors } : {}) } }, searches };
 }
 
 function order(network: string[], state: string): number {

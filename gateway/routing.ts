@@ -179,11 +179,12 @@ function resolveValue(node: ValueNode, variables: Record<string, unknown>, defau
  * The operation restricted to some of its top-level units, with only the variables and fragments
  * those units use (GraphQL validation rejects unused ones). Printed once per unit set.
  */
-export function subOperation(analysis: Analysis, keep: number[]): { query: string; variables: string[] } {
-  const cacheKey = keep.join(',');
-  const hit = analysis.printed.get(cacheKey);
+export function subOperation(analysis: Analysis, keep: number[], extra: readonly FieldNode[] = []): { query: string; variables: string[] } {
+  // `extra`: root fields the gateway adds (subjects.ts: the persons searches it links), sent in the same request.
+  const cacheKey = extra.length ? undefined : keep.join(',');
+  const hit = cacheKey === undefined ? undefined : analysis.printed.get(cacheKey);
   if (hit) return hit;
-  const selections = keep.map((i) => analysis.units[i].selection);
+  const selections = [...keep.map((i) => analysis.units[i].selection), ...extra];
   const usedVariables = new Set<string>();
   const usedFragments = new Set<string>();
   const pending: Array<readonly SelectionNode[]> = [selections];
@@ -212,7 +213,7 @@ export function subOperation(analysis: Analysis, keep: number[]): { query: strin
   };
   const fragments = [...analysis.fragments.values()].filter((f) => usedFragments.has(f.name.value));
   const result = { query: print({ kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }), variables: [...usedVariables] };
-  analysis.printed.set(cacheKey, result);
+  if (cacheKey !== undefined) analysis.printed.set(cacheKey, result);
   return result;
 }
 

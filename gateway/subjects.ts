@@ -69,7 +69,7 @@ function subjectSelection(field: RootField, analysis: Analysis): { names: Set<st
 }
 
 /** The `persons` operation sent to each state for one `subjects` field. */
-export function personsOperation(analysis: Analysis, field: RootField): { query: string; variables: string[]; recordsKey?: string } {
+export function personsOperation(analysis: Analysis, field: RootField): { query: string; variables: string[]; recordsKey?: string; persons: FieldNode } {
   const { names, records } = subjectSelection(field, analysis);
   const wanted = new Set(names);
   if (wanted.has('alerts')) for (const n of ['travel', 'financialMeasures', 'organisations']) wanted.add(n);
@@ -101,7 +101,7 @@ export function personsOperation(analysis: Analysis, field: RootField): { query:
     variableDefinitions: analysis.operation.variableDefinitions?.filter((v) => used.has(v.variable.name.value)),
     selectionSet: { kind: Kind.SELECTION_SET, selections: [persons] },
   };
-  return { query: print(operation), variables: [...used], ...(records[0] ? { recordsKey: records[0].key } : {}) };
+  return { query: print(operation), variables: [...used], persons, ...(records[0] ? { recordsKey: records[0].key } : {}) };
 }
 
 const parsedExtra = new Map<string, readonly SelectionNode[]>();

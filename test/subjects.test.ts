@@ -128,6 +128,38 @@ describe('subjects over the network, under the real release policies', () => {
     expect(JSON.stringify(guard.body.data)).not.toContain('ABN AMRO');
   });
 
+  it('persons and subjects in one operation: one request per state, each field answered as if asked alone', async () => {
+    const headers = await analyst('DE');
+    const both = `query($doc: String!) {
+      persons(filter: { documentNumber: $doc }) { memberState id travel { at } }
+      subjects(filter: { documentNumber: $doc }) { id heldBy linkedBy withheld { memberState fields } }
+    }`;
+    net.resetCounts();
+    const answer = await net.query(both, { doc: 'EM482913' }, headers);
+    expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
+    const persons = await net.query(
+      `query($doc: String!) { persons(filter: { documentNumber: $doc }) { memberState id travel { at } } }`,
+      { doc: 'EM482913' },
+      headers,
+    );
+    const subjects = await net.query(
+      `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { id heldBy linkedBy withheld { memberState fields } } }`,
+      { doc: 'EM482913' },
+      headers,
+    );
+    expect(answer.body.data).toEqual({ ...persons.body.data, ...subjects.body.data });
+    // The owners' refusals of travel (DE gets SUMMARY), pointed at the persons field only, as when asked alone.
+    expect(answer.body.errors).toEqual(persons.body.errors);
+    expect(answer.body.errors!.map((e) => [e.path?.[0], e.extensions?.code, e.extensions?.memberState])).toEqual([
+      ['persons', 'NOT_RELEASED', 'NL'],
+      ['persons', 'NOT_RELEASED', 'BE'],
+      ['persons', 'NOT_RELEASED', 'FR'],
+    ]);
+    expect(answer.body.extensions?.hague).toEqual({
+      states: expect.objectContaining({ NL: { persons: { returned: 1, more: false }, subjects: { returned: 1, more: false } } }),
+    });
+  });
+
   it('for a DE analyst NL’s record does not link by document: NL’s withheld fields and contact are named', async () => {
     const answer = await net.query(BY_DOCUMENT, { doc: 'EM482913' }, await analyst('DE'));
     expect(answer.body.errors).toBeUndefined();
