@@ -9,6 +9,7 @@ import { loadSupergraph } from '../gateway/supergraph.ts';
 import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { DEFAULT_KEYS_DIR } from '../common/dev-keys.ts';
+import { GATEWAY_KEYS_PATH } from '../gateway/published-keys.ts';
 
 interface GatewayFlags {
   supergraph?: string;
@@ -22,6 +23,8 @@ interface GatewayFlags {
   acceptDevKeys?: boolean;
   strictAuthorization?: boolean;
   audit: string;
+  contextKey?: string;
+  publishKeys?: string;
 }
 
 export function registerGateway(program: Command): void {
@@ -35,6 +38,11 @@ export function registerGateway(program: Command): void {
     .option('--host <host>', 'address to bind (default: gateway.host in the members config, else 127.0.0.1)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--keys-dir <dir>', "folder of the gateway's context-token key gateway.jwk (generated on first start)", DEFAULT_KEYS_DIR)
+    .option('--context-key <file>', 'sign context tokens with this private JWK (hague gateway-key new) instead of <keys-dir>/gateway.jwk')
+    .option(
+      '--publish-keys <file>',
+      `a JWK Set of further public keys to publish at ${GATEWAY_KEYS_PATH} beside the signing key's (the next or previous key of a rotation); re-read at every fetch`,
+    )
     .option(
       '--audit <file|url>',
       "the gateway's own audit log (hash-chained, signed with <keys-dir>/audit-gateway.jwk, generated on first start): a SQLite file or postgres:// URL",
@@ -61,6 +69,9 @@ export function registerGateway(program: Command): void {
           keysDir: flags.keysDir,
           acceptDevKeys: flags.acceptDevKeys,
           strictAuthorization: flags.strictAuthorization ?? network.gateway.strictAuthorization,
+          jwks: network.gateway.jwks,
+          contextKeyFile: flags.contextKey,
+          publishKeysFile: flags.publishKeys,
         });
         gateway = await startGateway({
           security,
@@ -81,7 +92,7 @@ export function registerGateway(program: Command): void {
         });
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(
-          `callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; member states verify the gateway with the public part of ${security.keyFile}`,
+          `callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; context tokens signed with ${security.keyFile} (kid ${security.keyId}), public keys at ${new URL(GATEWAY_KEYS_PATH, gateway.url).href}`,
         );
         console.log(`audit log: ${displayLocation(flags.audit)}, signed with ${flags.keysDir}/${auditKeyName('gateway')}.jwk`);
       } catch (error) {

@@ -11,11 +11,13 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   seed: async () => (await import('./seed.ts')).registerSeed,
   compose: async () => (await import('./compose.ts')).registerCompose,
   gateway: async () => (await import('./gateway.ts')).registerGateway,
+  'gateway-key': async () => (await import('./gateway-key.ts')).registerGatewayKey,
   dev: async () => (await import('./dev.ts')).registerDev,
   token: async () => (await import('./token.ts')).registerToken,
   bench: async () => (await import('./bench.ts')).registerBench,
   audit: async () => (await import('./audit.ts')).registerAudit,
   linking: async () => (await import('./linking.ts')).registerLinking,
+  review: async () => (await import('./review.ts')).registerReview,
 };
 
 const program = new Command('hague')

@@ -6,7 +6,10 @@ import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
 import { followSupervisor } from './supervisor.ts';
 import { existsSync } from 'node:fs';
-import { ensureKeyPair, readPublicJwk } from '../common/dev-keys.ts';
+import { ensureKeyPair } from '../common/dev-keys.ts';
+import { CONTEXT_TOKEN_ALGORITHM } from '../common/context-token.ts';
+import { DEFAULT_JWKS_MAX_AGE_MS, DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS, fileKeySet, remoteKeySet, type KeySet } from '../common/key-set.ts';
+import { isHttpUrl } from '../common/yaml-file.ts';
 import { auditKeyName, devAuditLocation, displayLocation } from '../common/audit-log.ts';
 import { isPostgresUrl } from '../subgraphs/member/store.ts';
 import { dirname } from 'node:path';
@@ -21,7 +24,14 @@ export function registerMember(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--database <file|url>', 'SQLite file, or postgres://user@host:port/db', `${DEFAULT_DATA_DIR}/<STATE>.db`)
     .option('--agency <name>', 'agency named in every contact point')
-    .option('--gateway-key <file>', "the gateway's public key (JWK file): only requests it signed are answered", `${DEFAULT_KEYS_DIR}/gateway.jwk`)
+    .option(
+      '--gateway-key <file>',
+      `the gateway's public key (JWK) or key set (JWK Set) file: only requests one of its keys signed are answered; re-read when it changes (default ${DEFAULT_KEYS_DIR}/gateway.jwk)`,
+    )
+    .option(
+      '--gateway-jwks <url>',
+      "or: the URL of the gateway's published key set (https://<gateway>/.well-known/hague-gateway-keys.json), cached and refreshed",
+    )
     .option('--policies <dir>', "folder of release policies; <dir>/<STATE>.yaml is this state's", DEFAULT_POLICIES_DIR)
     .option(
       '--audit <file|url>',
@@ -42,7 +52,8 @@ export function registerMember(program: Command): void {
         host: string;
         database: string;
         agency?: string;
-        gatewayKey: string;
+        gatewayKey?: string;
+        gatewayJwks?: string;
         policies: string;
         audit?: string;
         auditTsa?: string;
@@ -57,17 +68,7 @@ export function registerMember(program: Command): void {
           const { mkdirSync } = await import('node:fs');
           mkdirSync(DEFAULT_DATA_DIR, { recursive: true });
         }
-        if (!existsSync(options.gatewayKey)) {
-          throw new ConfigError(
-            `--gateway-key ${options.gatewayKey} does not exist; give the gateway's public key file (the gateway prints its path at start; \`hague dev\` creates one)`,
-          );
-        }
-        let gatewayPublicKey;
-        try {
-          gatewayPublicKey = readPublicJwk(options.gatewayKey);
-        } catch (error) {
-          throw new ConfigError(`--gateway-key ${options.gatewayKey} is not a JWK file (${(error as Error).message})`);
-        }
+        const { keys: gatewayPublicKey, described: trusted } = await gatewayTrust(options);
         // The default sits beside the records (whose folder must exist: openStore says so); an explicit --audit folder is created.
         const audit = options.audit ? auditLocation(options.audit) : isPostgresUrl(database) ? database : devAuditLocation(dirname(database), state);
         let member;
@@ -93,6 +94,7 @@ export function registerMember(program: Command): void {
           throw asConfigError(error, `member ${state}`);
         }
         console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
+        console.log(`answers only context tokens signed with ${trusted}`);
         console.log(
           `release policy: ${options.policies}/${state}.yaml; audit log: ${displayLocation(audit)}, signed with ${options.keysDir}/${auditKeyName(state)}.jwk`,
         );
@@ -113,4 +115,34 @@ export function registerMember(program: Command): void {
         process.once('SIGTERM', stop);
       },
     );
+}
+
+/**
+ * The gateway keys this state trusts: --gateway-jwks (a URL, cached and refreshed like an identity
+ * provider's JWKS), or --gateway-key (a JWK or JWK Set file, re-read when it changes; default
+ * <keys-dir of hague dev>/gateway.jwk). Either way a key added or removed takes effect without a restart.
+ */
+async function gatewayTrust(options: { gatewayKey?: string; gatewayJwks?: string }): Promise<{ keys: KeySet; described: string }> {
+  if (options.gatewayKey !== undefined && options.gatewayJwks !== undefined) {
+    throw new ConfigError('give --gateway-key <file> or --gateway-jwks <url>, not both: the state trusts one source of gateway keys');
+  }
+  if (options.gatewayJwks !== undefined) {
+    if (!isHttpUrl(options.gatewayJwks)) throw new ConfigError(`--gateway-jwks ${options.gatewayJwks} is not an http(s) URL`);
+    return {
+      keys: remoteKeySet(options.gatewayJwks, [CONTEXT_TOKEN_ALGORITHM]),
+      described: `the gateway key set at ${options.gatewayJwks} (kept ${DEFAULT_JWKS_MAX_AGE_MS / 60_000} min, fetched again on an unknown kid at most every ${DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS / 1000} s)`,
+    };
+  }
+  const file = options.gatewayKey ?? `${DEFAULT_KEYS_DIR}/gateway.jwk`;
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `--gateway-key ${file} does not exist; give the gateway's public key file or key set (the gateway prints its path at start; \`hague dev\` creates one), or --gateway-jwks <url>`,
+    );
+  }
+  try {
+    const keys = await fileKeySet(file, [CONTEXT_TOKEN_ALGORITHM], { onError: (error) => console.error(`warning: ${error.message}`) });
+    return { keys, described: `the gateway key(s) in ${file} (re-read when it changes)` };
+  } catch (error) {
+    throw new ConfigError(`--gateway-key ${file} is not a usable JWK or JWK Set file (${(error as Error).message})`);
+  }
 }

@@ -1,5 +1,6 @@
 import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
-import { jwtVerify, type JWK, importJWK, type CryptoKey } from 'jose';
+import { jwtVerify, type JWK, importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import type { KeySet } from './key-set.ts';
 import { isClearance, isPurpose, type Caller } from './caller.ts';
 import { isMemberState, type MemberState } from './member-states.ts';
 
@@ -51,8 +52,18 @@ export async function importKey(jwk: JWK): Promise<Key> {
   return importJWK(jwk, CONTEXT_TOKEN_ALGORITHM);
 }
 
-/** The protected header of every context token. */
-const HEADER = Buffer.from(JSON.stringify({ alg: CONTEXT_TOKEN_ALGORITHM, typ: 'hague-context+jwt' })).toString('base64url');
+/** The protected header of a context token, per signing key id (`kid`: which of the gateway's published keys verifies it). */
+const headers = new Map<string, string>();
+function protectedHeader(kid: string | undefined): string {
+  let header = headers.get(kid ?? '');
+  if (!header) {
+    header = Buffer.from(JSON.stringify({ alg: CONTEXT_TOKEN_ALGORITHM, typ: 'hague-context+jwt', ...(kid !== undefined ? { kid } : {}) })).toString(
+      'base64url',
+    );
+    if (headers.size < 100) headers.set(kid ?? '', header);
+  }
+  return header;
+}
 
 const signingKeys = new WeakMap<CryptoKey, KeyObject>();
 
@@ -77,6 +88,8 @@ export async function signContextToken(
   audience: string,
   privateKey: Key,
   binding: { body: string | Uint8Array; deadline: number },
+  /** The signing key's id, in the header: members find the public key by it in the gateway's key set. */
+  kid?: string,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const exp = Math.min(now + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS, Math.ceil(binding.deadline / 1000));
@@ -99,7 +112,7 @@ export async function signContextToken(
     iat: now,
     exp,
   };
-  const input = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const input = `${protectedHeader(kid)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = sign('sha256', Buffer.from(input), { key: signingKey(privateKey), dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
 }
@@ -110,8 +123,9 @@ export async function signContextToken(
  * reason when it is forged, expired, for another recipient or another request, or claims to live
  * longer than a minute. Single use is the recipient's to enforce (it keeps the ids it has seen).
  */
-export async function verifyContextToken(token: string, audience: string, publicKey: Key, digest: string): Promise<ContextClaims> {
-  const { payload } = await jwtVerify(token, publicKey, {
+export async function verifyContextToken(token: string, audience: string, publicKey: Key | KeySet, digest: string): Promise<ContextClaims> {
+  const key = 'getKey' in publicKey ? (header: JWSHeaderParameters) => publicKey.getKey(header) : publicKey;
+  const { payload } = await jwtVerify(token, key, {
     issuer: CONTEXT_TOKEN_ISSUER,
     audience,
     algorithms: [CONTEXT_TOKEN_ALGORITHM],

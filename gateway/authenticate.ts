@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, importSPKI, exportJWK, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK } from 'jose';
 import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Caller } from '../common/caller.ts';
 import { hagueError } from '../common/errors.ts';
 import type { MemberState } from '../common/member-states.ts';
 
 import { DEV_ISSUER_PREFIX } from '../common/dev-identity.ts';
 import { TOKEN_AUDIENCE } from '../common/caller.ts';
+import { CALLER_TOKEN_ALGORITHMS, KeySetError, remoteKeySet, staticKeySet, type KeySet, type RemoteKeySetOptions } from '../common/key-set.ts';
 
 export const PURPOSE_HEADER = 'x-hague-purpose';
 export const CASE_HEADER = 'x-hague-case';
 /** Verified caller tokens kept (oldest dropped first). */
 const VERIFIED_TOKENS = 10_000;
+/**
+ * Clock difference tolerated between the gateway and an identity provider, in seconds: a token is
+ * accepted up to this long after its `exp`, and from this long before its `nbf` or `iat`.
+ */
+export const CALLER_TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
 
 /** One state's identity provider, as members.yaml names it. */
 export interface IdentityProviderConfig {
@@ -23,7 +29,7 @@ export interface IdentityProviderConfig {
 
 interface Provider {
   state: MemberState;
-  keys: JWTVerifyGetKey;
+  keys: KeySet;
 }
 
 /**
@@ -37,11 +43,12 @@ export class Authenticator {
    * more than the rest of the gateway's work on a small query (bench/README.md), and a partner app
    * sends the same token with every request. A token that failed is never kept.
    */
-  private readonly verified = new Map<string, { provider: Provider; payload: Record<string, unknown>; expires: number }>();
+  private readonly verified = new Map<string, { provider: Provider; payload: Record<string, unknown>; expires: number; generation: number }>();
 
   private constructor(private readonly providers: Map<string, Provider>) {}
 
-  static async create(configs: IdentityProviderConfig[], options: { acceptDevKeys: boolean }): Promise<Authenticator> {
+  /** `jwks`: how keys fetched from a jwksUrl are cached and refreshed (members.yaml gateway.jwks). */
+  static async create(configs: IdentityProviderConfig[], options: { acceptDevKeys: boolean; jwks?: RemoteKeySetOptions }): Promise<Authenticator> {
     const providers = new Map<string, Provider>();
     for (const config of configs) {
       if (config.issuer.startsWith(DEV_ISSUER_PREFIX) && !options.acceptDevKeys) {
@@ -51,7 +58,7 @@ export class Authenticator {
       }
       if (providers.has(config.issuer))
         throw new Error(`members config: issuer '${config.issuer}' is given to two states; every state has its own identity provider`);
-      providers.set(config.issuer, { state: config.state, keys: await keySet(config) });
+      providers.set(config.issuer, { state: config.state, keys: await keySet(config, options.jwks) });
     }
     return new Authenticator(providers);
   }
@@ -102,26 +109,65 @@ export class Authenticator {
   /** The provider that signed `token` and its claims; throws UNAUTHENTICATED for anything else. */
   private async verify(token: string): Promise<{ provider: Provider; payload: Record<string, unknown> }> {
     const known = this.verified.get(token);
-    if (known && known.expires > Date.now() / 1000) return known;
+    // A token verified before is taken as it is while it lives, unless its provider's keys have
+    // changed (or may have: expired) since: then it is verified again, and refused if its key is gone.
+    if (known && known.expires > Date.now() / 1000 && known.provider.keys.fresh() && known.provider.keys.generation() === known.generation) return known;
     if (known) this.verified.delete(token);
     let issuer: unknown;
     try {
+      decodeProtectedHeader(token);
       issuer = decodeJwt(token).iss;
     } catch {
-      throw unauthenticated('the bearer token is not a JWT');
+      throw unauthenticated('the bearer token is not a signed JWT');
     }
     const provider = typeof issuer === 'string' ? this.providers.get(issuer) : undefined;
     if (!provider) throw unauthenticated(`token issuer ${JSON.stringify(issuer ?? null)} is not the identity provider of any member state of this network`);
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, provider.keys, { issuer: issuer as string, audience: TOKEN_AUDIENCE, requiredClaims: ['exp', 'sub'] }));
+      ({ payload } = await jwtVerify(token, (header) => provider.keys.getKey(header), {
+        issuer: issuer as string,
+        audience: TOKEN_AUDIENCE,
+        algorithms: [...CALLER_TOKEN_ALGORITHMS],
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CALLER_TOKEN_CLOCK_TOLERANCE_SECONDS,
+      }));
     } catch (error) {
-      throw unauthenticated(`token rejected: ${(error as Error).message}`);
+      throw rejection(error);
     }
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CALLER_TOKEN_CLOCK_TOLERANCE_SECONDS) {
+      throw unauthenticated('token rejected: it was issued in the future (iat); check the clocks of the identity provider and the gateway');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthenticated('token rejected: its sub claim is not a non-empty string');
     if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { provider, payload, expires: payload.exp as number });
+    this.verified.set(token, { provider, payload, expires: payload.exp as number, generation: provider.keys.generation() });
     return { provider, payload };
   }
+}
+
+/** What a caller is told about a token that failed verification: a stable message per case (docs/identity-providers.md). */
+function rejection(error: unknown) {
+  if (error instanceof KeySetError) {
+    if (error.kind === 'unavailable') {
+      return hagueError('UNAUTHENTICATED', "Not authenticated: the keys of your state's identity provider cannot be fetched right now; try again shortly", {
+        http: { status: 503 },
+      });
+    }
+    if (error.kind === 'algorithm') return unauthenticated(`token rejected: ${error.message}`);
+    return unauthenticated('token rejected: it is signed with a key its identity provider does not publish (unknown kid)');
+  }
+  if (error instanceof joseErrors.JWTExpired) return unauthenticated('token rejected: it has expired (exp)');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return unauthenticated('token rejected: it is not valid yet (nbf)');
+    if (error.claim === 'aud') return unauthenticated(`token rejected: its audience (aud) is not '${TOKEN_AUDIENCE}'`);
+    if (error.claim === 'iss') return unauthenticated('token rejected: unexpected issuer (iss)');
+    if (error.reason === 'missing') return unauthenticated(`token rejected: it has no ${error.claim} claim`);
+    return unauthenticated(`token rejected: its ${error.claim} claim is invalid`);
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
+    return unauthenticated(`token rejected: its algorithm is not accepted (only ${CALLER_TOKEN_ALGORITHMS.join(', ')})`);
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return unauthenticated('token rejected: its signature does not verify');
+  return unauthenticated('token rejected: it is not a valid signed JWT');
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -139,28 +185,25 @@ function unauthenticated(reason: string) {
   return hagueError('UNAUTHENTICATED', `Not authenticated: ${reason}`, { http: { status: 401 } });
 }
 
-async function keySet(config: IdentityProviderConfig): Promise<JWTVerifyGetKey> {
-  if (config.jwksUrl) return createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 });
-  const keys: JWK[] = [];
+async function keySet(config: IdentityProviderConfig, jwks?: RemoteKeySetOptions): Promise<KeySet> {
+  if (config.jwksUrl) return remoteKeySet(config.jwksUrl, CALLER_TOKEN_ALGORITHMS, jwks);
+  const keys: Array<JWK | string> = [];
   for (const entry of config.publicKeys ?? []) {
     if (typeof entry === 'string') {
-      keys.push({ ...(await exportJWK(await importSPKI(entry, 'ES256', { extractable: true }))), alg: 'ES256' });
+      keys.push(entry);
     } else if (typeof entry.file === 'string') {
-      let jwk: JWK;
       try {
-        jwk = JSON.parse(readFileSync(entry.file, 'utf8')) as JWK;
+        keys.push(JSON.parse(readFileSync(entry.file, 'utf8')) as JWK);
       } catch (error) {
         throw new Error(
           `members config: ${config.state}.publicKeys file ${entry.file} cannot be read (${(error as Error).message}); run \`hague dev\` once to generate dev keys, or fix the path`,
           { cause: error },
         );
       }
-      const { d: _private, ...publicPart } = jwk;
-      keys.push(publicPart);
     } else {
       keys.push(entry);
     }
   }
   if (keys.length === 0) throw new Error(`members config: ${config.state} has an issuer but no jwksUrl or publicKeys`);
-  return createLocalJWKSet({ keys });
+  return staticKeySet(keys, CALLER_TOKEN_ALGORITHMS, `${config.state}'s publicKeys (members config)`);
 }

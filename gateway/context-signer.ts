@@ -1,5 +1,5 @@
-import type { JWK } from 'jose';
-import { CONTEXT_TOKEN_HEADER, importKey, signContextToken } from '../common/context-token.ts';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { CONTEXT_TOKEN_ALGORITHM, CONTEXT_TOKEN_HEADER, importKey, signContextToken } from '../common/context-token.ts';
 import type { HeadersFor } from './context.ts';
 
 /**
@@ -10,9 +10,26 @@ import type { HeadersFor } from './context.ts';
  */
 export async function contextTokenHeaders(privateJwk: JWK): Promise<HeadersFor> {
   const key = await importKey(privateJwk);
+  const kid = await signingKeyId(privateJwk);
   return async (audience, context, call) => {
     const { caller } = context;
     if (!caller) throw new Error('no caller in the request context: authentication must run before the fan-out');
-    return { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, audience, key, call) };
+    return { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, audience, key, call, kid) };
   };
+}
+
+/** The `kid` of the gateway's signing key: its own, or its RFC 7638 thumbprint when the JWK has none. */
+export async function signingKeyId(jwk: JWK): Promise<string> {
+  return jwk.kid ?? (await calculateJwkThumbprint(publicJwk(jwk)));
+}
+
+/** The public part of a JWK, with its kid (a thumbprint when it has none): what the gateway publishes. */
+export async function publishedJwk(jwk: JWK): Promise<JWK> {
+  const publicPart = publicJwk(jwk);
+  return { ...publicPart, kid: await signingKeyId(jwk), use: 'sig', alg: CONTEXT_TOKEN_ALGORITHM };
+}
+
+function publicJwk(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, ...rest } = jwk;
+  return rest;
 }

@@ -2,6 +2,7 @@ import { DEMO_STATES, MEMBER_STATES, MEMBER_STATE_NAMES, isMemberState, type Mem
 import { YamlFile, isHttpUrl, isIntegerIn, isPlainObject } from '../common/yaml-file.ts';
 import type { RateLimitOptions } from './plugins/rate-limit.ts';
 import { DEFAULT_GATEWAY_MAX_ANSWER_BYTES } from './http-client.ts';
+import { DEFAULT_JWKS_MAX_AGE_MS, DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS, DEFAULT_JWKS_TIMEOUT_MS, type RemoteKeySetOptions } from '../common/key-set.ts';
 
 /** How long the gateway waits for one member state before answering without it. */
 import {
@@ -72,6 +73,8 @@ export interface GatewaySettings {
   hedgeAfterMs?: number;
   /** Cap on the bytes of member answers being read at once, over all states. */
   maxInFlightAnswerBytes: number;
+  /** How the identity providers' JWKS (jwksUrl) are cached and refreshed, defaults filled in. */
+  jwks: Required<RemoteKeySetOptions>;
   persistedQueries: PersistedQuerySettings;
 }
 
@@ -84,6 +87,7 @@ export interface MembersConfig {
 
 const TOP_KEYS = ['gateway', 'members'] as const;
 const GATEWAY_KEYS = [
+  'jwks',
   'port',
   'host',
   'strictAuthorization',
@@ -96,6 +100,7 @@ const GATEWAY_KEYS = [
   'persistedQueries',
 ] as const;
 const PERSISTED_QUERY_KEYS = ['ttl', 'redis'] as const;
+const JWKS_KEYS = ['maxAge', 'minRefreshInterval', 'timeout'] as const;
 const BREAKER_KEYS = ['failures', 'halfOpenAfter'] as const;
 const RATE_LIMIT_KEYS = ['perCaller', 'concurrentPerCaller', 'refusedPerAddress', 'window', 'redis'] as const;
 const DEFAULT_RATE_LIMIT: RateLimitOptions = {
@@ -170,6 +175,7 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     corsOrigins: [],
     rateLimit: { ...DEFAULT_RATE_LIMIT },
     maxInFlightAnswerBytes: DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES,
+    jwks: { maxAgeMs: DEFAULT_JWKS_MAX_AGE_MS, minRefreshIntervalMs: DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS, timeoutMs: DEFAULT_JWKS_TIMEOUT_MS },
     persistedQueries: { ttlMs: DEFAULT_PERSISTED_QUERY_TTL_MS },
   };
   if (value === undefined || value === null) return settings;
@@ -211,7 +217,33 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
     );
   }
   if (value.hedgeAfterMs !== undefined) settings.hedgeAfterMs = validateHedge(y, ['gateway', 'hedgeAfterMs'], value.hedgeAfterMs);
+  if (value.jwks !== undefined) settings.jwks = validateJwks(y, value.jwks, settings.jwks);
   return settings;
+}
+
+/** `{ maxAge: 10m, minRefreshInterval: 10s, timeout: 5s }`: how identity providers' key sets are cached. */
+function validateJwks(y: YamlFile, value: unknown, defaults: Required<RemoteKeySetOptions>): Required<RemoteKeySetOptions> {
+  const at = ['gateway', 'jwks'];
+  if (!isPlainObject(value)) throw y.bad(at, value, 'is not a map; expected { maxAge: 10m, minRefreshInterval: 10s, timeout: 5s }');
+  y.onlyKeys(at, value, JWKS_KEYS);
+  const jwks = { ...defaults };
+  const time = (key: (typeof JWKS_KEYS)[number], min: number, max: number, what: string) => {
+    if (value[key] === undefined) return undefined;
+    const ms = durationMs(value[key]);
+    if (ms === undefined || ms < min || ms > max) throw y.bad([...at, key], value[key], what);
+    return ms;
+  };
+  jwks.maxAgeMs = time('maxAge', 1000, 86_400_000, 'is not a time from 1 s to 24 h; expected e.g. 10m, 1h or 600000 (milliseconds)') ?? jwks.maxAgeMs;
+  jwks.minRefreshIntervalMs =
+    time('minRefreshInterval', 1000, 3_600_000, 'is not a time from 1 s to 1 h; expected e.g. 10s, 1m or 10000 (milliseconds)') ?? jwks.minRefreshIntervalMs;
+  jwks.timeoutMs = time('timeout', 100, 60_000, 'is not a time from 100 ms to 60 s; expected e.g. 5s or 5000 (milliseconds)') ?? jwks.timeoutMs;
+  if (jwks.minRefreshIntervalMs > jwks.maxAgeMs) {
+    throw y.error(
+      [...at, 'minRefreshInterval'],
+      `${jwks.minRefreshIntervalMs} ms is more than maxAge (${jwks.maxAgeMs} ms): expired keys could not be fetched again in time`,
+    );
+  }
+  return jwks;
 }
 
 /** `{ failures: 5, halfOpenAfter: 5s }`, or false: no breaker. */

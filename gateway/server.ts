@@ -29,6 +29,7 @@ import type { GatewayContext, HeadersFor, StateCall } from './context.ts';
 import { contextTokenHeaders } from './context-signer.ts';
 import { maskError } from './error-masking.ts';
 import { registerExplorer, type ExplorerOptions } from './explorer.ts';
+import { registerPublishedKeys } from './published-keys.ts';
 import { MemberFanout } from './fanout.ts';
 import { createAgent } from './http-client.ts';
 import { DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES, DEFAULT_PERSISTED_QUERY_TTL_MS, type MemberConfig, type PersistedQuerySettings } from './members-config.ts';
@@ -91,6 +92,8 @@ export interface GatewaySecurity {
   authenticator: Authenticator;
   /** The gateway's private key (JWK): signs the context token sent to each member state. */
   signingKey: JWK;
+  /** A JWK Set file of further public keys the gateway publishes beside its signing key's (published-keys.ts): the next or previous key of a rotation. */
+  publishKeysFile?: string;
   /** Reject a whole request asking for a forbidden field, instead of answering that field null. */
   strictAuthorization?: boolean;
 }
@@ -250,6 +253,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       }),
     });
     // The analysts' explorer at / (and GET /graphql from a browser), served from the gateway's own files.
+    // The public keys members verify context tokens with (hague member --gateway-jwks).
+    registerPublishedKeys(app, options.security.signingKey, options.security.publishKeysFile);
     await registerExplorer(app, { purposes: PURPOSES, members: members.map((m) => ({ code: m.code, name: m.name })), personas: options.explorerPersonas });
     await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   } catch (error) {

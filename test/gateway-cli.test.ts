@@ -39,6 +39,7 @@ describe('config/members.yaml', () => {
       circuitBreaker: { failures: 5, halfOpenAfterMs: 5000 },
       maxAnswerBytes: 16 * 1024 * 1024,
       maxInFlightAnswerBytes: 64 * 1024 * 1024,
+      jwks: { maxAgeMs: 600_000, minRefreshIntervalMs: 10_000, timeoutMs: 5000 },
     });
   });
 

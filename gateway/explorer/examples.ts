@@ -104,6 +104,12 @@ export function explorerExamples(today: Date = new Date()): ExplorerExample[] {
     heldBy
     linkedBy
     confidence
+    records {
+      memberState id givenName familyName dateOfBirth status
+      handling { code restriction }
+      evaluation { source information }
+      contact { agency phone reference }
+    }
     names { givenName familyName alias source { memberState } }
     travel {
       movement { at from { city country } to { city country } mode carrier reference planned }
@@ -111,10 +117,10 @@ export function explorerExamples(today: Date = new Date()): ExplorerExample[] {
     }
     financialMeasures {
       measure { kind since institution amount currency legalBasis }
-      source { memberState recordId handling { code } }
+      source { memberState recordId handling { code } evaluation { source information } }
     }
-    organisations { name kind role since source { memberState handling { code } } }
-    listings { listing { list listedSince action } source { memberState } }
+    organisations { name kind role since source { memberState recordId handling { code } evaluation { source information } } }
+    listings { listing { list listedSince action } source { memberState recordId handling { code } evaluation { source information } } }
     alerts { kind message sources { memberState recordId } }
     withheld { memberState recordId fields reasons contact { agency phone email reference } }
     contacts { memberState recordId contact { agency phone reference } }

@@ -7,6 +7,7 @@ import { formattedError } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
 import type { RejectionRecorder } from './audit-refusals.ts';
 import type { Store } from './store.ts';
+import type { KeySet } from '../../common/key-set.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,12 +34,13 @@ const CLEANUP_EVERY_MS = 30_000;
 export async function useContextAuth(
   app: FastifyInstance,
   state: MemberState,
-  gatewayPublicKey: JWK,
+  /** The gateway's public key, or the key set the state trusts (by kid; a file or URL followed while the member runs). */
+  gatewayKeys: JWK | KeySet,
   store: Store,
   /** Every refusal, for the owner's audit (audit-refusals.ts). */
   onRefused: RejectionRecorder = () => {},
 ): Promise<void> {
-  const key = await importKey(gatewayPublicKey);
+  const key = 'getKey' in gatewayKeys ? gatewayKeys : await importKey(gatewayKeys);
   const audience = contextAudience(state);
   const emptyDigest = bodyDigest('');
   // Used token ids are kept until they expire, then deleted in the background.

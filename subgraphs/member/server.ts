@@ -11,6 +11,7 @@ import { openStore, type Store } from './store.ts';
 import { maskErrors } from './mask-errors.ts';
 import { useDatabaseHealth } from './database-health.ts';
 import { useContextAuth } from './context-auth.ts';
+import type { KeySet } from '../../common/key-set.ts';
 import { useSearchBudget } from './search-budget.ts';
 import { releaseShield } from './release-rules.ts';
 import { loadReleasePolicy, type ReleasePolicy } from './release-policy.ts';
@@ -40,8 +41,8 @@ export interface MemberOptions {
   store: Store;
   /** Name of the agency answering for this state, shown in every record's contact point. */
   agency?: string;
-  /** The gateway's public key: only requests with a context token it signed are answered. */
-  gatewayPublicKey: JWK;
+  /** The gateway's public key, or the set of gateway keys the state trusts (common/key-set.ts): only requests with a context token one of them signed are answered. */
+  gatewayPublicKey: JWK | KeySet;
   /** This state's release policy (config/policies/<STATE>.yaml). */
   policy: ReleasePolicy;
   /**
@@ -219,7 +220,8 @@ export async function startMember(options: {
   host?: string;
   agency?: string;
   logger?: boolean | object;
-  gatewayPublicKey: JWK;
+  /** The gateway's public key, or the set of gateway keys the state trusts (a JWK Set file or URL, followed while the member runs). */
+  gatewayPublicKey: JWK | KeySet;
   /** Folder of release policies; `<dir>/<STATE>.yaml` is read (a state without one releases hits only). */
   policiesDir?: string;
   /** Or the policy itself (tests). */
