@@ -9,6 +9,7 @@ import { CLEARANCES, PURPOSES, isClearance, isPurpose, type Clearance, type Purp
 import { isMemberState, MEMBER_STATES, type MemberState } from '../../common/member-states.ts';
 import { fieldTiers, TIERS, isTier, type Tier } from './tiers.ts';
 import { MATCH_KEY_KINDS, isMatchKeyKind, type LinkingRule, type MatchKeyKind } from './match-keys.ts';
+import { OVERDUE_MODES, SUBJECT_STATUSES as REVIEW_STATUSES, parseReviewPeriod, type OverdueMode, type ReviewPolicy, type SubjectStatus } from './review.ts';
 
 /** A member state's own release rules (config/policies/<STATE>.yaml). */
 export interface ReleasePolicy {
@@ -33,6 +34,11 @@ export interface ReleasePolicy {
    * the owner releases its source fields to (match-keys.ts KEY_SOURCES); a rule here narrows that.
    */
   linking?: Partial<Record<MatchKeyKind, LinkingRule>>;
+  /**
+   * Review dates (review.ts, LED Art. 5): the review period per status that records without a date of
+   * their own get, and what partners get of an overdue record (`withhold` or `hits-only`).
+   */
+  review?: ReviewPolicy;
   /** Where the policy came from, for messages. */
   source: string;
 }
@@ -81,6 +87,7 @@ const POLICY_KEYS = [
   'notifyWebhook',
   'auditRetention',
   'linking',
+  'review',
 ] as const;
 const FORM_KEYS = ['all', 'also', 'exactNames', 'roles', 'purposes'] as const;
 const RULE_KEYS = ['minClearance', 'roles', 'purposes'] as const;
@@ -145,6 +152,7 @@ function validatePolicy(y: YamlFile, state: MemberState): ReleasePolicy {
     ...(doc.notifyWebhook === undefined ? {} : { notifyWebhook: validateWebhook(y, doc.notifyWebhook) }),
     ...(doc.auditRetention === undefined ? {} : { auditRetentionMs: validateRetention(y, doc.auditRetention) }),
     ...(doc.linking === undefined ? {} : { linking: validateLinking(y, doc.linking) }),
+    ...(doc.review === undefined ? {} : { review: validateReview(y, doc.review) }),
     source: y.file,
   };
 }
@@ -239,6 +247,39 @@ function validateLinking(y: YamlFile, raw: unknown): Partial<Record<MatchKeyKind
     linking[kind] = parsed;
   }
   return linking;
+}
+
+/** `review: { defaults: { SUSPECT: 1y, ... }, overdue: withhold | hits-only }` (review.ts). */
+function validateReview(y: YamlFile, raw: unknown): ReviewPolicy {
+  const at = ['review'];
+  if (!isPlainObject(raw)) throw y.bad(at, raw, `is not a mapping; expected { defaults: { SUSPECT: 1y, ... }, overdue: ${OVERDUE_MODES.join(' | ')} }`);
+  y.onlyKeys(at, raw, ['defaults', 'overdue']);
+  const defaults: ReviewPolicy['defaults'] = {};
+  const rawDefaults = raw.defaults ?? {};
+  if (!isPlainObject(rawDefaults)) throw y.bad([...at, 'defaults'], rawDefaults, 'is not a mapping; expected a status to a review period, e.g. SUSPECT: 1y');
+  for (const [status, period] of Object.entries(rawDefaults)) {
+    if (!(REVIEW_STATUSES as readonly string[]).includes(status))
+      throw y.bad([...at, 'defaults', status], status, `is not a status; expected one of ${REVIEW_STATUSES.join(', ')}`);
+    const parsed = parseReviewPeriod(period);
+    if (!parsed)
+      throw y.bad(
+        [...at, 'defaults', status],
+        period,
+        'is not a review period; expected a whole number of days, weeks, months or years, e.g. 1y, 6m, 26w or 90d',
+      );
+    defaults[status as SubjectStatus] = parsed;
+  }
+  let overdue: OverdueMode | undefined;
+  if (raw.overdue !== undefined) {
+    if (!(OVERDUE_MODES as readonly unknown[]).includes(raw.overdue))
+      throw y.bad(
+        [...at, 'overdue'],
+        raw.overdue,
+        `is not what happens to overdue records; expected withhold (partners do not get them at all) or hits-only (partners get HIT-tier fields only)`,
+      );
+    overdue = raw.overdue as OverdueMode;
+  }
+  return { defaults, ...(overdue ? { overdue } : {}) };
 }
 
 const SUBJECT_STATUSES = ['SUSPECT', 'FOREIGN_TERRORIST_FIGHTER', 'RETURNEE', 'CONVICTED', 'ASSOCIATE', 'CLOSED'];

@@ -8,6 +8,13 @@ import { clearanceAtLeast, type Caller } from '../../common/caller.ts';
 import { hagueError } from '../../common/errors.ts';
 import type { ReleasePolicy } from './release-policy.ts';
 import { fieldTiers, tierAtLeast, type Tier } from './tiers.ts';
+import { underReview } from './review.ts';
+
+/** Why a partner does not get a field of an overdue record under the owner's `review.overdue: hits-only` (review.ts). */
+export function underReviewReason(policy: ReleasePolicy, coordinate: string, needed: Tier): string {
+  const field = coordinate.split('.')[1];
+  return `${policy.memberState} holds this record under review (its review date has passed): until it is reviewed, it releases only HIT-tier fields of it to partners; ${field} is ${needed}-tier. Ask ${policy.memberState}'s contact point`;
+}
 
 /** The tier the owner grants a caller's state: FULL to its own callers, else the policy's. */
 export function releaseTier(policy: ReleasePolicy, caller: Caller): Tier {
@@ -68,6 +75,9 @@ export function releaseShield(schema: GraphQLSchema, policy: ReleasePolicy): IMi
   const tiers = fieldTiers();
   const network = contractNetworkRules();
   const released = new Set<string>();
+  // Under `review.overdue: hits-only` a Person field's release depends on the record (its review
+  // date), so those rules are decided per record, not once per request.
+  const perRecord = policy.review?.overdue === 'hits-only';
   const tree: Record<string, Record<string, unknown>> = {
     // hitNotifications decides in its resolver: the owner's own duty officers only.
     Query: { persons: allow, person: allow, organisations: allow, hitNotifications: allow, _entities: allow, _service: allow },
@@ -86,13 +96,21 @@ export function releaseShield(schema: GraphQLSchema, policy: ReleasePolicy): IMi
       const coordinate = `${type.name}.${name}`;
       const needed = tiers.get(coordinate)!;
       const requirement = network.fields.get(coordinate);
-      rules[name] = rule(`release:${coordinate}`, { cache: 'contextual' })((_parent, _args, context: { caller: Caller }) => {
+      const checksRecord = perRecord && type.name === 'Person' && needed !== 'HIT';
+      rules[name] = rule(`release:${coordinate}`, { cache: checksRecord ? 'no_cache' : 'contextual' })((parent, _args, context: { caller: Caller }) => {
         // The network's rule first, as the gateway applies it: the owner does not trust that it did.
         const forbidden = requirement ? denialReason(requirement, context.caller, coordinate) : null;
         if (forbidden) return hagueError('FORBIDDEN', forbidden, { field: coordinate, memberState: policy.memberState });
         const reason = withholdingReason(policy, coordinate, needed, context.caller);
-        if (reason === null) return true;
-        return hagueError('NOT_RELEASED', reason, { memberState: policy.memberState, field: coordinate, tier: needed });
+        if (reason !== null) return hagueError('NOT_RELEASED', reason, { memberState: policy.memberState, field: coordinate, tier: needed });
+        if (checksRecord && underReview(policy, context.caller, parent as { review_due?: string | null }, 'hits-only')) {
+          return hagueError('NOT_RELEASED', underReviewReason(policy, coordinate, needed), {
+            memberState: policy.memberState,
+            field: coordinate,
+            tier: needed,
+          });
+        }
+        return true;
       });
     }
     tree[type.name] = rules;

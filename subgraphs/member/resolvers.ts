@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { ReleasePolicy } from './release-policy.ts';
-import { checkSearch, type SearchForm } from './search-profile.ts';
+import { checkSearch, formOfTier, type SearchForm } from './search-profile.ts';
+import { isOverdue, overdueModeFor, reviewToday } from './review.ts';
 import { notificationView } from './hit-notifications.ts';
 import type { Selectable } from 'kysely';
 import type { Database } from './store-schema.ts';
@@ -48,6 +49,15 @@ function exactWhereRequired<T extends { matchScore: number | null }>(rows: T[], 
 type Row<T extends keyof Database> = Selectable<Database[T]>;
 type WithScore<T> = T & { matchScore?: number | null };
 
+/**
+ * A person row as this caller may have it: null when the owner withholds it as overdue
+ * (`review.overdue: withhold`, review.ts): a lookup by id answers as if the record were absent.
+ */
+function visiblePerson<T extends { review_due?: string | null } | null | undefined>(row: T, context: MemberContext): T | null {
+  if (row && overdueModeFor(context.policy, context.caller) === 'withhold' && isOverdue(row)) return null;
+  return row;
+}
+
 /** Whether a root field's memberStates argument includes this state (all states when omitted). */
 function asked(memberStates: MemberState[] | null | undefined, state: MemberState): boolean {
   return !memberStates || memberStates.includes(state);
@@ -82,14 +92,21 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
       if (!asked(args.memberStates, context.state)) return [];
       // The owner's search profile first: a criterion it does not offer this caller reads nothing.
       const form = checkSearch(context.policy, context.caller, 'persons', args.filter as Record<string, unknown>);
+      // Overdue records (review.ts): withheld from partners, or found only by a search a HIT-tier partner may make.
+      const mode = overdueModeFor(context.policy, context.caller);
+      const today = reviewToday();
+      const hitForm = mode === 'hits-only' ? formOfTier(context.policy, context.caller, 'persons', args.filter as Record<string, unknown>, 'HIT') : null;
+      const hide = mode === 'withhold' || (mode === 'hits-only' && hitForm === null);
+      let found = await searchPersons(context.store, args.filter, first + 1, hide ? { hideOverdueOn: today } : {});
+      if (hitForm?.exactNames) found = found.filter((row) => !isOverdue(row, today) || row.matchScore === null || row.matchScore >= 1);
       // One more than asked tells whether more records match.
-      const rows = countList(context, info, exactWhereRequired(await searchPersons(context.store, args.filter, first + 1), form), first);
+      const rows = countList(context, info, exactWhereRequired(found, form), first);
       for (const row of rows) context.loaders.person.prime(row.id, row);
       return rows;
     },
     async person(_: unknown, args: { memberState: MemberState; id: string }, context: MemberContext) {
       if (args.memberState !== context.state) return null;
-      return context.loaders.person.load(args.id);
+      return visiblePerson(await context.loaders.person.load(args.id), context);
     },
     // Linking across states happens at the gateway (gateway/subjects.ts), which asks each state `persons`.
     subjects(_: unknown, _args: unknown, context: MemberContext) {
@@ -126,9 +143,9 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     },
   },
   Person: {
-    __resolveReference(reference: { memberState?: string; id?: string }, context: MemberContext) {
+    async __resolveReference(reference: { memberState?: string; id?: string }, context: MemberContext) {
       const id = ownKey(reference, context);
-      return id === null ? null : context.loaders.person.load(id);
+      return id === null ? null : visiblePerson(await context.loaders.person.load(id), context);
     },
     memberState: (_row: PersonRow, _args: unknown, context: MemberContext) => context.state,
     id: (row: PersonRow) => row.id,
@@ -151,8 +168,11 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     affiliations: (row: PersonRow, _args: unknown, context: MemberContext) => context.loaders.affiliationsOfPerson.load(row.id),
     ...handlingResolvers,
     // Only the keys the owner releases to this caller (match-keys.ts): a withheld key is absent, not an error.
+    // An overdue record released as a hit only (review.ts) links by nothing: every key's sources are above HIT.
     matchKeys: async (row: PersonRow, _args: unknown, context: MemberContext) =>
-      releasedMatchKeys(await context.loaders.matchKeys.load(row.id), context.policy, context.caller),
+      overdueModeFor(context.policy, context.caller) === 'hits-only' && isOverdue(row)
+        ? []
+        : releasedMatchKeys(await context.loaders.matchKeys.load(row.id), context.policy, context.caller),
   },
   Organisation: {
     __resolveReference(reference: { memberState?: string; id?: string }, context: MemberContext) {
@@ -167,7 +187,16 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     matchScore: (row: WithScore<OrganisationRow>) => row.matchScore ?? null,
     aliases: async (row: OrganisationRow, _args: unknown, context: MemberContext) =>
       (await context.loaders.organisationAliases.load(row.id)).map((a) => a.alias),
-    members: (row: OrganisationRow, _args: unknown, context: MemberContext) => context.loaders.affiliationsOfOrganisation.load(row.id),
+    async members(row: OrganisationRow, _args: unknown, context: MemberContext) {
+      const affiliations = await context.loaders.affiliationsOfOrganisation.load(row.id);
+      // A member's affiliation is a FULL-tier fact of an overdue record: partners do not get it under either mode (review.ts).
+      if (overdueModeFor(context.policy, context.caller) === null) return affiliations;
+      const persons = await context.loaders.person.loadMany(affiliations.map((a) => a.person_id));
+      return affiliations.filter((_a, i) => {
+        const person = persons[i];
+        return !(person && !(person instanceof Error) && isOverdue(person));
+      });
+    },
   },
   IdentityDocument: {
     issuingState: (row: Row<'identity_documents'>) => row.issuing_state,

@@ -151,3 +151,20 @@ export function checkSearch(policy: ReleasePolicy, caller: Caller, field: Search
 export function isCriterion(field: SearchField, value: unknown): boolean {
   return typeof value === 'string' && Object.hasOwn(SEARCH_CRITERIA[field], value);
 }
+
+/**
+ * The form of `tier`'s profile this search fits (roles and purposes of the caller applied), or null:
+ * whether a caller of that tier could have made it. Used for overdue records under
+ * `review.overdue: hits-only` (review.ts): a partner finds such a record only by a HIT-tier search.
+ */
+export function formOfTier(
+  policy: ReleasePolicy,
+  caller: Caller,
+  field: SearchField,
+  filter: Record<string, unknown> | null | undefined,
+  tier: Tier,
+): SearchForm | null {
+  const forms = policy.searchProfiles?.[field]?.[tier] ?? DEFAULT_SEARCH_PROFILES[field][tier] ?? [];
+  const given = givenCriteria(filter);
+  return forms.find((f) => formHolds(f, given, caller)) ?? null;
+}

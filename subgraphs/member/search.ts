@@ -73,8 +73,13 @@ async function nameCandidates(
   return scores;
 }
 
+/** How a search treats overdue records (review.ts): `hideOverdueOn` leaves out every record whose review date is before that day. */
+export interface PersonSearchOptions {
+  hideOverdueOn?: string;
+}
+
 /** Persons matching every criterion given, best name matches first, at most `first`. */
-export async function searchPersons(store: Store, filter: PersonFilter, first: number): Promise<PersonRow[]> {
+export async function searchPersons(store: Store, filter: PersonFilter, first: number, options: PersonSearchOptions = {}): Promise<PersonRow[]> {
   if (!hasCriterion(filter)) {
     throw hagueError(
       'BAD_USER_INPUT',
@@ -86,6 +91,17 @@ export async function searchPersons(store: Store, filter: PersonFilter, first: n
   }
   checkPersonFilter(filter);
   const scores = filter.name ? await nameCandidates(store, 'person_name_keys', 'person_id', filter.name) : null;
+  const hideOverdueOn = options.hideOverdueOn;
+  if (scores && scores.size > 0 && hideOverdueOn) {
+    // Withheld as overdue: out of the candidates before they are ranked, so `first` counts only the others.
+    const overdue = await store.db
+      .selectFrom('persons')
+      .select('id')
+      .where('id', 'in', [...scores.keys()])
+      .where('review_due', '<', hideOverdueOn)
+      .execute();
+    for (const { id } of overdue) scores.delete(id);
+  }
   if (scores && scores.size === 0) return [];
   if (scores && !Object.entries(filter).some(([criterion, value]) => criterion !== 'name' && value !== null && value !== undefined && value !== '')) {
     // A name alone: rank the candidates on their scores and read the rows of the best `first` only
@@ -97,6 +113,7 @@ export async function searchPersons(store: Store, filter: PersonFilter, first: n
   }
   let query = store.db.selectFrom('persons as p').selectAll('p');
   if (scores) query = query.where('p.id', 'in', [...scores.keys()]);
+  if (hideOverdueOn) query = query.where((eb) => eb.or([eb('p.review_due', 'is', null), eb('p.review_due', '>=', hideOverdueOn)]));
   if (filter.dateOfBirth) query = query.where('p.date_of_birth', '=', filter.dateOfBirth);
   if (filter.status) query = query.where('p.status', '=', filter.status);
   if (filter.nationality) {

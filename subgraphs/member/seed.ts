@@ -30,8 +30,9 @@ import type { OrganisationKind } from './demo-data/contract-enums.ts';
 import { sharedSubjectsOf } from './demo-data/shared-subjects.ts';
 import { organisationRows } from './demo-data/organisations.ts';
 import { PERSON_TABLES, type OrganisationRef, type Row } from './demo-data/rows.ts';
-import { StateGenerator } from './demo-data/state-generator.ts';
+import { StateGenerator, personId } from './demo-data/state-generator.ts';
 import { markRows } from './demo-data/markings.ts';
+import { assignReviewDates } from './demo-data/review-dates.ts';
 import { isAsOfDate, placeOnClock, EARLIEST_AS_OF, LATEST_AS_OF } from './demo-data/clock.ts';
 import { ensureMatchKeys, invalidateMatchKeys, type NetworkKeyring } from './match-keys.ts';
 
@@ -246,6 +247,7 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
     notes,
   };
 
+  const castIds = new Set(shared.map((_s, i) => personId(state, i + 1)));
   await store.db.transaction().execute(async (trx) => {
     const db: Kysely<Database> = trx;
     const existing = await db
@@ -278,6 +280,7 @@ export async function seedMember(store: Store, options: SeedOptions): Promise<Se
       const rows = generator.take();
       placeOnClock(rows, asOf);
       markRows(rows);
+      assignReviewDates(rows, asOf, castIds);
       for (const table of PERSON_TABLES) await insertRows(db, table, rows[table] as Row<typeof table>[]);
       result.aliases += rows.person_aliases.length;
       result.nationalities += rows.person_nationalities.length;

@@ -472,6 +472,6 @@ export class StateGenerator {
   }
 }
 
-function personId(state: MemberState, position: number): string {
+export function personId(state: MemberState, position: number): string {
   return `${state}-P-${pad(position, 6)}`;
 }
