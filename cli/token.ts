@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLEARANCES, PURPOSES, isClearance, isPurpose } from '../common/caller.ts';
+import { signingKeyId } from '../gateway/context-signer.ts';
 import { CONTEXT_TOKEN_MAX_LIFETIME_SECONDS, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
 import { parseMemberState } from '../common/member-states.ts';
 import { DEFAULT_KEYS_DIR, ensureKeyPair } from '../common/dev-keys.ts';
@@ -78,10 +79,16 @@ export function registerToken(program: Command): void {
             requestId: `cli-${Date.now()}`,
           };
           const { privateJwk } = await ensureKeyPair(options.keysDir, 'gateway');
-          const token = await signContextToken(caller, contextAudience(audience), await importKey(privateJwk), {
-            body: options.body,
-            deadline: Date.now() + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS * 1000,
-          });
+          const token = await signContextToken(
+            caller,
+            contextAudience(audience),
+            await importKey(privateJwk),
+            {
+              body: options.body,
+              deadline: Date.now() + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS * 1000,
+            },
+            await signingKeyId(privateJwk),
+          );
           process.stdout.write(`${token}\n`);
           return;
         }
