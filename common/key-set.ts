@@ -39,6 +39,8 @@ export class KeySetError extends Error {
   constructor(
     readonly kind: 'unknown-key' | 'algorithm' | 'unavailable',
     message: string,
+    /** The token names no kid and the set holds several keys for its algorithm. */
+    readonly ambiguous = false,
   ) {
     super(message);
     this.name = 'KeySetError';
@@ -116,7 +118,8 @@ function select(entries: Entry[], header: TokenHeader, source: string): KeyObjec
   // No kid: only unambiguous when the set holds exactly one key for the algorithm.
   const candidates = entries.filter((e) => e.alg === alg);
   if (candidates.length === 1) return candidates[0].key;
-  if (candidates.length > 1) throw new KeySetError('unknown-key', `the token names no key (kid) and ${source} holds ${candidates.length} keys for ${alg}`);
+  if (candidates.length > 1)
+    throw new KeySetError('unknown-key', `the token names no key (kid) and ${source} holds ${candidates.length} keys for ${alg}`, true);
   return undefined;
 }
 

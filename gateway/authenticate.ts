@@ -153,6 +153,7 @@ function rejection(error: unknown) {
       });
     }
     if (error.kind === 'algorithm') return unauthenticated(`token rejected: ${error.message}`);
+    if (error.ambiguous) return unauthenticated('token rejected: it names no key (kid) and its identity provider publishes several for its algorithm');
     return unauthenticated('token rejected: it is signed with a key its identity provider does not publish (unknown kid)');
   }
   if (error instanceof joseErrors.JWTExpired) return unauthenticated('token rejected: it has expired (exp)');

@@ -61,11 +61,15 @@ beforeAll(async () => {
   const es = await makeKey('ES256', 'nl-es256-2026');
   const rs = await makeKey('RS256', 'nl-rs256-2026');
   const ed = await makeKey('EdDSA', 'nl-ed25519-2026');
+  // A second ES256 key (the previous one, still published): tokens must name theirs by kid.
+  const previous = await makeKey('ES256', 'nl-es256-2025');
+  keys.previousES256 = previous.key;
+  keys.ES256 = es.key;
   rsaPublicPem = await exportSPKI(rs.publicKey);
   // The RS256 key given as PEM (no kid: found as the only RS256 key, or by its thumbprint); the others as JWKs.
   keys.RS256 = { ...rs.key, kid: '' };
   const security = await buildGatewaySecurity({
-    members: [{ ...net.memberConfigs[0], issuer: ISSUER, publicKeys: [es.publicJwk, rsaPublicPem, ed.publicJwk] }],
+    members: [{ ...net.memberConfigs[0], issuer: ISSUER, publicKeys: [es.publicJwk, rsaPublicPem, ed.publicJwk, previous.publicJwk] }],
     keysDir: net.keysDir,
   });
   gateway = await startGateway({ supergraphSdl: net.supergraphSdl, members: net.memberConfigs, security, rateLimit: false });
@@ -151,6 +155,11 @@ describe('claims', () => {
     const { privateKey } = await generateKeyPair('ES256');
     await refused(await token({ alg: 'ES256', kid: 'nl-es256-2026', privateKey }), /^Not authenticated: token rejected: its signature does not verify$/);
     await refused('not.a.jwt', /^Not authenticated: the bearer token is not a signed JWT$/);
+    expect((await ask(await token(keys.previousES256))).body).toEqual(ACCEPTED);
+    await refused(
+      await token(keys.ES256, {}, { kid: undefined }),
+      /^Not authenticated: token rejected: it names no key \(kid\) and its identity provider publishes several for its algorithm$/,
+    );
   });
 
   it('says what a request without a token or purpose lacks', async () => {
