@@ -157,3 +157,32 @@ export async function markReviewed(
   });
   return { id, previous: row.review_due, next };
 }
+
+/**
+ * Gives the records among `ids` that have no review date the policy's default for their status,
+ * counted from `from` (YYYY-MM-DD): for importers whose source carries no review date. A record that
+ * has a date keeps it. Returns how many records got one.
+ */
+export async function applyReviewDefaults(
+  store: Pick<Store, 'db'>,
+  policy: Pick<ReleasePolicy, 'review'>,
+  ids: readonly string[],
+  from: string,
+): Promise<number> {
+  const defaults = policy.review?.defaults ?? {};
+  let set = 0;
+  for (const [status, period] of Object.entries(defaults)) {
+    if (!period) continue;
+    for (let i = 0; i < ids.length; i += 1000) {
+      const result = await store.db
+        .updateTable('persons')
+        .set({ review_due: addPeriod(from, period) })
+        .where('id', 'in', ids.slice(i, i + 1000))
+        .where('status', '=', status)
+        .where('review_due', 'is', null)
+        .executeTakeFirst();
+      set += Number(result.numUpdatedRows);
+    }
+  }
+  return set;
+}
