@@ -140,8 +140,14 @@ export interface ImportOrigin {
   raw?: string;
 }
 
-/** A step of a change file (or of a full import: every record an upsert). */
-export type ImportChange = ({ op: 'upsert'; record: ImportRecord } | { op: 'erase'; id: string }) & { origin?: ImportOrigin };
+/**
+ * A step of a change file (or of a full import: every record an upsert). `reject` carries a record
+ * its reader could not make into an ImportRecord (a mapping or format error): reported with the
+ * others, and it stops an all-or-nothing batch like any bad record.
+ */
+export type ImportChange = ({ op: 'upsert'; record: ImportRecord } | { op: 'erase'; id: string } | { op: 'reject'; id?: string; problems: ImportProblem[] }) & {
+  origin?: ImportOrigin;
+};
 
 /** What importRecords takes: plain records (upserts), or changes in order. */
 export type ImportItem = ImportRecord | ImportChange;
