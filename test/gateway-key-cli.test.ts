@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
-import { runCli, startCli } from './support/network.ts';
+import { composeTest, deadUrl, runCli, startCli } from './support/network.ts';
 import { caller } from './support/tokens.ts';
 
 /**
@@ -83,5 +83,51 @@ describe('hague member --gateway-key <key set>', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('hague gateway --context-key --publish-keys', () => {
+  it('signs with the given key and publishes it with the extra keys at /.well-known/hague-gateway-keys.json', async () => {
+    const memberUrl = await deadUrl();
+    const supergraph = join(folder, 'supergraph.graphql');
+    writeFileSync(supergraph, composeTest(memberUrl, []));
+    const membersYaml = join(folder, 'members.yaml');
+    writeFileSync(membersYaml, `members:\n  - code: NL\n    url: ${memberUrl}\n`);
+    expect((await runCli(['gateway-key', 'set', '--out', setFile, key1File])).code).toBe(0);
+    const common = [
+      'gateway',
+      '--supergraph',
+      supergraph,
+      '--members',
+      membersYaml,
+      '--port',
+      '0',
+      '--keys-dir',
+      folder,
+      '--audit',
+      join(folder, 'gw.audit.db'),
+    ];
+
+    const missing = await runCli([...common, '--context-key', join(folder, 'none.jwk')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^hague: --context-key .*none\.jwk is not a readable JWK file .*hague gateway-key new --out/);
+    const publicOnly = await runCli([...common, '--context-key', setFile]);
+    expect(publicOnly.code).toBe(2);
+    expect(publicOnly.stderr).toMatch(/^hague: --context-key .*gateway-keys\.json is not a private P-256 \(ES256\) JWK/);
+
+    const gateway = startCli([...common, '--context-key', key2File, '--publish-keys', setFile]);
+    try {
+      const [, keysUrl] = await gateway.waitFor(/context tokens signed with .*gateway-2\.jwk \(kid gateway-2\), public keys at (http:\/\/\S+)/);
+      await gateway.waitFor(/Ctrl-C to stop/);
+      const published = (await (await fetch(keysUrl)).json()) as { keys: JWK[] };
+      expect(published.keys.map((k) => k.kid)).toEqual(['gateway-2', 'gateway-1']);
+      for (const key of published.keys) expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+      for (const key of published.keys) expect(key).not.toHaveProperty('d');
+      // The file is read at every fetch: key 1 retired without a restart.
+      expect((await runCli(['gateway-key', 'set', '--out', setFile, key2File])).code).toBe(0);
+      expect(((await (await fetch(keysUrl)).json()) as { keys: JWK[] }).keys.map((k) => k.kid)).toEqual(['gateway-2']);
+    } finally {
+      expect(await gateway.stop('SIGTERM')).toBe(0);
+    }
   });
 });
