@@ -9,6 +9,7 @@ import { ConfigError } from '../common/config-error.ts';
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   member: async () => (await import('./member.ts')).registerMember,
   seed: async () => (await import('./seed.ts')).registerSeed,
+  import: async () => (await import('./import.ts')).registerImport,
   compose: async () => (await import('./compose.ts')).registerCompose,
   gateway: async () => (await import('./gateway.ts')).registerGateway,
   'gateway-key': async () => (await import('./gateway-key.ts')).registerGatewayKey,

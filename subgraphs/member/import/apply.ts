@@ -423,7 +423,10 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
     for (const row of await db.selectFrom('persons').select(['id', 'record_digest']).where('id', 'in', part).execute()) stored.set(row.id, row.record_digest);
   }
   const final = new Map<string, { record: ImportRecord; digest: string } | 'erase'>();
-  const by = 'file' in context.source ? { import: { file: context.source.file, sha256: context.source.sha256 } } : { operator: context.source.operator };
+  const by =
+    'file' in context.source
+      ? { import: { file: context.source.file, sha256: context.source.sha256 }, ...(context.source.operator ? { operator: context.source.operator } : {}) }
+      : { operator: context.source.operator };
   for (const change of checked) {
     const line = change.origin?.line;
     if (change.op === 'erase') {

@@ -26,6 +26,8 @@ export interface ImportFileOptions extends Omit<ImportOptions, 'source'> {
   changes?: boolean;
   /** Where the rejected input lines are written (created only when a record is rejected). */
   rejectFile?: string;
+  /** Who runs the import, named in the audit beside the file. */
+  operator?: string;
 }
 
 export interface ImportFileResult extends ImportResult {
@@ -177,7 +179,7 @@ export async function importFile(store: Pick<Store, 'db' | 'state'>, options: Im
   const header: { text?: string } = {};
   const result = await importRecords(store, changesOf(mapping, input, format, options.changes ?? false, header), {
     ...options,
-    source: { file: basename(input), sha256 },
+    source: { file: basename(input), sha256, ...(options.operator ? { operator: options.operator } : {}) },
   });
   const problems: string[] = [];
   for (const rejected of result.rejected) for (const problem of rejected.problems) problems.push(problemLine(problem));

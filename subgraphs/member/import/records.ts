@@ -162,7 +162,7 @@ export interface ImportProblem {
 }
 
 /** Who made the change, for the audit chain: an import file (name and SHA-256) or an operator. */
-export type ImportSource = { file: string; sha256: string } | { operator: string };
+export type ImportSource = { file: string; sha256: string; operator?: string } | { operator: string };
 
 export interface ImportOptions {
   /** Who makes the change (audit entries name it). */
