@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   audit: async () => (await import('./audit.ts')).registerAudit,
   linking: async () => (await import('./linking.ts')).registerLinking,
   review: async () => (await import('./review.ts')).registerReview,
+  'import-eu-sanctions': async () => (await import('./import-eu-sanctions.ts')).registerImportEuSanctions,
 };
 
 const program = new Command('hague')

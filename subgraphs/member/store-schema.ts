@@ -26,6 +26,8 @@ export interface Database {
     contact_email: string | null;
     contact_phone: string | null;
     contact_reference: string;
+    /** When the owner must review the record (LED Art. 5), YYYY-MM-DD; null: no review date (migration 0009, review.ts). */
+    review_due: string | null;
     /**
      * What the last import wrote (migration 0008, import/apply.ts): a short hash per contract field, so
      * a re-import of an unchanged record writes nothing and a change names the fields it changed.
@@ -406,6 +408,15 @@ export const migrations: Record<string, Migration> = {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>) {
       await db.schema.alterTable('persons').addColumn('record_digest', text).execute();
+    },
+  },
+  '0009-review-dates': {
+    // When the owner must review each record (LED Art. 5: time limits for erasure or periodic review), review.ts.
+    // Independent of 0008 (another change's): either may be applied first.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('persons').addColumn('review_due', text).execute();
+      await db.schema.createIndex('persons_review_due').on('persons').column('review_due').execute();
     },
   },
 };
