@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
@@ -19,6 +19,9 @@ import { devIssuer, devKeyName } from '../common/dev-identity.ts';
 import { buildGatewaySecurity } from '../gateway/security.ts';
 import { devPersonas } from '../gateway/dev-personas.ts';
 import { SupervisedChild } from './supervisor.ts';
+import { devTlsDir, ensureDevCertificates, spkiPin } from '../common/tls.ts';
+import { createAgent, type PeerTls } from '../gateway/http-client.ts';
+import type { Agent } from 'undici';
 import { fromPackageRoot } from '../common/package-root.ts';
 
 /** The repository's rover.yaml, wherever `hague dev` is started from. */
@@ -38,6 +41,7 @@ interface DevFlags {
   logLevel: string;
   asOf?: string;
   keepClock?: boolean;
+  insecureHttp?: boolean;
 }
 
 export function registerDev(program: Command): void {
@@ -58,6 +62,10 @@ export function registerDev(program: Command): void {
       'demo clock: "now" for planned and recent travel, as hague seed --as-of (default: today, UTC); data seeded for another day is re-placed on it',
     )
     .option('--keep-clock', 'keep the demo clock the data was seeded with (no re-placing on a later day)')
+    .option(
+      '--insecure-http',
+      'development only: the member states serve plain HTTP instead of mutual TLS (default: a dev CA and certificates in <keys-dir>/tls, minted on first start)',
+    )
     .addHelpText('after', '\nExamples:\n  npm start\n  hague dev --members 27 --persons 200\n  hague dev --data-dir /tmp/hague --port 4400 --member-port 4401')
     .action(async (flags: DevFlags) => {
       const count = Number(flags.members);
@@ -93,6 +101,7 @@ export function registerDev(program: Command): void {
         logLevel,
         asOf,
         keepClock: flags.keepClock === true,
+        insecureHttp: flags.insecureHttp === true,
       });
     });
 }
@@ -109,16 +118,20 @@ async function runDev(o: {
   logLevel: string;
   asOf: string;
   keepClock: boolean;
+  insecureHttp: boolean;
 }): Promise<void> {
   // Each state is its own `hague member` process (cli/supervisor.ts restarts one that crashes); the
   // gateway runs here, in the supervisor, which is also what one Ctrl-C stops.
   const children: SupervisedChild[] = [];
   let gateway: RunningGateway | undefined;
   let stopping: Promise<void> | undefined;
+  /** Asks the states' /readyz over mutual TLS, with the gateway's client certificate. */
+  let readyAgent: Agent | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
       await gateway?.close().catch((e) => console.error(`gateway: ${(e as Error).message}`));
       await Promise.all(children.map((c) => c.stop().catch((e) => console.error(`${c.spec.name}: ${(e as Error).message}`))));
+      await readyAgent?.close().catch(() => {});
     })());
 
   // Ctrl-C during a long first-start seed must stop too: handlers are installed before anything starts.
@@ -150,6 +163,12 @@ async function runDev(o: {
       await ensureKeyPair(o.keysDir, devKeyName(state));
       await ensureKeyPair(o.keysDir, auditKeyName(state));
     }
+    // Mutual TLS between the gateway and the states (unless --insecure-http): a dev CA, one server
+    // certificate per state and the gateway's client certificate, minted on first start (common/tls.ts).
+    const certificates = o.insecureHttp ? undefined : await ensureDevCertificates(o.keysDir, o.states, [o.host]);
+    if (!certificates) console.error('WARNING: --insecure-http: the member states serve plain HTTP without TLS (development only)');
+    if (certificates && certificates.minted.length > 0)
+      console.log(`Minted dev certificates in ${devTlsDir(o.keysDir)}: ${certificates.minted.length} file(s)`);
     const gatewayAudit = { location: devAuditLocation(o.dataDir, 'gateway'), signingKey: (await ensureKeyPair(o.keysDir, auditKeyName('gateway'))).privateJwk };
 
     // Seeded here, one state after the other, before any state serves: the same data as ever, and a
@@ -179,20 +198,40 @@ async function runDev(o: {
     }
     const configs: MemberConfig[] = [];
     const gatewayKeyFile = join(o.keysDir, 'gateway.jwk');
+    const scheme = certificates ? 'https' : 'http';
+    const clientCertificate = certificates && { certFile: certificates.gateway.certFile, keyFile: certificates.gateway.keyFile };
+    const baseUrl = (i: number) => `${scheme}://${o.host.includes(':') ? `[${o.host}]` : o.host}:${ports[i]}`;
+    if (certificates && clientCertificate) {
+      const peer: PeerTls = {
+        ca: readFileSync(certificates.caFile, 'utf8'),
+        cert: readFileSync(clientCertificate.certFile, 'utf8'),
+        key: readFileSync(clientCertificate.keyFile, 'utf8'),
+      };
+      readyAgent = createAgent(new Map(o.states.map((_, i) => [baseUrl(i), peer])));
+    }
     for (const [i, state] of o.states.entries()) {
-      const base = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${ports[i]}`;
+      const base = baseUrl(i);
+      const tls = certificates && {
+        certFile: certificates.members[state].certFile,
+        keyFile: certificates.members[state].keyFile,
+        // Pinned too: the dev network exercises the same checks as a production gateway with pins.
+        pin: spkiPin(readFileSync(certificates.members[state].certFile)),
+      };
       children.push(
         new SupervisedChild({
           label: state,
           name: `member ${state}`,
           // Ready: listening, and its database answers.
           readyUrl: `${base}/readyz`,
+          readyDispatcher: readyAgent,
           args: [
             'member',
             ...['--state', state, '--port', String(ports[i]), '--host', o.host, '--database', join(o.dataDir, `${state}.db`)],
             ...['--gateway-key', gatewayKeyFile, '--policies', POLICIES_DIR, '--keys-dir', o.keysDir, '--log-level', o.logLevel],
             // Each state's audit apart from its records: <data-dir>/<STATE>.audit.db, signed with its own audit key.
             ...['--audit', devAuditLocation(o.dataDir, state)],
+            // Mutual TLS: its own certificate; only the gateway's client certificate (the dev CA's) is answered.
+            ...(certificates && tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--tls-client-ca', certificates.caFile] : []),
           ],
         }),
       );
@@ -203,6 +242,7 @@ async function runDev(o: {
         timeoutMs: DEFAULT_MEMBER_TIMEOUT_MS,
         issuer: devIssuer(state),
         publicKeys: [{ file: join(o.keysDir, `${devKeyName(state)}.jwk`) }],
+        ...(certificates && tls ? { tls: { caFile: certificates.caFile, pins: [tls.pin] } } : {}),
       });
     }
     // The states start in parallel, and the gateway meanwhile (it asks them nothing to start).
@@ -219,6 +259,7 @@ async function runDev(o: {
         logger: { level: o.logLevel },
         security,
         explorerPersonas: devPersonas(o.states, o.keysDir),
+        clientCertificate,
       });
     } catch (error) {
       throw asConfigError(error, 'gateway');
@@ -233,6 +274,15 @@ async function runDev(o: {
     console.log(`Explorer    ${base}/  (pick a persona and a purpose, run a saved example)`);
     console.log(`Gateway     ${gateway.url}  pid ${process.pid}`);
     console.log(`            ${base}/healthz  ${base}/readyz  ${base}/metrics`);
+    if (certificates) {
+      console.log(
+        `Mutual TLS  the states serve HTTPS and answer only the gateway's client certificate; dev CA ${certificates.caFile}, certificates in ${devTlsDir(o.keysDir)}`,
+      );
+      console.log('            (the gateway itself serves plain HTTP to browsers and apps in dev; put TLS in front of it between hosts)');
+    } else {
+      console.log('!!!!!!!!!!  --insecure-http: the member states serve PLAIN HTTP, no TLS: records and context tokens cross the wire in clear text.');
+      console.log('!!!!!!!!!!  Development only. Without the flag, hague dev runs the states over mutual TLS.');
+    }
     console.log(`Keys        ${o.keysDir} (dev only; release policies in ${relative(process.cwd(), POLICIES_DIR) || POLICIES_DIR})`);
     console.log('Each state runs as its own process, its output marked [NL] etc.; one that exits is restarted (0.5 s, 1 s, 2 s ... up to 30 s).');
     console.log('Try:');

@@ -82,6 +82,7 @@ export function registerGateway(program: Command): void {
           corsOrigins: network.gateway.corsOrigins,
           rateLimit: network.gateway.rateLimit,
           maxInFlightAnswerBytes: network.gateway.maxInFlightAnswerBytes,
+          clientCertificate: network.gateway.tls,
           persistedQueries: network.gateway.persistedQueries,
           logger: { level: logLevel },
           audit: {
@@ -93,6 +94,18 @@ export function registerGateway(program: Command): void {
         console.log(`gateway: ${gateway.url} over ${network.members.map((m) => m.code).join(' ')} (${flags.members}, supergraph from ${supergraph.from})`);
         console.log(
           `callers of ${security.signInStates.join(' ') || 'no state (no issuer configured!)'} can sign in; context tokens signed with ${security.keyFile} (kid ${security.keyId}), public keys at ${new URL(GATEWAY_KEYS_PATH, gateway.url).href}`,
+        );
+        const overTls = network.members.filter((m) => m.tls);
+        const plain = network.members.filter((m) => !m.tls);
+        console.log(
+          [
+            overTls.length > 0
+              ? `mutual TLS to ${overTls.map((m) => `${m.code}${m.tls!.pins ? ' (pinned)' : ''}`).join(' ')} with client certificate ${network.gateway.tls!.certFile}`
+              : '',
+            plain.length > 0 ? `plain HTTP to ${plain.map((m) => m.code).join(' ')} (no tls in ${flags.members}: development only)` : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
         );
         console.log(`audit log: ${displayLocation(flags.audit)}, signed with ${flags.keysDir}/${auditKeyName('gateway')}.jwk`);
       } catch (error) {

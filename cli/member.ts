@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseMemberState } from '../common/member-states.ts';
-import { startMember } from '../subgraphs/member/server.ts';
+import { startMember, type MemberTls } from '../subgraphs/member/server.ts';
+import { readPemFile } from '../common/tls.ts';
 import { keyFingerprint, networkKeyFile } from '../subgraphs/member/match-keys.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { asConfigError, auditLocation, parseLogLevel, parsePort, timestampAuthority } from './flags.ts';
@@ -44,7 +45,13 @@ export function registerMember(program: Command): void {
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent; one line per request only at debug and trace', 'info')
     .option('--audit-tsa <url>', 'an RFC 3161 time-stamp authority: every signed checkpoint of the audit log is time-stamped by it')
-    .addHelpText('after', '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db')
+    .option('--tls-cert <pem>', "serve HTTPS with mutual TLS: this state's certificate (PEM; with --tls-key and --tls-client-ca)")
+    .option('--tls-key <pem>', 'the private key of --tls-cert (PEM)')
+    .option('--tls-client-ca <pem>', "the CA that issues the gateway's client certificates (PEM): only clients with one complete the TLS handshake")
+    .addHelpText(
+      'after',
+      '\nExample:\n  hague seed --state NL --persons 1000 --database nl.db\n  hague member --state NL --port 4101 --database nl.db \\\n    --tls-cert nl.pem --tls-key nl.key --tls-client-ca gateway-ca.pem',
+    )
     .action(
       async (options: {
         state: string;
@@ -59,10 +66,15 @@ export function registerMember(program: Command): void {
         auditTsa?: string;
         keysDir: string;
         logLevel: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        tlsClientCa?: string;
       }) => {
         const state = parseMemberState(options.state, '--state');
         const logLevel = parseLogLevel(options.logLevel);
         const port = parsePort(options.port);
+        // Checked first: a half-given TLS setup is refused before anything is opened.
+        const tls = memberTlsFlags(options);
         const database = options.database.replace('<STATE>', state);
         if (options.database.includes('<STATE>')) {
           const { mkdirSync } = await import('node:fs');
@@ -89,12 +101,18 @@ export function registerMember(program: Command): void {
               signingKey: (await ensureKeyPair(options.keysDir, auditKeyName(state))).privateJwk,
               timestampAuthority: timestampAuthority(options.auditTsa),
             },
+            tls,
           });
         } catch (error) {
           throw asConfigError(error, `member ${state}`);
         }
         console.log(`member ${state}: subgraph at ${member.url} over ${member.store.dialect} ${member.store.location}`);
         console.log(`answers only context tokens signed with ${trusted}`);
+        console.log(
+          tls
+            ? `mutual TLS: certificate ${options.tlsCert}; only clients with a certificate of ${options.tlsClientCa} are answered (/healthz and /readyz too)`
+            : 'plain HTTP, no TLS: for development only (give --tls-cert, --tls-key and --tls-client-ca between hosts)',
+        );
         console.log(
           `release policy: ${options.policies}/${state}.yaml; audit log: ${displayLocation(audit)}, signed with ${options.keysDir}/${auditKeyName(state)}.jwk`,
         );
@@ -115,6 +133,27 @@ export function registerMember(program: Command): void {
         process.once('SIGTERM', stop);
       },
     );
+}
+
+/** --tls-cert, --tls-key and --tls-client-ca: all three (mutual TLS) or none (plain HTTP). */
+function memberTlsFlags(options: { tlsCert?: string; tlsKey?: string; tlsClientCa?: string }): MemberTls | undefined {
+  const given = { '--tls-cert': options.tlsCert, '--tls-key': options.tlsKey, '--tls-client-ca': options.tlsClientCa };
+  const missing = Object.entries(given)
+    .filter(([, v]) => v === undefined)
+    .map(([flag]) => flag);
+  if (missing.length === 3) return undefined;
+  if (missing.length > 0) {
+    throw new ConfigError(`mutual TLS needs --tls-cert, --tls-key and --tls-client-ca together; missing ${missing.join(' and ')}`);
+  }
+  try {
+    return {
+      cert: readPemFile(options.tlsCert!, 'certificate', '--tls-cert'),
+      key: readPemFile(options.tlsKey!, 'private key', '--tls-key'),
+      clientCa: readPemFile(options.tlsClientCa!, 'certificate', '--tls-client-ca'),
+    };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /**

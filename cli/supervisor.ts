@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { request, type Dispatcher } from 'undici';
 import { ConfigError } from '../common/config-error.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface ChildSpec {
   args: string[];
   /** Answering 2xx here means ready (polled). */
   readyUrl: string;
+  /** How readyUrl is asked (an undici Agent with the gateway's client certificate for a member over mutual TLS); absent: a plain fetch. */
+  readyDispatcher?: Dispatcher;
 }
 
 export interface SupervisorOptions {
@@ -183,9 +186,15 @@ export class SupervisedChild {
     const deadline = Date.now() + (this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     while (!exited && !this.stopping) {
       try {
-        const res = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
-        if (res.ok) return;
+        if (this.spec.readyDispatcher) {
+          const res = await request(this.spec.readyUrl, { dispatcher: this.spec.readyDispatcher, signal: AbortSignal.timeout(2000) });
+          await res.body.arrayBuffer();
+          if (res.statusCode >= 200 && res.statusCode < 300) return;
+        } else {
+          const res = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(2000) });
+          await res.arrayBuffer();
+          if (res.ok) return;
+        }
       } catch {
         // not listening yet
       }

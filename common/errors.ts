@@ -26,10 +26,11 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * circuit breaker for the state is open after consecutive failures, so it was not asked at all;
  * DATABASE_UNAVAILABLE: the state answered that its own database is down (HTTP 503); TOO_LARGE: its
  * answer passed the state's answer size cap, or was the largest when the gateway's in-flight answer
- * memory was full, and was refused while it streamed in.
+ * memory was full, and was refused while it streamed in; TLS: the mutual TLS handshake with the state
+ * failed (its certificate or pin did not match, or it refused the gateway's certificate).
  */
 export type UnavailableReason =
-  'UNREACHABLE' | 'TIMEOUT' | 'HTTP_ERROR' | 'INVALID_RESPONSE' | 'CIRCUIT_OPEN' | 'DATABASE_UNAVAILABLE' | 'TOO_LARGE' | 'NO_MEMBER_STATE';
+  'UNREACHABLE' | 'TIMEOUT' | 'HTTP_ERROR' | 'INVALID_RESPONSE' | 'CIRCUIT_OPEN' | 'DATABASE_UNAVAILABLE' | 'TOO_LARGE' | 'NO_MEMBER_STATE' | 'TLS';
 
 /** The HTTP status of an error refused before execution; read by the gateway, never sent to the caller. */
 interface HttpStatus {

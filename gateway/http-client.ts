@@ -1,5 +1,7 @@
+import { X509Certificate, createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Agent, request, type Dispatcher } from 'undici';
+import { TLSSocket, checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { Agent, Pool, buildConnector, request, type Dispatcher } from 'undici';
 import type { GraphQLFormattedError } from 'graphql';
 import type { UnavailableReason } from '../common/errors.ts';
 import { DEFAULT_MAX_ANSWER_BYTES } from '../common/defaults.ts';
@@ -24,10 +26,12 @@ export interface GraphQLResponseBody {
  * peer's (both are TOO_LARGE to a caller); database_unavailable: the peer
  * said its own database is down (HTTP 503 with code DATABASE_UNAVAILABLE); circuit_open: not sent,
  * the peer's circuit breaker is open (replicas.ts); aborted: ended by the gateway itself because a
- * hedged sibling answered first (never reported to a caller).
+ * hedged sibling answered first (never reported to a caller); tls: the mutual TLS handshake failed
+ * (the peer's certificate is not of its CA, not for its address, expired, or its key does not
+ * match the pin; or the peer refused the gateway's client certificate): never retried in plain text.
  */
 export type FailureKind =
-  'timeout' | 'unreachable' | 'http_error' | 'invalid_response' | 'too_large' | 'memory_full' | 'database_unavailable' | 'circuit_open' | 'aborted';
+  'timeout' | 'unreachable' | 'http_error' | 'invalid_response' | 'too_large' | 'memory_full' | 'database_unavailable' | 'circuit_open' | 'aborted' | 'tls';
 
 export interface Failure {
   kind: FailureKind;
@@ -52,6 +56,7 @@ export function unavailableReason(failure: Failure): UnavailableReason {
     database_unavailable: 'DATABASE_UNAVAILABLE',
     circuit_open: 'CIRCUIT_OPEN',
     aborted: 'UNREACHABLE',
+    tls: 'TLS',
   };
   return reasons[failure.kind];
 }
@@ -70,12 +75,94 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** How the gateway connects to the peers reached over mutual TLS, by origin (https://host:port). */
+export interface PeerTls {
+  /** The CA (PEM) the peer's certificate must chain to. */
+  ca: string;
+  /** The gateway's client certificate and key (PEM). */
+  cert: string;
+  key: string;
+  /** Base64 SHA-256 pins of the peer's SubjectPublicKeyInfo: one must match (after the CA and the host name). */
+  pins?: string[];
+}
+
+/** The error a peer's refusal of the gateway's client certificate is reported with (see watchAcceptance). */
+export const CLIENT_CERTIFICATE_REFUSED = 'ERR_HAGUE_TLS_CLIENT_CERTIFICATE_REFUSED';
+
+/**
+ * TLS 1.3 connections to peers that have not (yet) shown they accepted the gateway's client
+ * certificate, by local address and port. Under TLS 1.3 the client's side of the handshake is done
+ * before the server checks the client's certificate: a peer that refuses it sends an alert that
+ * undici reads only as the socket's end ("other side closed"). A peer that accepts it sends session
+ * tickets at once (or the session was resumed from one). So a connection that ends before any
+ * ticket is a refusal of the certificate, and is reported as a TLS failure, not as unreachable.
+ */
+const unaccepted = new Set<string>();
+const socketKey = (address: string | undefined, port: number | undefined) => `${address}:${port}`;
+
+function watchAcceptance(socket: TLSSocket): void {
+  if (socket.getProtocol() !== 'TLSv1.3' || socket.isSessionReused() || socket.getTLSTicket()) return;
+  const key = socketKey(socket.localAddress, socket.localPort);
+  unaccepted.add(key);
+  socket.once('session', () => unaccepted.delete(key));
+  // Kept a little after the close: the failed request is reported after its socket closed.
+  socket.once('close', () => setTimeout(() => unaccepted.delete(key), 5000).unref());
+}
+
+/** A socket error of undici's ("other side closed") on a TLS 1.3 connection the peer never accepted. */
+function refusedCertificate(error: unknown): boolean {
+  const e = error as { code?: string; socket?: { localAddress?: string; localPort?: number; bytesRead?: number } } | undefined;
+  if (e?.code !== 'UND_ERR_SOCKET' || !e.socket) return false;
+  return unaccepted.has(socketKey(e.socket.localAddress, e.socket.localPort));
+}
+
+/** The error a pin mismatch fails the handshake with. */
+export const PIN_MISMATCH = 'ERR_HAGUE_TLS_PIN_MISMATCH';
+
+/**
+ * The TLS options for one peer: its CA only (not the system's), the gateway's client certificate,
+ * the host name checked as usual, then the public key against the pins.
+ */
+export function peerTlsOptions(tls: PeerTls) {
+  return {
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2' as const,
+    checkServerIdentity: (host: string, cert: PeerCertificate): Error | undefined => {
+      const wrongName = checkServerIdentity(host, cert);
+      if (wrongName || !tls.pins?.length) return wrongName;
+      // SHA-256 of the DER SubjectPublicKeyInfo (PeerCertificate.pubkey is the bare key for EC keys, not the SPKI).
+      const spki = new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' });
+      const pin = createHash('sha256').update(spki).digest('base64');
+      if (tls.pins.includes(pin)) return undefined;
+      return Object.assign(new Error(`its certificate's public key (pin ${pin}) matches no pinned key (${tls.pins.join(', ')})`), { code: PIN_MISMATCH });
+    },
+  };
+}
+
 /**
  * A shared keep-alive pool for all peers. No flat response size limit here: every call counts its
- * answer's bytes against its own cap and the gateway's in-flight memory (postGraphQL).
+ * answer's bytes against its own cap and the gateway's in-flight memory (postGraphQL). Peers in
+ * `tls` (by origin) are connected with their own CA, pins and the gateway's client certificate;
+ * any other origin as usual.
  */
-export function createAgent(): Agent {
+export function createAgent(tls: ReadonlyMap<string, PeerTls> = new Map()): Agent {
+  const byOrigin = new Map([...tls].map(([origin, peer]) => [new URL(origin).origin, peerTlsOptions(peer)]));
   return new Agent({
+    factory: (origin, options) => {
+      const base = options as Pool.Options;
+      const peer = byOrigin.get(new URL(String(origin)).origin);
+      if (!peer) return new Pool(origin, base);
+      const connector = buildConnector({ ...(base.connect as buildConnector.BuildOptions), ...peer });
+      const connect: buildConnector.connector = (options, callback) =>
+        connector(options, (...args) => {
+          if (args[1] instanceof TLSSocket) watchAcceptance(args[1]);
+          callback(...args);
+        });
+      return new Pool(origin, { ...base, connect });
+    },
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     connections: 128,
@@ -160,7 +247,11 @@ export async function postGraphQL(
     if (options.signal?.aborted) return fail('aborted', 'was not waited for: another replica answered first');
     if (ticket?.refused) return memoryFull();
     if (timeout.aborted) return fail('timeout', `did not answer within ${timeoutMs} ms`);
+    if (refusedCertificate(error)) {
+      return fail('tls', "failed the mutual TLS handshake (it refused the gateway's client certificate: it closed the connection right after the handshake)");
+    }
     const code = errorCode(error) ?? (error instanceof Error ? errorCode(error.cause) : undefined);
+    if (isTlsFailure(code)) return fail('tls', `failed the mutual TLS handshake (${describeTls(code!, error)})`);
     return fail('unreachable', `is not reachable (${describe(code, error)})`, !answered && RETRYABLE_CODES.has(code ?? ''));
   } finally {
     ticket?.release();
@@ -169,6 +260,31 @@ export async function postGraphQL(
 
 /** Connection failures that happen before the peer could answer: safe to try another replica. */
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** OpenSSL's and Node's TLS failures, certificate checks and the gateway's own pin check. */
+function isTlsFailure(code: string | undefined): boolean {
+  if (!code) return false;
+  return (
+    code.startsWith('ERR_SSL_') ||
+    code.startsWith('ERR_TLS_') ||
+    code === PIN_MISMATCH ||
+    code === CLIENT_CERTIFICATE_REFUSED ||
+    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ALTNAME/.test(code)
+  );
+}
+
+/** What the log and the caller read: which check failed. */
+function describeTls(code: string, error: unknown): string {
+  const message = error instanceof Error ? (errorCode(error) ? error.message : ((error.cause as Error | undefined)?.message ?? error.message)) : '';
+  if (code === PIN_MISMATCH || code === CLIENT_CERTIFICATE_REFUSED) return message;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `its certificate is not for this address: ${message}`;
+  if (/SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code)) return `its certificate was not issued by the CA configured for it (${code})`;
+  if (/EXPIRED|NOT_YET_VALID/.test(code)) return `its certificate is not valid now (${code})`;
+  if (/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE)/.test(code)) {
+    return `it refused the gateway's client certificate (${code})`;
+  }
+  return `${code}${message ? `: ${message}` : ''}`;
+}
 
 /** A member's "my database is down" answer: HTTP 503 whose errors carry code DATABASE_UNAVAILABLE. */
 function isDatabaseUnavailable(text: string): boolean {

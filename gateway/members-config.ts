@@ -36,6 +36,23 @@ export interface MemberConfig {
   jwksUrl?: string;
   /** The issuer's keys given inline: PEM strings, JWKs, or { file } naming a JWK file. */
   publicKeys?: Array<string | Record<string, unknown>>;
+  /** Mutual TLS to this state (its urls are https://): the CA its certificate must chain to, and optional SPKI pins. */
+  tls?: MemberTlsConfig;
+}
+
+/** How the gateway verifies one state's certificate (members.yaml `tls: { ca, pin }`). */
+export interface MemberTlsConfig {
+  /** The CA certificate file (PEM) that issued the state's server certificate: read when the gateway starts. */
+  caFile: string;
+  /** SHA-256 of the state's certificate's SubjectPublicKeyInfo, base64 (common/tls.ts spkiPin): any one must match. Absent: the CA alone. */
+  pins?: string[];
+}
+
+/** The gateway's client certificate, presented to every state reached over mutual TLS (members.yaml `gateway.tls: { cert, key }`). */
+export interface GatewayTlsConfig {
+  /** PEM files, read when the gateway starts. */
+  certFile: string;
+  keyFile: string;
 }
 
 /** A replica's circuit breaker: opens after `failures` consecutive failed calls, lets one probe through after `halfOpenAfterMs`. */
@@ -73,6 +90,8 @@ export interface GatewaySettings {
   hedgeAfterMs?: number;
   /** Cap on the bytes of member answers being read at once, over all states. */
   maxInFlightAnswerBytes: number;
+  /** The gateway's client certificate for the states reached over mutual TLS; required when any member has `tls`. */
+  tls?: GatewayTlsConfig;
   /** How the identity providers' JWKS (jwksUrl) are cached and refreshed, defaults filled in. */
   jwks: Required<RemoteKeySetOptions>;
   persistedQueries: PersistedQuerySettings;
@@ -97,10 +116,13 @@ const GATEWAY_KEYS = [
   'maxAnswerBytes',
   'maxInFlightAnswerBytes',
   'hedgeAfterMs',
+  'tls',
   'persistedQueries',
 ] as const;
 const PERSISTED_QUERY_KEYS = ['ttl', 'redis'] as const;
 const JWKS_KEYS = ['maxAge', 'minRefreshInterval', 'timeout'] as const;
+const MEMBER_TLS_KEYS = ['ca', 'pin'] as const;
+const GATEWAY_TLS_KEYS = ['cert', 'key'] as const;
 const BREAKER_KEYS = ['failures', 'halfOpenAfter'] as const;
 const RATE_LIMIT_KEYS = ['perCaller', 'concurrentPerCaller', 'refusedPerAddress', 'window', 'redis'] as const;
 const DEFAULT_RATE_LIMIT: RateLimitOptions = {
@@ -122,6 +144,7 @@ const MEMBER_KEYS = [
   'circuitBreaker',
   'maxAnswerBytes',
   'hedgeAfterMs',
+  'tls',
 ] as const;
 const SIZE_UNITS: Record<string, number> = { b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 };
 const MIN_ANSWER_BYTES = 1024;
@@ -165,7 +188,53 @@ function validate(y: YamlFile): MembersConfig {
     }
     members.push(member);
   });
+  const overTls = members.findIndex((m) => m.tls);
+  if (overTls >= 0 && !gateway.tls) {
+    throw y.error(
+      ['gateway', 'tls'],
+      `missing: ${members[overTls].code} (members[${overTls}]) is reached over mutual TLS; add tls: { cert: <the gateway's client certificate, PEM>, key: <its private key, PEM> } under gateway`,
+    );
+  }
   return { file: y.file, gateway, members };
+}
+
+const PIN = /^[A-Za-z0-9+/]{43}=$/;
+
+/** `tls: { ca: <PEM file>, pin: <base64 SHA-256 of the SPKI> or a list of them }` of one state. */
+function validateMemberTls(y: YamlFile, at: Array<string | number>, value: unknown, code: string): MemberTlsConfig {
+  if (!isPlainObject(value)) throw y.bad(at, value, `is not a map; expected { ca: <PEM file of the CA that issued ${code}'s certificate>, pin: <optional> }`);
+  y.onlyKeys(at, value, MEMBER_TLS_KEYS);
+  if (value.ca === undefined) throw y.error([...at, 'ca'], `missing: the PEM file of the CA that issued ${code}'s certificate`);
+  if (typeof value.ca !== 'string' || value.ca.trim() === '') throw y.bad([...at, 'ca'], value.ca, 'is not a file path (a PEM CA certificate)');
+  const tls: MemberTlsConfig = { caFile: value.ca };
+  if (value.pin !== undefined) {
+    const pins = Array.isArray(value.pin) ? (value.pin as unknown[]) : [value.pin];
+    pins.forEach((pin, k) => {
+      if (typeof pin !== 'string' || !PIN.test(pin)) {
+        throw y.bad(
+          Array.isArray(value.pin) ? [...at, 'pin', k] : [...at, 'pin'],
+          pin,
+          "is not a pin: the base64 SHA-256 of the certificate's SubjectPublicKeyInfo (44 characters ending in =); `hague dev` prints its states' pins",
+        );
+      }
+    });
+    if (pins.length === 0) throw y.bad([...at, 'pin'], value.pin, 'is an empty list; give at least one pin or remove the key');
+    tls.pins = pins as string[];
+  }
+  return tls;
+}
+
+/** `gateway.tls: { cert, key }`: the gateway's client certificate. */
+function validateGatewayTls(y: YamlFile, value: unknown): GatewayTlsConfig {
+  const at = ['gateway', 'tls'];
+  if (!isPlainObject(value)) throw y.bad(at, value, "is not a map; expected { cert: <the gateway's client certificate, PEM>, key: <its private key, PEM> }");
+  y.onlyKeys(at, value, GATEWAY_TLS_KEYS);
+  for (const key of GATEWAY_TLS_KEYS) {
+    if (value[key] === undefined)
+      throw y.error([...at, key], `missing: the PEM file of the gateway's client ${key === 'cert' ? 'certificate' : 'private key'}`);
+    if (typeof value[key] !== 'string' || value[key].trim() === '') throw y.bad([...at, key], value[key], 'is not a file path');
+  }
+  return { certFile: value.cert as string, keyFile: value.key as string };
 }
 
 function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
@@ -218,6 +287,7 @@ function validateGateway(y: YamlFile, value: unknown): GatewaySettings {
   }
   if (value.hedgeAfterMs !== undefined) settings.hedgeAfterMs = validateHedge(y, ['gateway', 'hedgeAfterMs'], value.hedgeAfterMs);
   if (value.jwks !== undefined) settings.jwks = validateJwks(y, value.jwks, settings.jwks);
+  if (value.tls !== undefined) settings.tls = validateGatewayTls(y, value.tls);
   return settings;
 }
 
@@ -392,6 +462,23 @@ function validateMember(y: YamlFile, entry: unknown, i: number, network: Gateway
     timeoutMs = entry.timeoutMs;
   }
 
+  // https:// exactly when the state is reached over mutual TLS: never a plain-text fallback.
+  const https = urls.filter((url) => url.startsWith('https:'));
+  const urlKey = entry.urls !== undefined ? 'urls' : 'url';
+  if (entry.tls === undefined && https.length > 0) {
+    throw y.error(
+      [...at, 'tls'],
+      `missing: ${code}'s ${urlKey} ${https[0]} is https; add tls: { ca: <PEM file of the CA that issued ${code}'s certificate> } (and optionally pin)`,
+    );
+  }
+  const tls = entry.tls !== undefined ? validateMemberTls(y, [...at, 'tls'], entry.tls, code) : undefined;
+  if (tls && https.length < urls.length) {
+    throw y.error(
+      [...at, urlKey],
+      `'${urls.find((u) => !u.startsWith('https:'))}' is plain http but ${code} has tls: every url of a state with tls must be https://`,
+    );
+  }
+
   const member: MemberConfig = {
     code,
     name: name.trim(),
@@ -411,6 +498,7 @@ function validateMember(y: YamlFile, entry: unknown, i: number, network: Gateway
   } else if (network.hedgeAfterMs !== undefined && urls.length > 1 && network.hedgeAfterMs < timeoutMs) {
     member.hedgeAfterMs = network.hedgeAfterMs;
   }
+  if (tls) member.tls = tls;
   if (entry.issuer !== undefined) {
     if (typeof entry.issuer !== 'string' || entry.issuer.trim() === '')
       throw y.bad([...at, 'issuer'], entry.issuer, "is not an issuer (the JWT iss of the state's identity provider)");

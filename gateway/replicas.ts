@@ -61,6 +61,7 @@ const COUNTED: ReadonlySet<FailureKind> = new Set([
   'too_large',
   'memory_full',
   'database_unavailable',
+  'tls',
 ]);
 
 /** Carries a result that must neither count as a failure nor reset the breaker's count (cockatiel rethrows errors it does not handle). */

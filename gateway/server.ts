@@ -31,7 +31,9 @@ import { maskError } from './error-masking.ts';
 import { registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { registerPublishedKeys } from './published-keys.ts';
 import { MemberFanout } from './fanout.ts';
-import { createAgent } from './http-client.ts';
+import { createAgent, type PeerTls } from './http-client.ts';
+import { readPemFile } from '../common/tls.ts';
+import { createSecureContext } from 'node:tls';
 import { DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES, DEFAULT_PERSISTED_QUERY_TTL_MS, type MemberConfig, type PersistedQuerySettings } from './members-config.ts';
 import { AnswerMemory } from './answer-memory.ts';
 import { MemberReplicas } from './replicas.ts';
@@ -83,6 +85,11 @@ export interface StartGatewayOptions {
   rateLimit?: Partial<RateLimitOptions> | false;
   /** Cap on the bytes of member answers being read at once, over all states (answer-memory.ts; members.yaml gateway.maxInFlightAnswerBytes). */
   maxInFlightAnswerBytes?: number;
+  /**
+   * The gateway's client certificate and key (PEM; members.yaml gateway.tls), presented to every
+   * state with `tls` (its CA and pins in its MemberConfig). Required when any state has `tls`.
+   */
+  clientCertificate?: { certFile: string; keyFile: string };
   /** Automatic persisted queries (members.yaml gateway.persistedQueries): how long a hash is kept, and a Redis the replicas share it in (absent: this process's memory). */
   persistedQueries?: PersistedQuerySettings;
 }
@@ -104,6 +111,44 @@ export interface RunningGateway {
   app: FastifyInstance;
   metrics: GatewayMetrics;
   close(): Promise<void>;
+}
+
+/** Each TLS state's origins with its CA, pins and the gateway's client certificate: mutual TLS, never plain text. */
+function memberTls(members: MemberConfig[], client: StartGatewayOptions['clientCertificate']): Map<string, PeerTls> {
+  const byOrigin = new Map<string, PeerTls>();
+  const owner = new Map<string, string>();
+  // Read once, here: a missing or unreadable file stops the gateway with the key that names it.
+  const read = (file: string, what: 'certificate' | 'private key', source: string) => {
+    try {
+      return readPemFile(file, what, source);
+    } catch (error) {
+      throw new ConfigError(`members config ${(error as Error).message}`);
+    }
+  };
+  const cert = client && read(client.certFile, 'certificate', 'gateway.tls.cert');
+  const key = client && read(client.keyFile, 'private key', 'gateway.tls.key');
+  if (cert && key) {
+    try {
+      createSecureContext({ cert, key });
+    } catch (error) {
+      throw new ConfigError(`members config gateway.tls: ${client.keyFile} is not the key of ${client.certFile} (${(error as Error).message})`);
+    }
+  }
+  for (const member of members) {
+    if (!member.tls) continue;
+    if (!cert || !key)
+      throw new ConfigError(`${member.code} is reached over mutual TLS but the gateway has no client certificate (members.yaml gateway.tls: { cert, key })`);
+    for (const url of member.urls ?? [member.url]) {
+      const origin = new URL(url).origin;
+      if (!url.startsWith('https:')) throw new ConfigError(`${member.code}: ${url} is not https:// but the state has tls`);
+      const other = owner.get(origin);
+      if (other && other !== member.code)
+        throw new ConfigError(`${member.code} and ${other} share ${origin}: each state reached over TLS needs an origin of its own`);
+      owner.set(origin, member.code);
+      byOrigin.set(origin, { ca: read(member.tls.caFile, 'certificate', `${member.code}.tls.ca`), cert, key, pins: member.tls.pins });
+    }
+  }
+  return byOrigin;
 }
 
 /** The caller readiness probes sign as: the gateway itself, asking `{ __typename }`, released nothing. */
@@ -132,7 +177,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw new ConfigError('the supergraph has a member subgraph but the members config lists no member state');
   }
 
-  const dispatcher = createAgent();
+  const dispatcher = createAgent(memberTls(members, options.clientCertificate));
   // Each state's replicas and circuit breakers, and one cap on answer bytes in flight: shared by the fan-out, /readyz and /metrics.
   // An open breaker is probed by the gateway itself, `{ __typename }` signed as its readiness caller (as /readyz is).
   const replicas = new MemberReplicas(members, dispatcher, new AnswerMemory(options.maxInFlightAnswerBytes ?? DEFAULT_MAX_IN_FLIGHT_ANSWER_BYTES), {

@@ -26,7 +26,7 @@ async function runOnce(expectSeeding: boolean): Promise<void> {
     const out = dev.output();
     for (const state of ['NL', 'BE', 'FR']) {
       expect(out).toMatch(
-        new RegExp(`^  ${state} .*http://127\\.0\\.0\\.1:\\d+/graphql .*${state}\\.db \\(${expectSeeding ? 'seeded 60 persons' : 'reused, 60 persons'}`, 'm'),
+        new RegExp(`^  ${state} .*https://127\\.0\\.0\\.1:\\d+/graphql .*${state}\\.db \\(${expectSeeding ? 'seeded 60 persons' : 'reused, 60 persons'}`, 'm'),
       );
       expect(existsSync(join(dataDir, `${state}.db`))).toBe(true);
     }

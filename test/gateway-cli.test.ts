@@ -22,14 +22,14 @@ const write = (name: string, text: string) => {
 };
 
 describe('config/members.yaml', () => {
-  it('describes the demo network: NL BE FR DE ES on 127.0.0.1:4101..4105, 2 s timeouts', () => {
+  it('describes the demo network: NL BE FR DE ES on https://127.0.0.1:4101..4105 over mutual TLS, 2 s timeouts', () => {
     const config = loadMembersConfig('config/members.yaml');
     expect(config.members.map((m) => [m.code, m.url, m.timeoutMs])).toEqual([
-      ['NL', 'http://127.0.0.1:4101/graphql', 2000],
-      ['BE', 'http://127.0.0.1:4102/graphql', 2000],
-      ['FR', 'http://127.0.0.1:4103/graphql', 2000],
-      ['DE', 'http://127.0.0.1:4104/graphql', 2000],
-      ['ES', 'http://127.0.0.1:4105/graphql', 2000],
+      ['NL', 'https://127.0.0.1:4101/graphql', 2000],
+      ['BE', 'https://127.0.0.1:4102/graphql', 2000],
+      ['FR', 'https://127.0.0.1:4103/graphql', 2000],
+      ['DE', 'https://127.0.0.1:4104/graphql', 2000],
+      ['ES', 'https://127.0.0.1:4105/graphql', 2000],
     ]);
     expect(config.gateway).toEqual({
       port: 4000,
@@ -40,17 +40,21 @@ describe('config/members.yaml', () => {
       maxAnswerBytes: 16 * 1024 * 1024,
       maxInFlightAnswerBytes: 64 * 1024 * 1024,
       jwks: { maxAgeMs: 600_000, minRefreshIntervalMs: 10_000, timeoutMs: 5000 },
+      persistedQueries: { ttlMs: 3_600_000 },
+      tls: { certFile: '.hague/keys/tls/gateway-client.pem', keyFile: '.hague/keys/tls/gateway-client.key' },
     });
+    // Mutual TLS to every demo state, with the dev CA `hague dev` mints.
+    expect(new Set(config.members.map((m) => m.tls?.caFile))).toEqual(new Set(['.hague/keys/tls/network-ca.pem']));
   });
 
   it('fills defaults and keeps the permission fields', () => {
     const config = parseMembersConfig(`members:
   - code: nl
-    url: https://nl.hague.example/graphql
+    url: http://nl.hague.example/graphql
     issuer: https://idp.nl.example
     jwksUrl: https://idp.nl.example/.well-known/jwks.json
   - code: BE
-    url: https://be.hague.example/graphql
+    url: http://be.hague.example/graphql
     timeoutMs: 5000
     publicKeys:
       - { kty: EC, crv: P-256, x: abc, y: def }
@@ -59,12 +63,12 @@ describe('config/members.yaml', () => {
       {
         code: 'NL',
         name: 'Netherlands',
-        url: 'https://nl.hague.example/graphql',
+        url: 'http://nl.hague.example/graphql',
         timeoutMs: 2000,
         issuer: 'https://idp.nl.example',
         jwksUrl: 'https://idp.nl.example/.well-known/jwks.json',
       },
-      { code: 'BE', name: 'Belgium', url: 'https://be.hague.example/graphql', timeoutMs: 5000, publicKeys: [{ kty: 'EC', crv: 'P-256', x: 'abc', y: 'def' }] },
+      { code: 'BE', name: 'Belgium', url: 'http://be.hague.example/graphql', timeoutMs: 5000, publicKeys: [{ kty: 'EC', crv: 'P-256', x: 'abc', y: 'def' }] },
     ]);
   });
 

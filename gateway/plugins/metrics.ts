@@ -46,7 +46,7 @@ export function createMetrics(circuits: () => StateReport[] = () => []): Gateway
     }),
     stateFailures: new Counter({
       name: 'hague_member_failures_total',
-      help: 'Member state requests that failed (timeout, unreachable, http_error, invalid_response, too_large, memory_full, database_unavailable, circuit_open)',
+      help: 'Member state requests that failed (timeout, unreachable, http_error, invalid_response, too_large, memory_full, database_unavailable, circuit_open, tls)',
       labelNames: ['member_state', 'reason'],
       registers: [registry],
     }),

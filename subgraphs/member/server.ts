@@ -58,6 +58,25 @@ export interface MemberOptions {
   auditLog?: AuditLog;
   /** Largest answer sent (bytes of JSON); a larger one is withheld whole. @default DEFAULT_MAX_ANSWER_BYTES (8 MiB) */
   maxAnswerBytes?: number;
+  /** Serve HTTPS with mutual TLS (memberTlsOptions): absent, plain HTTP. */
+  tls?: MemberTls;
+}
+
+/** PEM texts: the state's own certificate and key, and the CA whose client certificates it accepts (the gateway's). */
+export interface MemberTls {
+  cert: string;
+  key: string;
+  clientCa: string;
+}
+
+/**
+ * The member's TLS listener: its own certificate, and only clients presenting a certificate issued
+ * by `clientCa` complete the handshake (requestCert + rejectUnauthorized). A client without one, or
+ * with one from another CA, is cut off during the handshake: it never reaches a route, /healthz and
+ * /readyz included (they share the listener). TLS 1.2 at least.
+ */
+export function memberTlsOptions(tls: MemberTls) {
+  return { cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' as const };
 }
 
 /** The executable member schema: the contract built by @apollo/subgraph, so `_service` and `_entities` are Apollo's own. */
@@ -86,6 +105,8 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   const { state, store } = options;
   const agency = options.agency ?? `${MEMBER_STATE_NAMES[state]} counter-terrorism liaison`;
   const app = Fastify({
+    // Typed as the plain HTTP server either way: the routes and hooks are the same over TLS.
+    ...(options.tls ? ({ https: memberTlsOptions(options.tls) } as object) : {}),
     logger: options.logger ?? false,
     bodyLimit: 1_048_576,
     // Per-request lines at debug: a member at info logs nothing per request.
@@ -201,7 +222,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
 }
 
 export interface RunningMember {
-  /** The subgraph endpoint, e.g. http://127.0.0.1:4101/graphql */
+  /** The subgraph endpoint, e.g. http://127.0.0.1:4101/graphql (https:// with TLS) */
   url: string;
   app: FastifyInstance;
   store: Store;
@@ -235,6 +256,8 @@ export async function startMember(options: {
    * keys are computed with it before the member serves. Absent: the keys stored are served as they are.
    */
   networkKeyFile?: string;
+  /** Serve HTTPS with mutual TLS: absent, plain HTTP (tests, `hague dev --insecure-http`). */
+  tls?: MemberTls;
 }): Promise<RunningMember> {
   const policy = options.policy ?? loadReleasePolicy(options.policiesDir ?? DEFAULT_POLICIES_DIR, options.state);
   const store = await openStore(options.database, options.state);
@@ -263,6 +286,7 @@ export async function startMember(options: {
       policy,
       enforceRelease: options.enforceRelease,
       maxAnswerBytes: options.maxAnswerBytes,
+      tls: options.tls,
     });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 0, host });
@@ -270,7 +294,7 @@ export async function startMember(options: {
     const port = typeof address === 'object' && address ? address.port : options.port;
     const running = app;
     return {
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
+      url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`,
       app: running,
       store,
       auditLog,

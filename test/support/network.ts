@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,8 @@ import { documentNumberKey } from '../../subgraphs/member/search.ts';
 import type { Store } from '../../subgraphs/member/store.ts';
 import { MEMBER_STATES, MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
-import type { MemberConfig } from '../../gateway/members-config.ts';
+import type { MemberConfig, MemberTlsConfig } from '../../gateway/members-config.ts';
+import { ensureDevCertificates, type DevCertificates } from '../../common/tls.ts';
 import { startGateway, type GatewaySecurity, type RunningGateway, type StartGatewayOptions } from '../../gateway/server.ts';
 import { buildGatewaySecurity } from '../../gateway/security.ts';
 import { ensureKeyPair } from '../../common/dev-keys.ts';
@@ -65,8 +66,10 @@ export interface TestNetwork {
   token(request: Omit<DevTokenRequest, 'keysDir'>): Promise<string>;
   /** Authorization + purpose headers for a persona. */
   as(request: Omit<DevTokenRequest, 'keysDir'>, purpose?: Purpose): Promise<Record<string, string>>;
-  /** Where this network keeps its keys (gateway.jwk, idp-<STATE>.jwk). */
+  /** Where this network keeps its keys (gateway.jwk, idp-<STATE>.jwk; with `tls`, the certificates under tls/). */
   keysDir: string;
+  /** With `tls`: the dev CA and certificates the members and the gateway use. */
+  certificates?: DevCertificates;
   /** The gateway's security, to start further gateways over the same members. */
   security: GatewaySecurity;
   requestCounts(): Record<string, number>;
@@ -102,6 +105,13 @@ export interface NetworkOptions {
   memberGatewayKeys?: KeySet;
   /** The key the gateway signs context tokens with (default: the network's gateway.jwk). */
   gatewaySigningKey?: JWK;
+  /**
+   * Mutual TLS between the gateway and the states, with certificates minted by `hague dev`'s own
+   * code (common/tls.ts) into the network's keys folder. Default: plain HTTP.
+   */
+  tls?: boolean;
+  /** With `tls`: what the gateway verifies a state with, instead of the dev CA (another CA's file, pins). */
+  memberTls?: Partial<Record<MemberState, Partial<MemberTlsConfig>>>;
 }
 
 /** A policy that releases everything to everyone: for tests about something else than release rules. */
@@ -127,6 +137,8 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
   try {
     const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
     for (const state of MEMBER_STATES) await ensureKeyPair(keysDir, devKeyName(state));
+    const certificates = options.tls ? await ensureDevCertificates(keysDir, options.states, ['127.0.0.1']) : undefined;
+    const pem = (file: string) => readFileSync(file, 'utf8');
     for (const state of options.states) {
       const policy = options.policies === 'config' ? undefined : (options.policies?.[state] ?? openPolicy(state));
       const member = await startMember({
@@ -135,6 +147,9 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
         gatewayPublicKey: options.memberGatewayKeys ?? gatewayKey.publicJwk,
         policy,
         policiesDir: 'config/policies',
+        ...(certificates
+          ? { tls: { cert: pem(certificates.members[state].certFile), key: pem(certificates.members[state].keyFile), clientCa: pem(certificates.caFile) } }
+          : {}),
       });
       let count = 0;
       // Counted on the raw HTTP server: fastify hooks cannot be added once the member listens.
@@ -161,6 +176,7 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
         url: m.url,
         timeoutMs: options.timeoutMs ?? 2000,
         ...identity(m.state),
+        ...(certificates ? { tls: { caFile: certificates.caFile, ...options.memberTls?.[m.state] } } : {}),
       })),
       ...(options.peers ?? []).map((p) => ({
         code: p.code,
@@ -182,7 +198,8 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
       strictAuthorization: options.strictAuthorization,
     });
     if (options.gatewaySigningKey) security.signingKey = options.gatewaySigningKey;
-    gateway = await startGateway({ supergraphSdl, members: memberConfigs, security, ...options.gateway });
+    const clientCertificate = certificates && { certFile: certificates.gateway.certFile, keyFile: certificates.gateway.keyFile };
+    gateway = await startGateway({ supergraphSdl, members: memberConfigs, security, clientCertificate, ...options.gateway });
     const url = gateway.url;
     const token = (request: Omit<DevTokenRequest, 'keysDir'>) => issueDevToken({ ...request, keysDir });
     const as = async (request: Omit<DevTokenRequest, 'keysDir'>, purpose: Purpose = 'counter-terrorism') => ({
@@ -197,6 +214,7 @@ export async function startNetwork(options: NetworkOptions): Promise<TestNetwork
       memberConfigs,
       supergraphSdl,
       keysDir,
+      certificates,
       token,
       as,
       security,
