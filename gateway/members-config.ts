@@ -214,7 +214,7 @@ function validateMemberTls(y: YamlFile, at: Array<string | number>, value: unkno
         throw y.bad(
           Array.isArray(value.pin) ? [...at, 'pin', k] : [...at, 'pin'],
           pin,
-          "is not a pin: the base64 SHA-256 of the certificate's SubjectPublicKeyInfo (44 characters ending in =); `hague dev` prints its states' pins",
+          "is not a pin: the base64 SHA-256 of the certificate's SubjectPublicKeyInfo (44 characters ending in =), e.g. openssl x509 -in state.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
         );
       }
     });
