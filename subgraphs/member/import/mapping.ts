@@ -416,7 +416,7 @@ export function nationalField(mapping: Mapping, contractField: string): string {
 /** `file:line: field: value; expected …` */
 export function problemLine(problem: ImportProblem): string {
   const where = problem.origin?.file ? `${problem.origin.file}${problem.origin.line ? `:${problem.origin.line}` : ''}: ` : '';
-  return `${where}${problem.field}: ${shown(problem.value)}; ${problem.expected}`;
+  return `${where}${problem.field}: ${problem.value === undefined ? 'missing' : shown(problem.value)}; ${problem.expected}`;
 }
 
 export { ConfigError };
