@@ -146,6 +146,43 @@ export interface AuditReport {
   entries: number;
   states: ReportState[];
   flags: ReportFlag[];
+  /**
+   * The owner's own changes to its records (`hague import`: record-insert, record-change,
+   * record-erase): rectification and erasure on record, apart from partners' consultations.
+   */
+  recordChanges: ReportRecordChange[];
+}
+
+export interface ReportRecordChange {
+  seq: number;
+  at: string;
+  kind: 'record-insert' | 'record-change' | 'record-erase';
+  record: string;
+  /** Names of the fields set or changed (never their values). */
+  fields: string[];
+  /** The import file (name, SHA-256) or the operator. */
+  by: string;
+}
+
+const RECORD_KINDS = new Set(['record-insert', 'record-change', 'record-erase']);
+
+function recordChangeOf(row: AuditRow): ReportRecordChange {
+  const e = row.entry;
+  const file = isObj(e.import) ? e.import : null;
+  const by = [
+    file ? `${str(file.file) ?? '?'} (sha256 ${(str(file.sha256) ?? '').slice(0, 12)})${typeof e.line === 'number' ? ` line ${e.line}` : ''}` : null,
+    str(e.operator) ? `operator ${str(e.operator)}` : null,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    seq: row.seq,
+    at: row.at,
+    kind: row.kind as ReportRecordChange['kind'],
+    record: str(e.record) ?? '?',
+    fields: Array.isArray(e.fields) ? e.fields.map(String) : [],
+    by: by || 'unknown',
+  };
 }
 
 type Obj = Record<string, unknown>;
@@ -217,7 +254,12 @@ const isRefused = (request: ReportRequest) => request.outcome === 'refused' || r
 
 export function buildReport(rows: AuditRow[], options: { owner: string | null; since?: string; until?: string }): AuditReport {
   const states = new Map<string, Map<string, ReportSubject>>();
+  const recordChanges: ReportRecordChange[] = [];
   for (const row of rows) {
+    if (RECORD_KINDS.has(row.kind)) {
+      recordChanges.push(recordChangeOf(row));
+      continue;
+    }
     const caller = isObj(row.entry.caller) ? row.entry.caller : null;
     const state = str(caller?.state) ?? '(no caller)';
     const agency = str(caller?.agency);
@@ -309,7 +351,14 @@ export function buildReport(rows: AuditRow[], options: { owner: string | null; s
       }
     }
   }
-  return { owner: options.owner, window: { since: options.since ?? null, until: options.until ?? null }, entries: rows.length, states: byState, flags };
+  return {
+    owner: options.owner,
+    window: { since: options.since ?? null, until: options.until ?? null },
+    entries: rows.length,
+    states: byState,
+    flags,
+    recordChanges,
+  };
 }
 
 const who = (x: { agency: string | null; subject: string }) => (x.agency ? `${x.agency}/${x.subject}` : x.subject);
@@ -352,6 +401,20 @@ export function formatReport(report: AuditReport, heading: string): string {
             out.push(`      ${st}: ${v.answered ? 'answered' : `failed${v.failed ? ` ${v.failed}` : ''}`}, ${v.records} record${v.records === 1 ? '' : 's'}`);
         }
       }
+    }
+  }
+  if (report.recordChanges.length > 0) {
+    const count = (kind: string) => report.recordChanges.filter((c) => c.kind === kind).length;
+    out.push('');
+    out.push(`record changes by the owner: ${count('record-insert')} inserted, ${count('record-change')} changed, ${count('record-erase')} erased`);
+    // Inserts per import (a full load is thousands of lines); every change and erasure on its own line.
+    const inserts = new Map<string, number>();
+    for (const c of report.recordChanges)
+      if (c.kind === 'record-insert') inserts.set(c.by.replace(/ line \d+$/, ''), (inserts.get(c.by.replace(/ line \d+$/, '')) ?? 0) + 1);
+    for (const [by, n] of inserts) out.push(`  ${n} record${n === 1 ? '' : 's'} inserted by ${by}`);
+    for (const c of report.recordChanges) {
+      if (c.kind === 'record-change') out.push(`  ${c.at} changed ${c.record}: ${c.fields.join(', ')} (${c.by})`);
+      if (c.kind === 'record-erase') out.push(`  ${c.at} erased ${c.record} (${c.by})`);
     }
   }
   out.push('');

@@ -400,6 +400,16 @@ describe('hague import and hague audit export', () => {
     expect(entries[9].entry).toMatchObject({ record: ERASED, import: { file: 'changes.ndjson', sha256: sha256(CHANGES) } });
     const verified = await runCli(['audit', 'verify', '--state', 'NL', '--data-dir', dir, '--keys-dir', join(dir, 'keys')]);
     expect(verified.code).toBe(0);
+    // The report for a data-protection officer lists the owner's changes apart from consultations.
+    const report = await runCli(['audit', 'report', '--state', 'NL', '--data-dir', dir, '--keys-dir', join(dir, 'keys')]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('record changes by the owner: 8 inserted, 1 changed, 1 erased');
+    expect(report.stdout).toContain(`8 records inserted by nl-export.ndjson (sha256 ${sha256(EXPORT).slice(0, 12)})`);
+    expect(report.stdout).toMatch(
+      new RegExp(`changed ${CORRECTED}: familyName, status, background \\(changes\\.ndjson \\(sha256 ${sha256(CHANGES).slice(0, 12)}\\) line 1\\)`),
+    );
+    expect(report.stdout).toMatch(new RegExp(`erased ${ERASED} \\(changes\\.ndjson`));
+    expect(report.stdout).toContain('0 partner states');
   }, 120_000);
 });
 
