@@ -155,7 +155,7 @@ describe('subjects over the network, under the real release policies', () => {
       ['persons', 'NOT_RELEASED', 'BE'],
       ['persons', 'NOT_RELEASED', 'FR'],
     ]);
-    expect(answer.body.extensions?.hague).toEqual({
+    expect((answer.body as { extensions?: { hague?: unknown } }).extensions?.hague).toEqual({
       states: expect.objectContaining({ NL: { persons: { returned: 1, more: false }, subjects: { returned: 1, more: false } } }),
     });
   });
