@@ -24,14 +24,18 @@ import { asConfigError, auditLocation } from './flags.ts';
  * file is not the export or an entry cannot become a record (nothing written), 2 bad flags or files.
  */
 
-interface ImportFlags {
+export interface EuSanctionsFlags {
   state: string;
   database: string;
-  status: string;
+  /** Default SUSPECT. */
+  status?: string;
   audit?: string;
   keysDir: string;
-  policies: string;
+  /** Default config/policies. */
+  policies?: string;
 }
+
+type ImportFlags = EuSanctionsFlags & { status: string; policies: string };
 
 export function registerImportEuSanctions(program: Command): void {
   program
@@ -55,81 +59,89 @@ export function registerImportEuSanctions(program: Command): void {
     )
     .option('--keys-dir <dir>', "folder of the state's audit key (with --audit) and network-pseudonym.key (match keys computed when present)", DEFAULT_KEYS_DIR)
     .addHelpText('after', '\nExample:\n  hague import-eu-sanctions eu-fsf.xml --state NL --database .hague/data/NL.db --audit .hague/data/NL.audit.db')
-    .action(async (file: string, flags: ImportFlags) => {
-      const state = parseMemberState(flags.state, '--state');
-      if (!(SUBJECT_STATUSES as readonly string[]).includes(flags.status)) {
-        throw new ConfigError(`--status '${flags.status}' is not one of ${SUBJECT_STATUSES.join(', ')}`);
-      }
-      let xml: Buffer;
-      try {
-        xml = readFileSync(file);
-      } catch (error) {
-        throw new ConfigError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-      }
-      let read: ReturnType<typeof readEuSanctions>;
-      try {
-        read = readEuSanctions(xml.toString('utf8'), { file, status: flags.status as SubjectStatus });
-      } catch (error) {
-        if (error instanceof EuSanctionsFormatError) {
-          console.error(`hague import-eu-sanctions: ${error.message}\nnothing was written.`);
-          process.exitCode = 1;
-          return;
-        }
-        throw error;
-      }
+    .action((file: string, flags: ImportFlags) => importEuSanctions(file, flags));
+}
 
-      const policy = loadReleasePolicy(flags.policies, state);
-      const keyFile = networkKeyFile(flags.keysDir);
-      const keyring = existsSync(keyFile) ? loadNetworkKeyring(keyFile) : undefined;
-      let store: Store;
-      try {
-        store = await openStore(flags.database, state);
-      } catch (error) {
-        throw asConfigError(error, 'hague import-eu-sanctions');
-      }
-      let audit: AuditLog | undefined;
-      try {
-        if (flags.audit !== undefined) {
-          const signingKey = (await ensureKeyPair(flags.keysDir, auditKeyName(state))).privateJwk;
-          audit = await openAuditLog(auditLocation(flags.audit), { owner: state, signingKey, checkpointIntervalMs: 0 });
-        }
-        const sha256 = createHash('sha256').update(xml).digest('hex');
-        const result = await importRecords(store, read.records, { source: { file: basename(file), sha256 }, audit, keyring });
-        if (!result.committed) {
-          for (const rejected of result.rejected) {
-            const first = rejected.problems[0];
-            console.error(
-              `hague import-eu-sanctions: ${file}: ${rejected.id ?? '?'}: ${first?.field}: ${JSON.stringify(first?.value ?? null)}; ${first?.expected}`,
-            );
-          }
-          console.error('nothing was written.');
-          process.exitCode = 1;
-          return;
-        }
-        // The list carries no review date: the owner's policy default for the status, from today (review.ts).
-        const period = policy.review?.defaults[flags.status as SubjectStatus];
-        const dated = await applyReviewDefaults(
-          store,
-          policy,
-          read.records.map((r) => r.id),
-          reviewToday(),
+/**
+ * The import itself, for `hague import-eu-sanctions <file>` and `hague import --eu-sanctions <file>`
+ * (cli/import.ts): sets process.exitCode 1 when the file cannot be imported (nothing written).
+ */
+export async function importEuSanctions(file: string, flags: EuSanctionsFlags): Promise<void> {
+  const state = parseMemberState(flags.state, '--state');
+  const wanted = flags.status ?? 'SUSPECT';
+  if (!(SUBJECT_STATUSES as readonly string[]).includes(wanted)) {
+    throw new ConfigError(`--status '${wanted}' is not one of ${SUBJECT_STATUSES.join(', ')}`);
+  }
+  const status = wanted as SubjectStatus;
+  let xml: Buffer;
+  try {
+    xml = readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let read: ReturnType<typeof readEuSanctions>;
+  try {
+    read = readEuSanctions(xml.toString('utf8'), { file, status });
+  } catch (error) {
+    if (error instanceof EuSanctionsFormatError) {
+      console.error(`hague import-eu-sanctions: ${error.message}\nnothing was written.`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+
+  const policy = loadReleasePolicy(flags.policies ?? DEFAULT_POLICIES_DIR, state);
+  const keyFile = networkKeyFile(flags.keysDir);
+  const keyring = existsSync(keyFile) ? loadNetworkKeyring(keyFile) : undefined;
+  let store: Store;
+  try {
+    store = await openStore(flags.database, state);
+  } catch (error) {
+    throw asConfigError(error, 'hague import-eu-sanctions');
+  }
+  let audit: AuditLog | undefined;
+  try {
+    if (flags.audit !== undefined) {
+      const signingKey = (await ensureKeyPair(flags.keysDir, auditKeyName(state))).privateJwk;
+      audit = await openAuditLog(auditLocation(flags.audit), { owner: state, signingKey, checkpointIntervalMs: 0 });
+    }
+    const sha256 = createHash('sha256').update(xml).digest('hex');
+    const result = await importRecords(store, read.records, { source: { file: basename(file), sha256 }, audit, keyring });
+    if (!result.committed) {
+      for (const rejected of result.rejected) {
+        const first = rejected.problems[0];
+        console.error(
+          `hague import-eu-sanctions: ${file}: ${rejected.id ?? '?'}: ${first?.field}: ${JSON.stringify(first?.value ?? null)}; ${first?.expected}`,
         );
-        const skipped = Object.entries(read.skipped)
-          .map(([type, n]) => `${n} ${type}`)
-          .join(', ');
-        console.log(
-          [
-            `${state}: EU financial sanctions list${read.generationDate ? ` of ${read.generationDate}` : ''} from ${file} into ${store.location}:`,
-            `  ${read.records.length} persons read: ${result.inserted} inserted, ${result.changed} changed, ${result.unchanged} unchanged`,
-            `  skipped (not persons): ${skipped || 'none'}`,
-            `  review dates: ${period ? `${dated} set to ${formatPeriod(period)} from today (review.defaults.${flags.status} of ${policy.source})` : `none set (${policy.source} has no review.defaults.${flags.status})`}`,
-            `  match keys: ${result.matchKeysCurrent ? 'current' : `computed by the member at its next start (no ${keyFile})`}`,
-            ...(audit ? [`  audit entries in ${displayLocation(audit.location)}`] : []),
-          ].join('\n'),
-        );
-      } finally {
-        await audit?.close();
-        await store.close();
       }
-    });
+      console.error('nothing was written.');
+      process.exitCode = 1;
+      return;
+    }
+    // The list carries no review date: the owner's policy default for the status, from today (review.ts).
+    const period = policy.review?.defaults[status];
+    const dated = await applyReviewDefaults(
+      store,
+      policy,
+      read.records.map((r) => r.id),
+      reviewToday(),
+    );
+    const skipped = Object.entries(read.skipped)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ');
+    console.log(
+      [
+        `${state}: EU financial sanctions list${read.generationDate ? ` of ${read.generationDate}` : ''} from ${file} into ${store.location}:`,
+        `  ${read.records.length} persons read: ${result.inserted} inserted, ${result.changed} changed, ${result.unchanged} unchanged`,
+        `  skipped (not persons): ${skipped || 'none'}`,
+        `  review dates: ${period ? `${dated} set to ${formatPeriod(period)} from today (review.defaults.${status} of ${policy.source})` : `none set (${policy.source} has no review.defaults.${status})`}`,
+        `  match keys: ${result.matchKeysCurrent ? 'current' : `computed by the member at its next start (no ${keyFile})`}`,
+        ...(audit ? [`  audit entries in ${displayLocation(audit.location)}`] : []),
+      ].join('\n'),
+    );
+  } finally {
+    await audit?.close();
+    await store.close();
+  }
 }

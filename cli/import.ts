@@ -13,6 +13,7 @@ import { loadNetworkKeyring, networkKeyFile, type NetworkKeyring } from '../subg
 import { loadMapping } from '../subgraphs/member/import/mapping.ts';
 import { importFile, type ImportFileResult } from '../subgraphs/member/import/input.ts';
 import { asConfigError, auditLocation } from './flags.ts';
+import { importEuSanctions } from './import-eu-sanctions.ts';
 
 /**
  * `hague import`: a national export (NDJSON or CSV) or a change file into one member state's store,
@@ -24,7 +25,10 @@ import { asConfigError, auditLocation } from './flags.ts';
 interface ImportFlags {
   state: string;
   database: string;
-  mapping: string;
+  mapping?: string;
+  euSanctions?: string;
+  status?: string;
+  policies?: string;
   input?: string;
   changes?: string;
   format?: string;
@@ -78,7 +82,13 @@ export function registerImport(program: Command): void {
     )
     .requiredOption('--state <code>', 'member state whose records these are, e.g. NL')
     .requiredOption('--database <file|postgres-url>', "the state's database: SQLite file or postgres://user:pass@host:port/db")
-    .requiredOption('--mapping <file>', 'the mapping file (YAML): national fields and codes -> the contract')
+    .option('--mapping <file>', 'the mapping file (YAML): national fields and codes -> the contract (required with --input or --changes)')
+    .option(
+      '--eu-sanctions <file.xml>',
+      'instead: the EU consolidated financial sanctions list, its XML export (no mapping; as hague import-eu-sanctions, docs/national-data.md)',
+    )
+    .option('--status <status>', 'with --eu-sanctions: the status the listed persons get (default SUSPECT)')
+    .option('--policies <dir>', 'with --eu-sanctions: folder of release policies, for review.defaults (default config/policies)')
     .option('--input <file>', 'a full or partial export: NDJSON (one record per line) or CSV (one record per row)')
     .option('--changes <file>', 'a change file (NDJSON of upserts and erasures), applied in order')
     .option('--format <ndjson|csv>', "the input's format (default: the mapping's, else by extension)")
@@ -105,6 +115,12 @@ export function registerImport(program: Command): void {
     )
     .action(async (flags: ImportFlags) => {
       const state = parseMemberState(flags.state, '--state');
+      if (flags.euSanctions !== undefined) {
+        if (flags.input !== undefined || flags.changes !== undefined || flags.mapping !== undefined)
+          throw new ConfigError('--eu-sanctions is a file of its own: give it without --input, --changes or --mapping');
+        return importEuSanctions(flags.euSanctions, { ...flags, state });
+      }
+      if (flags.mapping === undefined) throw new ConfigError('give --mapping <file> (the mapping of the national export), or --eu-sanctions <file.xml>');
       if ((flags.input === undefined) === (flags.changes === undefined))
         throw new ConfigError('give --input <export> or --changes <change file> (one of them)');
       const input = (flags.input ?? flags.changes)!;

@@ -99,6 +99,22 @@ describe('hague import-eu-sanctions into a real store', () => {
     }
   }, 60_000);
 
+  it('hague import --eu-sanctions does the same, without a mapping', async () => {
+    const other = join(folder, 'other.db');
+    const result = await runCli(['import', '--eu-sanctions', file, '--state', 'NL', '--database', other, '--policies', policies]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('3 persons read: 3 inserted, 0 changed, 0 unchanged');
+    const store = await openStore(other, 'NL');
+    try {
+      expect((await store.db.selectFrom('persons').select('id').orderBy('id').execute()).map((p) => p.id)).toEqual(['EU-13001', 'EU-13002', 'EU-13003']);
+    } finally {
+      await store.close();
+    }
+    const mixed = await runCli(['import', '--eu-sanctions', file, '--mapping', 'examples/national-export/mapping.yaml', '--state', 'NL', '--database', other]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('--eu-sanctions is a file of its own: give it without --input, --changes or --mapping');
+  }, 60_000);
+
   it('stops at a malformed entry with its line and logicalId, and writes nothing', async () => {
     const broken = join(folder, 'broken.xml');
     const xml = exportXml([
