@@ -14,6 +14,9 @@ import { loadMapping } from '../subgraphs/member/import/mapping.ts';
 import { importFile, type ImportFileResult } from '../subgraphs/member/import/input.ts';
 import { asConfigError, auditLocation } from './flags.ts';
 import { importEuSanctions } from './import-eu-sanctions.ts';
+import { DEFAULT_POLICIES_DIR } from '../common/defaults.ts';
+import { loadReleasePolicy } from '../subgraphs/member/release-policy.ts';
+import { dateUndatedRecords, reviewToday } from '../subgraphs/member/review.ts';
 
 /**
  * `hague import`: a national export (NDJSON or CSV) or a change file into one member state's store,
@@ -88,7 +91,10 @@ export function registerImport(program: Command): void {
       'instead: the EU consolidated financial sanctions list, its XML export (no mapping; as hague import-eu-sanctions, docs/national-data.md)',
     )
     .option('--status <status>', 'with --eu-sanctions: the status the listed persons get (default SUSPECT)')
-    .option('--policies <dir>', 'with --eu-sanctions: folder of release policies, for review.defaults (default config/policies)')
+    .option(
+      '--policies <dir>',
+      "folder of release policies: records left without a review date get <dir>/<STATE>.yaml's review.defaults for their status (default config/policies)",
+    )
     .option('--input <file>', 'a full or partial export: NDJSON (one record per line) or CSV (one record per row)')
     .option('--changes <file>', 'a change file (NDJSON of upserts and erasures), applied in order')
     .option('--format <ndjson|csv>', "the input's format (default: the mapping's, else by extension)")
@@ -130,6 +136,7 @@ export function registerImport(program: Command): void {
         throw new ConfigError(`--format '${flags.format}' is not ndjson or csv`);
       if (flags.changes !== undefined && flags.format === 'csv') throw new ConfigError('a change file is NDJSON; --format csv applies to --input');
       const mapping = loadMapping(flags.mapping);
+      const policy = loadReleasePolicy(flags.policies ?? DEFAULT_POLICIES_DIR, state);
 
       let keyring: NetworkKeyring | undefined;
       const keyFile = flags.networkKey ?? networkKeyFile(flags.keysDir);
@@ -143,6 +150,7 @@ export function registerImport(program: Command): void {
       }
       let audit: AuditLog | undefined;
       let result: ImportFileResult;
+      let dated = 0;
       const bar = progressBar(state);
       const started = performance.now();
       try {
@@ -169,6 +177,8 @@ export function registerImport(program: Command): void {
             bar?.update(done);
           },
         });
+        // The export carries no review date: the owner's policy default for each status, from today (review.ts).
+        if (result.committed) dated = await dateUndatedRecords(store, policy, reviewToday());
       } finally {
         bar?.stop();
         await audit?.close();
@@ -186,6 +196,9 @@ export function registerImport(program: Command): void {
       if (rejected && flags.rejectFile) summary.push(`  rejected lines written to ${flags.rejectFile}`);
       if (!result.committed) summary.push(`  all or nothing: fix the ${rejected} rejected record(s), or pass --partial to import the good ones`);
       summary.push(keyring ? `  match keys kept current (${keyring.file})` : '  match keys: no network key here; the member recomputes them at its next start');
+      summary.push(
+        `  review dates: ${dated} record(s) without one got ${policy.review ? `the review.defaults of ${policy.source}` : `none (${policy.source} has no review.defaults)`}`,
+      );
       if (audit) summary.push(`  audit: ${result.inserted + result.changed + result.erased} entries in ${displayLocation(audit.location)}`);
       console.log(summary.join('\n'));
       if (!result.committed) process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -294,5 +294,51 @@ describe('review: seeded demo data and hague review', () => {
     const noNext = await runCli(['review', '--state', 'NL', '--database', database, '--mark-reviewed', target.id]);
     expect(noNext.code).toBe(2);
     expect(noNext.stderr).toContain('--mark-reviewed needs --next');
+  }, 90_000);
+});
+
+describe('review: hague import gives records without a review date the policy default for their status', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'hague-review-import-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('dates the fictitious national export by status, and a second import keeps the dates', async () => {
+    const policies = join(folder, 'policies');
+    mkdirSync(policies);
+    writeFileSync(
+      join(policies, 'NL.yaml'),
+      'memberState: NL\ndefaultTier: HIT\nreview:\n  defaults: { FOREIGN_TERRORIST_FIGHTER: 3y, SUSPECT: 1y, RETURNEE: 2y }\n',
+    );
+    const database = join(folder, 'nl.db');
+    const args = ['import', '--state', 'NL', '--database', database, '--mapping', 'examples/national-export/mapping.yaml'];
+    const more = ['--input', 'examples/national-export/nl-export.ndjson', '--keys-dir', join(folder, 'keys'), '--policies', policies];
+    const first = await runCli([...args, ...more]);
+    expect(first.stderr).toBe('');
+    const store = await openStore(database, 'NL');
+    try {
+      const rows = await store.db.selectFrom('persons').select(['id', 'status', 'review_due']).orderBy('id').execute();
+      const periods: Record<string, { count: number; unit: 'y' }> = {
+        FOREIGN_TERRORIST_FIGHTER: { count: 3, unit: 'y' },
+        SUSPECT: { count: 1, unit: 'y' },
+        RETURNEE: { count: 2, unit: 'y' },
+      };
+      expect(rows.length).toBeGreaterThan(2);
+      for (const row of rows) expect(row.review_due).toBe(periods[row.status] ? addPeriod(today, periods[row.status]) : null);
+      const dated = rows.filter((r) => r.review_due !== null).length;
+      expect(dated).toBeGreaterThan(0);
+      expect(first.stdout).toContain(`review dates: ${dated} record(s) without one got the review.defaults of ${join(policies, 'NL.yaml')}`);
+      // A reviewed record keeps its date through the next import.
+      await store.db.updateTable('persons').set({ review_due: '2030-01-01' }).where('id', '=', rows[0].id).execute();
+    } finally {
+      await store.close();
+    }
+    const second = await runCli([...args, ...more]);
+    expect(second.stdout).toContain('review dates: 0 record(s) without one got');
+    const again = await openStore(database, 'NL');
+    try {
+      const row = await again.db.selectFrom('persons').select('review_due').orderBy('id').executeTakeFirstOrThrow();
+      expect(row.review_due).toBe('2030-01-01');
+    } finally {
+      await again.close();
+    }
   }, 90_000);
 });

@@ -186,3 +186,23 @@ export async function applyReviewDefaults(
   }
   return set;
 }
+
+/**
+ * Gives every record of the store that has no review date the policy's default for its status,
+ * counted from `from`: after an import whose source carries no review date (`hague import`).
+ * Returns how many records got one.
+ */
+export async function dateUndatedRecords(store: Pick<Store, 'db'>, policy: Pick<ReleasePolicy, 'review'>, from: string): Promise<number> {
+  let set = 0;
+  for (const [status, period] of Object.entries(policy.review?.defaults ?? {})) {
+    if (!period) continue;
+    const result = await store.db
+      .updateTable('persons')
+      .set({ review_due: addPeriod(from, period) })
+      .where('status', '=', status)
+      .where('review_due', 'is', null)
+      .executeTakeFirst();
+    set += Number(result.numUpdatedRows);
+  }
+  return set;
+}
