@@ -342,3 +342,34 @@ describe('review: hague import gives records without a review date the policy de
     }
   }, 90_000);
 });
+
+describe('review: migrations 0008 and 0009 in either order', () => {
+  it('opens a database that took 0009 before 0008 existed, and adds 0008', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hague-migrations-'));
+    try {
+      const database = join(folder, 'nl.db');
+      await (await openStore(database, 'NL')).close();
+      // As a database migrated between the two commits: 0009 applied, 0008 not.
+      const raw = new SQLite(database);
+      raw.prepare("delete from kysely_migration where name = '0008-import-digests'").run();
+      raw.prepare('alter table persons drop column record_digest').run();
+      raw.close();
+      const store = await openStore(database, 'NL');
+      try {
+        const names = (await store.db
+          .selectFrom('kysely_migration' as never)
+          .select('name' as never)
+          .execute()) as Array<{ name: string }>;
+        expect(names.map((n) => n.name)).toContain('0008-import-digests');
+        await store.db
+          .insertInto('persons')
+          .values({ id: 'P1', given_name: 'A', family_name: 'B', status: 'SUSPECT', contact_reference: 'R', record_digest: 'x', review_due: '2027-01-01' })
+          .execute();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

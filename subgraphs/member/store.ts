@@ -205,7 +205,9 @@ async function prepare(db: Kysely<Database>, state: MemberState, location: strin
       throw new ConfigError(`database ${location} holds the records of member state ${owner.value}, not ${state}; give each state its own database`);
     }
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Unordered: 0008 (import digests) and 0009 (review dates) landed in the other order, and each only
+  // adds a column, so a database that has 0009 but not 0008 takes 0008 now instead of refusing to start.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
   await db
