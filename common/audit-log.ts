@@ -107,6 +107,11 @@ export interface AuditLog {
   readonly location: string;
   /** Appends one entry; resolves once it is committed. `entry` must be JSON (undefined values are dropped). */
   append(kind: string, entry: Record<string, unknown>): Promise<{ seq: number; hash: string }>;
+  /**
+   * Appends entries in order in one transaction (one commit for all: a bulk import's thousands of
+   * record entries); resolves once they are committed, with the last one's seq and hash (null: none given).
+   */
+  appendMany(entries: Array<{ kind: string; entry: Record<string, unknown> }>): Promise<{ seq: number; hash: string } | null>;
   /** Signs the current head now (null when the log is empty or the head is already signed). */
   checkpoint(): Promise<AuditCheckpoint | null>;
   /**
@@ -265,6 +270,8 @@ interface Backend {
   lastEntryBefore(before: string): Promise<{ seq: number; hash: string } | null>;
   /** Runs build(head) and inserts its row in one serialized write transaction. */
   appendRow(build: (head: { seq: number; hash: string } | null) => EntryRow): Promise<EntryRow>;
+  /** Runs build(head) and inserts its rows, in order, in one serialized write transaction. */
+  appendRows(build: (head: { seq: number; hash: string } | null) => EntryRow[]): Promise<EntryRow[]>;
   head(): Promise<{ seq: number; hash: string } | null>;
   lastCheckpointSeq(): Promise<number>;
   insertCheckpoint(row: CheckpointRow): Promise<void>;
@@ -370,6 +377,11 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
     insert!.run(row);
     return row;
   });
+  const writeMany = db.transaction((build: (head: { seq: number; hash: string } | null) => EntryRow[]) => {
+    const rows = build(headStatement.get() ?? null);
+    for (const row of rows) insert!.run(row);
+    return rows;
+  });
   const expire = db.transaction((anchor: AnchorRow) => {
     db.prepare('INSERT OR IGNORE INTO anchors (seq, hash, at, before, signature, key_id) VALUES (@seq, @hash, @at, @before, @signature, @key_id)').run(anchor);
     return db.prepare('DELETE FROM entries WHERE seq <= ?').run(anchor.seq).changes;
@@ -381,6 +393,7 @@ function openSqlite(file: string, mode: 'write' | 'read'): Backend {
     lastEntryBefore: async (before) =>
       (db.prepare('SELECT seq, hash FROM entries WHERE at < ? ORDER BY seq DESC LIMIT 1').get(before) as { seq: number; hash: string } | undefined) ?? null,
     appendRow: async (build) => write.immediate(build),
+    appendRows: async (build) => writeMany.immediate(build),
     head: async () => headStatement.get() ?? null,
     lastCheckpointSeq: async () => num(db.prepare('SELECT COALESCE(MAX(seq), 0) FROM checkpoints').pluck().get()),
     insertCheckpoint: async (row) => {
@@ -572,6 +585,21 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
         .rows[0];
       return row ? { seq: num(row.seq), hash: row.hash } : null;
     },
+    appendRows: (build) =>
+      inTransaction(async (client) => {
+        const rows = build(await headOf(client));
+        for (const row of rows) {
+          await client.query(`INSERT INTO ${SCHEMA}.entries (seq, at, kind, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
+            row.seq,
+            row.at,
+            row.kind,
+            row.entry,
+            row.prev_hash,
+            row.hash,
+          ]);
+        }
+        return rows;
+      }),
     appendRow: (build) =>
       inTransaction(async (client) => {
         const row = build(await headOf(client));
@@ -775,6 +803,31 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
       });
       if (every > 0 && row.seq % every === 0) void queueCheckpoint({ seq: row.seq, hash: row.hash }).catch(() => {});
       return { seq: row.seq, hash: row.hash };
+    },
+    async appendMany(entries) {
+      if (closed) throw new Error(`audit log ${backend.location} is closed`);
+      if (entries.length === 0) return null;
+      const prepared = entries.map(({ kind, entry }) => {
+        if (typeof kind !== 'string' || kind.length === 0) throw new TypeError('audit entry kind must be a non-empty string');
+        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
+        const normalised = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+        return { kind, normalised, text: canonicalJson(normalised) };
+      });
+      const rows = await backend.appendRows((head) => {
+        let previous = head;
+        const at = new Date().toISOString();
+        return prepared.map(({ kind, normalised, text }) => {
+          const seq = (previous?.seq ?? 0) + 1;
+          const prev_hash = previous?.hash ?? GENESIS_HASH;
+          const row = { seq, at, kind, entry: text, prev_hash, hash: entryHash({ seq, at, kind, entry: normalised, prev_hash }) };
+          previous = row;
+          return row;
+        });
+      });
+      const last = rows[rows.length - 1];
+      if (every > 0 && Math.floor(last.seq / every) > Math.floor((rows[0].seq - 1) / every))
+        void queueCheckpoint({ seq: last.seq, hash: last.hash }).catch(() => {});
+      return { seq: last.seq, hash: last.hash };
     },
     checkpoint: () => queueCheckpoint(),
     expire(before) {

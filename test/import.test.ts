@@ -9,7 +9,7 @@ import { loadMapping, parseMapping } from '../subgraphs/member/import/mapping.ts
 import { importFile } from '../subgraphs/member/import/input.ts';
 import { importRecords, type ImportRecord } from '../subgraphs/member/import/apply.ts';
 import { ensureMatchKeys, ensureNetworkKeyring, matchKeysOf, type NetworkKeyring } from '../subgraphs/member/match-keys.ts';
-import { openAuditLog, type AuditLog } from '../common/audit-log.ts';
+import { openAuditLog, verifyAuditLog, type AuditLog } from '../common/audit-log.ts';
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { ConfigError } from '../common/config-error.ts';
 import { createTestDatabase, describePostgres } from './support/postgres.ts';
@@ -224,6 +224,26 @@ function exampleScenario(name: string, database: () => Promise<string>) {
 exampleScenario('the shipped national export on SQLite', async () => join(folder, `example-${Date.now()}.db`));
 describePostgres('the shipped national export on PostgreSQL', () => {
   exampleScenario('through its mapping', () => createTestDatabase());
+
+  it('appends an import’s audit entries in one commit to a PostgreSQL audit log, chained and verifiable', async () => {
+    const url = await createTestDatabase();
+    const keys = await ensureKeyPair(mkdtempSync(join(folder, 'pg-audit-')), 'audit-NL');
+    const log = await openAuditLog(url, { owner: 'NL', signingKey: keys.privateJwk, checkpointIntervalMs: 0, checkpointEvery: 2 });
+    try {
+      await log.append('member-request', { note: 'before' });
+      const last = await log.appendMany([
+        { kind: 'record-insert', entry: { record: 'A' } },
+        { kind: 'record-change', entry: { record: 'A', fields: ['status'] } },
+        { kind: 'record-erase', entry: { record: 'A' } },
+      ]);
+      expect(last?.seq).toBe(4);
+      expect(await log.appendMany([])).toBeNull();
+    } finally {
+      await log.close();
+    }
+    const verified = await verifyAuditLog(url, keys.publicJwk);
+    expect(verified).toMatchObject({ ok: true, entries: 4 });
+  });
 });
 
 describe('bad rows', () => {

@@ -268,15 +268,28 @@ function get(source: unknown, path: string): unknown {
   return value;
 }
 
+/** Date patterns compiled to regular expressions, once each. */
+const compiledPatterns = new Map<string, { regex: RegExp; order: string[] }>();
+
+function compiledPattern(pattern: string): { regex: RegExp; order: string[] } {
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    const order: string[] = [];
+    const regex = new RegExp(
+      `^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(PATTERN_TOKENS, (token) => {
+        order.push(token);
+        return token === 'YYYY' ? '(\\d{4})' : '(\\d{1,2})';
+      })}$`,
+    );
+    compiled = { regex, order };
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
+}
+
 /** Parses a date or time by pattern; undefined when it does not fit. Times are read at the mapping's UTC offset. */
 export function parseDate(text: string, pattern: string, utcOffset: string, time: boolean): string | undefined {
-  const order: string[] = [];
-  const regex = new RegExp(
-    `^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(PATTERN_TOKENS, (token) => {
-      order.push(token);
-      return token === 'YYYY' ? '(\\d{4})' : '(\\d{1,2})';
-    })}$`,
-  );
+  const { regex, order } = compiledPattern(pattern);
   const match = regex.exec(text.trim());
   if (!match) return undefined;
   const part: Record<string, string> = { YYYY: '', MM: '', DD: '', hh: '00', mm: '00', ss: '00' };

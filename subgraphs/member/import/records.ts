@@ -175,7 +175,7 @@ export interface ImportOptions {
   /** The network keys: match keys of every changed record are recomputed; without it the member recomputes them all at start. */
   keyring?: NetworkKeyring;
   /** The owner's audit chain: one entry per insert, change and erasure (record-insert, record-change, record-erase). */
-  audit?: Pick<AuditLog, 'append'>;
+  audit?: Pick<AuditLog, 'appendMany'>;
   /** Called after each batch with the records read so far. */
   onProgress?: (done: number) => void;
   /** The import's clock (travel after it is planned; audit time); default now. */

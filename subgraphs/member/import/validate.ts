@@ -43,7 +43,21 @@ export function instantMinute(value: unknown): string | undefined {
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 const optionalText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
 
+/** Records found valid, so the core does not check again what a reader (input.ts) just checked. */
+const valid = new WeakSet<object>();
+
+/** Whether validateRecord found this very object valid (it must not have been changed since). */
+export function wasValidated(record: ImportRecord): boolean {
+  return valid.has(record);
+}
+
 export function validateRecord(record: ImportRecord): ImportProblem[] {
+  const problems = problemsOf(record);
+  if (problems.length === 0) valid.add(record);
+  return problems;
+}
+
+function problemsOf(record: ImportRecord): ImportProblem[] {
   const problems: ImportProblem[] = [];
   const bad = (field: string, value: unknown, expected: string) => problems.push({ field, value, expected });
   const r = record as unknown as Record<string, unknown>;
