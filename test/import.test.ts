@@ -463,6 +463,49 @@ describe('a joint query after the sync', () => {
 });
 
 describe('importRecords, the core other importers use', () => {
+  it('names the fields that changed in a record written before imports kept digests (seeded)', async () => {
+    const store = await openStore(join(mkdtempSync(join(folder, 'seeded-')), 'NL.db'), 'NL');
+    try {
+      await store.db
+        .insertInto('persons')
+        .values({
+          id: 'NL-P-0000001',
+          given_name: 'Anna',
+          family_name: 'Smit',
+          date_of_birth: '1990-01-02',
+          status: 'SUSPECT',
+          contact_reference: 'NL-P-0000001',
+          handling_code: 'H1',
+          evaluation_source: 'B',
+          evaluation_information: '2',
+        })
+        .execute();
+      await store.db
+        .insertInto('identity_documents')
+        .values({ id: 'NL-D-0000001', person_id: 'NL-P-0000001', number: 'NS1', number_key: 'NS1', kind: 'PASSPORT', issuing_state: 'NL', valid_until: null })
+        .execute();
+      const record: ImportRecord = {
+        id: 'NL-P-0000001',
+        givenName: 'Anna',
+        familyName: 'Smits',
+        dateOfBirth: '1990-01-02',
+        status: 'SUSPECT',
+        handling: 'H1',
+        evaluation: 'B2',
+        documents: [{ id: 'NL-D-0000001', number: 'NS1', kind: 'PASSPORT', issuingState: 'NL' }],
+      };
+      const entries: Array<{ kind: string; entry: Record<string, unknown> }> = [];
+      const audit = { appendMany: async (batch: typeof entries) => (entries.push(...batch), null) };
+      const result = await importRecords(store, [record], { source: { operator: 'duty officer' }, audit });
+      expect(result).toMatchObject({ changed: 1, committed: true });
+      expect(entries).toEqual([{ kind: 'record-change', entry: { state: 'NL', record: 'NL-P-0000001', fields: ['familyName'], operator: 'duty officer' } }]);
+      const again = await importRecords(store, [record], { source: { operator: 'duty officer' }, audit });
+      expect(again).toMatchObject({ changed: 0, unchanged: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('rejects a record whose affiliation names an organisation the member does not hold, without name and kind', async () => {
     const store = await openStore(join(mkdtempSync(join(folder, 'core-')), 'NL.db'), 'NL');
     try {

@@ -427,6 +427,11 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
   for (const part of chunks(ids, BATCH)) {
     for (const row of await db.selectFrom('persons').select(['id', 'record_digest']).where('id', 'in', part).execute()) stored.set(row.id, row.record_digest);
   }
+  // Records written otherwise (seeded) have no digest: take it from their stored rows, so a change names its fields.
+  const undigested = [...stored].filter(([, digest]) => digest === null).map(([id]) => id);
+  for (const part of chunks(undigested, BATCH)) {
+    for (const [id, record] of await storedRecords(db, part)) stored.set(id, digestText(recordDigest(record)));
+  }
   const final = new Map<string, { record: ImportRecord; digest: string } | 'erase'>();
   const by =
     'file' in context.source
@@ -463,7 +468,6 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
           state: context.state,
           record: record.id,
           fields: changedFields(before, digest),
-          ...(before ? {} : { note: 'stored before imports kept digests: every field listed' }),
           ...by,
           ...(line ? { line } : {}),
         },
@@ -551,6 +555,80 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
     await insertAll(db, 'person_match_keys', keys);
   }
   return true;
+}
+
+/**
+ * Person records as stored, in the shape of ImportRecord (children with their stored ids): for the
+ * digest of records written by other means than an import.
+ */
+export async function storedRecords(db: Kysely<Database>, ids: string[]): Promise<Map<string, ImportRecord>> {
+  const records = new Map<string, ImportRecord>();
+  if (ids.length === 0) return records;
+  const marking = (row: {
+    handling_code: string | null;
+    handling_restriction: string | null;
+    evaluation_source: string | null;
+    evaluation_information: string | null;
+  }) => ({
+    handling: (row.handling_code as ImportRecord['handling']) ?? null,
+    restriction: row.handling_restriction,
+    evaluation: row.evaluation_source && row.evaluation_information ? `${row.evaluation_source}${row.evaluation_information}` : null,
+  });
+  for (const p of await db.selectFrom('persons').selectAll().where('id', 'in', ids).execute()) {
+    const plainContact = p.contact_unit === null && p.contact_email === null && p.contact_phone === null && p.contact_reference === p.id;
+    records.set(p.id, {
+      id: p.id,
+      givenName: p.given_name,
+      familyName: p.family_name,
+      dateOfBirth: p.date_of_birth,
+      status: p.status as ImportRecord['status'],
+      background: p.background,
+      contact: plainContact ? null : { unit: p.contact_unit, email: p.contact_email, phone: p.contact_phone, reference: p.contact_reference },
+      ...marking(p),
+      aliases: [],
+      nationalities: [],
+      documents: [],
+      travel: [],
+      financialMeasures: [],
+      listings: [],
+      affiliations: [],
+    });
+  }
+  const of = (id: string) => records.get(id)!;
+  for (const a of await db.selectFrom('person_aliases').selectAll().where('person_id', 'in', ids).orderBy('person_id').orderBy('position').execute())
+    of(a.person_id).aliases!.push(a.alias);
+  for (const n of await db.selectFrom('person_nationalities').selectAll().where('person_id', 'in', ids).execute())
+    of(n.person_id).nationalities!.push(n.country);
+  for (const d of await db.selectFrom('identity_documents').selectAll().where('person_id', 'in', ids).orderBy('id').execute())
+    of(d.person_id).documents!.push({ id: d.id, number: d.number, kind: d.kind as never, issuingState: d.issuing_state, validUntil: d.valid_until });
+  for (const t of await db.selectFrom('travel_movements').selectAll().where('person_id', 'in', ids).orderBy('at').orderBy('id').execute())
+    of(t.person_id).travel!.push({
+      id: t.id,
+      at: t.at,
+      from: { city: t.from_city, country: t.from_country },
+      to: { city: t.to_city, country: t.to_country },
+      mode: t.mode as never,
+      carrier: t.carrier,
+      reference: t.reference,
+      source: t.source,
+      ...marking(t),
+    });
+  for (const f of await db.selectFrom('financial_measures').selectAll().where('person_id', 'in', ids).orderBy('id').execute())
+    of(f.person_id).financialMeasures!.push({
+      id: f.id,
+      kind: f.kind as never,
+      since: f.since,
+      institution: f.institution,
+      amount: f.amount,
+      currency: f.currency,
+      legalBasis: f.legal_basis,
+      ...marking(f),
+    });
+  for (const l of await db.selectFrom('watchlist_listings').selectAll().where('person_id', 'in', ids).orderBy('id').execute())
+    of(l.person_id).listings!.push({ id: l.id, list: l.list, listedSince: l.listed_since, reason: l.reason, action: l.action, ...marking(l) });
+  for (const a of await db.selectFrom('affiliations').selectAll().where('person_id', 'in', ids).orderBy('id').execute())
+    of(a.person_id).affiliations!.push({ id: a.id, organisation: { id: a.organisation_id }, role: a.role, since: a.since, ...marking(a) });
+  return records;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
