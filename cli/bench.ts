@@ -21,6 +21,7 @@ interface BenchFlags {
   startup?: boolean;
   runs: string;
   subjects?: boolean;
+  import?: string | boolean;
 }
 
 /**
@@ -66,6 +67,10 @@ export function registerBench(program: Command): void {
       '--subjects',
       'instead: the subjects query against the plain persons query for the same passport (5 states × 1k persons, same run): p50, p90, ratio',
     )
+    .option(
+      '--import [persons]',
+      'instead: the import rate of `hague import` (default 100000 persons through examples/national-export/mapping.yaml into SQLite, with audit chain and match keys, then the same file again)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile',
@@ -88,6 +93,14 @@ export function registerBench(program: Command): void {
             });
       const given = (name: string) => command.getOptionValueSource(name) === 'cli';
       const commandLine = `npm run bench${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
+      if (flags.import !== undefined) {
+        const persons = flags.import === true ? 100_000 : Number(flags.import);
+        if (!Number.isInteger(persons) || persons < 1 || persons > 10_000_000)
+          throw new ConfigError(`--import '${String(flags.import)}' must be a number of persons from 1 to 10000000`);
+        const { runImportBench } = await import('../bench/import.ts');
+        await runImportBench({ persons, dir: '.hague/bench-import' });
+        return;
+      }
       if (flags.subjects) {
         const { runSubjectsBench } = await import('../bench/subjects.ts');
         await runSubjectsBench({ persons: 1000, iterations: 200, command: commandLine });
