@@ -83,6 +83,8 @@ export function registerMember(program: Command): void {
         const { keys: gatewayPublicKey, described: trusted } = await gatewayTrust(options);
         // The default sits beside the records (whose folder must exist: openStore says so); an explicit --audit folder is created.
         const audit = options.audit ? auditLocation(options.audit) : isPostgresUrl(database) ? database : devAuditLocation(dirname(database), state);
+        // A member that finds no network key creates one (dev); between hosts that is a mistake worth saying loudly.
+        const newNetworkKey = !existsSync(networkKeyFile(options.keysDir));
         let member;
         try {
           member = await startMember({
@@ -123,6 +125,12 @@ export function registerMember(program: Command): void {
         console.log(
           `network pseudonymisation key: epoch ${fingerprint(keyring.current)}${previous ? `, still linking ${fingerprint(previous)}` : ''}; ${keyring.file}`,
         );
+        if (newNetworkKey) {
+          console.error(
+            `warning: ${keyring.file} did not exist, so this member created a NEW network pseudonymisation key: its records link with no other state's ` +
+              "until every member holds the same key file (copy it from the network's key holder over a secure channel; `hague linking status` shows its fingerprint)",
+          );
+        }
         let closing: Promise<void> | undefined;
         const stop = () => (closing ??= member.close().then(() => process.exit(0)));
         // Under `hague dev` (cli/supervisor.ts): Ctrl-C is the supervisor's; exit when it is gone.
