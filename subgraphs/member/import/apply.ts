@@ -433,6 +433,8 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
     for (const [id, record] of await storedRecords(db, part)) stored.set(id, digestText(recordDigest(record)));
   }
   const final = new Map<string, { record: ImportRecord; digest: string } | 'erase'>();
+  /** Review dates the export sets (mapping `reviewDue`), unchanged records included. */
+  const reviewDates = new Map<string, string>();
   const by =
     'file' in context.source
       ? { import: { file: context.source.file, sha256: context.source.sha256 }, ...(context.source.operator ? { operator: context.source.operator } : {}) }
@@ -445,12 +447,14 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
         continue;
       }
       stored.delete(change.id);
+      reviewDates.delete(change.id);
       final.set(change.id, 'erase');
       result.erased++;
       notes.push({ kind: 'record-erase', entry: { state: context.state, record: change.id, ...by, ...(line ? { line } : {}) } });
       continue;
     }
     const record = change.record;
+    if (record.reviewDue) reviewDates.set(record.id, record.reviewDue);
     const digest = digestText(recordDigest(record));
     if (!stored.has(record.id)) {
       result.inserted++;
@@ -476,7 +480,7 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
     stored.set(record.id, digest);
     final.set(record.id, { record, digest });
   }
-  if (final.size === 0 && newOrgs.size === 0) return false;
+  if (final.size === 0 && newOrgs.size === 0) return (await applyReviewDates(db, reviewDates)) > 0;
 
   // 4. Write: organisations first, then every touched person's facts replaced.
   if (newOrgs.size) {
@@ -554,7 +558,28 @@ async function applyBatch(db: Kysely<Database>, batch: ImportChange[], context: 
     );
     await insertAll(db, 'person_match_keys', keys);
   }
+  await applyReviewDates(db, reviewDates);
   return true;
+}
+
+/**
+ * The review dates an export sets (LED Art. 5), written apart from the record's digest: a date the
+ * national system moved is applied without counting the record as changed, and an export that
+ * sets none leaves the stored date (a policy default, a review recorded with `hague review`) alone.
+ * Returns how many records got a new date.
+ */
+async function applyReviewDates(db: Kysely<Database>, dates: Map<string, string>): Promise<number> {
+  let updated = 0;
+  for (const [id, due] of dates) {
+    const result = await db
+      .updateTable('persons')
+      .set({ review_due: due })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('review_due', 'is', null), eb('review_due', '!=', due)]))
+      .executeTakeFirst();
+    updated += Number(result.numUpdatedRows);
+  }
+  return updated;
 }
 
 /**

@@ -69,6 +69,7 @@ const RECORD_FIELDS: Record<string, Kind> = {
   familyName: 'text',
   dateOfBirth: 'day',
   status: { enum: SUBJECT_STATUSES },
+  reviewDue: 'day',
   background: 'text',
   'contact.unit': 'text',
   'contact.email': 'text',

@@ -121,6 +121,8 @@ export interface ImportRecord extends ImportMarking {
   familyName: string;
   dateOfBirth?: string | null;
   status: SubjectStatus;
+  /** When the owner must review the record (YYYY-MM-DD, LED Art. 5); absent: the stored date, or the policy default for its status. */
+  reviewDue?: string | null;
   background?: string | null;
   contact?: ImportContact | null;
   aliases?: string[];

@@ -66,6 +66,7 @@ function problemsOf(record: ImportRecord): ImportProblem[] {
   if (!nonEmpty(record.givenName)) bad('givenName', record.givenName, 'expected a given name');
   if (!nonEmpty(record.familyName)) bad('familyName', record.familyName, 'expected a family name');
   if (record.dateOfBirth != null && !isDay(record.dateOfBirth)) bad('dateOfBirth', record.dateOfBirth, 'expected a date YYYY-MM-DD');
+  if (record.reviewDue != null && !isDay(record.reviewDue)) bad('reviewDue', record.reviewDue, 'expected a date YYYY-MM-DD');
   if (!SUBJECT_STATUSES.includes(record.status)) bad('status', record.status, `expected one of ${SUBJECT_STATUSES.join(', ')}`);
   if (!optionalText(record.background)) bad('background', record.background, 'expected text');
   if (record.contact != null) {
