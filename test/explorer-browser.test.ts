@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { graphql } from 'graphql';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerExplorer, type ExplorerPersona } from '../gateway/explorer.ts';
 import { memberTypeDefs } from '../schema/contract.ts';
+import { describeWithChromium, launchChromium, openExplorer, pickExample, watchPage } from './support/browser.ts';
 
 /**
  * Smoke test of the explorer in a real browser (Debian's chromium, driven by playwright-core):
@@ -17,11 +17,7 @@ import { memberTypeDefs } from '../schema/contract.ts';
  * end-to-end test against the live network is test/explorer-e2e (the lead's).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI !== 'true') {
-  console.warn(`explorer-browser: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
-}
+const describeChromium = describeWithChromium('explorer-browser');
 
 const PERSONAS: ExplorerPersona[] = [
   { id: 'nl-analyst', label: 'NL analyst · SECRET', state: 'NL', roles: ['analyst'], clearance: 'SECRET', scopes: ['read:persons'], token: 'token-nl' },
@@ -95,7 +91,7 @@ async function setEditor(page: Page, within: string, text: string): Promise<void
   );
 }
 
-describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headless Chromium', () => {
+describeChromium('explorer in headless Chromium', () => {
   let dev: Served;
   let production: Served;
   let browser: Browser;
@@ -103,10 +99,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
   beforeAll(async () => {
     dev = await serve(async () => PERSONAS);
     production = await serve();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -117,24 +110,9 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
 
   it('loads GraphiQL from this origin only and sends the picked headers', async () => {
     const { origin, seen } = dev;
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const requested: string[] = [];
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('request', (request) => requested.push(request.url()));
-    // CSP violations are not page errors: collect them from the page itself.
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    const watched = await watchPage(browser, { viewport: { width: 1400, height: 900 } });
+    const { page, requested } = watched;
+    await openExplorer(page, `${origin}/`);
     await page.waitForFunction(() => document.querySelectorAll('#persona option').length === 3);
     // Dev mode starts ready: first persona and first purpose are picked.
     expect(await page.inputValue('#persona')).toBe('nl-analyst');
@@ -145,8 +123,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     await page.selectOption('#persona', 'be-officer');
     await page.selectOption('#purpose', 'border check');
     await page.fill('#case', 'CASE-2026-17');
-    await page.selectOption('#example', 'passport');
-    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
+    await pickExample(page, 'passport', 'PassportDossier');
     await page.click('.graphiql-execute-button');
     await page.waitForSelector('[data-testid="workspace-contacts"] [data-testid="contact-line"][data-code="NOT_RELEASED"][data-member-state="NL"]', {
       state: 'attached',
@@ -182,33 +159,24 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log(`explorer-browser: screenshot ${screenshot}`);
 
-    expect(problems).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
-    const elsewhere = requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
-    expect(elsewhere).toEqual([]);
+    await watched.expectClean(origin);
     expect(requested.length).toBeGreaterThan(6);
-    await context.close();
+    await watched.context.close();
   });
 
   it('in production offers a token field only and sends the pasted token', async () => {
     const { origin, seen } = production;
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const requested: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
-    await page.goto(`${origin}/graphql`);
-    await page.waitForSelector('.graphiql-container');
+    const watched = await watchPage(browser);
+    const { page, requested } = watched;
+    await openExplorer(page, `${origin}/graphql`, { personas: false });
     expect(await page.isHidden('#persona')).toBe(true);
     expect(await page.isHidden('#dev-badge')).toBe(true);
-    expect(requested).not.toContain('/explorer/personas.json');
+    expect(requested.map((url) => new URL(url).pathname)).not.toContain('/explorer/personas.json');
     // Production does not pick a purpose for the analyst: it is the legal basis of the query.
     expect(await page.inputValue('#purpose')).toBe('');
     await page.fill('#token', 'Bearer pasted-token');
     await page.selectOption('#purpose', 'border check');
-    await page.selectOption('#example', 'organisation');
-    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
+    await pickExample(page, 'organisation', 'OrganisationAcrossStates');
     await page.click('.graphiql-execute-button');
     await page.waitForSelector('[data-testid="contact-line"][data-code="MEMBER_UNAVAILABLE"][data-member-state="FR"]', { state: 'attached' });
     const query = seen.filter((s) => s.operationName === 'OrganisationAcrossStates').at(-1);
@@ -217,8 +185,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
 
     // Picking the same example again after editing puts it back.
     await setEditor(page, '.graphiql-query-editor', '{ __typename }');
-    await page.selectOption('#example', 'organisation');
-    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('OrganisationAcrossStates'));
+    await pickExample(page, 'organisation', 'OrganisationAcrossStates');
 
     // A header typed in GraphiQL's Headers pane replaces the bar's, whatever its case.
     await page.click('button[data-name="headers"]');
@@ -228,7 +195,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('explorer in headles
     await page.click('.graphiql-execute-button');
     await expect.poll(() => seen.length).toBeGreaterThan(before);
     expect(seen.at(-1)?.headers.authorization).toBe('Bearer from-pane');
-    expect(problems).toEqual([]);
-    await context.close();
+    await watched.expectClean(origin);
+    await watched.context.close();
   });
 });

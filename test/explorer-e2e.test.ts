@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Response } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type GraphQLAnswer, type TestNetwork } from './support/network.ts';
-import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
+import { expect, it } from 'vitest';
+import { type GraphQLAnswer } from './support/network.ts';
+import { describeWithChromium, editorText, keepScreenshot, openExplorer, pickExample, recordGraphQLAnswers, watchPage } from './support/browser.ts';
+import { useExplorerNetwork } from './support/explorer-network.ts';
 
 /**
  * End to end, real everything: four member states (NL, BE, FR, DE) with the seeded demo data and
@@ -16,65 +14,21 @@ import { describeWithChromium, startExplorerNetwork } from './support/explorer-n
 
 const describeChromium = describeWithChromium('explorer-e2e');
 const PASSPORT = 'EM482913';
-const SCREENSHOT = fileURLToPath(new URL('../test-results/explorer-e2e.png', import.meta.url));
 
 describeChromium('explorer end to end: a DE analyst asks the live network about a passport', () => {
-  let net: TestNetwork;
-  let browser: Browser;
-
-  let close: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ net, browser, close } = await startExplorerNetwork());
-  });
-
-  afterAll(async () => {
-    await close?.();
-  });
+  const live = useExplorerNetwork();
 
   it("shows records of NL, BE and FR and NL's NOT_RELEASED documents", async () => {
+    const { net, browser } = live;
     const origin = new URL(net.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const problems: string[] = [];
-    const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
+    const watched = await watchPage(browser, { viewport: { width: 1600, height: 1000 } });
+    const { page, requested } = watched;
     // The GraphQL answers as they came over the wire, with the headers the page sent.
-    const answers: Array<Promise<{ operationName?: string; headers: Record<string, string>; status: number; body: GraphQLAnswer['body'] }>> = [];
-    page.on('response', (response: Response) => {
-      const request = response.request();
-      if (request.method() !== 'POST' || new URL(response.url()).pathname !== '/graphql') return;
-      const sent = request.postDataJSON() as { operationName?: string } | null;
-      answers.push(
-        (async () => ({
-          operationName: sent?.operationName,
-          headers: await request.allHeaders(),
-          status: response.status(),
-          body: (await response.json()) as GraphQLAnswer['body'],
-        }))(),
-      );
-    });
-
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
+    const answers = recordGraphQLAnswers(page);
+    await openExplorer(page, `${origin}/`);
 
     // The example opens as the persona it is written for (a BE analyst); the analyst then switches to DE.
-    await page.selectOption('#example', 'passport');
-    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
-    await page.waitForFunction((passport) => {
-      const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-editor-tool .CodeMirror'));
-      return editors.some((e) => e.CodeMirror.getValue().includes(passport));
-    }, PASSPORT);
+    await pickExample(page, 'passport', 'PassportDossier', PASSPORT);
     expect(await page.inputValue('#persona')).toBe('BE-analyst');
     await page.selectOption('#persona', 'DE-analyst');
     expect((await page.textContent('#persona option:checked'))?.trim()).toBe('DE CT analyst · SECRET');
@@ -88,7 +42,7 @@ describeChromium('explorer end to end: a DE analyst asks the live network about 
     });
 
     // The HTTP answer: records of several states, NL's documents withheld from DE.
-    const all = await Promise.all(answers);
+    const all = await answers.all();
     const answer = all.filter((a) => a.operationName === 'PassportDossier').at(-1);
     expect(answer, `PassportDossier answer among ${all.map((a) => a.operationName).join(', ')}`).toBeDefined();
     expect(answer!.status).toBe(200);
@@ -119,24 +73,16 @@ describeChromium('explorer end to end: a DE analyst asks the live network about 
     expect(await nlDocuments.getAttribute('data-records')).toBe('1');
     expect(await nlDocuments.textContent()).toContain('NL releases SUMMARY-tier fields to DE; documents is FULL-tier');
     // The result pane holds the same JSON (read from its editor: CodeMirror renders visible lines only).
-    const shown = await page.evaluate(() => {
-      const pane = document.querySelector<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-response .CodeMirror');
-      return pane ? pane.CodeMirror.getValue() : '';
-    });
+    const shown = await editorText(page, '.graphiql-response .CodeMirror');
     const result = JSON.parse(shown) as GraphQLAnswer['body'];
     expect(new Set((result.data?.persons as Array<{ memberState: string }>).map((p) => p.memberState))).toEqual(holders);
     expect(result.errors?.some((e) => e.extensions?.code === 'NOT_RELEASED' && e.message.includes('documents is FULL-tier'))).toBe(true);
 
-    mkdirSync(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`explorer-e2e: screenshot ${SCREENSHOT}`);
+    await keepScreenshot(page, 'explorer-e2e.png', { fullPage: true });
 
-    expect(problems).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
-    const elsewhere = requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
-    expect(elsewhere).toEqual([]);
+    await watched.expectClean(origin);
     expect(requested.some((url) => url.startsWith(`${origin}/explorer/personas.json`))).toBe(true);
     expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await context.close();
+    await watched.context.close();
   });
 });

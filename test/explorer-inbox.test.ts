@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestNetwork } from './support/network.ts';
-import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
+import { type Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeWithChromium, keepScreenshot, openExplorer, pickExample, watchPage } from './support/browser.ts';
+import { useExplorerNetwork } from './support/explorer-network.ts';
 
 /**
  * The duty officer's inbox, end to end: four member states with the seeded demo data and their real
@@ -17,21 +15,9 @@ import { describeWithChromium, startExplorerNetwork } from './support/explorer-n
 
 const describeChromium = describeWithChromium('explorer-inbox');
 const PASSPORT = 'EM482913';
-const SCREENSHOT = fileURLToPath(new URL('../test-results/explorer-inbox.png', import.meta.url));
 
 describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit on NL's returnee", () => {
-  let net: TestNetwork;
-  let browser: Browser;
-
-  let close: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ net, browser, close } = await startExplorerNetwork());
-  });
-
-  afterAll(async () => {
-    await close?.();
-  });
+  const live = useExplorerNetwork();
 
   /** Picks a persona and opens its inbox; resolves once the inbox shows the answer. */
   async function openInbox(page: Page, persona: string): Promise<string> {
@@ -47,25 +33,11 @@ describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit
   }
 
   it('lists who asked, the purpose, the case and the record; NOT_RELEASED for a non-duty persona', async () => {
+    const { net, browser } = live;
     const origin = new URL(net.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const problems: string[] = [];
-    const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
+    const watched = await watchPage(browser, { viewport: { width: 1600, height: 1000 } });
+    const { page } = watched;
+    await openExplorer(page, `${origin}/`);
     expect((await page.textContent('#persona option[value="NL-duty"]'))?.trim()).toBe('NL duty officer · SECRET');
     expect(await page.locator('#persona option[value="BE-duty"]').count()).toBe(0);
     await page.selectOption('#purpose', 'counter-terrorism');
@@ -77,12 +49,7 @@ describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit
     // A Belgian analyst runs the passport example: NL's returnee is among the records.
     await page.selectOption('#persona', 'BE-analyst');
     await page.fill('#case', 'BE-INBOX-2026/7');
-    await page.selectOption('#example', 'passport');
-    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('PassportDossier'));
-    await page.waitForFunction((passport) => {
-      const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-editor-tool .CodeMirror'));
-      return editors.some((e) => e.CodeMirror.getValue().includes(passport));
-    }, PASSPORT);
+    await pickExample(page, 'passport', 'PassportDossier', PASSPORT);
     await page.click('.graphiql-execute-button');
     await page.waitForFunction(() => (document.getElementById('workspace')?.dataset.states ?? '').includes('NL'), undefined, { timeout: 20_000 });
 
@@ -97,9 +64,7 @@ describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit
     for (const expected of ['Person NL-P-000001', 'BE Belgium', 'demo-be-analyst', 'counter-terrorism', 'BE-INBOX-2026/7', 'Person.documents']) {
       expect(text, expected).toContain(expected);
     }
-    mkdirSync(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`explorer-inbox: screenshot ${SCREENSHOT}`);
+    await keepScreenshot(page, 'explorer-inbox.png', { fullPage: true });
 
     // Through the gateway, the same notification the page shows.
     const duty = await net.as({ state: 'NL', roles: ['duty'], clearance: 'SECRET', subject: 'nl-duty-check' });
@@ -124,10 +89,7 @@ describeChromium("explorer inbox: NL's duty officer sees a Belgian analyst's hit
     expect(refused).toContain('duty officers (role duty)');
     expect(await page.locator('#inbox tr[data-record]').count()).toBe(0);
 
-    expect(problems).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
-    const elsewhere = requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'));
-    expect(elsewhere).toEqual([]);
-    await context.close();
+    await watched.expectClean(origin);
+    await watched.context.close();
   });
 });

@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestNetwork } from './support/network.ts';
-import { describeWithChromium, startExplorerNetwork } from './support/explorer-network.ts';
+import { type Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { RESULTS, describeWithChromium, editorText, openExplorer, pickExample, watchPage } from './support/browser.ts';
+import { useExplorerNetwork } from './support/explorer-network.ts';
 
 /**
  * The results workspace beside GraphiQL, end to end at 1280×720 in Debian's headless Chromium: the
@@ -17,63 +16,27 @@ import { describeWithChromium, startExplorerNetwork } from './support/explorer-n
  */
 
 const describeChromium = describeWithChromium('explorer-workspace');
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
-
-/** The text of the CodeMirror editor matching `selector` (CodeMirror renders only its visible lines). */
-const editorText = (page: Page, selector: string) =>
-  page.evaluate((selector) => {
-    const editor = document.querySelector<HTMLElement & { CodeMirror: { getValue(): string } }>(selector);
-    return editor ? editor.CodeMirror.getValue() : '';
-  }, selector);
 
 async function runSubjectExample(page: Page, persona: string): Promise<void> {
   const before = Number((await page.getAttribute('#workspace', 'data-renders')) ?? 0);
-  await page.selectOption('#example', 'subject');
-  await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('SubjectAcrossStates'));
+  await pickExample(page, 'subject', 'SubjectAcrossStates', 'EM482913');
   // The example names its persona; the test sets persona and purpose itself so that it does not depend on that.
   await page.selectOption('#persona', persona);
   await page.selectOption('#purpose', 'counter-terrorism');
-  await page.waitForFunction(() => {
-    const editors = Array.from(document.querySelectorAll<HTMLElement & { CodeMirror: { getValue(): string } }>('.graphiql-editor-tool .CodeMirror'));
-    return editors.some((e) => e.CodeMirror.getValue().includes('EM482913'));
-  });
   await page.click('.graphiql-execute-button');
   await page.waitForFunction((before) => Number(document.getElementById('workspace')?.dataset.renders ?? 0) > before, before, { timeout: 30_000 });
 }
 
 describeChromium('the results workspace at 1280×720', () => {
-  let net: TestNetwork;
-  let browser: Browser;
-  let close: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ net, browser, close } = await startExplorerNetwork());
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await close?.();
-  });
+  const live = useExplorerNetwork();
+  beforeAll(() => mkdirSync(RESULTS, { recursive: true }));
 
   it('shows the subject across NL, BE and FR, whom to call, the counts and an export, under the CSP, from this origin only', async () => {
+    const { net, browser } = live;
     const origin = new URL(net.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-    const problems: string[] = [];
-    const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    await page.goto(`${origin}/`);
-    await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#persona option').length > 1);
+    const watched = await watchPage(browser, { acceptDownloads: true });
+    const { page, requested } = watched;
+    await openExplorer(page, `${origin}/`);
     await page.waitForSelector('#workspace [role="tablist"]');
 
     // Layout: GraphiQL keeps the whole height left of the workspace; the workspace is no strip.
@@ -200,11 +163,9 @@ describeChromium('the results workspace at 1280×720', () => {
     await page.click('#workspace-button');
     expect(await page.isVisible('#workspace')).toBe(true);
 
-    expect(problems).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    await watched.expectClean(origin, ['blob:']);
     expect(requested.some((url) => url.startsWith(`${origin}/explorer/assets/workspace.js?v=`))).toBe(true);
-    expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:'))).toEqual([]);
     expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await context.close();
+    await watched.context.close();
   });
 });

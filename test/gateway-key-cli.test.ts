@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
-import { composeTest, deadUrl, runCli, startCli } from './support/network.ts';
+import { composeTest, deadUrl, gatewayCliArgs, runCli, startCli } from './support/network.ts';
 import { caller } from './support/tokens.ts';
 
 /**
@@ -94,19 +94,7 @@ describe('hague gateway --context-key --publish-keys', () => {
     const membersYaml = join(folder, 'members.yaml');
     writeFileSync(membersYaml, `members:\n  - code: NL\n    url: ${memberUrl}\n`);
     expect((await runCli(['gateway-key', 'set', '--out', setFile, key1File])).code).toBe(0);
-    const common = [
-      'gateway',
-      '--supergraph',
-      supergraph,
-      '--members',
-      membersYaml,
-      '--port',
-      '0',
-      '--keys-dir',
-      folder,
-      '--audit',
-      join(folder, 'gw.audit.db'),
-    ];
+    const common = gatewayCliArgs({ supergraph, members: membersYaml, port: 0, keysDir: folder, audit: join(folder, 'gw.audit.db') });
 
     const missing = await runCli([...common, '--context-key', join(folder, 'none.jwk')]);
     expect(missing.code).toBe(2);

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +8,8 @@ import { devIssuer, devKeyName, issueDevToken } from '../common/dev-identity.ts'
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { composeFile } from '../gateway/compose.ts';
 import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
-import { insertPersons, openPolicy, startCli, type RunningCli } from './support/network.ts';
+import { gatewayCliArgs, insertPersons, openPolicy, startCli, type RunningCli } from './support/network.ts';
+import { NGINX, startNginx, type RunningNginx } from './support/nginx.ts';
 import { freePort } from './support/ports.ts';
 import { startRelay } from './support/relay.ts';
 import { skipRedis, startRedis, warnIfNoRedis, type TestRedis } from './support/redis.ts';
@@ -23,7 +23,6 @@ import { skipRedis, startRedis, warnIfNoRedis, type TestRedis } from './support/
  * the rolling restart is skipped locally, saying so.
  */
 
-const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((file) => existsSync(file));
 // Skipped locally without nginx, saying so; never under CI=true, where a missing nginx fails the test.
 const SKIP_NGINX = !NGINX && process.env.CI !== 'true';
 warnIfNoRedis('test/rolling-restart.test.ts');
@@ -79,22 +78,8 @@ function membersConfig(name: string, nlUrl = members[0].url, nlTimeoutMs = 2000,
  */
 const PRODUCTION = { NODE_ENV: 'production' };
 
-const gatewayArgs = (membersYaml: string, port: number, audit: string) => [
-  'gateway',
-  '--supergraph',
-  supergraph,
-  '--members',
-  membersYaml,
-  '--port',
-  String(port),
-  '--log-level',
-  'warn',
-  '--keys-dir',
-  keysDir,
-  '--accept-dev-keys',
-  '--audit',
-  join(folder, audit),
-];
+const gatewayArgs = (membersYaml: string, port: number, audit: string) =>
+  gatewayCliArgs({ supergraph, members: membersYaml, port, keysDir, audit: join(folder, audit) }, '--log-level', 'warn', '--accept-dev-keys');
 
 beforeAll(async () => {
   const gatewayKey = await ensureKeyPair(keysDir, 'gateway');
@@ -171,7 +156,7 @@ describe('hague gateway on SIGTERM', () => {
 
 describe.skipIf(SKIP_NGINX || skipRedis)('rolling restart of two gateway replicas behind nginx, sharing Redis', () => {
   const replicas: Record<'A' | 'B', { port: number; cli?: RunningCli }> = { A: { port: 0 }, B: { port: 0 } };
-  let nginx: ChildProcess | undefined;
+  let nginx: RunningNginx | undefined;
   let nginxUrl: string;
   let membersYaml: string;
   let redis: TestRedis | undefined;
@@ -198,35 +183,23 @@ describe.skipIf(SKIP_NGINX || skipRedis)('rolling restart of two gateway replica
 
     const nginxPort = await freePort();
     nginxUrl = `http://127.0.0.1:${nginxPort}`;
-    const prefix = join(folder, 'nginx');
-    const conf = join(folder, 'nginx.conf');
-    writeFileSync(conf, nginxConf(prefix, nginxPort, [replicas.A.port, replicas.B.port]));
-    mkdirSync(prefix, { recursive: true });
-    nginx = spawn(
-      NGINX ?? '/usr/sbin/nginx',
-      ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log'), '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`],
+    nginx = await startNginx(
+      folder,
       {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        prefix: join(folder, 'nginx'),
+        listen: `127.0.0.1:${nginxPort}`,
+        upstreams: [`127.0.0.1:${replicas.A.port}`, `127.0.0.1:${replicas.B.port}`],
+        keepalive: 16,
+        connectTimeout: '1s',
+        // As root, nginx would run its workers as `nobody`, who cannot use the test's folder.
+        userRoot: process.getuid?.() === 0,
       },
+      { readyUrl: `${nginxUrl}/healthz` },
     );
-    let nginxOutput = '';
-    nginx.stdout?.on('data', (d) => (nginxOutput += String(d)));
-    nginx.stderr?.on('data', (d) => (nginxOutput += String(d)));
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${nginxUrl}/healthz`).catch(() => undefined);
-      await up?.body?.cancel();
-      if (up?.status === 200) break;
-      if (nginx.exitCode !== null || i > 200) throw new Error(`nginx did not start (exit ${nginx.exitCode}):\n${nginxOutput}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   });
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx!.once('exit', resolve));
-      nginx.kill('SIGQUIT'); // nginx's graceful stop
-      await exited;
-    }
+    await nginx?.stop();
     await Promise.all(Object.values(replicas).flatMap((r) => (r.cli ? [r.cli.stop('SIGTERM')] : [])));
     await redis?.stop();
   });
@@ -310,42 +283,3 @@ describe.skipIf(SKIP_NGINX || skipRedis)('rolling restart of two gateway replica
     }
   });
 });
-
-/**
- * nginx in front of the two replicas, as an operator would configure it, run as the current user
- * with every path inside `prefix`. GraphQL requests are POSTs, which nginx does not pass on to the
- * next replica unless told (`non_idempotent`): here that is safe, the load is queries (read-only;
- * Hague has no mutations), and a request is passed on only when its replica refused or dropped the
- * connection or answered 502/503 (draining), i.e. before it answered anything.
- */
-function nginxConf(prefix: string, port: number, replicaPorts: number[]): string {
-  const asRoot = process.getuid?.() === 0;
-  return `${asRoot ? 'user root;\n' : ''}worker_processes 1;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/client_body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  upstream hague_gateway {
-${replicaPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n')}
-    keepalive 16;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://hague_gateway;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-      proxy_next_upstream_tries 2;
-      proxy_connect_timeout 1s;
-      add_header X-Upstream $upstream_addr always;
-    }
-  }
-}
-`;
-}

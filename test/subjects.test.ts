@@ -1,10 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startNetwork, type TestNetwork } from './support/network.ts';
-import { seedMember } from '../subgraphs/member/seed.ts';
-import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../subgraphs/member/match-keys.ts';
+import { describe, expect, it } from 'vitest';
+import { SOURCE_SELECTION, useDemoNetwork } from './support/demo-network.ts';
 
 /**
  * `subjects`: the gateway links the owners' `persons` answers by equal match keys into one subject
@@ -12,46 +7,31 @@ import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../subgraphs/member/matc
  * today's clock (the cast's booked flight is then always 18 days ahead).
  */
 
-const SOURCE = 'source { memberState recordId handling { code restriction } evaluation { source information } }';
 const SUBJECT = `
   id linkedBy confidence matchScore heldBy
   records { memberState id givenName familyName }
   contacts { memberState recordId contact { agency reference } }
-  names { givenName familyName alias ${SOURCE} }
-  travel { movement { at from { city country } to { city country } planned reference } ${SOURCE} }
-  listings { listing { list listedSince } ${SOURCE} }
-  organisations { memberState id name kind role ${SOURCE} }
+  names { givenName familyName alias ${SOURCE_SELECTION} }
+  travel { movement { at from { city country } to { city country } planned reference } ${SOURCE_SELECTION} }
+  listings { listing { list listedSince } ${SOURCE_SELECTION} }
+  organisations { memberState id name kind role ${SOURCE_SELECTION} }
   alerts { kind message sources { memberState recordId } }
   withheld { memberState recordId fields reasons contact { agency reference phone } }`;
 const BY_DOCUMENT = `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { ${SUBJECT} } }`;
-const WITH_MONEY = `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { id heldBy financialMeasures { measure { kind since institution amount } ${SOURCE} } alerts { kind message sources { memberState recordId } } withheld { memberState fields } } }`;
+const WITH_MONEY = `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { id heldBy financialMeasures { measure { kind since institution amount } ${SOURCE_SELECTION} } alerts { kind message sources { memberState recordId } } withheld { memberState fields } } }`;
 
 type Source = { memberState: string; recordId: string; handling: unknown; evaluation: unknown };
 
 describe('subjects over the network, under the real release policies', () => {
-  let net: TestNetwork;
-  let dir: string;
-  const today = new Date().toISOString().slice(0, 10);
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hague-subjects-'));
-    net = await startNetwork({ states: ['NL', 'BE', 'FR', 'DE'], policies: 'config' });
-    const keyring = ensureNetworkKeyring(join(dir, NETWORK_KEY_FILE));
-    for (const member of net.members.values()) await seedMember(member.store, { persons: 40, keyring, asOf: today });
-  });
-  afterAll(async () => {
-    await net?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const analyst = (state: string, extra: Record<string, unknown> = {}) =>
-    net.as({ state: state as never, roles: ['analyst'], clearance: 'SECRET', ...extra }, 'counter-terrorism');
+  const demo = useDemoNetwork(['NL', 'BE', 'FR', 'DE'], { asOf: new Date().toISOString().slice(0, 10) });
+  const { analyst } = demo;
 
   it('the cast forms one subject held by NL, BE and FR for a BE analyst, its travel one route in time order with each leg’s source', async () => {
-    net.resetCounts();
-    const answer = await net.query(BY_DOCUMENT, { doc: 'EM482913' }, await analyst('BE'));
+    demo.net.resetCounts();
+    const answer = await demo.net.query(BY_DOCUMENT, { doc: 'EM482913' }, await analyst('BE'));
     expect(answer.body.errors).toBeUndefined();
     // One request per state for the subject query.
-    expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
+    expect(demo.net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
     const subjects = answer.body.data.subjects;
     expect(subjects).toHaveLength(1);
     const [subject] = subjects;
@@ -99,7 +79,7 @@ describe('subjects over the network, under the real release policies', () => {
   it('the passport subject carries the freeze in NL and the withdrawal and transfer in BE after it, for a BE analyst who may see both', async () => {
     // NL releases financial measures to analysts and FIUs for counter-terrorism (config/policies/NL.yaml);
     // the network asks for the scope financial:read.
-    const answer = await net.query(WITH_MONEY, { doc: 'EM482913' }, await analyst('BE', { scopes: ['financial:read'] }));
+    const answer = await demo.net.query(WITH_MONEY, { doc: 'EM482913' }, await analyst('BE', { scopes: ['financial:read'] }));
     expect(answer.body.errors).toBeUndefined();
     const [subject] = answer.body.data.subjects;
     expect(subject.heldBy).toEqual(['NL', 'BE', 'FR']);
@@ -116,10 +96,10 @@ describe('subjects over the network, under the real release policies', () => {
     expect(subject.withheld).toEqual([]);
 
     // A border guard of the same state may not see NL's money: no alert, and NL is named with the field.
-    const guard = await net.query(
+    const guard = await demo.net.query(
       WITH_MONEY,
       { doc: 'EM482913' },
-      await net.as({ state: 'BE', roles: ['border-guard'], clearance: 'SECRET', scopes: ['financial:read'] }, 'border-security'),
+      await demo.net.as({ state: 'BE', roles: ['border-guard'], clearance: 'SECRET', scopes: ['financial:read'] }, 'border-security'),
     );
     const [seen] = guard.body.data.subjects;
     expect(seen.alerts.filter((a: { kind: string }) => a.kind === 'FREEZE_EVASION')).toEqual([]);
@@ -134,15 +114,15 @@ describe('subjects over the network, under the real release policies', () => {
       persons(filter: { documentNumber: $doc }) { memberState id travel { at } }
       subjects(filter: { documentNumber: $doc }) { id heldBy linkedBy withheld { memberState fields } }
     }`;
-    net.resetCounts();
-    const answer = await net.query(both, { doc: 'EM482913' }, headers);
-    expect(net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
-    const persons = await net.query(
+    demo.net.resetCounts();
+    const answer = await demo.net.query(both, { doc: 'EM482913' }, headers);
+    expect(demo.net.requestCounts()).toEqual({ NL: 1, BE: 1, FR: 1, DE: 1 });
+    const persons = await demo.net.query(
       `query($doc: String!) { persons(filter: { documentNumber: $doc }) { memberState id travel { at } } }`,
       { doc: 'EM482913' },
       headers,
     );
-    const subjects = await net.query(
+    const subjects = await demo.net.query(
       `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { id heldBy linkedBy withheld { memberState fields } } }`,
       { doc: 'EM482913' },
       headers,
@@ -161,7 +141,7 @@ describe('subjects over the network, under the real release policies', () => {
   });
 
   it('for a DE analyst NL’s record does not link by document: NL’s withheld fields and contact are named', async () => {
-    const answer = await net.query(BY_DOCUMENT, { doc: 'EM482913' }, await analyst('DE'));
+    const answer = await demo.net.query(BY_DOCUMENT, { doc: 'EM482913' }, await analyst('DE'));
     expect(answer.body.errors).toBeUndefined();
     const subjects = answer.body.data.subjects as Array<{
       heldBy: string[];
@@ -188,7 +168,7 @@ describe('subjects over the network, under the real release policies', () => {
   });
 
   it("an owner's refusal of a field the caller asked of the records keeps its error, pointed into the subject", async () => {
-    const answer = await net.query(
+    const answer = await demo.net.query(
       `query($doc: String!) { subjects(filter: { documentNumber: $doc }) { heldBy records { memberState id documents { number } } } }`,
       { doc: 'EM482913' },
       await analyst('DE'),
@@ -205,7 +185,11 @@ describe('subjects over the network, under the real release policies', () => {
 
   it('financial measures withheld from a caller never appear in a subject, not even through its alerts', async () => {
     // No financial:read scope: the gateway refuses Subject.financialMeasures; the owners refuse Person.financialMeasures.
-    const answer = await net.query(WITH_MONEY, { doc: 'NR5K8T2H4' }, await net.as({ state: 'BE', roles: ['fiu'], clearance: 'SECRET' }, 'terrorism-financing'));
+    const answer = await demo.net.query(
+      WITH_MONEY,
+      { doc: 'NR5K8T2H4' },
+      await demo.net.as({ state: 'BE', roles: ['fiu'], clearance: 'SECRET' }, 'terrorism-financing'),
+    );
     expect(answer.body.errors).toEqual([
       expect.objectContaining({ path: ['subjects', 0, 'financialMeasures'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
     ]);
@@ -218,8 +202,8 @@ describe('subjects over the network, under the real release policies', () => {
   });
 
   it('the freeze in NL and the withdrawals in BE after it raise FREEZE_EVASION for an FIU caller who may see both', async () => {
-    const fiu = await net.as({ state: 'BE', roles: ['fiu'], clearance: 'SECRET', scopes: ['financial:read'] }, 'terrorism-financing');
-    const answer = await net.query(WITH_MONEY, { doc: 'NR5K8T2H4' }, fiu);
+    const fiu = await demo.net.as({ state: 'BE', roles: ['fiu'], clearance: 'SECRET', scopes: ['financial:read'] }, 'terrorism-financing');
+    const answer = await demo.net.query(WITH_MONEY, { doc: 'NR5K8T2H4' }, fiu);
     expect(answer.body.errors).toBeUndefined();
     const subjects = answer.body.data.subjects;
     expect(subjects).toHaveLength(1);

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS, exportRows, toCsv } from '../gateway/explorer/workspace/export.ts';
 import type { ContactLine, WorkspaceModel } from '../gateway/explorer/workspace/model.ts';
 import { readAnswer } from '../gateway/explorer/workspace/read-answer.ts';
-import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../subgraphs/member/match-keys.ts';
-import { seedMember } from '../subgraphs/member/seed.ts';
-import { postQuery, startNetwork, type GraphQLAnswer, type TestNetwork } from './support/network.ts';
+import { SOURCE_SELECTION, useDemoNetwork } from './support/demo-network.ts';
+import { postQuery, type GraphQLAnswer } from './support/network.ts';
 
 /**
  * The workspace's reader (gateway/explorer/workspace/read-answer.ts) on answers of a real network
@@ -17,15 +13,14 @@ import { postQuery, startNetwork, type GraphQLAnswer, type TestNetwork } from '.
  */
 
 const PASSPORT = 'EM482913';
-const SOURCE = 'source { memberState recordId handling { code restriction } evaluation { source information } }';
 const SUBJECTS = `query($doc: String!) { subjects(filter: { documentNumber: $doc }) {
   id heldBy linkedBy confidence matchScore
   records { memberState id givenName familyName dateOfBirth status handling { code restriction } evaluation { source information } contact { agency unit email phone reference } }
   names { givenName familyName alias source { memberState recordId } }
-  travel { movement { at from { city country } to { city country } mode carrier reference planned } ${SOURCE} }
-  financialMeasures { measure { kind since institution amount currency } ${SOURCE} }
-  organisations { memberState id name kind role since ${SOURCE} }
-  listings { listing { list listedSince action } ${SOURCE} }
+  travel { movement { at from { city country } to { city country } mode carrier reference planned } ${SOURCE_SELECTION} }
+  financialMeasures { measure { kind since institution amount currency } ${SOURCE_SELECTION} }
+  organisations { memberState id name kind role since ${SOURCE_SELECTION} }
+  listings { listing { list listedSince action } ${SOURCE_SELECTION} }
   alerts { kind message sources { memberState recordId } }
   withheld { memberState recordId fields reasons contact { agency phone email reference } }
   contacts { memberState recordId contact { agency phone reference } }
@@ -62,25 +57,11 @@ const line = (model: WorkspaceModel, memberState: string, field: string, code: s
   model.contacts.find((c) => c.memberState === memberState && c.field === field && c.code === code);
 
 describe('readAnswer on answers of the live network', () => {
-  let net: TestNetwork;
-  let dir: string;
-  const today = new Date().toISOString().slice(0, 10);
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hague-workspace-'));
-    net = await startNetwork({ states: ['NL', 'BE', 'FR', 'DE'], policies: 'config' });
-    const keyring = ensureNetworkKeyring(join(dir, NETWORK_KEY_FILE));
-    for (const member of net.members.values()) await seedMember(member.store, { persons: 40, keyring, asOf: today });
-  });
-  afterAll(async () => {
-    await net?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const analyst = (state: string, extra: Record<string, unknown> = {}) =>
-    net.as({ state: state as never, roles: ['analyst'], clearance: 'SECRET', ...extra }, 'counter-terrorism');
+  const demo = useDemoNetwork(['NL', 'BE', 'FR', 'DE'], { asOf: new Date().toISOString().slice(0, 10) });
+  const { analyst } = demo;
 
   it('a BE analyst’s subject: one card of NL, BE and FR, every fact with its source, counts, whom to call', async () => {
-    const answer = await net.query(SUBJECTS, { doc: PASSPORT }, await analyst('BE'));
+    const answer = await demo.net.query(SUBJECTS, { doc: PASSPORT }, await analyst('BE'));
     expect(answer.status).toBe(200);
     const [raw] = answer.body.data.subjects as Json[];
     expect(raw.heldBy).toEqual(['NL', 'BE', 'FR']);
@@ -162,7 +143,7 @@ describe('readAnswer on answers of the live network', () => {
   });
 
   it('a DE analyst’s subject: SUMMARY records, the withheld fields rolled up per state', async () => {
-    const answer = await net.query(SUBJECTS, { doc: PASSPORT }, await analyst('DE'));
+    const answer = await demo.net.query(SUBJECTS, { doc: PASSPORT }, await analyst('DE'));
     const [raw] = answer.body.data.subjects as Json[];
     const model = readAnswer(answer.body);
     expect(model.subjects[0].heldBy).toEqual(raw.heldBy);
@@ -180,7 +161,7 @@ describe('readAnswer on answers of the live network', () => {
   it('a subject without `records` selected: its cards made of contacts and names', async () => {
     const query = `query($doc: String!) { subjects(filter: { documentNumber: $doc }) {
       id heldBy names { givenName familyName alias source { memberState recordId } } contacts { memberState recordId contact { agency phone reference } } } }`;
-    const answer = await net.query(query, { doc: PASSPORT }, await analyst('BE'));
+    const answer = await demo.net.query(query, { doc: PASSPORT }, await analyst('BE'));
     const [raw] = answer.body.data.subjects as Json[];
     const [subject] = readAnswer(answer.body).subjects;
     expect(subject.records.map((r) => `${r.memberState}:${r.id}`)).toEqual((raw.contacts as Json[]).map((c) => `${c.memberState}:${c.recordId}`));
@@ -193,7 +174,7 @@ describe('readAnswer on answers of the live network', () => {
   });
 
   it('a DE analyst’s persons by passport: one line per state and field, its records counted, the contact phone', async () => {
-    const answer = await net.query(BY_DOCUMENT, { doc: PASSPORT }, await analyst('DE'));
+    const answer = await demo.net.query(BY_DOCUMENT, { doc: PASSPORT }, await analyst('DE'));
     const persons = answer.body.data.persons as Json[];
     const model = readAnswer(answer.body);
     // Every record its own card, facts from its own record.
@@ -217,7 +198,7 @@ describe('readAnswer on answers of the live network', () => {
       ['BE', ['DE']],
       ['DE', ['NL', 'BE', 'FR']],
     ] as const) {
-      const answer = await net.query(ISTANBUL, {}, await analyst(state));
+      const answer = await demo.net.query(ISTANBUL, {}, await analyst(state));
       const persons = answer.body.data.persons as Json[];
       const model = readAnswer(answer.body);
       expectRolledUp(model);
@@ -247,7 +228,7 @@ describe('readAnswer on answers of the live network', () => {
   });
 
   it('the same records under two aliases: one card each, facts once, counts per alias', async () => {
-    const answer = await net.query(ALIASES, { doc: PASSPORT }, await analyst('BE'));
+    const answer = await demo.net.query(ALIASES, { doc: PASSPORT }, await analyst('BE'));
     const first = answer.body.data.first as Json[];
     const model = readAnswer(answer.body);
     expect(model.subjects.map((s) => s.id)).toEqual(first.map((p) => `${p.memberState}:${p.id}`));
@@ -260,7 +241,7 @@ describe('readAnswer on answers of the live network', () => {
   });
 
   it('persons inside organisations: each member a card linked to the organisation', async () => {
-    const answer = await net.query(ORGANISATIONS, {}, await analyst('BE'));
+    const answer = await demo.net.query(ORGANISATIONS, {}, await analyst('BE'));
     const organisations = answer.body.data.organisations as Json[];
     const members = organisations.flatMap((o) => ((o.members ?? []) as Json[]).map((m) => ({ organisation: o, person: m.person as Json })));
     expect(members.length).toBeGreaterThan(0);
@@ -275,7 +256,12 @@ describe('readAnswer on answers of the live network', () => {
   });
 
   it('a refused request: no subjects, its errors as errors of the whole request', async () => {
-    const answer = await postQuery(net.url, `{ persons(filter: { name: "Belhaouari" }) { memberState id } }`, {}, { 'x-hague-purpose': 'counter-terrorism' });
+    const answer = await postQuery(
+      demo.net.url,
+      `{ persons(filter: { name: "Belhaouari" }) { memberState id } }`,
+      {},
+      { 'x-hague-purpose': 'counter-terrorism' },
+    );
     expect(answer.status).toBe(401);
     const model = readAnswer(answer.body);
     expect(model.subjects).toEqual([]);

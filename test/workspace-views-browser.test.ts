@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EXPLORER_CSP } from '../gateway/explorer.ts';
-import { readAnswer, type Answer } from '../gateway/explorer/workspace/read-answer.ts';
+import type { Movement } from '../gateway/explorer/workspace/model.ts';
+import { PASSPORT_TIMELINE_KINDS, fixtureModel, model, subject } from './support/workspace-models.ts';
+import { RESULTS, describeWithChromium, launchChromium, watchPage, type WatchedPage } from './support/browser.ts';
 
 /**
  * The workspace's timeline, route map and link graph drawn in Debian's headless Chromium at 1280×720,
@@ -15,11 +17,7 @@ import { readAnswer, type Answer } from '../gateway/explorer/workspace/read-answ
  * passport EM482913 asked of `hague dev` by a BE and by a DE analyst). Screenshots: test-results/workspace-views-*.png.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI !== 'true') {
-  console.warn(`workspace-views-browser: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium); CI=true makes this a failure`);
-}
+const describeChromium = describeWithChromium('workspace-views-browser');
 
 /** esbuild as the gateway gets it: the one tsx depends on (tsx is a dependency). */
 const require = createRequire(import.meta.url);
@@ -27,12 +25,11 @@ const { build } = createRequire(require.resolve('tsx/package.json'))('esbuild') 
 
 const ENTRY = fileURLToPath(new URL('./support/workspace-views-entry.ts', import.meta.url));
 /** The workspace's model of a real answer, read by the workspace's own reader (test/fixtures/README.md says how it was captured). */
-const modelOf = (fixture: string) => JSON.stringify(readAnswer(JSON.parse(readFileSync(new URL(`./fixtures/${fixture}`, import.meta.url), 'utf8')) as Answer));
+const modelOf = (fixture: string) => JSON.stringify(fixtureModel(fixture));
 const MODEL = modelOf('subject-EM482913-BE.answer.json');
 /** The same subject asked by a DE analyst: NL, BE and FR release only SUMMARY-tier fields to DE (no travel, money, listings, links). */
 const SUMMARY_MODEL = modelOf('subject-EM482913-DE.answer.json');
-const EMPTY_MODEL = JSON.stringify({ subjects: [], contacts: [], counts: [], networkErrors: [] });
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const EMPTY_MODEL = JSON.stringify(model());
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>workspace views</title><link rel="icon" href="data:,"><script src="views.js" defer></script></head>
@@ -80,44 +77,25 @@ async function serve(): Promise<Served> {
   return { app, origin: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, bundleBytes: script.byteLength };
 }
 
-interface Watched {
-  page: Page;
-  context: BrowserContext;
-  problems: string[];
-  requested: string[];
-  violations: () => Promise<string[]>;
+/**
+ * A 1280×720 page at `url` that records console errors and warnings, page errors, every request and
+ * every CSP violation; resolves once the views are mounted, and fails if mounting them failed.
+ */
+async function open(browser: Browser, url: string): Promise<WatchedPage> {
+  const watched = await watchPage(browser, { warnings: true });
+  await watched.page.goto(url);
+  await watched.page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined);
+  expect(await watched.page.evaluate(() => document.body.dataset.error)).toBeUndefined();
+  return watched;
 }
 
-/** A 1280×720 page that records console errors, page errors, every request and every CSP violation. */
-async function open(browser: Browser, url: string): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  const requested: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-  });
-  page.on('request', (request) => requested.push(request.url()));
-  await page.addInitScript(() => {
-    const w = window as unknown as { cspViolations: string[] };
-    w.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(url);
-  return { page, context, problems, requested, violations: () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations) };
-}
-
-describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline, route map and link graph in headless Chromium under the explorer CSP', () => {
+describeChromium('workspace timeline, route map and link graph in headless Chromium under the explorer CSP', () => {
   let served: Served;
   let browser: Browser;
 
   beforeAll(async () => {
     served = await serve();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -130,8 +108,6 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
     const { origin } = served;
     const watched = await open(browser, `${origin}/answer/`);
     const { page } = watched;
-    await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined);
-    expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
     console.log(`workspace-views-browser: the three views bundled: ${served.bundleBytes} bytes (minified IIFE, world-atlas included)`);
 
     // Route map: the world's countries as paths, the legs in time order, the planned one dashed.
@@ -189,20 +165,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
         text: g.textContent,
       })),
     );
-    expect(items.map((i) => i.kind)).toEqual([
-      'travel',
-      'travel',
-      'travel',
-      'listing',
-      'listing',
-      'travel',
-      'travel',
-      'listing',
-      'money',
-      'money',
-      'money',
-      'travel',
-    ]);
+    expect(items.map((i) => i.kind)).toEqual(PASSPORT_TIMELINE_KINDS);
     expect(items.every((i) => /^(NL|BE|FR) (NL|BE|FR)-P-000001 H[0-3] [A-DX][1-4]$/.test(i.source ?? ''))).toBe(true);
     expect(items.filter((i) => i.planned === 'true').map((i) => i.text)).toEqual([
       expect.stringContaining('Amsterdam (NL) → Istanbul (TR), AIR Pegasus Airlines PC1252 (planned) · NL NL-P-000001 H1 B2'),
@@ -274,9 +237,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
     }
     console.log(`workspace-views-browser: screenshots ${RESULTS}workspace-views-{timeline,map,graph}.png`);
 
-    expect(watched.problems).toEqual([]);
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
+    await watched.expectClean(origin);
     expect(
       watched.requested
         .filter((url) => url.startsWith(origin))
@@ -289,8 +250,6 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
   it('says so when the answer holds nothing for a view, and unmounts cleanly', async () => {
     const watched = await open(browser, `${served.origin}/empty/`);
     const { page } = watched;
-    await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined);
-    expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
     const texts = await page.evaluate(() =>
       ['timeline', 'map', 'graph'].map((name) => {
         const region = document.querySelector(`[data-testid="workspace-${name}"] section`);
@@ -351,16 +310,13 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
       ['twin-a', 'twin-b'].map((id) => Array.from(document.querySelectorAll<HTMLCanvasElement>(`#${id} canvas`), (c) => c.toDataURL()).join('|')),
     );
     expect(a).toBe(b);
-    expect(watched.problems).toEqual([]);
-    expect(await watched.violations()).toEqual([]);
+    await watched.expectClean(served.origin);
     await watched.context.close();
   });
 
   it('draws what a SUMMARY-tier caller gets: no route, no timeline, the weak link of three records and no organisation', async () => {
     const watched = await open(browser, `${served.origin}/summary/`);
     const { page } = watched;
-    await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined);
-    expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
     expect(await page.locator('[data-testid="workspace-map"]').textContent()).toBe('No travel in this answer.');
     expect(await page.locator('[data-testid="workspace-timeline"]').textContent()).toBe('No travel, financial measures or listings in this answer.');
     const graph = page.locator('[data-testid="workspace-graph"]');
@@ -379,46 +335,26 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
     );
     expect(await graph.locator('ul.hague-graph-organisations').count()).toBe(0);
     await graph.screenshot({ path: `${RESULTS}workspace-views-graph-summary-tier.png` });
-    expect(watched.problems).toEqual([]);
-    expect(await watched.violations()).toEqual([]);
+    await watched.expectClean(served.origin);
     await watched.context.close();
   });
 
   it('caps the timeline drawing of a large answer (the list keeps every item), marks a city the gazetteer lacks as approximate, colours the route of each subject', async () => {
     const watched = await open(browser, `${served.origin}/empty/`);
     const { page } = watched;
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
-    const seen = await page.evaluate(() => {
+    const source = { memberState: 'FR', recordId: 'FR-P-000009', handling: 'H1' };
+    const travel: Movement[] = Array.from({ length: 450 }, (_, i) => ({
+      at: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(),
+      from: i % 2 === 0 ? { city: 'Paris', country: 'FR' } : { city: 'Tinytown', country: 'MA' },
+      to: i % 2 === 0 ? { city: 'Tinytown', country: 'MA' } : { city: 'Paris', country: 'FR' },
+      mode: 'AIR',
+      planned: false,
+      source,
+    }));
+    const other = { ...travel[0], at: '2027-01-01T00:00:00Z', from: { city: 'Berlin', country: 'DE' }, to: { city: 'Vienna', country: 'AT' } };
+    const large = model(subject('S', { heldBy: ['FR'], travel }), subject('T', { heldBy: ['FR'], travel: [other] }));
+    const seen = await page.evaluate((model) => {
       const views = (window as unknown as { HagueViews: Record<string, { mount(el: HTMLElement, model: unknown): () => void }> }).HagueViews;
-      const source = { memberState: 'FR', recordId: 'FR-P-000009', handling: 'H1' };
-      const travel = Array.from({ length: 450 }, (_, i) => ({
-        at: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(),
-        from: i % 2 === 0 ? { city: 'Paris', country: 'FR' } : { city: 'Tinytown', country: 'MA' },
-        to: i % 2 === 0 ? { city: 'Tinytown', country: 'MA' } : { city: 'Paris', country: 'FR' },
-        mode: 'AIR',
-        planned: false,
-        source,
-      }));
-      const subject = {
-        id: 'S',
-        label: 'S',
-        heldBy: ['FR'],
-        linkedBy: [],
-        confidence: 'SINGLE_RECORD',
-        records: [],
-        travel,
-        money: [],
-        listings: [],
-        organisations: [],
-        alerts: [],
-      };
-      const other = {
-        ...subject,
-        id: 'T',
-        label: 'T',
-        travel: [{ ...travel[0], at: '2027-01-01T00:00:00Z', from: { city: 'Berlin', country: 'DE' }, to: { city: 'Vienna', country: 'AT' } }],
-      };
-      const model = { subjects: [subject, other], contacts: [], counts: [], networkErrors: [] };
       const timeline = document.createElement('div');
       const map = document.createElement('div');
       document.body.append(timeline, map);
@@ -438,7 +374,7 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
           ),
         ),
       };
-    });
+    }, large);
     expect(seen).toEqual({
       drawn: 400,
       listed: 451,
@@ -455,14 +391,12 @@ describe.skipIf(!haveChromium && process.env.CI !== 'true')('workspace timeline,
       // Two subjects: each its own colour.
       colours: ['S #cf222e', 'T #0969da'],
     });
-    expect(watched.problems).toEqual([]);
-    expect(await watched.violations()).toEqual([]);
+    await watched.expectClean(served.origin);
     await watched.context.close();
   });
 
   it('hears a CSP violation when there is one (control: an inline script is refused)', async () => {
     const watched = await open(browser, `${served.origin}/answer/control`);
-    await watched.page.waitForFunction(() => document.body.dataset.ready === 'true');
     expect(await watched.page.evaluate(() => document.body.dataset.inline)).toBeUndefined();
     expect(await watched.violations()).toEqual([expect.stringMatching(/^script-src-elem inline$/)]);
     expect(watched.problems.some((p) => p.includes('Content Security Policy'))).toBe(true);

@@ -1,6 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { composeFile } from '../../gateway/compose.ts';
 import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../../subgraphs/member/match-keys.ts';
 import { seedMember } from '../../subgraphs/member/seed.ts';
 import { openStore } from '../../subgraphs/member/store.ts';
-import { startCli, type RunningCli } from '../support/network.ts';
+import { gatewayCliArgs, startCli, type RunningCli } from '../support/network.ts';
+import { NGINX, startNginx, type RunningNginx } from '../support/nginx.ts';
 
 /**
  * Each state on a host of its own: Linux network namespaces joined by veth links to one switch
@@ -25,8 +26,6 @@ import { startCli, type RunningCli } from '../support/network.ts';
  * Needs root and `ip netns` (CI runs as root). Elsewhere it is skipped, saying why.
  * `npm run test:network` runs this file alone.
  */
-
-const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((file) => existsSync(file));
 
 function namespacesUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
@@ -113,7 +112,7 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
   const folder = mkdtempSync(join(tmpdir(), 'hague-netns-'));
   const keysDir = join(folder, 'keys');
   const processes: RunningCli[] = [];
-  let nginx: ChildProcess | undefined;
+  let nginx: RunningNginx | undefined;
   let headers: Record<string, string>;
   let certs: Awaited<ReturnType<typeof ensureDevCertificates>>;
   const lbUrl = `http://${hostOf('lb').ip}:${LB_PORT}/graphql`;
@@ -170,11 +169,10 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
     for (const name of ['gw1', 'gw2']) {
       const host = hostOf(name);
       const gateway = startCli(
-        [
-          'gateway',
-          ...['--supergraph', supergraph, '--members', membersYaml, '--host', host.ip, '--port', String(GATEWAY_PORT)],
-          ...['--keys-dir', keysDir, '--accept-dev-keys', '--log-level', 'warn', '--audit', join(folder, `${name}.audit.db`)],
-        ],
+        gatewayCliArgs(
+          { supergraph, members: membersYaml, port: GATEWAY_PORT, keysDir, audit: join(folder, `${name}.audit.db`) },
+          ...['--host', host.ip, '--accept-dev-keys', '--log-level', 'warn'],
+        ),
         { NODE_ENV: 'production' },
         inNs(host.ns),
       );
@@ -182,35 +180,17 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
       await gateway.waitFor(/Ctrl-C to stop/, 90_000);
     }
 
-    const prefix = join(folder, 'nginx');
-    mkdirSync(prefix, { recursive: true });
-    const conf = join(folder, 'nginx.conf');
-    writeFileSync(conf, nginxConf(prefix, hostOf('lb').ip, [hostOf('gw1').ip, hostOf('gw2').ip]));
-    nginx = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        hostOf('lb').ns,
-        NGINX!,
-        '-p',
-        prefix,
-        '-c',
-        conf,
-        '-e',
-        join(prefix, 'error.log'),
-        '-g',
-        `daemon off; pid ${join(prefix, 'nginx.pid')};`,
-      ],
-      { stdio: 'ignore' },
+    const lb = hostOf('lb');
+    nginx = await startNginx(
+      folder,
+      {
+        prefix: join(folder, 'nginx'),
+        listen: `${lb.ip}:${LB_PORT}`,
+        upstreams: [hostOf('gw1').ip, hostOf('gw2').ip].map((ip) => `${ip}:${GATEWAY_PORT}`),
+        userRoot: true,
+      },
+      { readyUrl: lbUrl.replace('/graphql', '/readyz'), wrap: ['ip', 'netns', 'exec', lb.ns], attempts: 400 },
     );
-    for (let i = 0; ; i++) {
-      const up = await fetch(lbUrl.replace('/graphql', '/readyz')).catch(() => undefined);
-      await up?.body?.cancel();
-      if (up?.status === 200) break;
-      if (nginx.exitCode !== null || i > 400) throw new Error(`nginx in ${hostOf('lb').ns} did not come up (exit ${nginx.exitCode})`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     headers = {
       'content-type': 'application/json',
       authorization: `Bearer ${await issueDevToken({ state: 'BE', roles: ['analyst'], clearance: 'SECRET', scopes: ['financial:read'], keysDir })}`,
@@ -219,11 +199,7 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
   }, 240_000);
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx!.once('exit', resolve));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await nginx?.stop();
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
     tearDownTopology();
     rmSync(folder, { recursive: true, force: true });
@@ -314,33 +290,3 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
     expect(heldBy).toEqual(['NL', 'BE', 'FR']);
   });
 });
-
-/** nginx on the load balancer's host, in front of the two gateway replicas, as in the README's Operations. */
-function nginxConf(prefix: string, listen: string, replicas: string[]): string {
-  return `user root;
-worker_processes 1;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/client_body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  upstream hague_gateway {
-${replicas.map((r) => `    server ${r}:${GATEWAY_PORT} max_fails=1 fail_timeout=2s;`).join('\n')}
-  }
-  server {
-    listen ${listen}:${LB_PORT};
-    location / {
-      proxy_pass http://hague_gateway;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
-      proxy_next_upstream_tries 2;
-      add_header X-Upstream $upstream_addr always;
-    }
-  }
-}
-`;
-}

@@ -422,6 +422,19 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: numb
   });
 }
 
+/** `hague gateway` over `supergraph` and `members` on `port`, its keys in `keysDir`, its audit log `audit`; `more` flags after those. */
+export function gatewayCliArgs(
+  options: { supergraph: string; members: string; port: number | string; keysDir: string; audit: string },
+  ...more: string[]
+): string[] {
+  return [
+    'gateway',
+    ...['--supergraph', options.supergraph, '--members', options.members, '--port', String(options.port)],
+    ...['--keys-dir', options.keysDir, '--audit', options.audit],
+    ...more,
+  ];
+}
+
 export interface RunningCli {
   child: ChildProcess;
   output(): string;

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Movement, SubjectModel, WorkspaceModel } from '../../gateway/explorer/workspace/model.ts';
-import { readAnswer, type Answer } from '../../gateway/explorer/workspace/read-answer.ts';
+import type { Movement } from '../../gateway/explorer/workspace/model.ts';
 import { buildGraph } from '../../gateway/explorer/workspace/views/graph.ts';
 import { buildRoute } from '../../gateway/explorer/workspace/views/map.ts';
 import { buildTimeline } from '../../gateway/explorer/workspace/views/timeline.ts';
+import { PASSPORT_TIMELINE_KINDS, fixtureModel, model, subject } from '../support/workspace-models.ts';
 
 /**
  * The workspace's timeline, route map and link graph as data: what each view draws and lists, from a
@@ -13,27 +12,8 @@ import { buildTimeline } from '../../gateway/explorer/workspace/views/timeline.t
  */
 
 /** readAnswer's model of the answer to passport EM482913 a BE analyst got from `hague dev` (test/fixtures/README.md). */
-const passport = readAnswer(JSON.parse(readFileSync(new URL('../fixtures/subject-EM482913-BE.answer.json', import.meta.url), 'utf8')) as Answer);
+const passport = fixtureModel('subject-EM482913-BE.answer.json');
 
-function subject(id: string, parts: Partial<SubjectModel>): SubjectModel {
-  return {
-    id,
-    label: id,
-    heldBy: [],
-    linkedBy: [],
-    confidence: 'SINGLE_RECORD',
-    records: [],
-    travel: [],
-    money: [],
-    listings: [],
-    organisations: [],
-    alerts: [],
-    ...parts,
-  };
-}
-function model(...subjects: SubjectModel[]): WorkspaceModel {
-  return { subjects, contacts: [], counts: [], networkErrors: [] };
-}
 function leg(at: string, from: [string, string], to: [string, string], memberState: string, planned = false): Movement {
   return {
     at,
@@ -49,20 +29,7 @@ describe('timeline', () => {
   it("puts the passport subject's travel, money and listings of NL, BE and FR on one axis, in time order, each with its source", () => {
     const { items, undated } = buildTimeline(passport);
     expect(undated).toEqual([]);
-    expect(items.map((i) => i.kind)).toEqual([
-      'travel',
-      'travel',
-      'travel',
-      'listing',
-      'listing',
-      'travel',
-      'travel',
-      'listing',
-      'money',
-      'money',
-      'money',
-      'travel',
-    ]);
+    expect(items.map((i) => i.kind)).toEqual(PASSPORT_TIMELINE_KINDS);
     expect(items.map((i) => i.time)).toEqual([...items.map((i) => i.time)].sort((a, b) => a - b));
     expect(new Set(items.map((i) => i.source.memberState))).toEqual(new Set(['NL', 'BE', 'FR']));
     expect(items[0]).toMatchObject({

@@ -176,7 +176,8 @@ function organisationKey(o: Json): string {
   return state && id ? `${state}:${id}` : (str(o.name) ?? '?');
 }
 
-function emptySubject(id: string): SubjectModel {
+/** A subject with nothing read into it yet. */
+export function emptySubject(id: string): SubjectModel {
   return {
     id,
     label: id,
