@@ -11,7 +11,11 @@ import { ConfigError } from '../common/config-error.ts';
  */
 export async function connectRedis(url: string, what: string, log: FastifyBaseLogger): Promise<Redis> {
   // Loaded only when a Redis is configured: most gateways keep this state in memory, and start faster without it.
-  const { Redis: RedisClient } = await import('ioredis');
+  // ioredis is CommonJS: Node's ESM loader gives its named export, the compiled bundle (esbuild) only
+  // `default` (module.exports, whose Redis is the class).
+  const loaded = (await import('ioredis')) as unknown as { Redis?: typeof Redis; default?: { Redis?: typeof Redis } };
+  const RedisClient = loaded.Redis ?? loaded.default?.Redis;
+  if (!RedisClient) throw new Error('ioredis did not load: no Redis class in the module');
   const redis = new RedisClient(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 5000 });
   let lastError = '';
   redis.on('error', (error: Error) => {

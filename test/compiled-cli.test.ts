@@ -73,7 +73,7 @@ describe('npm run build and the hague command', () => {
     const before = Date.now();
     const built = await run(join(folder, 'bin', 'build.js'));
     expect(built.code, built.stderr).toBe(0);
-    expect(built.stdout).toMatch(/^hague build: dist\/ in \d+\.\d s \(tsc \d+\.\d s, then esbuild\)$/m);
+    expect(built.stdout).toMatch(/^hague build: dist\/ in \d+\.\d s \(tsc \d+\.\d s, then esbuild: the CLI's bundle and the explorer's workspace\)$/m);
     expect(statSync(join(folder, 'dist', 'cli', 'hague.js')).isFile()).toBe(true);
     expect(statSync(join(folder, 'dist', 'bundle', 'hague.js')).isFile()).toBe(true);
     const stamp = statSync(join(folder, 'dist', 'BUILT')).mtimeMs;

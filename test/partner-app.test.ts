@@ -217,7 +217,7 @@ describe('partner app: other callers on the same gateway', () => {
 
   it("a refused token yields a failed check with the gateway's reason, not a crash", async () => {
     const report = await runPartnerApp({ gateway: net.url, token: 'not-a-jwt', purpose: 'border-security', documentNumbers: [EM] });
-    expect(report.checks[0]).toMatchObject({ records: [], failure: expect.stringMatching(/^HTTP 401: UNAUTHENTICATED: .*not a JWT/) });
+    expect(report.checks[0]).toMatchObject({ records: [], failure: expect.stringMatching(/^HTTP 401: UNAUTHENTICATED: .*not a signed JWT/) });
     expect(formatReport(report)).toContain('Document EM482913: check failed: HTTP 401: UNAUTHENTICATED');
   });
 });
