@@ -236,6 +236,11 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
     }
     // nginx spreads the requests over both replicas, each on its own host.
     expect(upstreams).toEqual(new Set([`${hostOf('gw1').ip}:${GATEWAY_PORT}`, `${hostOf('gw2').ip}:${GATEWAY_PORT}`]));
+    const hosts = HOSTS.map((h) => `${h.ns} ${h.ip}`).join(', ');
+    console.log(
+      `topology: switch ${SWITCH} (bridge br0); hosts ${hosts}; analyst ${CLIENT.ip} (root namespace)\n` +
+        `joint answer over mutual TLS, via ${[...upstreams].join(' and ')}: ${JSON.stringify((await ask()).body.data)}`,
+    );
   });
 
   it('a member refuses, at the TLS handshake, a client without the gateway’s certificate or with one from another CA, and plain HTTP', async () => {
@@ -253,15 +258,20 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
       });
     // The gateway's own certificate gets through (the control).
     expect(await handshake({ cert: readFileSync(certs.gateway.certFile, 'utf8'), key: readFileSync(certs.gateway.keyFile, 'utf8') })).toBe('HTTP 200');
-    expect(await handshake({})).toMatch(/^refused: /);
+    const bare = await handshake({});
+    expect(bare).toMatch(/^refused: /);
     const other = await mintCertificateAuthority('Not the network CA');
     const stranger = await mintCertificate(other, { commonName: 'hague gateway', usage: 'client' });
-    expect(await handshake({ cert: stranger.cert, key: stranger.key })).toMatch(/^refused: /);
+    const foreign = await handshake({ cert: stranger.cert, key: stranger.key });
+    expect(foreign).toMatch(/^refused: /);
     const plain = await fetch(`http://${nl}:${MEMBER_PORT}/graphql`, { method: 'POST', body: '{}' }).then(
       (res) => `HTTP ${res.status}`,
       (error: Error) => `refused: ${(error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message}`,
     );
     expect(plain).not.toBe('HTTP 200');
+    console.log(
+      `NL's member at ${nl}:${MEMBER_PORT}: gateway certificate HTTP 200; no certificate ${bare}; another CA's certificate ${foreign}; plain HTTP ${plain}`,
+    );
   });
 
   it('cutting one state’s link costs only that state: a partial answer within its timeout, the others complete; back when the link is', async () => {
@@ -276,7 +286,9 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
       expect(answer.body.errors).toEqual([
         expect.objectContaining({ extensions: expect.objectContaining({ code: 'MEMBER_UNAVAILABLE', memberState: 'FR', reason: 'TIMEOUT' }) }),
       ]);
-      console.log(`FR cut off: answered in ${Math.round(answer.ms)} ms (FR's timeout ${TIMEOUT_MS} ms) with NL and BE`);
+      console.log(
+        `FR cut off: answered in ${Math.round(answer.ms)} ms (FR's timeout ${TIMEOUT_MS} ms): ${JSON.stringify(answer.body.data)} errors ${JSON.stringify(answer.body.errors)}`,
+      );
     } finally {
       ip('-n', SWITCH, 'link', 'set', fr.port, 'up');
     }
