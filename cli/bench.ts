@@ -22,6 +22,7 @@ interface BenchFlags {
   runs: string;
   subjects?: boolean;
   import?: string | boolean;
+  federation?: boolean;
 }
 
 /**
@@ -62,7 +63,7 @@ export function registerBench(program: Command): void {
       '--startup',
       'instead: gateway start time (spawn to /readyz 200) and SIGTERM to exit, compiled build against tsx, --supergraph against --config; builds dist/ first',
     )
-    .option('--runs <n>', 'with --startup: starts per variant (median, min, max)', '10')
+    .option('--runs <n>', 'with --startup: starts per variant (median, min, max), default 10; with --federation: runs (default 3)', '10')
     .option(
       '--subjects',
       'instead: the subjects query against the plain persons query for the same passport (5 states × 1k persons, same run): p50, p90, ratio',
@@ -71,9 +72,15 @@ export function registerBench(program: Command): void {
       '--import [persons]',
       'instead: the import rate of `hague import` (default 100000 persons through examples/national-export/mapping.yaml into SQLite, with audit chain and match keys, then the same file again)',
     )
+    .option(
+      '--federation',
+      "instead: The Guild's federation gateway benchmark (accounts, inventory, products, reviews subgraphs; its nested query; 50 connections): " +
+        '`hague gateway` with caller auth against stock @apollo/gateway in @apollo/server, with and without Accept-Encoding: br, gzip; ' +
+        'ratios per run (--runs, default 3; --quick: short loads); raw figures in bench/results/federation.json',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile',
+      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile\n  npm run bench -- --federation --quick',
     )
     .action(async (flags: BenchFlags, command: Command) => {
       const numbers = (value: string | undefined, flag: string, max: number) =>
@@ -99,6 +106,21 @@ export function registerBench(program: Command): void {
           throw new ConfigError(`--import '${String(flags.import)}' must be a number of persons from 1 to 10000000`);
         const { runImportBench } = await import('../bench/import.ts');
         await runImportBench({ persons, dir: '.hague/bench-import' });
+        return;
+      }
+      if (flags.federation) {
+        const ignored = ['profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile', 'faults', 'phaseSeconds', 'out'].filter(given);
+        if (ignored.length)
+          throw new ConfigError(
+            `--federation runs its own subgraphs and gateways; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
+          );
+        const runs = given('runs') ? Number(flags.runs) : 3;
+        if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 50`);
+        const { runFederationBench, federationTable } = await import('../bench/federation.ts');
+        const json = given('json') ? flags.json : 'bench/results/federation.json';
+        const result = await runFederationBench({ quick: flags.quick === true, runs, json, command: commandLine });
+        process.stdout.write(federationTable(result));
+        console.log(`\nwritten: ${json}`);
         return;
       }
       if (flags.subjects) {
