@@ -560,6 +560,22 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
     const top = head.rows.map((r) => ({ seq: num(r.seq), hash: r.hash })).sort((a, b) => b.seq - a.seq)[0];
     return top ?? null;
   };
+  /** Entries appended in one transaction after the chain's head, read under its lock. */
+  const appendRows: Backend['appendRows'] = (build) =>
+    inTransaction(async (client) => {
+      const rows = build(await headOf(client));
+      for (const row of rows) {
+        await client.query(`INSERT INTO ${SCHEMA}.entries (seq, at, kind, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
+          row.seq,
+          row.at,
+          row.kind,
+          row.entry,
+          row.prev_hash,
+          row.hash,
+        ]);
+      }
+      return rows;
+    });
   return {
     location,
     anchors: async () =>
@@ -585,34 +601,8 @@ async function openPostgres(url: string, mode: 'write' | 'read', appendRole?: st
         .rows[0];
       return row ? { seq: num(row.seq), hash: row.hash } : null;
     },
-    appendRows: (build) =>
-      inTransaction(async (client) => {
-        const rows = build(await headOf(client));
-        for (const row of rows) {
-          await client.query(`INSERT INTO ${SCHEMA}.entries (seq, at, kind, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
-            row.seq,
-            row.at,
-            row.kind,
-            row.entry,
-            row.prev_hash,
-            row.hash,
-          ]);
-        }
-        return rows;
-      }),
-    appendRow: (build) =>
-      inTransaction(async (client) => {
-        const row = build(await headOf(client));
-        await client.query(`INSERT INTO ${SCHEMA}.entries (seq, at, kind, entry, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
-          row.seq,
-          row.at,
-          row.kind,
-          row.entry,
-          row.prev_hash,
-          row.hash,
-        ]);
-        return row;
-      }),
+    appendRows,
+    appendRow: async (build) => (await appendRows((head) => [build(head)]))[0],
     head: () => headOf(pool),
     lastCheckpointSeq: async () => num((await pool.query<{ seq: string }>(`SELECT COALESCE(MAX(seq), 0) AS seq FROM ${SCHEMA}.checkpoints`)).rows[0].seq),
     insertCheckpoint: async (row) => {

@@ -8,6 +8,7 @@ import { matchKeysOf, keyFingerprint, MATCH_KEYS_VERSION, invalidateMatchKeys, e
 import { canonicalJson } from '../../../common/audit-log.ts';
 import { instantMinute, validateRecord, wasValidated } from './validate.ts';
 import type { ImportChange, ImportItem, ImportMarking, ImportOptions, ImportProblem, ImportRecord, ImportResult, RejectedRecord } from './records.ts';
+import { PERSON_TABLES } from '../demo-data/rows.ts';
 
 export * from './records.ts';
 export { validateRecord } from './validate.ts';
@@ -160,16 +161,8 @@ interface PersonRows {
   affiliations: Insertable<Database['affiliations']>[];
 }
 
-const CHILD_TABLES = [
-  'person_aliases',
-  'person_nationalities',
-  'person_name_keys',
-  'identity_documents',
-  'travel_movements',
-  'financial_measures',
-  'watchlist_listings',
-  'affiliations',
-] as const;
+/** A person's own rows besides the person: replaced whole when the record changes. */
+const CHILD_TABLES = PERSON_TABLES.filter((t): t is Exclude<(typeof PERSON_TABLES)[number], 'persons'> => t !== 'persons');
 
 function rowsOf(record: ImportRecord, digest: string, nowMs: number): PersonRows {
   const id = record.id;
