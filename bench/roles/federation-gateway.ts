@@ -11,14 +11,6 @@
 import '../../gateway/no-telemetry.ts';
 import { join } from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageDisabled,
-  ApolloServerPluginSchemaReportingDisabled,
-  ApolloServerPluginUsageReportingDisabled,
-} from '@apollo/server/plugin/disabled';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify from 'fastify';
 import { composeSupergraph } from '../../gateway/compose.ts';
 import { startGateway } from '../../gateway/server.ts';
 import { buildGatewaySecurity } from '../../gateway/security.ts';
@@ -26,6 +18,7 @@ import type { MemberConfig } from '../../gateway/members-config.ts';
 import { MEMBER_STATE_NAMES } from '../../common/member-states.ts';
 import { devIssuer, devKeyName } from '../../common/dev-identity.ts';
 import { serveParent } from '../child.ts';
+import { serveStockGateway } from './stock-server.ts';
 
 interface Start {
   variant: 'hague' | 'stock';
@@ -70,25 +63,9 @@ async function startHague(o: Start): Promise<string> {
 
 async function startStock(o: Start): Promise<string> {
   const gateway = new ApolloGateway({ supergraphSdl: federationSupergraph(o.subgraphs) });
-  const app = Fastify({ logger: false });
-  const apollo = new ApolloServer({
-    gateway,
-    plugins: [
-      fastifyApolloDrainPlugin(app),
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginSchemaReportingDisabled(),
-      ApolloServerPluginLandingPageDisabled(),
-    ],
-  });
-  await apollo.start();
-  await app.register(fastifyApollo(apollo));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  close = async () => {
-    await apollo.stop();
-    await app.close();
-  };
-  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+  const served = await serveStockGateway(gateway);
+  close = served.close;
+  return served.url;
 }
 
 serveParent({

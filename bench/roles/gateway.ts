@@ -13,14 +13,6 @@
 import '../../gateway/no-telemetry.ts';
 import { join } from 'node:path';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageDisabled,
-  ApolloServerPluginSchemaReportingDisabled,
-  ApolloServerPluginUsageReportingDisabled,
-} from '@apollo/server/plugin/disabled';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify from 'fastify';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { buildGatewaySecurity } from '../../gateway/security.ts';
@@ -35,6 +27,7 @@ import { ensureKeyPair } from '../../common/dev-keys.ts';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../../common/context-token.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from '../policy.ts';
 import { serveParent } from '../child.ts';
+import { serveStockGateway } from './stock-server.ts';
 
 export type GatewayVariant = 'hague' | 'hague-noauthz' | 'stock';
 
@@ -111,25 +104,9 @@ async function startStock(o: Start): Promise<string> {
       return source;
     },
   });
-  const app = Fastify({ logger: false });
-  const apollo = new ApolloServer({
-    gateway,
-    plugins: [
-      fastifyApolloDrainPlugin(app),
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginSchemaReportingDisabled(),
-      ApolloServerPluginLandingPageDisabled(),
-    ],
-  });
-  await apollo.start();
-  await app.register(fastifyApollo(apollo));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  close = async () => {
-    await apollo.stop();
-    await app.close();
-  };
-  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+  const served = await serveStockGateway(gateway);
+  close = served.close;
+  return served.url;
 }
 
 serveParent({
