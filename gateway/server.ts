@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
-import compress from '@fastify/compress';
+import { useCompression } from './compression.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import type { LoggerOptions } from 'pino';
@@ -279,8 +279,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.start();
     loaded = true;
     if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins, exposedHeaders: [REQUEST_ID_HEADER, CORRELATION_ID_HEADER] });
-    // Joint answers are large and repetitive JSON: compress them when the client accepts it.
-    await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+    // Joint answers are large and repetitive JSON: compressed in one call when the client accepts it (compression.ts).
+    useCompression(app);
     for (const plugin of plugins) await plugin.onApp?.(app);
     useCallerAuth(app, options.security.authenticator);
     // While draining, each answer (to a request that was in flight) closes its connection: a

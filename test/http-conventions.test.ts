@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNetwork, type TestNetwork, type TestPerson } from './support/network.ts';
@@ -33,6 +33,32 @@ describe('HTTP conventions', () => {
     const body = JSON.parse(gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString('utf8'));
     expect(body.data.persons).toHaveLength(41);
     expect(body.data.persons.at(-1)).toEqual({ memberState: 'BE', id: 'BE-1', givenName: 'Abdelkarim', familyName: 'Belhawari' });
+  });
+
+  it('compresses with brotli when the client takes it, in one piece, and leaves small answers and refusals of both alone', async () => {
+    const ask = async (acceptEncoding: string | undefined, query = QUERY) => {
+      const res = await request(net.url, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) },
+        body: JSON.stringify({ query }),
+      });
+      return { headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
+    };
+    const br = await ask('gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    const persons = (JSON.parse(brotliDecompressSync(br.body).toString('utf8')) as { data: { persons: unknown[] } }).data.persons;
+    expect(persons).toHaveLength(41);
+    // q-values count: gzip preferred, br refused, identity only.
+    expect((await ask('br;q=0.5, gzip')).headers['content-encoding']).toBe('gzip');
+    expect((await ask('br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined();
+    const plain = await ask(undefined);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect((JSON.parse(plain.body.toString('utf8')) as { data: { persons: unknown[] } }).data.persons).toEqual(persons);
+    // Below 1 KiB: sent as it is.
+    const small = await ask('br', '{ persons(filter: { name: "Belhawari" }, first: 1) { id } }');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString('utf8'))).toMatchObject({ data: { persons: expect.any(Array) } });
   });
 
   it('prevents CSRF: a GET query without a preflight-forcing header is refused, with one it is answered', async () => {
