@@ -14,6 +14,7 @@ import { ConfigError } from '../common/config-error.ts';
 import type { Caller } from '../common/caller.ts';
 import type { MemberState } from '../common/member-states.ts';
 import { createTestDatabase, describePostgres } from './support/postgres.ts';
+import { caller as testCaller } from './support/tokens.ts';
 import {
   NETWORK_KEY_FILE,
   documentIdentifier,
@@ -44,20 +45,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function caller(state: MemberState, over: Partial<Caller> = {}): Caller {
-  return {
-    state,
-    agency: null,
-    subject: 'analyst-1',
-    roles: ['analyst'],
-    clearance: 'SECRET',
-    scopes: [],
-    purpose: 'counter-terrorism',
-    caseReference: null,
-    requestId: 'test',
-    ...over,
-  };
-}
+/** A caller of `state` (the shared test caller: analyst, SECRET, counter-terrorism). */
+const caller = (state: MemberState, over: Partial<Caller> = {}): Caller => testCaller({ state, ...over });
 
 describe('the network pseudonymisation key', () => {
   it('is created once, 0600, epoch e1, and read back alike by every member', () => {
