@@ -129,6 +129,22 @@ export function startChild(name: string, script: string, args: string[] = [], ex
   return new Child(name, child);
 }
 
+/**
+ * One member state in a child process (roles/member.ts), added to `children` (stopped with them)
+ * and started with `start` (state, database, gateway key, and the role's other options): its child
+ * and the URLs of the sides it serves.
+ */
+export async function startMemberChild(
+  children: Child[],
+  start: { state: string; database: string } & Record<string, unknown>,
+): Promise<{ child: Child; urls: { on: string; off: string } }> {
+  const child = startChild(`member ${start.state}`, 'roles/member.ts');
+  children.push(child);
+  await child.waitFor('ready');
+  const { urls } = await child.ask<{ type: string; urls: { on: string; off: string } }>({ type: 'start', ...start });
+  return { child, urls };
+}
+
 /** The CPU profiler of this process (node:inspector), started and stopped by the bench around a measured run. */
 let profiler: Session | undefined;
 

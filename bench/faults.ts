@@ -14,7 +14,7 @@ import { searchPersons } from '../subgraphs/member/search.ts';
 import { openStore } from '../subgraphs/member/store.ts';
 import { findPostgresBinDir } from '../test/support/postgres.ts';
 import { PrivatePostgres } from '../test/support/private-postgres.ts';
-import { startChild, type Child } from './child.ts';
+import { startChild, startMemberChild, type Child } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
@@ -292,21 +292,12 @@ export async function runFaults(options: FaultsOptions): Promise<FaultsResult> {
     await frStore.close();
     const databaseOf = (state: MemberState) => (state === FAULTED ? cluster.url : stateFile(dataDir, PERSONS, state));
 
-    const startMemberChild = async (state: MemberState): Promise<{ child: Child; url: string }> => {
-      const child = startChild(`member ${state}`, 'roles/member.ts');
-      children.push(child);
-      await child.waitFor('ready');
-      const answer = await child.ask<{ type: string; urls: { on: string } }>({
-        type: 'start',
-        state,
-        database: databaseOf(state),
-        gatewayPublicKey: gatewayKey.publicJwk,
-        sides: ['on'],
-      });
-      return { child, url: answer.urls.on };
+    const startMember = async (state: MemberState): Promise<{ child: Child; url: string }> => {
+      const { child, urls } = await startMemberChild(children, { state, database: databaseOf(state), gatewayPublicKey: gatewayKey.publicJwk, sides: ['on'] });
+      return { child, url: urls.on };
     };
     const members = new Map<MemberState, { child: Child; url: string }>();
-    for (const state of STATES) members.set(state, await startMemberChild(state));
+    for (const state of STATES) members.set(state, await startMember(state));
     relay = await startFaultRelay(members.get(FAULTED)!.url);
     const gateway = startChild('gateway', 'roles/gateway.ts');
     children.push(gateway);
@@ -440,7 +431,7 @@ export async function runFaults(options: FaultsOptions): Promise<FaultsResult> {
           await fr.child.exited;
         },
         repair: async () => {
-          const fr = await startMemberChild(FAULTED);
+          const fr = await startMember(FAULTED);
           members.set(FAULTED, fr);
           const u = new URL(fr.url);
           relay!.target = { host: u.hostname, port: Number(u.port) };

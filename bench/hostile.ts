@@ -16,7 +16,7 @@ import { budgetFor, type SearchBudget } from '../subgraphs/member/search-budget.
 import { searchPersons, documentNumberKey } from '../subgraphs/member/search.ts';
 import { openStore } from '../subgraphs/member/store.ts';
 import type { Tier } from '../subgraphs/member/tiers.ts';
-import { startChild, type Child, type ProcessStats } from './child.ts';
+import { startChild, startMemberChild, type Child, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
@@ -585,11 +585,7 @@ export async function runHostile(options: HostileOptions): Promise<HostileResult
     const members = new Map<MemberState, Child>();
     const urls = new Map<MemberState, string>();
     for (const [i, state] of STATES.entries()) {
-      const child = startChild(`member ${state}`, 'roles/member.ts');
-      children.push(child);
-      await child.waitFor('ready');
-      const answer = await child.ask<{ type: string; urls: { on: string } }>({
-        type: 'start',
+      const { child, urls: sides } = await startMemberChild(children, {
         state,
         database: fileOf(state),
         gatewayPublicKey: gatewayKey.publicJwk,
@@ -597,7 +593,7 @@ export async function runHostile(options: HostileOptions): Promise<HostileResult
         sides: ['on'],
       });
       members.set(state, child);
-      urls.set(state, answer.urls.on);
+      urls.set(state, sides.on);
     }
     const gateway = startChild('gateway', 'roles/gateway.ts');
     children.push(gateway);

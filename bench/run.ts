@@ -8,7 +8,7 @@ import { ensureKeyPair } from '../common/dev-keys.ts';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
 import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
-import { type Child, startChild, type ProcessStats } from './child.ts';
+import { type Child, startChild, startMemberChild, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { buildMonolith, monolithIsCurrent } from './monolith/build.ts';
 import { runLoad, summarise, type LoadResult, type Request } from './load.ts';
@@ -242,16 +242,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       await Promise.all(
         Array.from({ length: 3 }, async () => {
           for (let state = queue.shift(); state; state = queue.shift()) {
-            const child = startChild(`member ${state}`, 'roles/member.ts');
-            children.push(child);
-            await child.waitFor('ready');
-            const { urls } = await child.ask<{ type: string; urls: { on: string; off: string } }>({
-              type: 'start',
-              state,
-              database: fileOf(state),
-              gatewayPublicKey: gatewayKey.publicJwk,
-            });
-            members.set(state, { child, urls });
+            members.set(state, await startMemberChild(children, { state, database: fileOf(state), gatewayPublicKey: gatewayKey.publicJwk }));
           }
         }),
       );
