@@ -23,6 +23,9 @@ interface BenchFlags {
   subjects?: boolean;
   import?: string | boolean;
   federation?: boolean;
+  safeguards?: boolean;
+  hosts?: boolean;
+  linkDelay?: string;
 }
 
 /**
@@ -78,9 +81,22 @@ export function registerBench(program: Command): void {
         '`hague gateway` with caller auth against stock @apollo/gateway in @apollo/server, with and without Accept-Encoding: br, gzip; ' +
         'ratios per run (--runs, default 3; --quick: short loads); raw figures in bench/results/federation.json',
     )
+    .option(
+      '--hosts',
+      'instead: 27 states against 5 with every state on a host of its own (root and ip netns: one network namespace per member and gateway, ' +
+        'real `hague member` and `hague gateway` processes over mutual TLS, 1k persons per state): search and dossier one request at a time and under 8 connections, ' +
+        'CPU per query of the gateway and the members, 27/5 ratios (about 5 minutes; --quick about 2); raw figures in bench/results/hosts.json',
+    )
+    .option(
+      '--safeguards',
+      'instead: the price of each safeguard (caller tokens, network rules, cost analysis, rate limits, context tokens, search budget, release rules, audit chains): ' +
+        'CPU per query with all on, all off and each off alone, side by side (5 states × 1k persons; search, dossier, case file, subject; --runs, default 3); ' +
+        'writes its section of bench/README.md and bench/results/safeguards.json',
+    )
+    .option('--link-delay <ms>', 'with --hosts: netem delay on both ends of every member host link, in ms (default 0)')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile\n  npm run bench -- --federation --quick',
+      '\nExamples:\n  npm run bench\n  npm run bench -- --quick\n  npm run bench -- --startup --runs 10\n  npm run bench -- --sizes 1000 --networks 5,27 --scenarios search --profile gateway\n  npm run bench -- --hostile\n  npm run bench -- --federation --quick\n  npm run bench -- --hosts',
     )
     .action(async (flags: BenchFlags, command: Command) => {
       const numbers = (value: string | undefined, flag: string, max: number) =>
@@ -108,6 +124,39 @@ export function registerBench(program: Command): void {
         await runImportBench({ persons, dir: '.hague/bench-import' });
         return;
       }
+      if (flags.hosts) {
+        const ignored = [
+          'profile',
+          'sizes',
+          'networks',
+          'scenarios',
+          'variants',
+          'hostile',
+          'faults',
+          'phaseSeconds',
+          'out',
+          'runs',
+          'startup',
+          'subjects',
+          'federation',
+        ].filter(given);
+        if (ignored.length)
+          throw new ConfigError(
+            `--hosts runs its own network (27 and 5 states × 1k persons, search and dossier); ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
+          );
+        const linkDelayMs = flags.linkDelay === undefined ? 0 : Number(flags.linkDelay);
+        if (!Number.isFinite(linkDelayMs) || linkDelayMs < 0 || linkDelayMs > 1000)
+          throw new ConfigError(`--link-delay '${flags.linkDelay}' must be a number of milliseconds from 0 to 1000`);
+        const { runHostsBench, hostsTable } = await import('../bench/hosts.ts');
+        const json = given('json') ? flags.json : 'bench/results/hosts.json';
+        const result = await runHostsBench({ dataDir: flags.dataDir, json, command: commandLine, quick: flags.quick === true, linkDelayMs });
+        if (result) {
+          process.stdout.write(hostsTable(result));
+          console.log(`\nwritten: ${json}`);
+        }
+        return;
+      }
+      if (flags.linkDelay !== undefined) throw new ConfigError('--link-delay applies to --hosts only');
       if (flags.federation) {
         const ignored = ['profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile', 'faults', 'phaseSeconds', 'out'].filter(given);
         if (ignored.length)
@@ -121,6 +170,32 @@ export function registerBench(program: Command): void {
         const result = await runFederationBench({ quick: flags.quick === true, runs, json, command: commandLine });
         process.stdout.write(federationTable(result));
         console.log(`\nwritten: ${json}`);
+        return;
+      }
+      if (flags.safeguards) {
+        const ignored = [
+          'profile',
+          'sizes',
+          'networks',
+          'scenarios',
+          'variants',
+          'hostile',
+          'faults',
+          'phaseSeconds',
+          'startup',
+          'subjects',
+          'federation',
+        ].filter(given);
+        if (ignored.length)
+          throw new ConfigError(
+            `--safeguards runs its own network (5 states × 1k persons, its own variants and scenarios); ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
+          );
+        const runs = given('runs') ? Number(flags.runs) : flags.quick ? 1 : 3;
+        if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 20`);
+        const { runSafeguardsBench } = await import('../bench/safeguards.ts');
+        const json = given('json') ? flags.json : 'bench/results/safeguards.json';
+        await runSafeguardsBench({ quick: flags.quick === true, runs, json, out: flags.out, dataDir: flags.dataDir, command: commandLine });
+        console.log(`\nwritten: ${flags.out} (section "The price of each safeguard"), ${json}`);
         return;
       }
       if (flags.subjects) {
