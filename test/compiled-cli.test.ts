@@ -33,7 +33,7 @@ beforeAll(() => {
   mkdirSync(join(folder, 'bin'));
   mkdirSync(join(folder, 'cli'));
   mkdirSync(join(folder, 'node_modules'));
-  for (const file of ['bin/hague.js', 'bin/build.js']) copyFileSync(resolve(file), join(folder, file));
+  for (const file of ['bin/hague.js', 'bin/runtime-flags.js', 'bin/build.js']) copyFileSync(resolve(file), join(folder, file));
   for (const name of ['typescript', 'tsx']) symlinkSync(resolve('node_modules', name), join(folder, 'node_modules', name));
   writeFileSync(join(folder, 'node_modules', '.package-lock.json'), '{}\n');
   writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'compiled-cli-test', private: true, type: 'module' }));
