@@ -362,7 +362,9 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
   const keysDir = join(folder, 'keys');
   const running: Running = { gateways: {}, members: new Map() };
   const processes: RunningCli[] = [];
-  let tornDown = false;
+  let teardown: Promise<void> | undefined;
+  let finished = false;
+  let interrupted: NodeJS.Signals | undefined;
   const stopProcesses = async () => {
     await Promise.all(
       processes.map(async (p) => {
@@ -372,30 +374,43 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
       }),
     );
   };
-  const tearDown = async () => {
-    if (tornDown) return;
-    tornDown = true;
-    const t0 = performance.now();
-    await stopProcesses();
-    tearDownTopology(t);
-    rmSync(folder, { recursive: true, force: true });
-    log(
-      `hosts: torn down (${processes.length} processes stopped, ${t.hosts.length + 1} namespaces and ${folder} removed) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-    );
-  };
+  // One teardown, whoever asks first (the end of the run, an error, a signal); the others wait for it.
+  const tearDown = () =>
+    (teardown ??= (async () => {
+      const t0 = performance.now();
+      await stopProcesses();
+      tearDownTopology(t);
+      rmSync(folder, { recursive: true, force: true });
+      finished = true;
+      log(
+        `hosts: torn down (${processes.length} processes stopped, ${t.hosts.length + 1} namespaces and ${folder} removed) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    })());
   // Whatever ends the bench (an error, Ctrl-C, an exit elsewhere) takes its hosts with it.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      log(`hosts: ${signal} again, still tearing down (a few seconds)`);
+      return;
+    }
+    interrupted = signal;
     log(`hosts: ${signal}, tearing down`);
     void tearDown().finally(() => process.exit(130));
   };
   const onExit = () => {
-    if (tornDown) return;
+    if (finished) return;
     for (const p of processes) p.child.kill('SIGKILL');
     tearDownTopology(t);
     rmSync(folder, { recursive: true, force: true });
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  /** Starts no more processes once interrupted. */
+  const spawnCli = (...args: Parameters<typeof startCli>) => {
+    if (interrupted) throw new Error(`bench --hosts: interrupted (${interrupted})`);
+    const p = startCli(...args);
+    processes.push(p);
+    return p;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   process.once('exit', onExit);
 
   const result: HostsResult = {
@@ -485,7 +500,7 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
     const env = { NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: '1' };
     await pool(STATES, Math.max(2, availableParallelism()), async (state) => {
       const host = t.members.get(state)!;
-      const member = startCli(
+      const member = spawnCli(
         [
           'member',
           ...['--state', state, '--host', host.ip, '--port', String(MEMBER_PORT), '--database', fileOf(state)],
@@ -496,7 +511,6 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
         env,
         inNs(host.ns),
       );
-      processes.push(member);
       running.members.set(state, member);
       await member.waitFor(/Ctrl-C to stop/, 180_000);
     });
@@ -504,7 +518,7 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
     t0 = performance.now();
     for (const n of [SMALL, LARGE]) {
       const host = t.gateways[n];
-      const gateway = startCli(
+      const gateway = spawnCli(
         gatewayCliArgs(
           { supergraph, members: membersYaml(n), port: GATEWAY_PORT, keysDir, audit: join(folder, `gateway-${n}.audit.db`) },
           ...['--host', host.ip, '--accept-dev-keys', '--log-level', 'warn'],
@@ -512,7 +526,6 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
         env,
         inNs(host.ns),
       );
-      processes.push(gateway);
       running.gateways[n] = gateway;
     }
     await Promise.all(Object.values(running.gateways).map((g) => g.waitFor(/Ctrl-C to stop/, 180_000)));
@@ -639,9 +652,10 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
     result.memberSockets = memberSockets(t);
     log(`member hosts: ${result.memberSockets.established} connections established on port ${MEMBER_PORT}, ${result.memberSockets.timeWait} in TIME-WAIT`);
   } finally {
+    await tearDown();
+    if (interrupted) process.exit(130);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await tearDown();
     process.off('exit', onExit);
   }
   result.seconds = (performance.now() - started) / 1000;
