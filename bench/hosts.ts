@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { ConfigError } from '../common/config-error.ts';
 import { auditKeyName } from '../common/audit-log.ts';
 import { devIssuer, devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { ensureKeyPair } from '../common/dev-keys.ts';
@@ -58,6 +59,8 @@ interface Cpu {
   members: number;
   /** CPU ms per query of the busiest member state of the network. */
   busiestMember: { state: MemberState; ms: number };
+  /** CPU ms per query of each member state (JSON only). */
+  perMember: Partial<Record<MemberState, number>>;
   /** CPU ms per query of the bench process (the client: autocannon, checks). */
   client: number;
   /** CPU of the machine outside the bench's processes, as a share of all CPUs (noise). */
@@ -78,7 +81,7 @@ export interface HostsRow {
    * plus one state's share of the members' CPU/q (members ÷ states, as bench/README.md's model), or
    * plus the busiest state's CPU/q (the states work in parallel: the slowest one is waited for).
    */
-  model: { mean: number; busiest: number };
+  model: { mean: number; busiest: number; throughput: number };
   problems: string[];
 }
 
@@ -102,6 +105,7 @@ export interface HostsResult {
     membersCpu: number;
     model: number;
     modelBusiest: number;
+    modelThroughput: number;
   }>;
   seconds: number;
 }
@@ -119,6 +123,26 @@ export function namespacesUnavailable(): string | undefined {
     const e = error as { code?: string; stderr?: Buffer; message: string };
     if (e.code === 'ENOENT') return 'the ip command (iproute2) is missing';
     return `ip netns is not available here (${String(e.stderr ?? e.message).trim()})`;
+  }
+}
+
+/** Why `tc qdisc ... netem` (for --link-delay) cannot be used here, or undefined when it can. */
+export function netemUnavailable(): string | undefined {
+  const probe = `hgbprobe${randomBytes(3).toString('hex')}`;
+  try {
+    execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
+    execFileSync('tc', ['-n', probe, 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'], { stdio: 'pipe' });
+    return undefined;
+  } catch (error) {
+    const e = error as { code?: string; stderr?: Buffer; message: string };
+    if (e.code === 'ENOENT') return 'the tc command (iproute2) is missing';
+    return `tc qdisc netem failed: ${String(e.stderr ?? e.message).trim()} (the kernel needs CONFIG_NET_SCH_NETEM, the sch_netem module)`;
+  } finally {
+    try {
+      execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' });
+    } catch {
+      /* never created */
+    }
   }
 }
 
@@ -288,6 +312,7 @@ function cpuOf(t: Tally, states: number): Cpu {
     gateway: t.gateway / q,
     members: members / q,
     busiestMember: { state: STATES[busiest], ms: t.members[busiest] / q },
+    perMember: Object.fromEntries(STATES.map((state, i) => [state, Math.round((1000 * t.members[i]) / q) / 1000])),
     client: t.client / q,
     otherLoad: Math.max(0, t.busy - ours) / t.wall / availableParallelism(),
     busyCpus: ours / t.wall,
@@ -352,6 +377,10 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
       `bench --hosts: SKIPPED, ${unavailable}. It builds ${LARGE + 2} network namespaces (ip netns) and runs one process in each; run it as root on Linux with iproute2.`,
     );
     return undefined;
+  }
+  if (options.linkDelayMs > 0) {
+    const noNetem = netemUnavailable();
+    if (noNetem) throw new ConfigError(`--link-delay: ${noNetem}; run without --link-delay, or on a kernel with netem`);
   }
   const started = performance.now();
   const plan = options.quick
@@ -632,7 +661,12 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
           unloaded,
           loaded,
           cpu,
-          model: { mean: cpu.unloaded.gateway + cpu.unloaded.members / n, busiest: cpu.unloaded.gateway + cpu.unloaded.busiestMember.ms },
+          model: {
+            mean: cpu.unloaded.gateway + cpu.unloaded.members / n,
+            busiest: cpu.unloaded.gateway + cpu.unloaded.busiestMember.ms,
+            // Under load each host's CPU is its own limit: the busiest of the gateway and the members caps the rate.
+            throughput: 1000 / Math.max(cpu.loaded.gateway, cpu.loaded.busiestMember.ms),
+          },
           problems: v.problems,
         });
       }
@@ -647,6 +681,7 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
         membersCpu: large.cpu.unloaded.members / small.cpu.unloaded.members,
         model: large.model.mean / small.model.mean,
         modelBusiest: large.model.busiest / small.model.busiest,
+        modelThroughput: large.model.throughput / small.model.throughput,
       });
     }
     result.memberSockets = memberSockets(t);
@@ -673,7 +708,7 @@ export function hostsTable(result: HostsResult): string {
     (r) =>
       `| ${r.scenario} | ${r.states} | ${r.records} | ${f(r.unloaded.p50)} | ${f(r.unloaded.p90)} | ${f(r.loaded.throughput)} | ${f(r.loaded.p50)} | ` +
       `${f(r.cpu.unloaded.gateway, 2)} / ${f(r.cpu.loaded.gateway, 2)} | ${f(r.cpu.unloaded.members, 2)} / ${f(r.cpu.loaded.members, 2)} | ` +
-      `${r.cpu.unloaded.busiestMember.state} ${f(r.cpu.unloaded.busiestMember.ms, 2)} | ${f(r.model.mean, 2)} / ${f(r.model.busiest, 2)} | ` +
+      `${r.cpu.unloaded.busiestMember.state} ${f(r.cpu.unloaded.busiestMember.ms, 2)} | ${f(r.model.mean, 2)} / ${f(r.model.busiest, 2)} | ${f(r.model.throughput, 0)} | ` +
       `${f(r.cpu.unloaded.busyCpus, 2)} | ${f(100 * r.cpu.loaded.otherLoad, 0)}% | ${r.problems.length ? r.problems.join('; ') : '✓'} |`,
   );
   return [
@@ -682,8 +717,8 @@ export function hostsTable(result: HostsResult): string {
       `${result.topology.linkDelayMs ? `; netem ${result.topology.linkDelayMs} ms on both ends of every member link` : '; no added link delay'}. ` +
       `${SIZE} persons per state. ${result.plan.rounds} round(s) of 5 27 27 5; per size ${result.plan.requestsPerSize} requests one at a time, ~${result.plan.loadSecondsPerSize} s at ${result.plan.connections} connections.`,
     '',
-    '| scenario | states | records | 1 conn p50 ms | 1 conn p90 ms | 8 conn q/s | 8 conn p50 ms | gateway CPU ms/q (1 / 8 conn) | members CPU ms/q (1 / 8 conn) | busiest member CPU ms/q | model ms/q (mean / busiest) | CPUs busy (1 conn) | other load | checks |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | states | records | 1 conn p50 ms | 1 conn p90 ms | 8 conn q/s | 8 conn p50 ms | gateway CPU ms/q (1 / 8 conn) | members CPU ms/q (1 / 8 conn) | busiest member CPU ms/q | model ms/q (mean / busiest) | model q/s | CPUs busy (1 conn) | other load | checks |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     "model: the latency floor if every host had a CPU of its own, from the one-at-a-time runs: gateway CPU/q + the members' CPU/q ÷ states (mean), " +
@@ -692,11 +727,11 @@ export function hostsTable(result: HostsResult): string {
     '',
     '27 / 5 states:',
     '',
-    '| scenario | p50 1 conn | p90 1 conn | throughput 8 conn | p50 8 conn | gateway CPU/q (1 conn) | members CPU/q (1 conn) | model (mean) | model (busiest) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| scenario | p50 1 conn | p90 1 conn | throughput 8 conn | p50 8 conn | gateway CPU/q (1 conn) | members CPU/q (1 conn) | model (mean) | model (busiest) | model q/s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...result.ratios.map(
       (q) =>
-        `| ${q.scenario} | ${f(q.p50, 2)}× | ${f(q.p90, 2)}× | ${f(q.throughput, 2)}× | ${f(q.loadedP50, 2)}× | ${f(q.gatewayCpu, 2)}× | ${f(q.membersCpu, 2)}× | ${f(q.model, 2)}× | ${f(q.modelBusiest, 2)}× |`,
+        `| ${q.scenario} | ${f(q.p50, 2)}× | ${f(q.p90, 2)}× | ${f(q.throughput, 2)}× | ${f(q.loadedP50, 2)}× | ${f(q.gatewayCpu, 2)}× | ${f(q.membersCpu, 2)}× | ${f(q.model, 2)}× | ${f(q.modelBusiest, 2)}× | ${f(q.modelThroughput, 2)}× |`,
     ),
     '',
     result.memberSockets
