@@ -229,6 +229,17 @@ export function entryHash(row: { seq: number; at: string; kind: string; entry: u
   return sha256(canonicalJson({ seq: row.seq, at: row.at, kind: row.kind, entry: row.entry, prev_hash: row.prev_hash }));
 }
 
+/**
+ * entryHash of an entry already in canonical JSON (`text`): the same canonical text (keys at,
+ * entry, kind, prev_hash, seq in that order) built around it instead of canonicalising the entry
+ * again. Appends hash this way; verification recomputes with entryHash from the stored entry.
+ */
+function entryTextHash(row: { seq: number; at: string; kind: string; text: string; prev_hash: string }): string {
+  return sha256(
+    `{"at":${JSON.stringify(row.at)},"entry":${row.text},"kind":${JSON.stringify(row.kind)},"prev_hash":${JSON.stringify(row.prev_hash)},"seq":${row.seq}}`,
+  );
+}
+
 /* ------------------------------------------------------------------------ */
 /* storage: one small interface over SQLite and PostgreSQL                    */
 /* ------------------------------------------------------------------------ */
@@ -776,23 +787,48 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
       : null;
   timer?.unref();
 
+  /** Entries waiting for the next group commit (append). */
+  let batch: Array<{ kind: string; text: string; resolve: (head: { seq: number; hash: string }) => void; reject: (error: unknown) => void }> = [];
+  const flush = async (): Promise<void> => {
+    const taken = batch;
+    batch = [];
+    if (taken.length === 0) return; // close() flushed them already
+    try {
+      const rows = await backend.appendRows((head) => {
+        let previous = head;
+        return taken.map(({ kind, text }) => {
+          const seq = (previous?.seq ?? 0) + 1;
+          const at = new Date().toISOString();
+          const prev_hash = previous?.hash ?? GENESIS_HASH;
+          const row = { seq, at, kind, entry: text, prev_hash, hash: entryTextHash({ seq, at, kind, text, prev_hash }) };
+          previous = row;
+          return row;
+        });
+      });
+      const last = rows[rows.length - 1];
+      if (every > 0 && Math.floor(last.seq / every) > Math.floor((rows[0].seq - 1) / every))
+        void queueCheckpoint({ seq: last.seq, hash: last.hash }).catch(() => {});
+      rows.forEach((row, i) => taken[i].resolve({ seq: row.seq, hash: row.hash }));
+    } catch (error) {
+      for (const waiting of taken) waiting.reject(error);
+    }
+  };
+
   return {
     owner,
     location: backend.location,
-    async append(kind, entry) {
-      if (closed) throw new Error(`audit log ${backend.location} is closed`);
-      if (typeof kind !== 'string' || kind.length === 0) throw new TypeError('audit entry kind must be a non-empty string');
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
-      const normalised = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
-      const text = canonicalJson(normalised);
-      const row = await backend.appendRow((head) => {
-        const seq = (head?.seq ?? 0) + 1;
-        const at = new Date().toISOString();
-        const prev_hash = head?.hash ?? GENESIS_HASH;
-        return { seq, at, kind, entry: text, prev_hash, hash: entryHash({ seq, at, kind, entry: normalised, prev_hash }) };
+    append(kind, entry) {
+      if (closed) return Promise.reject(new Error(`audit log ${backend.location} is closed`));
+      if (typeof kind !== 'string' || kind.length === 0) return Promise.reject(new TypeError('audit entry kind must be a non-empty string'));
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return Promise.reject(new TypeError('audit entry must be an object'));
+      const text = canonicalJson(JSON.parse(JSON.stringify(entry)));
+      // Group commit: the entries appended while the event loop turns are written in one
+      // transaction (one sync to disk for all); each append still resolves only once its entry is
+      // committed, at its own place in the chain.
+      return new Promise((resolve, reject) => {
+        batch.push({ kind, text, resolve, reject });
+        if (batch.length === 1) setImmediate(flush);
       });
-      if (every > 0 && row.seq % every === 0) void queueCheckpoint({ seq: row.seq, hash: row.hash }).catch(() => {});
-      return { seq: row.seq, hash: row.hash };
     },
     async appendMany(entries) {
       if (closed) throw new Error(`audit log ${backend.location} is closed`);
@@ -800,16 +836,15 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
       const prepared = entries.map(({ kind, entry }) => {
         if (typeof kind !== 'string' || kind.length === 0) throw new TypeError('audit entry kind must be a non-empty string');
         if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
-        const normalised = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
-        return { kind, normalised, text: canonicalJson(normalised) };
+        return { kind, text: canonicalJson(JSON.parse(JSON.stringify(entry))) };
       });
       const rows = await backend.appendRows((head) => {
         let previous = head;
         const at = new Date().toISOString();
-        return prepared.map(({ kind, normalised, text }) => {
+        return prepared.map(({ kind, text }) => {
           const seq = (previous?.seq ?? 0) + 1;
           const prev_hash = previous?.hash ?? GENESIS_HASH;
-          const row = { seq, at, kind, entry: text, prev_hash, hash: entryHash({ seq, at, kind, entry: normalised, prev_hash }) };
+          const row = { seq, at, kind, entry: text, prev_hash, hash: entryTextHash({ seq, at, kind, text, prev_hash }) };
           previous = row;
           return row;
         });
@@ -827,6 +862,7 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
     async close() {
       if (closed) return;
       closed = true;
+      if (batch.length) await flush();
       if (timer) clearInterval(timer);
       if (expiryTimer) clearInterval(expiryTimer);
       try {

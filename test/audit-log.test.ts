@@ -309,6 +309,32 @@ function suite(backend: Backend): void {
     expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 400, lastCheckpoint: { seq: 400 } });
   });
 
+  it('commits appends made in the same turn together, each at its place in call order, each resolved only once written', async () => {
+    const location = await backend.location();
+    const log = await openAuditLog(location, { owner: 'NL', signingKey: keys.privateJwk, checkpointEvery: 0 });
+    const first = await log.append('answer', { requestId: 'before' });
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => log.append(i % 2 ? 'refused' : 'answer', { requestId: `r-${i}`, n: i, at: new Date(0) })),
+    );
+    expect(burst.map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => first.seq + 1 + i));
+    const tamper = await backend.tamper(location);
+    const rows = await tamper.rows('SELECT seq, at, kind, entry, prev_hash, hash FROM {entries} ORDER BY seq');
+    await tamper.close();
+    // Written in call order, each hash the chain's own rule over the stored entry (a Date stored as JSON gives it).
+    expect(rows.map((r) => JSON.parse(String(r.entry)).requestId)).toEqual(['before', ...Array.from({ length: 30 }, (_, i) => `r-${i}`)]);
+    for (const row of rows)
+      expect(row.hash).toBe(
+        entryHash({ seq: Number(row.seq), at: String(row.at), kind: String(row.kind), entry: JSON.parse(String(row.entry)), prev_hash: String(row.prev_hash) }),
+      );
+    expect(JSON.parse(String(rows[1].entry)).at).toBe('1970-01-01T00:00:00.000Z');
+    // An entry still waiting for its commit when the log closes is written first, then signed.
+    const late = log.append('answer', { requestId: 'at-close' });
+    await log.close();
+    expect((await late).seq).toBe(first.seq + 31);
+    expect(await verifyAuditLog(location, keys.publicJwk)).toMatchObject({ ok: true, entries: 32, lastCheckpoint: { seq: 32 } });
+    await expect(log.append('answer', { requestId: 'after' })).rejects.toThrow(/closed/);
+  });
+
   it('keeps one chain when two processes append to the same storage at once (2 x 200)', async () => {
     const location = await backend.location();
     const keyFile = join(folder, `key-${++fileCounter}.jwk`);
