@@ -251,3 +251,33 @@ export function checkQueryLimits(
 ): GraphQLError | null {
   return validate(schema, document, [queryLimitsRule(options.limits, { ...options, operationName })])[0] ?? null;
 }
+
+/** Variable sets remembered per document; past it the document's results start afresh. */
+const REMEMBERED_PER_DOCUMENT = 32;
+
+/**
+ * Remembers a check that depends only on the schema, the document and a key (operation name and
+ * variables): the limits, the cost and the argument bounds. Servers cache parsed documents
+ * (Apollo's document store, mercurius's LRU), so a query asked again is the same DocumentNode and
+ * its check is looked up instead of walked again; a new document or other variables are checked in
+ * full. Entries live as long as the document does, at most REMEMBERED_PER_DOCUMENT key each.
+ */
+export function rememberByDocument<R>(): (schema: GraphQLSchema, document: DocumentNode, key: string, check: () => R) => R {
+  const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, R>>>();
+  return (schema, document, key, check) => {
+    let byDocument = bySchema.get(schema);
+    if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap<DocumentNode, Map<string, R>>()));
+    let results = byDocument.get(document);
+    if (!results) byDocument.set(document, (results = new Map<string, R>()));
+    if (results.has(key)) return results.get(key) as R;
+    const result = check();
+    if (results.size >= REMEMBERED_PER_DOCUMENT) results.clear();
+    results.set(key, result);
+    return result;
+  };
+}
+
+/** The key rememberByDocument files a check under: operation name and variables, as sent. */
+export function checkKey(operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): string {
+  return `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+}

@@ -10,12 +10,13 @@ import type {
 import { SEARCH_ARGUMENT_CHECKS } from '../common/search-bounds.ts';
 import type { GatewayContext } from './context.ts';
 import { checkQueryLimits, readCostModel, type CostModel, type QueryLimits } from './query-limits.ts';
+import { checkKey, rememberByDocument } from '../common/query-limits.ts';
 import { PLACEHOLDER, authorizeOperation, nullRemovedFields, stripPlaceholders, type AuthorizationRules, type Removal } from './authorize.ts';
 
 export interface AuthorizationOptions {
   rules: AuthorizationRules;
-  /** Bounds on what one operation may ask (checked on the operation as asked, fragments expanded). */
-  limits?: Partial<QueryLimits>;
+  /** Bounds on what one operation may ask (checked on the operation as asked, fragments expanded). false: none (bench only, GatewaySafeguards). */
+  limits?: Partial<QueryLimits> | false;
   /** `@cost` / `@listSize` for the cost limit; default: read from the supergraph the gateway loads. */
   cost?: CostModel;
   /** Reject the whole request when any field is forbidden, instead of answering it null. */
@@ -32,6 +33,8 @@ export interface AuthorizationOptions {
 export class AuthorizingGateway implements GatewayInterface {
   /** The cost directives of the supergraph loaded last (the API schema has no directives left). */
   private cost: CostModel | undefined;
+  /** Limit checks by document and variables (rememberByDocument); a new supergraph is a new schema, so nothing carries over. */
+  private readonly remembered = rememberByDocument<GraphQLError | null>();
 
   constructor(
     private readonly inner: GatewayInterface,
@@ -68,13 +71,21 @@ export class AuthorizingGateway implements GatewayInterface {
       if (noRootType) return { errors: [noRootType] };
       // Limits apply to the operation as asked, before removals: a forbidden field still counts.
       // Only the executed operation is measured (a document may hold several), with its variables.
-      const tooComplex = checkQueryLimits(requestContext.schema, requestContext.document, executed.name?.value, {
-        limits: this.options.limits,
-        variables: requestContext.request.variables,
-        cost: this.cost,
-        // The members' input bounds, checked once here so a bad value never fans out to every state.
-        checkArguments: (coordinate, args) => SEARCH_ARGUMENT_CHECKS[coordinate]?.(args),
-      });
+      const { limits } = this.options;
+      const { schema, document: asked } = requestContext;
+      const variables = requestContext.request.variables;
+      // A query asked again with the same variables is the same document (Apollo's document store): measured once.
+      const tooComplex =
+        limits !== false &&
+        this.remembered(schema, asked, checkKey(executed.name?.value, variables), () =>
+          checkQueryLimits(schema, asked, executed.name?.value, {
+            limits,
+            variables,
+            cost: this.cost,
+            // The members' input bounds, checked once here so a bad value never fans out to every state.
+            checkArguments: (coordinate, args) => SEARCH_ARGUMENT_CHECKS[coordinate]?.(args),
+          }),
+        );
       if (tooComplex) return { errors: [tooComplex] };
       const { document, removals } = authorizeOperation(this.options.rules, requestContext.document, executed, context.caller ?? null);
       if (removals.length === 0) return executor(requestContext);

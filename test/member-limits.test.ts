@@ -207,6 +207,23 @@ describe('query limits and cost at the member, whatever the gateway sent', () =>
     expect(small.body.data.persons).toHaveLength(10);
   });
 
+  it('measures the same document again with other variables: a remembered check never passes a costlier request', async () => {
+    const query =
+      'query($first: Int) { persons(filter: { name: "Bulkperson" }, first: $first) { affiliations { organisation { members { person { id } } } } } }';
+    const cheap = await ask(query, { first: 10 });
+    expect(cheap.status).toBe(200);
+    expect(cheap.body.errors).toBeUndefined();
+    const costly = await ask(query, { first: 500 });
+    expect(costly.status).toBe(400);
+    expect(costly.body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 255_500 });
+    expect(costly.ran).toEqual(refusedByBounds());
+    // Asked again, each is answered as the first time: the refusal is remembered too, and audited every time.
+    const again = await ask(query, { first: 500 });
+    expect({ status: again.status, body: again.body }).toEqual({ status: costly.status, body: costly.body });
+    expect(again.audit).toEqual(refusedAudit(again.body));
+    expect((await ask(query, { first: 10 })).body).toEqual(cheap.body);
+  });
+
   it('counts _entities by their representations', async () => {
     const r = Array.from({ length: 10_000 }, (_, i) => ({ __typename: 'Person', memberState: 'NL', id: `T-B-${i}` }));
     const { status, body, ran } = await ask('query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id documents { number } } } }', { r });

@@ -1,7 +1,7 @@
-import { validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import { readCostModel, type CostModel } from '../../common/cost.ts';
-import { queryLimitsRule, type QueryLimits } from '../../common/query-limits.ts';
+import { checkKey, queryLimitsRule, rememberByDocument, type QueryLimits } from '../../common/query-limits.ts';
 import { memberTypeDefs } from '../../schema/contract.ts';
 import { SEARCH_ARGUMENT_CHECKS, checkId } from '../../common/search-bounds.ts';
 
@@ -53,14 +53,20 @@ function operationNameOf(context: MercuriusContext): string | undefined {
  * throws its own validation errors: HTTP 400, each error with its code and this state.
  */
 export function memberBounds(limits: Partial<QueryLimits> = {}) {
+  // The same query with the same variables is measured once (rememberByDocument).
+  const remembered = rememberByDocument<readonly GraphQLError[]>();
   return (schema: GraphQLSchema, document: DocumentNode, context: MercuriusContext, variables: Record<string, unknown> | undefined): void => {
-    const rule = queryLimitsRule(limits, {
-      operationName: operationNameOf(context),
-      variables,
-      cost: MEMBER_COST_MODEL,
-      checkArguments: (coordinate, args) => ARGUMENT_CHECKS[coordinate]?.(args),
-    });
-    const errors = validate(schema, document, [rule]);
+    const operationName = operationNameOf(context);
+    const errors = remembered(schema, document, checkKey(operationName, variables), () =>
+      validate(schema, document, [
+        queryLimitsRule(limits, {
+          operationName,
+          variables,
+          cost: MEMBER_COST_MODEL,
+          checkArguments: (coordinate, args) => ARGUMENT_CHECKS[coordinate]?.(args),
+        }),
+      ]),
+    );
     if (errors.length > 0) throw Object.assign(new Error('Graphql validation error'), { errors, statusCode: 400 });
   };
 }
