@@ -23,6 +23,7 @@ interface BenchFlags {
   subjects?: boolean;
   import?: string | boolean;
   federation?: boolean;
+  safeguards?: boolean;
   hosts?: boolean;
   linkDelay?: string;
 }
@@ -85,6 +86,12 @@ export function registerBench(program: Command): void {
       'instead: 27 states against 5 with every state on a host of its own (root and ip netns: one network namespace per member and gateway, ' +
         'real `hague member` and `hague gateway` processes over mutual TLS, 1k persons per state): search and dossier one request at a time and under 8 connections, ' +
         'CPU per query of the gateway and the members, 27/5 ratios (about 5 minutes; --quick about 2); raw figures in bench/results/hosts.json',
+    )
+    .option(
+      '--safeguards',
+      'instead: the price of each safeguard (caller tokens, network rules, cost analysis, rate limits, context tokens, search budget, release rules, audit chains): ' +
+        'CPU per query with all on, all off and each off alone, side by side (5 states × 1k persons; search, dossier, case file, subject; --runs, default 3); ' +
+        'writes its section of bench/README.md and bench/results/safeguards.json',
     )
     .option('--link-delay <ms>', 'with --hosts: netem delay on both ends of every member host link, in ms (default 0)')
     .addHelpText(
@@ -163,6 +170,32 @@ export function registerBench(program: Command): void {
         const result = await runFederationBench({ quick: flags.quick === true, runs, json, command: commandLine });
         process.stdout.write(federationTable(result));
         console.log(`\nwritten: ${json}`);
+        return;
+      }
+      if (flags.safeguards) {
+        const ignored = [
+          'profile',
+          'sizes',
+          'networks',
+          'scenarios',
+          'variants',
+          'hostile',
+          'faults',
+          'phaseSeconds',
+          'startup',
+          'subjects',
+          'federation',
+        ].filter(given);
+        if (ignored.length)
+          throw new ConfigError(
+            `--safeguards runs its own network (5 states × 1k persons, its own variants and scenarios); ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
+          );
+        const runs = given('runs') ? Number(flags.runs) : flags.quick ? 1 : 3;
+        if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 20`);
+        const { runSafeguardsBench } = await import('../bench/safeguards.ts');
+        const json = given('json') ? flags.json : 'bench/results/safeguards.json';
+        await runSafeguardsBench({ quick: flags.quick === true, runs, json, out: flags.out, dataDir: flags.dataDir, command: commandLine });
+        console.log(`\nwritten: ${flags.out} (section "The price of each safeguard"), ${json}`);
         return;
       }
       if (flags.subjects) {

@@ -1,5 +1,5 @@
 import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
-import { jwtVerify, type JWK, importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import { decodeJwt, jwtVerify, type JWK, importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
 import type { KeySet } from './key-set.ts';
 import { isClearance, isPurpose, type Caller } from './caller.ts';
 import { isMemberState, type MemberState } from './member-states.ts';
@@ -91,10 +91,18 @@ export async function signContextToken(
   /** The signing key's id, in the header: members find the public key by it in the gateway's key set. */
   kid?: string,
 ): Promise<string> {
+  const payload = contextPayload(caller, audience, binding);
+  const input = `${protectedHeader(kid)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature = sign('sha256', Buffer.from(input), { key: signingKey(privateKey), dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** The claims of a context token for one request to one recipient. */
+function contextPayload(caller: Caller, audience: string, binding: { body: string | Uint8Array; deadline: number }) {
   const now = Math.floor(Date.now() / 1000);
   const exp = Math.min(now + CONTEXT_TOKEN_MAX_LIFETIME_SECONDS, Math.ceil(binding.deadline / 1000));
   const deadline = Math.min(binding.deadline, exp * 1000);
-  const payload = {
+  return {
     st: caller.state,
     agency: caller.agency,
     roles: caller.roles,
@@ -112,9 +120,6 @@ export async function signContextToken(
     iat: now,
     exp,
   };
-  const input = `${protectedHeader(kid)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = sign('sha256', Buffer.from(input), { key: signingKey(privateKey), dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
 }
 
 /**
@@ -133,7 +138,12 @@ export async function verifyContextToken(token: string, audience: string, public
     requiredClaims: ['exp', 'iat', 'sub', 'jti'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
   });
-  const { st, agency, roles, clearance, scopes, purpose, case: caseReference, rid, dig, dl, jti, iat, exp } = payload as Record<string, unknown>;
+  return claimsOf(payload, digest);
+}
+
+/** The caller claims and request binding of a token's payload (signature already checked, or deliberately not: see readContextTokenUnverified). */
+function claimsOf(payload: Record<string, unknown>, digest: string | null): ContextClaims {
+  const { st, agency, roles, clearance, scopes, purpose, case: caseReference, rid, dig, dl, jti, iat, exp } = payload;
   if (!isMemberState(st) || !isClearance(clearance) || !isPurpose(purpose) || !Array.isArray(roles) || !Array.isArray(scopes) || typeof rid !== 'string') {
     throw new Error('context token lacks caller claims');
   }
@@ -146,7 +156,7 @@ export async function verifyContextToken(token: string, audience: string, public
   }
   if (iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) throw new Error('context token issued in the future');
   if (dl > exp * 1000) throw new Error('context token deadline is after its expiry');
-  if (dig !== digest) throw new Error('context token was issued for another request (body digest differs)');
+  if (digest !== null && dig !== digest) throw new Error('context token was issued for another request (body digest differs)');
   return {
     caller: {
       state: st,
@@ -163,4 +173,19 @@ export async function verifyContextToken(token: string, audience: string, public
     deadline: dl,
     expiresAt: exp * 1000,
   };
+}
+
+/**
+ * BENCH ONLY (bench/safeguards.ts, to price the context token): the claims of a token read
+ * WITHOUT verifying its signature, audience or body binding. Reachable only through a member
+ * started with `safeguards: { contextTokens: false }`, which the CLI cannot set.
+ */
+export function readContextTokenUnverified(token: string): ContextClaims {
+  return claimsOf(decodeJwt(token), null);
+}
+
+/** BENCH ONLY: an unsigned token (alg none) with the same claims, for a gateway started with `safeguards: { contextTokens: false }`. */
+export function unsignedContextToken(caller: Caller, audience: string, binding: { body: string | Uint8Array; deadline: number }): string {
+  const input = `${Buffer.from('{"alg":"none","typ":"hague-context+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify(contextPayload(caller, audience, binding))).toString('base64url')}`;
+  return `${input}.`;
 }

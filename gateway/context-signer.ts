@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { CONTEXT_TOKEN_ALGORITHM, CONTEXT_TOKEN_HEADER, importKey, signContextToken } from '../common/context-token.ts';
+import { CONTEXT_TOKEN_ALGORITHM, CONTEXT_TOKEN_HEADER, importKey, signContextToken, unsignedContextToken } from '../common/context-token.ts';
 import type { HeadersFor } from './context.ts';
 
 /**
@@ -17,6 +17,12 @@ export async function contextTokenHeaders(privateJwk: JWK): Promise<HeadersFor> 
     return { [CONTEXT_TOKEN_HEADER]: await signContextToken(caller, audience, key, call, kid) };
   };
 }
+
+/** BENCH ONLY (GatewaySafeguards.contextTokens false): the same claims, unsigned; only a member with its own check off accepts them. */
+export const unsignedContextTokenHeaders: HeadersFor = async (audience, context, call) => {
+  if (!context.caller) throw new Error('no caller in the request context: authentication must run before the fan-out');
+  return { [CONTEXT_TOKEN_HEADER]: unsignedContextToken(context.caller, audience, call) };
+};
 
 /** The `kid` of the gateway's signing key: its own, or its RFC 7638 thumbprint when the JWK has none. */
 export async function signingKeyId(jwk: JWK): Promise<string> {

@@ -26,7 +26,7 @@ import { readAuthorizationRules, type AuthorizationRules } from './authorize.ts'
 import { AuthorizingGateway } from './authorizing-gateway.ts';
 import { useCallerAuth } from './caller-auth.ts';
 import type { GatewayContext, HeadersFor, StateCall } from './context.ts';
-import { contextTokenHeaders } from './context-signer.ts';
+import { contextTokenHeaders, unsignedContextTokenHeaders } from './context-signer.ts';
 import { maskError } from './error-masking.ts';
 import { registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { registerPublishedKeys } from './published-keys.ts';
@@ -90,8 +90,22 @@ export interface StartGatewayOptions {
    * state with `tls` (its CA and pins in its MemberConfig). Required when any state has `tls`.
    */
   clientCertificate?: { certFile: string; keyFile: string };
+  /** BENCH ONLY: safeguards turned off to measure what each costs (bench/safeguards.ts); the CLI cannot set them. Absent: all on. */
+  safeguards?: GatewaySafeguards;
   /** Automatic persisted queries (members.yaml gateway.persistedQueries): how long a hash is kept, and a Redis the replicas share it in (absent: this process's memory). */
   persistedQueries?: PersistedQuerySettings;
+}
+
+/**
+ * BENCH ONLY: which of the gateway's own safeguards run; every one is on unless set false here.
+ * The others have their own switches already: `authorizationRules` (network rules), `rateLimit`,
+ * `audit`, and the authenticator in `security` (caller tokens).
+ */
+export interface GatewaySafeguards {
+  /** false: no query limits, cost analysis or argument bounds before planning. */
+  queryLimits?: boolean;
+  /** false: context tokens go unsigned (members started with their check off read them). */
+  contextTokens?: boolean;
 }
 
 export interface GatewaySecurity {
@@ -187,7 +201,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const metrics = createMetrics(() => replicas.report());
   // The gateway makes every request id itself; a client's X-Request-Id is only a correlation id (plugins/request-id.ts).
   const app = Fastify({ ...loggerOption(options.logger), genReqId: () => newRequestId(), requestIdHeader: false });
-  const headersFor: HeadersFor = await contextTokenHeaders(options.security.signingKey);
+  const headersFor: HeadersFor =
+    options.safeguards?.contextTokens === false ? unsignedContextTokenHeaders : await contextTokenHeaders(options.security.signingKey);
   const auditLog = options.audit
     ? await openAuditLog(options.audit.location, {
         owner: 'gateway',
@@ -242,6 +257,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const gateway = new AuthorizingGateway(apolloGateway, {
     rules: options.authorizationRules ?? readAuthorizationRules(supergraphSdl),
     strict: options.security.strictAuthorization ?? false,
+    ...(options.safeguards?.queryLimits === false ? { limits: false as const } : {}),
     onRemoved: (removals, context) => {
       const coordinates = removals.map((r) => r.coordinate);
       context.log.debug({ removed: coordinates }, 'network rules removed fields');

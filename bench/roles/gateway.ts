@@ -14,7 +14,9 @@ import '../../gateway/no-telemetry.ts';
 import { join } from 'node:path';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { composeSupergraph, type SubgraphConfig } from '../../gateway/compose.ts';
-import { startGateway, type RunningGateway } from '../../gateway/server.ts';
+import { startGateway, type GatewaySafeguards, type RunningGateway } from '../../gateway/server.ts';
+import type { JWK } from 'jose';
+import { unverifiedAuthenticator } from '../unverified-caller.ts';
 import { buildGatewaySecurity } from '../../gateway/security.ts';
 import { emptyAuthorizationRules, readAuthorizationRules } from '../../gateway/authorize.ts';
 import { stripSecurityPurpose } from '../../gateway/supergraph.ts';
@@ -41,6 +43,10 @@ interface Start {
   timeoutMs: number;
   /** The gateway's rate limits; default off (false). */
   rateLimit?: Partial<RateLimitOptions> | false;
+  /** bench/safeguards.ts: the gateway's own switches (GatewaySafeguards), its audit log, and caller tokens read without verification. */
+  safeguards?: GatewaySafeguards;
+  audit?: { location: string; signingKey: JWK };
+  callerTokens?: false;
 }
 
 let close: (() => Promise<void>) | undefined;
@@ -62,7 +68,8 @@ async function startHague(o: Start): Promise<string> {
     issuer: devIssuer(m.code),
     publicKeys: [{ file: join(o.keysDir, `${devKeyName(m.code)}.jwk`) }],
   }));
-  const security = await buildGatewaySecurity({ members, keysDir: o.keysDir, acceptDevKeys: true });
+  const verified = await buildGatewaySecurity({ members, keysDir: o.keysDir, acceptDevKeys: true });
+  const security = o.callerTokens === false ? { ...verified, authenticator: unverifiedAuthenticator(members) } : verified;
   const supergraphSdl = supergraph(members[0].url, o.subgraphs);
   const gateway: RunningGateway = await startGateway({
     supergraphSdl,
@@ -71,6 +78,8 @@ async function startHague(o: Start): Promise<string> {
     // The bench sends thousands of requests as one caller: it measures the gateway, not its limits
     // (off unless the start message says otherwise: `--hostile` keeps them on).
     rateLimit: o.rateLimit ?? false,
+    ...(o.safeguards ? { safeguards: o.safeguards } : {}),
+    ...(o.audit ? { audit: o.audit } : {}),
     ...(o.variant === 'hague-noauthz' ? { authorizationRules: emptyAuthorizationRules(readAuthorizationRules(supergraphSdl).schema) } : {}),
   });
   close = () => gateway.close();

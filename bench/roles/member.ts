@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { JWK } from 'jose';
-import { startMember, type RunningMember } from '../../subgraphs/member/server.ts';
+import { startMember, type MemberSafeguards, type RunningMember } from '../../subgraphs/member/server.ts';
 import type { ReleasePolicy } from '../../subgraphs/member/release-policy.ts';
 import type { MemberState } from '../../common/member-states.ts';
 import { benchPolicy } from '../policy.ts';
@@ -21,6 +21,15 @@ interface Start {
   policy?: ReleasePolicy;
   /** Which servers to run: 'on' (release rules enforced) and/or 'off'; default both. */
   sides?: Array<'on' | 'off'>;
+  /**
+   * Instead of `sides`: named servers over the same database, each with its own release rules,
+   * safeguards and audit log (bench/safeguards.ts). `auditFile`: the state's own hash-chained audit
+   * log (a fresh SQLite file, synced like production's), signed with `auditKey`.
+   */
+  servers?: Array<{ name: string; enforceRelease: boolean; safeguards?: MemberSafeguards; auditFile?: string }>;
+  auditKey?: JWK;
+  /** The network key file: match keys computed at start (the subjects query links by them). */
+  networkKeyFile?: string;
 }
 
 const running: Array<{ name: string; member: RunningMember; requests: number }> = [];
@@ -28,15 +37,23 @@ const running: Array<{ name: string; member: RunningMember; requests: number }> 
 async function start(message: Start) {
   const urls: Record<string, string> = {};
   const sides = message.sides ?? ['on', 'off'];
-  for (const enforce of [true, false].filter((e) => sides.includes(e ? 'on' : 'off'))) {
+  const servers: NonNullable<Start['servers']> =
+    message.servers ??
+    [true, false].filter((e) => sides.includes(e ? 'on' : 'off')).map((enforce) => ({ name: enforce ? 'on' : 'off', enforceRelease: enforce }));
+  for (const server of servers) {
+    const { auditFile } = server;
+    if (auditFile && !message.auditKey) throw new Error(`member ${message.state}: server ${server.name} has an audit file but no auditKey was sent`);
     const member = await startMember({
       state: message.state,
       database: message.database,
       gatewayPublicKey: message.gatewayPublicKey,
       policy: message.policy ?? benchPolicy(message.state),
-      enforceRelease: enforce,
+      enforceRelease: server.enforceRelease,
+      ...(server.safeguards ? { safeguards: server.safeguards } : {}),
+      ...(auditFile && message.auditKey ? { audit: { location: auditFile, signingKey: message.auditKey } } : {}),
+      ...(message.networkKeyFile ? { networkKeyFile: message.networkKeyFile } : {}),
     });
-    const entry = { name: enforce ? 'on' : 'off', member, requests: 0 };
+    const entry = { name: server.name, member, requests: 0 };
     member.app.server.prependListener('request', (req: IncomingMessage) => {
       if (req.method === 'POST' && req.url?.startsWith('/graphql')) entry.requests++;
     });

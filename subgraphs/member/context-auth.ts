@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
-import { CONTEXT_TOKEN_HEADER, bodyDigest, contextAudience, importKey, verifyContextToken, type ContextClaims } from '../../common/context-token.ts';
+import {
+  CONTEXT_TOKEN_HEADER,
+  bodyDigest,
+  contextAudience,
+  importKey,
+  readContextTokenUnverified,
+  verifyContextToken,
+  type ContextClaims,
+} from '../../common/context-token.ts';
 import { formattedError } from '../../common/errors.ts';
 import type { MemberState } from '../../common/member-states.ts';
 import type { RejectionRecorder } from './audit-refusals.ts';
@@ -39,6 +47,8 @@ export async function useContextAuth(
   store: Store,
   /** Every refusal, for the owner's audit (audit-refusals.ts). */
   onRefused: RejectionRecorder = () => {},
+  /** BENCH ONLY (MemberSafeguards.contextTokens): false reads the caller from the token without verifying anything. */
+  verify = true,
 ): Promise<void> {
   const key = 'getKey' in gatewayKeys ? gatewayKeys : await importKey(gatewayKeys);
   const audience = contextAudience(state);
@@ -91,6 +101,18 @@ export async function useContextAuth(
     if (!tokenOf(request)) return refuse(request, reply, NO_TOKEN);
     request.bodyDigest = emptyDigest;
   });
+
+  if (!verify) {
+    app.addHook('preValidation', async (request, reply) => {
+      if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
+      try {
+        request.contextClaims = readContextTokenUnverified(tokenOf(request) ?? '');
+      } catch (error) {
+        return refuse(request, reply, `context token rejected (${(error as Error).message})`);
+      }
+    });
+    return;
+  }
 
   // The body is hashed as it streams in, then parsed by fastify's own (safe) JSON parser.
   app.addHook('preParsing', async (request, _reply, payload) => {

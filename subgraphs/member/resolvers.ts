@@ -39,7 +39,12 @@ export interface MemberContext {
    * and their match scores in order; sent in the answer's extensions.hague.lists (search-counts.ts).
    */
   lists?: ListCounts;
+  /** BENCH ONLY (MemberSafeguards.searchBudget false): no search profile check. */
+  searchProfiles?: false;
 }
+
+/** BENCH ONLY: the form of a search when profiles are off (MemberSafeguards.searchBudget false). */
+const ANY_FORM: SearchForm = { all: [], also: [], exactNames: false };
 
 /** A search the profile allows only with exact names keeps the records whose names match fully. */
 function exactWhereRequired<T extends { matchScore: number | null }>(rows: T[], form: SearchForm): T[] {
@@ -91,7 +96,7 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
       const first = checkFirst(args.first);
       if (!asked(args.memberStates, context.state)) return [];
       // The owner's search profile first: a criterion it does not offer this caller reads nothing.
-      const form = checkSearch(context.policy, context.caller, 'persons', args.filter as Record<string, unknown>);
+      const form = context.searchProfiles === false ? ANY_FORM : checkSearch(context.policy, context.caller, 'persons', args.filter as Record<string, unknown>);
       // Overdue records (review.ts): withheld from partners, or found only by a search a HIT-tier partner may make.
       const mode = overdueModeFor(context.policy, context.caller);
       const today = reviewToday();
@@ -136,7 +141,8 @@ export const resolvers: GraphQLResolverMap<MemberContext> = {
     ) {
       const first = checkFirst(args.first);
       if (!asked(args.memberStates, context.state)) return [];
-      const form = checkSearch(context.policy, context.caller, 'organisations', args.filter as Record<string, unknown>);
+      const form =
+        context.searchProfiles === false ? ANY_FORM : checkSearch(context.policy, context.caller, 'organisations', args.filter as Record<string, unknown>);
       const rows = countList(context, info, exactWhereRequired(await searchOrganisations(context.store, args.filter, first + 1), form), first);
       for (const row of rows) context.loaders.organisation.prime(row.id, row);
       return rows;

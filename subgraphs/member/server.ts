@@ -50,6 +50,8 @@ export interface MemberOptions {
    * that measures what enforcement costs; the context token is checked either way.
    */
   enforceRelease?: boolean;
+  /** BENCH ONLY: safeguards turned off to measure what each costs (bench/safeguards.ts). Absent: all on. */
+  safeguards?: MemberSafeguards;
   /** fastify logger option: false (default), true, or pino options. */
   logger?: boolean | object;
   /** How often due hit notifications are pushed to the policy's webhook (default 1 s). */
@@ -60,6 +62,22 @@ export interface MemberOptions {
   maxAnswerBytes?: number;
   /** Serve HTTPS with mutual TLS (memberTlsOptions): absent, plain HTTP. */
   tls?: MemberTls;
+}
+
+/**
+ * BENCH ONLY: which of a member's safeguards run. Every one is on unless set false here, and no CLI
+ * flag or config file reaches this: `bench/safeguards.ts` starts members with one safeguard off at
+ * a time to put a price on each, beside the same member with all of them on.
+ */
+export interface MemberSafeguards {
+  /** false: the caller is read from the context token without verifying its signature, binding or single use. */
+  contextTokens?: boolean;
+  /** false: no search profile check (resolvers) and no search budget charge. */
+  searchBudget?: boolean;
+  /** false: no query limits, cost or input bounds before execution (query-bounds.ts). */
+  queryBounds?: boolean;
+  /** false: no audit entry, no record capture for it. */
+  audit?: boolean;
 }
 
 /** PEM texts: the state's own certificate and key, and the CA whose client certificates it accepts (the gateway's). */
@@ -123,15 +141,16 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // Refusals before execution are audited too: without a valid token (counted per address and
   // reason), and a known caller's request mercurius refused (audit-refusals.ts).
-  await useContextAuth(app, state, options.gatewayPublicKey, store, auditRejections(app, options.auditLog));
+  const on = { contextTokens: true, searchBudget: true, queryBounds: true, audit: true, ...options.safeguards };
+  await useContextAuth(app, state, options.gatewayPublicKey, store, auditRejections(app, options.auditLog), on.contextTokens);
   // A database outage is answered 503 DATABASE_UNAVAILABLE, never INTERNAL_SERVER_ERROR; /readyz reflects it.
   const outage = useDatabaseHealth(app, state, store);
   const audit: AuditTarget = { store, log: options.auditLog };
-  auditUnrecordedRefusals(app, audit);
-  useSearchBudget(app, { state, store, policy: options.policy, audit });
+  if (on.audit) auditUnrecordedRefusals(app, audit);
+  if (on.searchBudget) useSearchBudget(app, { state, store, policy: options.policy, audit });
   // Past the gateway's deadline no list resolves and no SQL statement starts (deadline.ts).
   // Every Person and Organisation a resolver returns is recorded for the audit entry (audit-entry.ts).
-  const schema = withRecordCapture(withListDeadlines(buildMemberSchema()));
+  const schema = on.audit ? withRecordCapture(withListDeadlines(buildMemberSchema())) : withListDeadlines(buildMemberSchema());
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   await app.register(mercurius, {
     schema: options.enforceRelease === false ? schema : applyMiddleware(schema, releaseShield(schema, options.policy)),
@@ -151,7 +170,8 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
         caller: claims.caller,
         deadline: claims.deadline,
         policy: options.policy,
-        audit: newAuditCollector(),
+        ...(on.audit ? { audit: newAuditCollector() } : {}),
+        ...(on.searchBudget ? {} : { searchProfiles: false as const }),
         correlationId: requestIdHeader(request.headers[CORRELATION_ID_HEADER]),
       };
     },
@@ -159,7 +179,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
   });
   // Query limits, cost and input bounds before execution, whatever the gateway sent (query-bounds.ts).
   // A refusal is audited too (outcome refused), with the criteria asked.
-  const bounds = memberBounds();
+  const bounds = on.queryBounds ? memberBounds() : () => {};
   app.graphql.addHook('preExecution', async (executedSchema, document, context, variables) => {
     if (context.audit) Object.assign(context.audit, { document, variables });
     try {
@@ -191,6 +211,7 @@ export async function buildMemberApp(options: MemberOptions): Promise<FastifyIns
     const bounded = boundAnswer(execution, { state, deadline: context.deadline, maxAnswerBytes });
     // How many records each search returned and whether more match (search-counts.ts).
     addListCounts(execution, context.lists);
+    if (!on.audit) return;
     const sent = requestOperation(context.reply.request);
     const document = context.audit?.document ?? (sent.query ? parse(sent.query) : undefined);
     if (!document) throw new Error('audit: the executed operation is unknown');
@@ -248,6 +269,8 @@ export async function startMember(options: {
   /** Or the policy itself (tests). */
   policy?: ReleasePolicy;
   enforceRelease?: boolean;
+  /** BENCH ONLY (MemberSafeguards). */
+  safeguards?: MemberSafeguards;
   maxAnswerBytes?: number;
   /** The state's own audit log: a SQLite file or a postgres:// URL (schema hague_audit), and the state's audit key. Absent: the records database's audit_log table. */
   audit?: { location: string; signingKey: JWK; timestampAuthority?: { url: string; timeoutMs?: number } };
@@ -285,6 +308,7 @@ export async function startMember(options: {
       gatewayPublicKey: options.gatewayPublicKey,
       policy,
       enforceRelease: options.enforceRelease,
+      safeguards: options.safeguards,
       maxAnswerBytes: options.maxAnswerBytes,
       tls: options.tls,
     });
