@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { openAuditLog, verifyAuditLog, type AuditLog } from '../common/audit-log.ts';
+import { contextAudience, unsignedContextToken } from '../common/context-token.ts';
 import { openStore, type Store } from '../subgraphs/member/store.ts';
 import { buildMemberApp } from '../subgraphs/member/server.ts';
 import { loadReleasePolicy } from '../subgraphs/member/release-policy.ts';
@@ -96,6 +97,17 @@ it('records the first refusal without a token at once, and sums the rest of that
   expect(forged.status).toBe(401);
   const [rejected] = await entriesAfter(before + 1);
   expect(rejected.entry).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/^context token rejected \(/), from: '127.0.0.1', count: 1 });
+});
+
+it('refuses an unsigned context token (alg none, what only the bench-only switch reads) with every claim right', async () => {
+  const payload = JSON.stringify({ query: '{ persons(filter: { documentNumber: "EH 123 456 7" }) { id } }' });
+  const unsigned = unsignedContextToken({ ...BE, requestId: 'unsigned-1' }, contextAudience('NL'), { body: payload, deadline: Date.now() + 10_000 });
+  const before = entries().length;
+  const answer = await post(payload, { 'x-hague-context': unsigned });
+  expect(answer.status).toBe(401);
+  expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  const [rejected] = await entriesAfter(before);
+  expect(rejected.entry).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/^context token rejected \(/), count: 1 });
 });
 
 it("records a replayed token's refusal with the caller the token names", async () => {
