@@ -723,6 +723,7 @@ export function hostsTable(result: HostsResult): string {
     '',
     "model: the latency floor if every host had a CPU of its own, from the one-at-a-time runs: gateway CPU/q + the members' CPU/q ÷ states (mean), " +
       "or + the busiest state's CPU/q (busiest: the states work in parallel, the gateway waits for the slowest). " +
+      "model q/s: 1000 ÷ the larger of the gateway's and the busiest state's CPU ms/q under load, the throughput if every host had a CPU of its own. " +
       "CPUs busy: CPU-seconds per second of the bench's processes (gateway, members, client) during the one-at-a-time runs.",
     '',
     '27 / 5 states:',
