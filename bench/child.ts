@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { constants, PerformanceObserver, type NodeGCPerformanceDetail } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runtimeFlags } from '../bin/runtime-flags.js';
 
 /**
  * The bench's child processes (members, gateways, the monolith, seed workers): TypeScript run
@@ -18,11 +20,35 @@ export interface ProcessStats {
   maxRss: number;
   /** Role-specific counters, e.g. GraphQL requests received. */
   counters: Record<string, number>;
+  /** Garbage collections since start: scavenges (young generation), mark-compacts (whole heap), and their pauses in ms. */
+  gc: GcStats;
+}
+
+export interface GcStats {
+  scavenges: number;
+  markCompacts: number;
+  pauseMs: number;
+}
+
+const gcStats: GcStats = { scavenges: 0, markCompacts: 0, pauseMs: 0 };
+let gcObserver: PerformanceObserver | undefined;
+
+/** Counts this process's garbage collections from now on (node:perf_hooks 'gc' entries). */
+function observeGc(): void {
+  gcObserver ??= new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { kind } = (entry as unknown as { detail: NodeGCPerformanceDetail }).detail;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcStats.scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcStats.markCompacts++;
+      gcStats.pauseMs += entry.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
 }
 
 export function ownStats(counters: Record<string, number> = {}): ProcessStats {
   const cpu = process.cpuUsage();
-  return { cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage.rss(), maxRss: process.resourceUsage().maxRSS * 1024, counters };
+  return { cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage.rss(), maxRss: process.resourceUsage().maxRSS * 1024, counters, gc: { ...gcStats } };
 }
 
 type Message = { type: string; id?: number; [key: string]: unknown };
@@ -117,7 +143,13 @@ export class Child {
   }
 }
 
-/** Starts `bench/<script>` (TypeScript) as a child with IPC; `execArgv` adds Node flags (--cpu-prof...). */
+/**
+ * The Node flags `hague gateway`, `hague member` and `hague dev` run under (bin/runtime-flags.js:
+ * the defaults, or HAGUE_NODE_FLAGS as the launcher reads it), for the roles that stand for them.
+ */
+export const SERVER_FLAGS: string[] = runtimeFlags(process.env, []);
+
+/** Starts `bench/<script>` (TypeScript) as a child with IPC; `execArgv` adds Node flags (SERVER_FLAGS, --cpu-prof...). */
 export function startChild(name: string, script: string, args: string[] = [], execArgv: string[] = []): Child {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child = fork(file, args, {
@@ -130,7 +162,7 @@ export function startChild(name: string, script: string, args: string[] = [], ex
 }
 
 /**
- * One member state in a child process (roles/member.ts), added to `children` (stopped with them)
+ * One member state in a child process (roles/member.ts) under `hague member`'s Node flags, added to `children` (stopped with them)
  * and started with `start` (state, database, gateway key, and the role's other options): its child
  * and the URLs of the sides it serves.
  */
@@ -138,7 +170,7 @@ export async function startMemberChild(
   children: Child[],
   start: { state: string; database: string } & Record<string, unknown>,
 ): Promise<{ child: Child; urls: { on: string; off: string } }> {
-  const child = startChild(`member ${start.state}`, 'roles/member.ts');
+  const child = startChild(`member ${start.state}`, 'roles/member.ts', [], SERVER_FLAGS);
   children.push(child);
   await child.waitFor('ready');
   const { urls } = await child.ask<{ type: string; urls: { on: string; off: string } }>({ type: 'start', ...start });
@@ -169,6 +201,7 @@ export function serveParent(handlers: {
   stop?: () => Promise<void>;
   [type: string]: ((message: Message) => unknown) | (() => Record<string, number>) | (() => Promise<void>) | undefined;
 }): void {
+  observeGc();
   process.on('message', async (message: Message) => {
     const reply = (answer: Record<string, unknown>) => process.send?.({ ...answer, id: message.id });
     try {

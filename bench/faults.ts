@@ -14,7 +14,7 @@ import { searchPersons } from '../subgraphs/member/search.ts';
 import { openStore } from '../subgraphs/member/store.ts';
 import { findPostgresBinDir } from '../test/support/postgres.ts';
 import { PrivatePostgres } from '../test/support/private-postgres.ts';
-import { startChild, startMemberChild, type Child } from './child.ts';
+import { SERVER_FLAGS, startChild, startMemberChild, type Child } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
@@ -299,7 +299,7 @@ export async function runFaults(options: FaultsOptions): Promise<FaultsResult> {
     const members = new Map<MemberState, { child: Child; url: string }>();
     for (const state of STATES) members.set(state, await startMember(state));
     relay = await startFaultRelay(members.get(FAULTED)!.url);
-    const gateway = startChild('gateway', 'roles/gateway.ts');
+    const gateway = startChild('gateway', 'roles/gateway.ts', [], SERVER_FLAGS); // as `hague gateway` runs
     children.push(gateway);
     await gateway.waitFor('ready');
     const { url } = await gateway.ask<{ type: string; url: string }>({

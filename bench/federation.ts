@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
-import { startChild, type Child } from './child.ts';
+import { SERVER_FLAGS, startChild, type Child } from './child.ts';
 import { FEDERATION_QUERY, FEDERATION_SDL, FEDERATION_SUBGRAPHS } from './federation/subgraphs.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
@@ -15,14 +15,25 @@ import { log, machine, sleep, type BenchResult } from './run.ts';
  * `npm run bench -- --federation`: The Guild's federation gateway benchmark (four subgraphs:
  * accounts, inventory, products, reviews; its nested users/topProducts query; 50 connections)
  * with `hague gateway` (caller auth on) against stock @apollo/gateway in @apollo/server, each with
- * and without `Accept-Encoding: br, gzip`. Every process is its own (subgraphs, each gateway); the
- * load comes from this process with autocannon. Answers are checked before, during (sampled) and
- * after each load: the same data from both gateways, no errors.
+ * and without `Accept-Encoding: br, gzip`. `hague` runs under the launcher's Node flags
+ * (bin/runtime-flags.js), as `hague gateway` does; `hague-defaults` is the same gateway under
+ * Node's default heap settings, so the flags' gain is measured in the same run; stock runs under
+ * Node's defaults. Every process is its own (subgraphs, each gateway); the load comes from this
+ * process with autocannon. Answers are checked before, during (sampled) and after each load: the
+ * same data from every gateway, no errors.
  */
 
-export type Contender = 'hague' | 'stock';
+export type Contender = 'hague' | 'hague-defaults' | 'stock';
 export type Encoding = 'identity' | 'br-gzip';
-const CONTENDERS: Contender[] = ['hague', 'stock'];
+const CONTENDERS: Contender[] = ['hague', 'hague-defaults', 'stock'];
+/** What each contender runs: the gateway variant of roles/federation-gateway.ts and its Node flags. */
+const SETUP: Record<Contender, { variant: 'hague' | 'stock'; execArgv: string[] }> = {
+  hague: { variant: 'hague', execArgv: SERVER_FLAGS },
+  'hague-defaults': { variant: 'hague', execArgv: [] },
+  stock: { variant: 'stock', execArgv: [] },
+};
+/** The ratios reported: hague over each of these. */
+const BASELINES = ['stock', 'hague-defaults'] as const;
 const ENCODINGS: Encoding[] = ['identity', 'br-gzip'];
 const CONNECTIONS = 50;
 
@@ -40,6 +51,10 @@ export interface FederationRun {
   cpuMsPerRequest: number;
   /** Subgraph processes' CPU per answered request, ms (all four). */
   subgraphCpuMsPerRequest: number;
+  /** The gateway's garbage collection per answered request: pauses (ms), scavenges and mark-compacts (per 100 requests). */
+  gcMsPerRequest: number;
+  scavengesPer100: number;
+  markCompactsPer100: number;
   errors: number;
   non2xx: number;
   mismatches: number;
@@ -54,9 +69,12 @@ export interface FederationResult {
   quick: boolean;
   machine: BenchResult['machine'];
   plan: { runs: number; warmupSeconds: number; loadSeconds: number; connections: number };
+  /** The Node flags of the `hague` contender (none for the others). */
+  hagueFlags: string[];
   answerBytes: number;
   runs: FederationRun[];
-  ratios: Array<{ encoding: Encoding; throughput: number[]; p50: number[]; p99: number[]; cpu: number[] }>;
+  /** hague over `versus` per run: hague/stock (the gateways), hague/hague-defaults (the Node flags). */
+  ratios: Array<{ encoding: Encoding; versus: (typeof BASELINES)[number]; throughput: number[]; p50: number[]; p99: number[]; cpu: number[]; gc: number[] }>;
   problems: string[];
   seconds: number;
 }
@@ -112,6 +130,7 @@ export async function runFederationBench(options: { quick: boolean; runs: number
     quick: options.quick,
     machine: machine(),
     plan,
+    hagueFlags: SETUP.hague.execArgv,
     answerBytes: 0,
     runs: [],
     ratios: [],
@@ -121,10 +140,8 @@ export async function runFederationBench(options: { quick: boolean; runs: number
   try {
     await ensureKeyPair(keysDir, devKeyName('NL'));
     const token = await issueDevToken({ ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], keysDir, ttlSeconds: 6 * 3600 });
-    const callerHeaders: Record<Contender, Record<string, string>> = {
-      hague: { authorization: `Bearer ${token}`, [PURPOSE_HEADER]: BENCH_PURPOSE },
-      stock: {},
-    };
+    const caller = { authorization: `Bearer ${token}`, [PURPOSE_HEADER]: BENCH_PURPOSE };
+    const callerHeaders: Record<Contender, Record<string, string>> = { hague: caller, 'hague-defaults': caller, stock: {} };
 
     log(`federation: starting the 4 subgraphs, one process each`);
     const subgraphChildren: Child[] = [];
@@ -139,15 +156,16 @@ export async function runFederationBench(options: { quick: boolean; runs: number
     }
     const gateways = {} as Record<Contender, { child: Child; url: string }>;
     for (const contender of CONTENDERS) {
-      const child = startChild(`${contender} gateway`, 'roles/federation-gateway.ts');
+      const { variant, execArgv } = SETUP[contender];
+      const child = startChild(`${contender} gateway`, 'roles/federation-gateway.ts', [], execArgv);
       children.push(child);
       await child.waitFor('ready');
-      const { url } = await child.ask<{ type: string; url: string }>({ type: 'start', variant: contender, subgraphs, keysDir });
+      const { url } = await child.ask<{ type: string; url: string }>({ type: 'start', variant, subgraphs, keysDir });
       gateways[contender] = { child, url };
-      log(`federation: ${contender} gateway at ${url}`);
+      log(`federation: ${contender} gateway at ${url}${execArgv.length ? ` (node ${execArgv.join(' ')})` : ''}`);
     }
 
-    // Before: both gateways give the same data, no errors; the hague gateway refuses a call without a token.
+    // Before: every gateway gives the same data, no errors; the hague gateway refuses a call without a token.
     const first = await ask(gateways.stock.url, {});
     if (first.status !== 200 || !first.json?.data || first.json.errors) throw new Error(`federation: stock answer not usable: ${first.text.slice(0, 500)}`);
     const expected = first.json.data as unknown;
@@ -159,10 +177,12 @@ export async function runFederationBench(options: { quick: boolean; runs: number
       }
     const refused = await ask(gateways.hague.url, {});
     if (refused.status !== 401) throw new Error(`federation: hague gateway answered ${refused.status} without a caller token (expected 401)`);
-    log(`federation: answers agree (${result.answerBytes} bytes uncompressed); ${plan.runs} run(s) × 2 gateways × 2 encodings, ${plan.loadSeconds} s each`);
+    log(
+      `federation: answers agree (${result.answerBytes} bytes uncompressed); ${plan.runs} run(s) × ${CONTENDERS.length} gateways × 2 encodings, ${plan.loadSeconds} s each`,
+    );
 
     for (let run = 1; run <= plan.runs; run++) {
-      // Alternate which gateway goes first, so neither always gets the machine's quieter moments.
+      // Alternate the order, so no gateway always gets the machine's quieter moments.
       const order = run % 2 ? CONTENDERS : [...CONTENDERS].reverse();
       for (const contender of order)
         for (const encoding of ENCODINGS) {
@@ -212,6 +232,9 @@ export async function runFederationBench(options: { quick: boolean; runs: number
             requests: load.requests,
             cpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / answered,
             subgraphCpuMsPerRequest: subAfter.reduce((a, s, i) => a + s.cpuMicros - subBefore[i].cpuMicros, 0) / 1000 / answered,
+            gcMsPerRequest: (after.gc.pauseMs - before.gc.pauseMs) / answered,
+            scavengesPer100: ((after.gc.scavenges - before.gc.scavenges) * 100) / answered,
+            markCompactsPer100: ((after.gc.markCompacts - before.gc.markCompacts) * 100) / answered,
             errors: load.errors,
             non2xx: load.non2xx,
             mismatches: load.mismatches,
@@ -226,21 +249,24 @@ export async function runFederationBench(options: { quick: boolean; runs: number
             );
           log(
             `  run ${run} ${contender} ${encoding}: ${record.throughput.toFixed(0)} req/s, p50 ${record.p50.toFixed(1)} ms, p99 ${record.p99.toFixed(1)} ms, ` +
-              `${record.cpuMsPerRequest.toFixed(2)} CPU ms/req, ${sampled} samples checked`,
+              `${record.cpuMsPerRequest.toFixed(2)} CPU ms/req, GC ${record.gcMsPerRequest.toFixed(2)} ms/req, ${sampled} samples checked`,
           );
         }
     }
-    for (const encoding of ENCODINGS) {
-      const pick = (run: number, contender: Contender) => result.runs.find((r) => r.run === run && r.contender === contender && r.encoding === encoding)!;
-      const ratio = (f: (r: FederationRun) => number) => Array.from({ length: plan.runs }, (_, i) => f(pick(i + 1, 'hague')) / f(pick(i + 1, 'stock')));
-      result.ratios.push({
-        encoding,
-        throughput: ratio((r) => r.throughput),
-        p50: ratio((r) => r.p50),
-        p99: ratio((r) => r.p99),
-        cpu: ratio((r) => r.cpuMsPerRequest),
-      });
-    }
+    for (const versus of BASELINES)
+      for (const encoding of ENCODINGS) {
+        const pick = (run: number, contender: Contender) => result.runs.find((r) => r.run === run && r.contender === contender && r.encoding === encoding)!;
+        const ratio = (f: (r: FederationRun) => number) => Array.from({ length: plan.runs }, (_, i) => f(pick(i + 1, 'hague')) / f(pick(i + 1, versus)));
+        result.ratios.push({
+          encoding,
+          versus,
+          throughput: ratio((r) => r.throughput),
+          p50: ratio((r) => r.p50),
+          p99: ratio((r) => r.p99),
+          cpu: ratio((r) => r.cpuMsPerRequest),
+          gc: ratio((r) => r.gcMsPerRequest),
+        });
+      }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -264,20 +290,21 @@ export function federationTable(result: FederationResult): string {
     `${result.command} — ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit ${result.machine.commit}; ${result.machine.nproc} CPUs (${result.machine.cpu}), Node ${result.machine.node}`,
     `${result.plan.runs} run(s); per run and gateway and encoding ${result.plan.warmupSeconds} s warm-up then ${result.plan.loadSeconds} s at ${result.plan.connections} connections; answer ${(result.answerBytes / 1024).toFixed(1)} KB uncompressed`,
     '',
-    '| run | gateway | Accept-Encoding | answered with | req/s | p50 ms | p99 ms | gateway CPU ms/req | subgraphs CPU ms/req | errors / mismatches | samples | load avg |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | gateway | Accept-Encoding | answered with | req/s | p50 ms | p99 ms | gateway CPU ms/req | gateway GC ms/req (scavenges, mark-compacts per 100 req) | subgraphs CPU ms/req | errors / mismatches | samples | load avg |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...result.runs.map(
       (r) =>
         `| ${r.run} | ${r.contender} | ${r.encoding === 'identity' ? 'none' : 'br, gzip'} | ${r.answeredWith} | ${r.throughput.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ` +
-        `${r.cpuMsPerRequest.toFixed(2)} | ${r.subgraphCpuMsPerRequest.toFixed(2)} | ${r.errors + r.non2xx} / ${r.mismatches} | ${r.sampled}${r.sampleProblems.length ? ` (${r.sampleProblems.length} bad)` : ''} | ${r.loadAverage.toFixed(1)} |`,
+        `${r.cpuMsPerRequest.toFixed(2)} | ${r.gcMsPerRequest.toFixed(2)} (${r.scavengesPer100.toFixed(0)}, ${r.markCompactsPer100.toFixed(1)}) | ${r.subgraphCpuMsPerRequest.toFixed(2)} | ${r.errors + r.non2xx} / ${r.mismatches} | ${r.sampled}${r.sampleProblems.length ? ` (${r.sampleProblems.length} bad)` : ''} | ${r.loadAverage.toFixed(1)} |`,
     ),
     '',
-    'hague / stock, median over runs (min–max):',
+    `hague / stock (the gateways) and hague / hague-defaults (the launcher's Node flags: ${result.hagueFlags.join(' ') || 'none'}), median over runs (min–max):`,
     '',
-    '| Accept-Encoding | throughput | p50 | p99 | CPU per request |',
-    '|---|---|---|---|---|',
+    '| ratio | Accept-Encoding | throughput | p50 | p99 | CPU per request | GC pauses per request |',
+    '|---|---|---|---|---|---|---|',
     ...result.ratios.map(
-      (q) => `| ${q.encoding === 'identity' ? 'none' : 'br, gzip'} | ${spread(q.throughput)}× | ${spread(q.p50)}× | ${spread(q.p99)}× | ${spread(q.cpu)}× |`,
+      (q) =>
+        `| hague / ${q.versus} | ${q.encoding === 'identity' ? 'none' : 'br, gzip'} | ${spread(q.throughput)}× | ${spread(q.p50)}× | ${spread(q.p99)}× | ${spread(q.cpu)}× | ${spread(q.gc)}× |`,
     ),
     '',
     result.problems.length

@@ -16,7 +16,7 @@ import { budgetFor, type SearchBudget } from '../subgraphs/member/search-budget.
 import { searchPersons, documentNumberKey } from '../subgraphs/member/search.ts';
 import { openStore } from '../subgraphs/member/store.ts';
 import type { Tier } from '../subgraphs/member/tiers.ts';
-import { startChild, startMemberChild, type Child, type ProcessStats } from './child.ts';
+import { SERVER_FLAGS, startChild, startMemberChild, type Child, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
@@ -595,7 +595,7 @@ export async function runHostile(options: HostileOptions): Promise<HostileResult
       members.set(state, child);
       urls.set(state, sides.on);
     }
-    const gateway = startChild('gateway', 'roles/gateway.ts');
+    const gateway = startChild('gateway', 'roles/gateway.ts', [], SERVER_FLAGS); // as `hague gateway` runs
     children.push(gateway);
     await gateway.waitFor('ready');
     const { url } = await gateway.ask<{ type: string; url: string }>({

@@ -8,7 +8,7 @@ import { ensureKeyPair } from '../common/dev-keys.ts';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
 import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
-import { type Child, startChild, startMemberChild, type ProcessStats } from './child.ts';
+import { type Child, SERVER_FLAGS, startChild, startMemberChild, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { buildMonolith, monolithIsCurrent } from './monolith/build.ts';
 import { runLoad, summarise, type LoadResult, type Request } from './load.ts';
@@ -342,7 +342,9 @@ interface Server {
 async function startServer(network: Network, n: number, variant: Variant, withCasefiles: boolean, keysDir: string, children: Child[]): Promise<Server> {
   const states = variant === 'c' ? networkOf(1) : networkOf(n);
   const memberSide = variant === 'b' ? 'off' : 'on';
-  const child = startChild(variant === 'd' ? 'monolith' : `gateway ${variant}`, variant === 'd' ? 'roles/monolith.ts' : 'roles/gateway.ts');
+  // The hague gateways run under `hague gateway`'s Node flags; stock @apollo/gateway and the monolith under Node's defaults.
+  const flags = variant === 'a' || variant === 'b' ? SERVER_FLAGS : [];
+  const child = startChild(variant === 'd' ? 'monolith' : `gateway ${variant}`, variant === 'd' ? 'roles/monolith.ts' : 'roles/gateway.ts', [], flags);
   children.push(child);
   await child.waitFor('ready');
   const { url } =
