@@ -1,5 +1,5 @@
-import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
-import { decodeJwt, jwtVerify, type JWK, importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import { KeyObject, createHash, randomUUID, sign, verify } from 'node:crypto';
+import { decodeJwt, type JWK, importJWK, type CryptoKey } from 'jose';
 import type { KeySet } from './key-set.ts';
 import { isClearance, isPurpose, type Caller } from './caller.ts';
 import { isMemberState, type MemberState } from './member-states.ts';
@@ -65,15 +65,15 @@ function protectedHeader(kid: string | undefined): string {
   return header;
 }
 
-const signingKeys = new WeakMap<CryptoKey, KeyObject>();
+const keyObjects = new WeakMap<CryptoKey, KeyObject>();
 
-/** node:crypto's handle on the gateway's private key (one per imported key). */
-function signingKey(key: Key): KeyObject {
+/** node:crypto's handle on an imported key: the gateway's private key, or a public key that verifies (one per imported key). */
+function keyObject(key: Key): KeyObject {
   if (key instanceof KeyObject) return key;
-  if (key instanceof Uint8Array) throw new TypeError(`context tokens are signed with an ${CONTEXT_TOKEN_ALGORITHM} private key, not a secret`);
-  let keyObject = signingKeys.get(key);
-  if (!keyObject) signingKeys.set(key, (keyObject = KeyObject.from(key)));
-  return keyObject;
+  if (key instanceof Uint8Array) throw new TypeError(`context tokens are signed with an ${CONTEXT_TOKEN_ALGORITHM} key pair, not a secret`);
+  let object = keyObjects.get(key);
+  if (!object) keyObjects.set(key, (object = KeyObject.from(key)));
+  return object;
 }
 
 /**
@@ -93,7 +93,7 @@ export async function signContextToken(
 ): Promise<string> {
   const payload = contextPayload(caller, audience, binding);
   const input = `${protectedHeader(kid)}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = sign('sha256', Buffer.from(input), { key: signingKey(privateKey), dsaEncoding: 'ieee-p1363' });
+  const signature = sign('sha256', Buffer.from(input), { key: keyObject(privateKey), dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -124,21 +124,52 @@ function contextPayload(caller: Caller, audience: string, binding: { body: strin
 
 /**
  * Verifies a context token for `audience` and the digest (bodyDigest) of the request body it
- * arrived with; throws with a
- * reason when it is forged, expired, for another recipient or another request, or claims to live
- * longer than a minute. Single use is the recipient's to enforce (it keeps the ids it has seen).
+ * arrived with; throws with a reason when it is forged, expired, for another recipient or another
+ * request, or claims to live longer than a minute. Single use is the recipient's to enforce (it
+ * keeps the ids it has seen).
+ *
+ * The compact JWS is checked with node:crypto synchronously, as it is signed: ES256 only (the
+ * header's alg, and a P-256 key), typ hague-context+jwt, no `crit`, a 64-byte signature over the
+ * exact header and payload text; then iss, aud, exp, nbf, iat, sub and jti with a clock tolerance
+ * of 5 s. WebCrypto's asynchronous job, through jose, cost a member more than the rest of the check
+ * (bench/README.md, the price of each safeguard). The messages are jose's, as before.
  */
 export async function verifyContextToken(token: string, audience: string, publicKey: Key | KeySet, digest: string): Promise<ContextClaims> {
-  const key = 'getKey' in publicKey ? (header: JWSHeaderParameters) => publicKey.getKey(header) : publicKey;
-  const { payload } = await jwtVerify(token, key, {
-    issuer: CONTEXT_TOKEN_ISSUER,
-    audience,
-    algorithms: [CONTEXT_TOKEN_ALGORITHM],
-    typ: 'hague-context+jwt',
-    requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
-  });
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new Error('Invalid Compact JWS');
+  const header = jsonPart(parts[0], 'Invalid Compact JWS');
+  if (header.alg !== CONTEXT_TOKEN_ALGORITHM) throw new Error('"alg" (Algorithm) Header Parameter value not allowed');
+  if ('crit' in header) throw new Error('Extension Header Parameter "crit" is not recognized');
+  const key = 'getKey' in publicKey ? await publicKey.getKey(header) : keyObject(publicKey);
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw new Error('the key does not verify ES256 (not a P-256 key)');
+  const signature = Buffer.from(parts[2], 'base64url');
+  if (signature.length !== 64 || !verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key, dsaEncoding: 'ieee-p1363' }, signature))
+    throw new Error('signature verification failed');
+  if (header.typ !== 'hague-context+jwt') throw new Error('unexpected "typ" JWT header value');
+  const payload = jsonPart(parts[1], 'JWT Claims Set must be a top-level JSON object');
+  for (const claim of ['exp', 'iat', 'sub', 'jti']) if (!(claim in payload)) throw new Error(`missing required "${claim}" claim`);
+  if (payload.iss !== CONTEXT_TOKEN_ISSUER) throw new Error('unexpected "iss" claim value');
+  if (!(Array.isArray(payload.aud) ? payload.aud.includes(audience) : payload.aud === audience)) throw new Error('unexpected "aud" claim value');
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.exp !== 'number') throw new Error('"exp" claim must be a number');
+  if (payload.exp <= now - CLOCK_TOLERANCE_SECONDS) throw new Error('"exp" claim timestamp check failed');
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf > now + CLOCK_TOLERANCE_SECONDS))
+    throw new Error('"nbf" claim timestamp check failed');
+  if (typeof payload.iat !== 'number') throw new Error('"iat" claim must be a number');
   return claimsOf(payload, digest);
+}
+
+/** A base64url JSON object of a compact JWS (its header or payload), or throws `message`. */
+function jsonPart(part: string, message: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error(message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(message);
+  return value as Record<string, unknown>;
 }
 
 /** The caller claims and request binding of a token's payload (signature already checked, or deliberately not: see readContextTokenUnverified). */

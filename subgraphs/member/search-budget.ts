@@ -157,6 +157,31 @@ async function settledOutcome(store: Store, requestKey: string): Promise<string 
   }
 }
 
+/** Parsed queries and their root-field counts, by operation name and text: the gateway sends the same few queries again and again. */
+const counted = new Map<string, { document: DocumentNode; count: number }>();
+const COUNTED_QUERIES = 256;
+/** Longer queries are parsed every time rather than kept. */
+const COUNTED_QUERY_LENGTH = 16_384;
+
+/** The query parsed and its root fields counted (rootFieldCount), remembered for short queries; undefined when it does not parse. */
+function countedQuery(query: string, operationName: string | null): { document: DocumentNode; count: number } | undefined {
+  const key = `${operationName ?? ''}\u0000${query}`;
+  const known = counted.get(key);
+  if (known) return known;
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: MAX_QUERY_TOKENS });
+  } catch {
+    return undefined;
+  }
+  const result = { document, count: rootFieldCount(document, operationName) };
+  if (query.length <= COUNTED_QUERY_LENGTH) {
+    if (counted.size >= COUNTED_QUERIES) counted.delete(counted.keys().next().value as string);
+    counted.set(key, result);
+  }
+  return result;
+}
+
 /** The budget the owner grants this tier. */
 export function budgetFor(policy: ReleasePolicy, tier: Tier): SearchBudget {
   return policy.searchBudgets?.[tier] ?? DEFAULT_SEARCH_BUDGETS[tier];
@@ -194,13 +219,9 @@ export function useSearchBudget(app: FastifyInstance, options: { state: MemberSt
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return; // mercurius refuses it
     const { query, operationName, variables } = body as { query?: unknown; operationName?: unknown; variables?: unknown };
     if (typeof query !== 'string') return;
-    let document: DocumentNode;
-    try {
-      document = parse(query, { maxTokens: MAX_QUERY_TOKENS });
-    } catch {
-      return; // mercurius answers the syntax error (or the token limit)
-    }
-    const count = rootFieldCount(document, typeof operationName === 'string' ? operationName : null);
+    const asked = countedQuery(query, typeof operationName === 'string' ? operationName : null);
+    if (!asked) return; // mercurius answers the syntax error (or the token limit)
+    const { document, count } = asked;
     if (count === 0) return;
     const { caller } = claims;
     const tier = releaseTier(policy, caller);
