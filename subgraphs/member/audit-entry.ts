@@ -321,6 +321,15 @@ export function describeAnswer(input: AnswerInput): AuditEntry {
   const queryType = schema.getQueryType();
   if (operation && queryType && result.data) {
     const fragments = fragmentsOf(document);
+    // The fields of a selection set on a type are the same for every item of a list: collected once.
+    const collected = new Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>();
+    const fieldsOn = (set: SelectionSetNode, type: GraphQLObjectType) => {
+      let byType = collected.get(set);
+      if (!byType) collected.set(set, (byType = new Map()));
+      let fields = byType.get(type);
+      if (!fields) byType.set(type, (fields = fieldsOf(schema, set, type, fragments, variables)));
+      return fields;
+    };
     const visit = (set: SelectionSetNode, type: GraphQLObjectType, value: Record<string, unknown>, path: (string | number)[]) => {
       const captured = input.records.get(pathKey(path));
       const record = captured && type.name === captured.type ? captured : undefined;
@@ -329,13 +338,13 @@ export function describeAnswer(input: AnswerInput): AuditEntry {
         entry = { ...record, released: new Set(), withheld: new Map() };
         byRecord.set(`${record.type}:${record.id}`, entry);
       }
-      for (const field of fieldsOf(schema, set, type, fragments, variables)) {
+      for (const field of fieldsOn(set, type)) {
         const name = field.name.value;
         const definition = type.getFields()[name];
         if (!definition) continue; // __typename and other meta fields
         const key = field.alias?.value ?? name;
         const childPath = [...path, key];
-        const error = errors.get(pathKey(childPath));
+        const error = errors.size > 0 ? errors.get(pathKey(childPath)) : undefined;
         const code = codeOf(error);
         if (entry) {
           const coordinate = `${type.name}.${name}`;
