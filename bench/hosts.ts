@@ -319,18 +319,6 @@ function cpuOf(t: Tally, states: number): Cpu {
   };
 }
 
-/**
- * The records a correct answer holds, in order. A joint search's merged list is ordered by match
- * score across states, ties in network order (gateway/merge.ts), where Expectations lists them
- * state by state: sorted here the same way (a stable sort on the score in the key).
- */
-function expectedRecords(expectations: Expectations, scenario: Scenario, states: MemberState[]): ExpectedRecord[] {
-  const records = expectations.records(scenario.name, states);
-  if (scenario.name !== 'search') return records;
-  const score = (r: ExpectedRecord) => Number(r.key.split(':')[2]);
-  return [...records].sort((a, b) => score(b) - score(a));
-}
-
 /** TCP connections on the member port of each member host: established (kept alive) and in TIME-WAIT (closed). */
 function memberSockets(t: Topology): { established: number; timeWait: number } {
   const count = (ns: string, state: string) => {
@@ -583,7 +571,7 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
         }
       >();
       for (const n of [SMALL, LARGE]) {
-        const expected = expectedRecords(expectations, scenario, networkOf(n));
+        const expected = expectations.records(scenario.name, networkOf(n));
         const before = await post(urlOf(n), body, headers);
         const problems = checkAnswer(scenario, expected, before.status, before.json).map((p) => `before load: ${p}`);
         const expectedText = problems.length ? undefined : before.text;

@@ -93,10 +93,27 @@ export function requestBody(scenario: Scenario): string {
   return JSON.stringify({ query: scenario.query, variables: scenario.variables, operationName: scenario.query.match(/query (\w+)/)![1] });
 }
 
-/** One expected record: its key and how many related rows each relation must return. */
+/** One expected record: its key, how many related rows each relation must return, and its match score (search). */
 export interface ExpectedRecord {
   key: string;
   relations?: Record<string, number>;
+  matchScore?: number | null;
+}
+
+/**
+ * The Hague gateway's order for a list root field (persons) merged across states, the rule of
+ * gateway/merge.ts mergeRoot: best match score first (the scores each state reports, the records'
+ * matchScore); records of equal score keep their order in `records`, and so do records without a
+ * score, which come after every scored one (ranked as -1). A stable sort, like the gateway's, so
+ * `records` must be given state by state in network order, each state's in its own order.
+ * The monolith (variant d) and every bench that checks a merged search use this one function.
+ */
+export function inMergedOrder<T>(records: readonly T[], scoreOf: (record: T) => number | null | undefined): T[] {
+  const score = (record: T) => {
+    const s = scoreOf(record);
+    return typeof s === 'number' && Number.isFinite(s) ? s : -1;
+  };
+  return [...records].sort((a, b) => score(b) - score(a));
 }
 
 const RELATIONS: Array<[string, string]> = [
@@ -139,7 +156,7 @@ export class Expectations {
       try {
         search.set(
           state,
-          (await searchPersons(store, { name: SEARCH_NAME }, 50)).map((r) => ({ key: `${state}:${r.id}:${r.matchScore}` })),
+          (await searchPersons(store, { name: SEARCH_NAME }, 50)).map((r) => ({ key: `${state}:${r.id}:${r.matchScore}`, matchScore: r.matchScore })),
         );
         const holders = await store.db
           .selectFrom('identity_documents')
@@ -183,11 +200,18 @@ export class Expectations {
     );
   }
 
-  /** The records a scenario's answer must hold, in order, for a network of `states`. */
+  /**
+   * The records a scenario's answer must hold, in order, for a network of `states` (in network
+   * order). A list root field is merged as the gateway merges it (inMergedOrder): the search by
+   * match score across states; the dossier's records have no score, so they stay state by state.
+   */
   records(scenario: ScenarioName, states: MemberState[]): ExpectedRecord[] {
     if (scenario === 'casefile') return this.casefileRecords.filter((r) => states.includes(r.key.split(':')[0] as MemberState));
     const byState = scenario === 'search' ? this.search : this.dossier;
-    return states.flatMap((s) => byState.get(s) ?? []);
+    return inMergedOrder(
+      states.flatMap((s) => byState.get(s) ?? []),
+      (r) => r.matchScore,
+    );
   }
 
   casefileStates(): MemberState[] {

@@ -4,8 +4,9 @@
  * members), a plain schema with the contract's types (printed from schema/member.graphql without
  * its federation and tier directives), the members' own resolvers and DataLoaders over the merged
  * tables, and one SQL search across the states instead of one per state. It answers a query with
- * the same records, order and scores as the network: each state's best `first` matches, states in
- * network order.
+ * the same records, order and scores as the network: each state's best `first` matches, merged as
+ * the gateway merges the states' lists (best match score first, ties in network order; see
+ * inMergedOrder in bench/scenarios.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
@@ -21,6 +22,7 @@ import type { Database } from '../../subgraphs/member/store-schema.ts';
 import type { Store } from '../../subgraphs/member/store.ts';
 import { MEMBER_STATE_NAMES, type MemberState } from '../../common/member-states.ts';
 import { hagueError } from '../../common/errors.ts';
+import { inMergedOrder } from '../scenarios.ts';
 
 /** A case file of another agency, naming records by key (the dossier-by-entities scenario). */
 export interface Casefile {
@@ -189,7 +191,11 @@ export async function startMonolith(options: {
     ...valueTypes,
     Query: {
       async persons(_: unknown, args: { filter: PersonFilter; first?: number | null; memberStates?: MemberState[] | null }, context: MonolithContext) {
-        const rows = await searchPersons(db, asked(context.states, args.memberStates), args.filter, checkFirst(args.first));
+        // Each state's best `first`, state by state in network order, then merged as the gateway merges them.
+        const rows = inMergedOrder(
+          await searchPersons(db, asked(context.states, args.memberStates), args.filter, checkFirst(args.first)),
+          (row) => row.matchScore,
+        );
         for (const row of rows) context.loaders.person.prime(row.id, row);
         return rows;
       },
