@@ -9,6 +9,7 @@ import { describeRefusal } from './audit-entry.ts';
 import { CORRELATION_ID_HEADER, requestIdHeader } from '../../common/request-id.ts';
 import type { ReleasePolicy } from './release-policy.ts';
 import { releaseTier } from './release-rules.ts';
+import type SQLite from 'better-sqlite3';
 import type { Store } from './store.ts';
 import type { Tier } from './tiers.ts';
 
@@ -68,6 +69,14 @@ export function rootFieldCount(document: DocumentNode, operationName?: string | 
   return count;
 }
 
+/** The hour and day windows `now` falls in, with the budget's limit of each. */
+function windowsAt(budget: SearchBudget, now: number) {
+  return [
+    { window: 'hour' as const, start: Math.floor(now / HOUR) * HOUR, length: HOUR, limit: budget.perHour },
+    { window: 'day' as const, start: Math.floor(now / DAY) * DAY, length: DAY, limit: budget.perDay },
+  ];
+}
+
 /** Adds `count` to the caller's hour and day windows in one statement; refunds and says which ran out when one did. */
 export async function chargeSearches(
   store: Store,
@@ -76,10 +85,7 @@ export async function chargeSearches(
   count: number,
   now = Date.now(),
 ): Promise<{ ok: true } | { ok: false; window: 'hour' | 'day'; limit: number; retryAfter: number }> {
-  const windows = [
-    { window: 'hour' as const, start: Math.floor(now / HOUR) * HOUR, length: HOUR, limit: budget.perHour },
-    { window: 'day' as const, start: Math.floor(now / DAY) * DAY, length: DAY, limit: budget.perDay },
-  ];
+  const windows = windowsAt(budget, now);
   const rows = await store.db
     .insertInto('search_budget')
     .values(windows.map((w) => ({ caller: callerKey, window: w.window, window_start: w.start, used: count })))
@@ -129,6 +135,7 @@ export async function chargeOnce(
   count: number,
   now = Date.now(),
 ): Promise<{ ok: true; repeated?: boolean } | { ok: false; window: 'hour' | 'day'; limit: number; retryAfter: number }> {
+  if (store.transactNow) return store.transactNow((statement) => chargeOnceNow(statement, requestKey, callerKey, budget, count, now));
   const inserted = await store.db
     .insertInto('search_budget_requests')
     .values({ request_key: requestKey, outcome: 'pending', expires_at: now + REMEMBER_MS })
@@ -145,6 +152,50 @@ export async function chargeOnce(
     .where('request_key', '=', requestKey)
     .execute();
   return charged;
+}
+
+/**
+ * chargeOnce on SQLite, inside one synchronous IMMEDIATE transaction (Store.transactNow): the
+ * request key is recorded with the outcome it gets, and the windows counted, in one commit. No
+ * other attempt can see the charge half made (it waits on the write lock, here or in another
+ * process), so nothing is ever pending. Two statements when the request is new and within budget.
+ */
+function chargeOnceNow(
+  statement: (sql: string) => SQLite.Statement,
+  requestKey: string,
+  callerKey: string,
+  budget: SearchBudget,
+  count: number,
+  now: number,
+): { ok: true; repeated?: boolean } | { ok: false; window: 'hour' | 'day'; limit: number; retryAfter: number } {
+  const inserted =
+    statement('INSERT INTO search_budget_requests (request_key, outcome, expires_at) VALUES (?, ?, ?) ON CONFLICT (request_key) DO NOTHING').run(
+      requestKey,
+      'charged',
+      now + REMEMBER_MS,
+    ).changes > 0;
+  if (!inserted) {
+    const earlier = statement('SELECT outcome FROM search_budget_requests WHERE request_key = ?').get(requestKey) as { outcome: string } | undefined;
+    if (earlier?.outcome !== 'refused') return { ok: true, repeated: true };
+  }
+  const windows = windowsAt(budget, now);
+  const rows = statement(
+    'INSERT INTO search_budget (caller, "window", window_start, used) VALUES (?, ?, ?, ?), (?, ?, ?, ?) ' +
+      'ON CONFLICT (caller, "window", window_start) DO UPDATE SET used = search_budget.used + excluded.used RETURNING "window", used',
+  ).all(...windows.flatMap((w) => [callerKey, w.window, w.start, count])) as Array<{ window: string; used: number }>;
+  const over = windows.find((w) => Number(rows.find((r) => r.window === w.window)?.used ?? 0) > w.limit);
+  if (over) {
+    // A refused request costs nothing: the attempt is taken back (the refusal is audited instead).
+    statement('UPDATE search_budget SET used = used - ? WHERE caller = ? AND (("window" = ? AND window_start = ?) OR ("window" = ? AND window_start = ?))').run(
+      count,
+      callerKey,
+      ...windows.flatMap((w) => [w.window, w.start]),
+    );
+  }
+  if (over || !inserted) statement('UPDATE search_budget_requests SET outcome = ? WHERE request_key = ?').run(over ? 'refused' : 'charged', requestKey);
+  return over
+    ? { ok: false, window: over.window, limit: over.limit, retryAfter: Math.max(1, Math.ceil((over.start + over.length - now) / 1000)) }
+    : { ok: true };
 }
 
 /** The outcome of the first attempt's charge, waiting briefly while it is pending. */

@@ -19,6 +19,14 @@ export interface Store {
   /** SQL statements executed so far; tests and benchmarks read it to prove batching. */
   statementCount(): number;
   /**
+   * SQLite only (absent on PostgreSQL): runs `work` as one IMMEDIATE transaction, synchronously.
+   * Nothing is awaited inside, so no other statement of this process interleaves and no lock is
+   * held across an await (a replica of the same state in this process would otherwise wait on it
+   * while blocking the thread). `statement(sql)` gives a prepared statement (reused by SQL text);
+   * each one handed out counts as one statement executed.
+   */
+  transactNow?<T>(work: (statement: (sql: string) => SQLite.Statement) => T): T;
+  /**
    * One cheap statement (`SELECT 1` on PostgreSQL, one row of hague_meta on SQLite), outside the
    * statement count: resolves when the database answers, rejects with its error when it does not.
    */
@@ -47,6 +55,7 @@ export async function openStore(database: string, state: MemberState): Promise<S
   let location: string;
   let ping: () => Promise<void>;
   let closePinger = async (): Promise<void> => {};
+  let transactNow: Store['transactNow'];
   const listeners = new Set<(error: Error) => void>();
   const connectionLost = (error: Error) => {
     for (const listener of listeners) listener(error);
@@ -126,7 +135,13 @@ export async function openStore(database: string, state: MemberState): Promise<S
     } catch (error) {
       throw new ConfigError(`cannot open SQLite database ${location}: ${(error as Error).message}; fix --database`);
     }
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }), log });
+    const reusing = reusingStatements(sqlite);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusing }), log });
+    const statement = (sql: string) => {
+      statements++;
+      return reusing.prepare(sql) as unknown as SQLite.Statement;
+    };
+    transactNow = <T>(work: (statement: (sql: string) => SQLite.Statement) => T): T => sqlite.transaction(() => work(statement)).immediate();
     let probe: SQLite.Statement | undefined; // prepared at the first ping: the table exists once the store is migrated
     ping = async () => {
       probe ??= sqlite.prepare('SELECT 1 FROM hague_meta LIMIT 1');
@@ -148,6 +163,7 @@ export async function openStore(database: string, state: MemberState): Promise<S
     location,
     state,
     statementCount: () => statements,
+    ...(transactNow ? { transactNow } : {}),
     ping: () => ping(),
     onConnectionError(listener) {
       listeners.add(listener);
