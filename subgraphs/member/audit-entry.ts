@@ -325,7 +325,7 @@ export function describeAnswer(input: AnswerInput): AuditEntry {
     const collected = new Map<SelectionSetNode, Map<GraphQLObjectType, FieldNode[]>>();
     const fieldsOn = (set: SelectionSetNode, type: GraphQLObjectType) => {
       let byType = collected.get(set);
-      if (!byType) collected.set(set, (byType = new Map()));
+      if (!byType) collected.set(set, (byType = new Map<GraphQLObjectType, FieldNode[]>()));
       let fields = byType.get(type);
       if (!fields) byType.set(type, (fields = fieldsOf(schema, set, type, fragments, variables)));
       return fields;
