@@ -63,7 +63,8 @@ let requests = 0;
 beforeAll(async () => {
   const opened = await openStore(join(folder, 'nl.db'), 'NL');
   await insertFixture(opened, 20);
-  store = { ...opened, db: opened.db.withPlugin(log) };
+  // Every statement through Kysely, so the log sees each table: SQLite's synchronous transactions (transactNow) bypass plugins.
+  store = { ...opened, db: opened.db.withPlugin(log), transactNow: undefined };
   keys = await testGatewayKeys();
   app = await buildMemberApp({ state: 'NL', store, gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL') });
   capped = await buildMemberApp({ state: 'NL', store, gatewayPublicKey: keys.publicJwk, policy: defaultPolicy('NL'), maxAnswerBytes: 1000 });

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import {
@@ -29,6 +27,8 @@ declare module 'fastify' {
 /** The only routes answered without a context token: the liveness and readiness probes, which reveal nothing. */
 const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 const NO_TOKEN = 'no context token';
+/** The digest of a body no parser hashed: no token carries it (a SHA-256 in base64url is 43 characters). */
+const UNHASHED = 'body-not-hashed';
 /** How often used token ids past their expiry are deleted. */
 const CLEANUP_EVERY_MS = 30_000;
 
@@ -99,7 +99,9 @@ export async function useContextAuth(
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
     if (!tokenOf(request)) return refuse(request, reply, NO_TOKEN);
-    request.bodyDigest = emptyDigest;
+    // A request without a body is bound to the empty body; one with a body, to what the JSON parser hashes.
+    const length = request.headers['content-length'];
+    if (request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) request.bodyDigest = emptyDigest;
   });
 
   if (!verify) {
@@ -114,21 +116,13 @@ export async function useContextAuth(
     return;
   }
 
-  // The body is hashed as it streams in, then parsed by fastify's own (safe) JSON parser.
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return payload;
-    const hash = createHash('sha256');
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-      flush(done) {
-        request.bodyDigest = hash.digest('base64url');
-        done();
-      },
-    });
-    return payload.pipe(hashing);
+  // A JSON body (all the gateway sends) is hashed as fastify's own (safe) JSON parser reads it. Any
+  // other body is never hashed: its digest matches no token, so it is refused.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.bodyDigest = bodyDigest(body);
+    void parseJson(request, body.toString(), done);
   });
 
   app.addHook('preValidation', async (request, reply) => {
@@ -137,20 +131,31 @@ export async function useContextAuth(
     if (!token) return refuse(request, reply, NO_TOKEN);
     let claims: ContextClaims;
     try {
-      claims = await verifyContextToken(token, audience, key, request.bodyDigest ?? emptyDigest);
+      claims = await verifyContextToken(token, audience, key, request.bodyDigest ?? UNHASHED);
     } catch (error) {
       return refuse(request, reply, `context token rejected (${(error as Error).message})`);
     }
     const now = Date.now();
     if (claims.deadline <= now) return refuse(request, reply, 'context token rejected (its deadline has passed)', claims);
     // Single use, shared by every replica of this state through its database.
-    const inserted = await store.db
-      .insertInto('context_token_uses')
-      .values({ token_id: claims.tokenId, expires_at: claims.expiresAt })
-      .onConflict((oc) => oc.column('token_id').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
-      return refuse(request, reply, 'context token rejected (already used: one token authorizes one request)', claims);
+    const firstUse = store.transactNow
+      ? store.transactNow(
+          (statement) =>
+            statement('INSERT INTO context_token_uses (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING').run(
+              claims.tokenId,
+              claims.expiresAt,
+            ).changes > 0,
+        )
+      : Number(
+          (
+            await store.db
+              .insertInto('context_token_uses')
+              .values({ token_id: claims.tokenId, expires_at: claims.expiresAt })
+              .onConflict((oc) => oc.column('token_id').doNothing())
+              .executeTakeFirst()
+          ).numInsertedOrUpdatedRows ?? 0,
+        ) > 0;
+    if (!firstUse) return refuse(request, reply, 'context token rejected (already used: one token authorizes one request)', claims);
     request.contextClaims = claims;
   });
 }
