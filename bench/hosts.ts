@@ -17,7 +17,7 @@ import { gatewayCliArgs, startCli, type RunningCli } from '../test/support/netwo
 import { ensureStateData, stateFile } from './data.ts';
 import { runLoad, summarise, type LoadResult, type Request } from './load.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE, benchPolicy } from './policy.ts';
-import { log, machine, machineBusyMicros, type BenchResult } from './run.ts';
+import { log, machine, machineBusyMicros, post, type BenchResult } from './run.ts';
 import { Expectations, SCENARIOS, checkAnswer, networkOf, requestBody, type ExpectedRecord, type Scenario } from './scenarios.ts';
 
 /**
@@ -334,18 +334,6 @@ function memberSockets(t: Topology): { established: number; timeWait: number } {
     established: hosts.reduce((a, h) => a + count(h.ns, 'established'), 0),
     timeWait: hosts.reduce((a, h) => a + count(h.ns, 'time-wait'), 0),
   };
-}
-
-async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* checkAnswer reports it */
-  }
-  return { status: res.status, text, json };
 }
 
 /** Starts `start` for each item, `concurrency` at a time. */

@@ -134,7 +134,8 @@ export function machine(): BenchResult['machine'] {
   };
 }
 
-async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: any }> {
+/** POSTs a JSON body; the answer's status, text and parsed JSON (null when it is not JSON: the caller's check reports it). */
+export async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: any }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const text = await res.text();
   let json: unknown = null;

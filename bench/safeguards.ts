@@ -15,7 +15,7 @@ import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
 import { writeSection } from './report.ts';
 import { CASEFILES_SUBGRAPH_SDL } from './roles/casefiles.ts';
 import type { GatewayVariant } from './roles/gateway.ts';
-import { log, machine, machineBusyMicros, sleep, type BenchResult } from './run.ts';
+import { log, machine, machineBusyMicros, post, sleep, type BenchResult } from './run.ts';
 import { DOSSIER_PASSPORT, Expectations, SCENARIOS, checkAnswer, networkOf, requestBody, type ExpectedRecord, type Scenario } from './scenarios.ts';
 
 /**
@@ -112,18 +112,6 @@ export interface SafeguardsResult {
   runs: SafeguardRun[];
   problems: string[];
   seconds: number;
-}
-
-async function post(url: string, body: string, headers: Record<string, string>) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* reported by checkAnswer */
-  }
-  return { status: res.status, text, json };
 }
 
 /** Work of one variant in one run (both halves): CPU ms of each role, requests sent, SQL statements, other load, wall ms. */

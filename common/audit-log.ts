@@ -787,6 +787,28 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
       : null;
   timer?.unref();
 
+  /**
+   * Writes entries (canonical JSON already) after the chain's head in one serialized transaction,
+   * each hashed with its predecessor; queues a checkpoint when they cross a multiple of `every`.
+   */
+  const writeChained = async (entries: Array<{ kind: string; text: string }>): Promise<EntryRow[]> => {
+    const rows = await backend.appendRows((head) => {
+      let previous = head;
+      const at = new Date().toISOString();
+      return entries.map(({ kind, text }) => {
+        const seq = (previous?.seq ?? 0) + 1;
+        const prev_hash = previous?.hash ?? GENESIS_HASH;
+        const row = { seq, at, kind, entry: text, prev_hash, hash: entryTextHash({ seq, at, kind, text, prev_hash }) };
+        previous = row;
+        return row;
+      });
+    });
+    const last = rows[rows.length - 1];
+    if (every > 0 && Math.floor(last.seq / every) > Math.floor((rows[0].seq - 1) / every))
+      void queueCheckpoint({ seq: last.seq, hash: last.hash }).catch(() => {});
+    return rows;
+  };
+
   /** Entries waiting for the next group commit (append). */
   let batch: Array<{ kind: string; text: string; resolve: (head: { seq: number; hash: string }) => void; reject: (error: unknown) => void }> = [];
   const flush = async (): Promise<void> => {
@@ -794,20 +816,7 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
     batch = [];
     if (taken.length === 0) return; // close() flushed them already
     try {
-      const rows = await backend.appendRows((head) => {
-        let previous = head;
-        return taken.map(({ kind, text }) => {
-          const seq = (previous?.seq ?? 0) + 1;
-          const at = new Date().toISOString();
-          const prev_hash = previous?.hash ?? GENESIS_HASH;
-          const row = { seq, at, kind, entry: text, prev_hash, hash: entryTextHash({ seq, at, kind, text, prev_hash }) };
-          previous = row;
-          return row;
-        });
-      });
-      const last = rows[rows.length - 1];
-      if (every > 0 && Math.floor(last.seq / every) > Math.floor((rows[0].seq - 1) / every))
-        void queueCheckpoint({ seq: last.seq, hash: last.hash }).catch(() => {});
+      const rows = await writeChained(taken);
       rows.forEach((row, i) => taken[i].resolve({ seq: row.seq, hash: row.hash }));
     } catch (error) {
       for (const waiting of taken) waiting.reject(error);
@@ -838,20 +847,7 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
         if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
         return { kind, text: canonicalJson(JSON.parse(JSON.stringify(entry))) };
       });
-      const rows = await backend.appendRows((head) => {
-        let previous = head;
-        const at = new Date().toISOString();
-        return prepared.map(({ kind, text }) => {
-          const seq = (previous?.seq ?? 0) + 1;
-          const prev_hash = previous?.hash ?? GENESIS_HASH;
-          const row = { seq, at, kind, entry: text, prev_hash, hash: entryTextHash({ seq, at, kind, text, prev_hash }) };
-          previous = row;
-          return row;
-        });
-      });
-      const last = rows[rows.length - 1];
-      if (every > 0 && Math.floor(last.seq / every) > Math.floor((rows[0].seq - 1) / every))
-        void queueCheckpoint({ seq: last.seq, hash: last.hash }).catch(() => {});
+      const last = (await writeChained(prepared)).at(-1)!;
       return { seq: last.seq, hash: last.hash };
     },
     checkpoint: () => queueCheckpoint(),
