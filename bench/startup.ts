@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { composeFile } from '../gateway/compose.ts';
 import { startMember, type RunningMember } from '../subgraphs/member/server.ts';
+import { DEFAULT_RUNTIME_FLAGS } from '../bin/runtime-flags.js';
 
 /**
  * `hague bench --startup`: how long a gateway replica is away in a rolling restart. Starts
@@ -30,11 +31,19 @@ interface Variant {
   source: 'supergraph' | 'config';
   /** The script node runs: bin/hague.js unless given. */
   entry?: string;
+  /** More environment: `NODE_OPTIONS` with the launcher's flags, so that it runs the gateway itself instead of starting it again. */
+  env?: Record<string, string>;
 }
 
 const ROOT = join(import.meta.dirname, '..');
 const VARIANTS: Variant[] = [
   { name: 'compiled (bundle), --supergraph', dev: '0', source: 'supergraph' },
+  {
+    name: 'compiled (bundle), --supergraph, flags in NODE_OPTIONS (no relaunch)',
+    dev: '0',
+    source: 'supergraph',
+    env: { NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...DEFAULT_RUNTIME_FLAGS].join(' ').trim() },
+  },
   { name: 'compiled (bundle), --config rover.yaml', dev: '0', source: 'config' },
   { name: 'tsc output file by file, --supergraph', dev: '0', source: 'supergraph', entry: join(ROOT, 'dist', 'cli', 'hague.js') },
   { name: 'tsx, --supergraph', dev: '1', source: 'supergraph' },
@@ -149,12 +158,16 @@ interface Start {
 }
 
 /** user + system time of a live process from /proc/<pid>/stat, in ms (clock ticks of 10 ms); undefined where there is no /proc. */
+/** CPU time (user + system) of a process and of its descendants still running (the launcher's relaunched child), from /proc. */
 function cpuTimeMs(pid: number | undefined): number | undefined {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
       .replace(/^.*\) /, '')
       .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    let total = (Number(fields[11]) + Number(fields[12])) * 10;
+    for (const task of readdirSync(`/proc/${pid}/task`))
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) total += cpuTimeMs(Number(child)) ?? 0;
+    return total;
   } catch {
     return undefined;
   }
@@ -164,7 +177,7 @@ function cpuTimeMs(pid: number | undefined): number | undefined {
 async function startOnce(args: string[], variant: Variant): Promise<Start> {
   const started = performance.now();
   const child = spawn(process.execPath, [variant.entry ?? HAGUE, ...args], {
-    env: { ...process.env, HAGUE_DEV: variant.dev, NO_COLOR: '1' },
+    env: { ...process.env, HAGUE_DEV: variant.dev, NO_COLOR: '1', ...variant.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -18,7 +18,7 @@
 // --if-possible (prepare): without TypeScript installed (npm ci --omit=dev), say so and leave
 // dist/ alone instead of failing the install; the CLI then runs the sources through tsx.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -50,6 +50,10 @@ if (result.status !== 0) {
   process.exit(1);
 }
 const compiled = seconds();
+// tsc emits TypeScript only; the benches import the launcher's flags (bin/runtime-flags.js) from
+// JavaScript, so the compiled tree gets its copy where their relative import looks for it.
+mkdirSync(join(dist, 'bin'), { recursive: true });
+copyFileSync(join(root, 'bin', 'runtime-flags.js'), join(dist, 'bin', 'runtime-flags.js'));
 
 // The esbuild that tsx uses, resolved from tsx's own folder (not wherever npm hoisted it).
 const require = createRequire(import.meta.url);
