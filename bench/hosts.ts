@@ -18,6 +18,7 @@ import { ensureStateData, stateFile } from './data.ts';
 import { runLoad, summarise, type LoadResult, type Request } from './load.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE, benchPolicy } from './policy.ts';
 import { log, machine, machineBusyMicros, post, type BenchResult } from './run.ts';
+import { buildSwitch, inNs, namespacesUnavailable, tearDownSwitch } from '../test/support/netns.ts';
 import { Expectations, SCENARIOS, checkAnswer, networkOf, requestBody, type ExpectedRecord, type Scenario } from './scenarios.ts';
 
 /**
@@ -110,22 +111,6 @@ export interface HostsResult {
   seconds: number;
 }
 
-/** Why the bench cannot build namespaces here, or undefined when it can. */
-export function namespacesUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root (network namespaces need CAP_NET_ADMIN)';
-  const probe = `hgbprobe${randomBytes(3).toString('hex')}`;
-  try {
-    execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
-    execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    const e = error as { code?: string; stderr?: Buffer; message: string };
-    if (e.code === 'ENOENT') return 'the ip command (iproute2) is missing';
-    return `ip netns is not available here (${String(e.stderr ?? e.message).trim()})`;
-  }
-}
-
 /** Why `tc qdisc ... netem` (for --link-delay) cannot be used here, or undefined when it can. */
 export function netemUnavailable(): string | undefined {
   const probe = `hgbprobe${randomBytes(3).toString('hex')}`;
@@ -145,9 +130,6 @@ export function netemUnavailable(): string | undefined {
     }
   }
 }
-
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-const inNs = (ns: string) => ['ip', 'netns', 'exec', ns];
 
 /** The hosts: their namespaces, addresses and the veth pairs joining them to the switch. */
 function topology() {
@@ -172,49 +154,13 @@ function topology() {
 type Topology = ReturnType<typeof topology>;
 
 function buildTopology(t: Topology, linkDelayMs: number): void {
-  ip('netns', 'add', t.switch);
-  ip('-n', t.switch, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', t.switch, 'link', 'set', 'br0', 'up');
-  for (const h of t.hosts) {
-    ip('netns', 'add', h.ns);
-    ip('link', 'add', h.inner, 'type', 'veth', 'peer', 'name', h.outer);
-    ip('link', 'set', h.inner, 'netns', h.ns);
-    ip('link', 'set', h.outer, 'netns', t.switch);
-    ip('-n', h.ns, 'link', 'set', h.inner, 'name', 'eth0');
-    ip('-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', 'eth0');
-    ip('-n', h.ns, 'link', 'set', 'eth0', 'up');
-    ip('-n', h.ns, 'link', 'set', 'lo', 'up');
-    ip('-n', t.switch, 'link', 'set', h.outer, 'master', 'br0');
-    ip('-n', t.switch, 'link', 'set', h.outer, 'up');
-  }
-  ip('link', 'add', t.client.inner, 'type', 'veth', 'peer', 'name', t.client.outer);
-  ip('link', 'set', t.client.outer, 'netns', t.switch);
-  ip('addr', 'add', `${t.client.ip}/24`, 'dev', t.client.inner);
-  ip('link', 'set', t.client.inner, 'up');
-  ip('-n', t.switch, 'link', 'set', t.client.outer, 'master', 'br0');
-  ip('-n', t.switch, 'link', 'set', t.client.outer, 'up');
+  buildSwitch(t);
   if (linkDelayMs > 0) {
     // Both ends of each member's link: what the member sends, and what the switch sends it.
     for (const h of t.members.values()) {
       execFileSync('tc', ['-n', h.ns, 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'delay', `${linkDelayMs}ms`], { stdio: 'pipe' });
       execFileSync('tc', ['-n', t.switch, 'qdisc', 'add', 'dev', h.outer, 'root', 'netem', 'delay', `${linkDelayMs}ms`], { stdio: 'pipe' });
     }
-  }
-}
-
-/** Deleting a namespace deletes the veth ends inside it, and with them their peers. Never throws. */
-function tearDownTopology(t: Topology): void {
-  for (const ns of [...t.hosts.map((h) => h.ns), t.switch]) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      /* never created, or gone */
-    }
-  }
-  try {
-    ip('link', 'del', t.client.inner);
-  } catch {
-    /* gone with the switch */
   }
 }
 
@@ -384,7 +330,7 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
     (teardown ??= (async () => {
       const t0 = performance.now();
       await stopProcesses();
-      tearDownTopology(t);
+      tearDownSwitch(t);
       rmSync(folder, { recursive: true, force: true });
       finished = true;
       log(
@@ -404,7 +350,7 @@ export async function runHostsBench(options: HostsOptions): Promise<HostsResult 
   const onExit = () => {
     if (finished) return;
     for (const p of processes) p.child.kill('SIGKILL');
-    tearDownTopology(t);
+    tearDownSwitch(t);
     rmSync(folder, { recursive: true, force: true });
   };
   /** Starts no more processes once interrupted. */

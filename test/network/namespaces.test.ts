@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -15,6 +14,7 @@ import { seedMember } from '../../subgraphs/member/seed.ts';
 import { openStore } from '../../subgraphs/member/store.ts';
 import { gatewayCliArgs, startCli, type RunningCli } from '../support/network.ts';
 import { NGINX, startNginx, type RunningNginx } from '../support/nginx.ts';
+import { buildSwitch, inNs, ip, namespacesUnavailable, tearDownSwitch, type SwitchTopology } from '../support/netns.ts';
 
 /**
  * Each state on a host of its own: Linux network namespaces joined by veth links to one switch
@@ -27,21 +27,7 @@ import { NGINX, startNginx, type RunningNginx } from '../support/nginx.ts';
  * `npm run test:network` runs this file alone.
  */
 
-function namespacesUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root (network namespaces need CAP_NET_ADMIN; CI runs as root)';
-  if (!NGINX) return 'nginx is missing (apt-get install nginx)';
-  const probe = `hgprobe${randomBytes(3).toString('hex')}`;
-  try {
-    execFileSync('ip', ['netns', 'add', probe], { stdio: 'pipe' });
-    execFileSync('ip', ['netns', 'del', probe], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    return `ip netns is not available here (${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()})`;
-  }
-}
-
-const unavailable = namespacesUnavailable();
+const unavailable = NGINX ? namespacesUnavailable() : 'nginx is missing (apt-get install nginx)';
 if (unavailable) console.warn(`test/network/namespaces.test.ts: SKIPPED, ${unavailable}`);
 
 const STATES = ['NL', 'BE', 'FR'] as const satisfies readonly MemberState[];
@@ -55,58 +41,16 @@ const HOSTS = [
   { name: 'gw1', ip: `${subnet}.21` },
   { name: 'gw2', ip: `${subnet}.22` },
   { name: 'lb', ip: `${subnet}.30` },
-].map((h, i) => ({ ...h, ns: `hg${id}-${h.name}`, host: `h${id}${i}a`, port: `h${id}${i}b` }));
+].map((h, i) => ({ ...h, ns: `hg${id}-${h.name}`, inner: `h${id}${i}a`, outer: `h${id}${i}b` }));
 const SWITCH = `hg${id}-sw`;
 /** The test process's own link to the switch (root namespace). */
-const CLIENT = { ip: `${subnet}.1`, host: `h${id}ca`, port: `h${id}cb` };
+const CLIENT = { ip: `${subnet}.1`, inner: `h${id}ca`, outer: `h${id}cb` };
+const TOPOLOGY: SwitchTopology = { switch: SWITCH, hosts: HOSTS, client: CLIENT };
 const hostOf = (name: string) => HOSTS.find((h) => h.name === name)!;
 const MEMBER_PORT = 4101;
 const GATEWAY_PORT = 4000;
 const LB_PORT = 8080;
 const TIMEOUT_MS = 2000;
-
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-const inNs = (ns: string) => ['ip', 'netns', 'exec', ns];
-
-function buildTopology(): void {
-  ip('netns', 'add', SWITCH);
-  ip('-n', SWITCH, 'link', 'add', 'br0', 'type', 'bridge');
-  ip('-n', SWITCH, 'link', 'set', 'br0', 'up');
-  for (const h of HOSTS) {
-    ip('netns', 'add', h.ns);
-    ip('link', 'add', h.host, 'type', 'veth', 'peer', 'name', h.port);
-    ip('link', 'set', h.host, 'netns', h.ns);
-    ip('link', 'set', h.port, 'netns', SWITCH);
-    ip('-n', h.ns, 'link', 'set', h.host, 'name', 'eth0');
-    ip('-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', 'eth0');
-    ip('-n', h.ns, 'link', 'set', 'eth0', 'up');
-    ip('-n', h.ns, 'link', 'set', 'lo', 'up');
-    ip('-n', SWITCH, 'link', 'set', h.port, 'master', 'br0');
-    ip('-n', SWITCH, 'link', 'set', h.port, 'up');
-  }
-  ip('link', 'add', CLIENT.host, 'type', 'veth', 'peer', 'name', CLIENT.port);
-  ip('link', 'set', CLIENT.port, 'netns', SWITCH);
-  ip('addr', 'add', `${CLIENT.ip}/24`, 'dev', CLIENT.host);
-  ip('link', 'set', CLIENT.host, 'up');
-  ip('-n', SWITCH, 'link', 'set', CLIENT.port, 'master', 'br0');
-  ip('-n', SWITCH, 'link', 'set', CLIENT.port, 'up');
-}
-
-function tearDownTopology(): void {
-  // Deleting a namespace deletes the veth ends inside it, and with them their peers.
-  for (const ns of [...HOSTS.map((h) => h.ns), SWITCH]) {
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      /* never created */
-    }
-  }
-  try {
-    ip('link', 'del', CLIENT.host);
-  } catch {
-    /* gone with the switch */
-  }
-}
 
 describe.skipIf(unavailable !== undefined)('each state on a host of its own (network namespaces, mutual TLS)', () => {
   const folder = mkdtempSync(join(tmpdir(), 'hague-netns-'));
@@ -118,7 +62,7 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
   const lbUrl = `http://${hostOf('lb').ip}:${LB_PORT}/graphql`;
 
   beforeAll(async () => {
-    buildTopology();
+    buildSwitch(TOPOLOGY);
     await ensureKeyPair(keysDir, 'gateway');
     await ensureKeyPair(keysDir, devKeyName('BE'));
     // Each member's server certificate names the address it serves on.
@@ -201,7 +145,7 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
   afterAll(async () => {
     await nginx?.stop();
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
-    tearDownTopology();
+    tearDownSwitch(TOPOLOGY);
     rmSync(folder, { recursive: true, force: true });
   }, 60_000);
 
@@ -276,7 +220,7 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
 
   it('cutting one state’s link costs only that state: a partial answer within its timeout, the others complete; back when the link is', async () => {
     const fr = hostOf('fr');
-    ip('-n', SWITCH, 'link', 'set', fr.port, 'down');
+    ip('-n', SWITCH, 'link', 'set', fr.outer, 'down');
     try {
       const answer = await ask();
       expect(answer.status).toBe(200);
@@ -290,7 +234,7 @@ describe.skipIf(unavailable !== undefined)('each state on a host of its own (net
         `FR cut off: answered in ${Math.round(answer.ms)} ms (FR's timeout ${TIMEOUT_MS} ms): ${JSON.stringify(answer.body.data)} errors ${JSON.stringify(answer.body.errors)}`,
       );
     } finally {
-      ip('-n', SWITCH, 'link', 'set', fr.port, 'up');
+      ip('-n', SWITCH, 'link', 'set', fr.outer, 'up');
     }
     // Each replica has its own circuit breaker: ask until FR is back in the answers (a breaker opened by the cut closes after its probe).
     let heldBy: string[] = [];
