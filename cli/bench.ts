@@ -115,6 +115,12 @@ export function registerBench(program: Command): void {
               return v as T;
             });
       const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+      /** A mode that runs its own network refuses the flags of the others, naming them. */
+      const refuseFlags = (mode: string, what: string, names: string[]) => {
+        const ignored = names.filter(given);
+        if (ignored.length)
+          throw new ConfigError(`${mode} ${what}; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`);
+      };
       const commandLine = `npm run bench${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
       if (flags.import !== undefined) {
         const persons = flags.import === true ? 100_000 : Number(flags.import);
@@ -125,7 +131,7 @@ export function registerBench(program: Command): void {
         return;
       }
       if (flags.hosts) {
-        const ignored = [
+        refuseFlags('--hosts', 'runs its own network (27 and 5 states × 1k persons, search and dossier)', [
           'profile',
           'sizes',
           'networks',
@@ -139,11 +145,7 @@ export function registerBench(program: Command): void {
           'startup',
           'subjects',
           'federation',
-        ].filter(given);
-        if (ignored.length)
-          throw new ConfigError(
-            `--hosts runs its own network (27 and 5 states × 1k persons, search and dossier); ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
-          );
+        ]);
         const linkDelayMs = flags.linkDelay === undefined ? 0 : Number(flags.linkDelay);
         if (!Number.isFinite(linkDelayMs) || linkDelayMs < 0 || linkDelayMs > 1000)
           throw new ConfigError(`--link-delay '${flags.linkDelay}' must be a number of milliseconds from 0 to 1000`);
@@ -158,11 +160,17 @@ export function registerBench(program: Command): void {
       }
       if (flags.linkDelay !== undefined) throw new ConfigError('--link-delay applies to --hosts only');
       if (flags.federation) {
-        const ignored = ['profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile', 'faults', 'phaseSeconds', 'out'].filter(given);
-        if (ignored.length)
-          throw new ConfigError(
-            `--federation runs its own subgraphs and gateways; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
-          );
+        refuseFlags('--federation', 'runs its own subgraphs and gateways', [
+          'profile',
+          'sizes',
+          'networks',
+          'scenarios',
+          'variants',
+          'hostile',
+          'faults',
+          'phaseSeconds',
+          'out',
+        ]);
         const runs = given('runs') ? Number(flags.runs) : 3;
         if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 50`);
         const { runFederationBench, federationTable } = await import('../bench/federation.ts');
@@ -173,7 +181,7 @@ export function registerBench(program: Command): void {
         return;
       }
       if (flags.safeguards) {
-        const ignored = [
+        refuseFlags('--safeguards', 'runs its own network (5 states × 1k persons, its own variants and scenarios)', [
           'profile',
           'sizes',
           'networks',
@@ -185,11 +193,7 @@ export function registerBench(program: Command): void {
           'startup',
           'subjects',
           'federation',
-        ].filter(given);
-        if (ignored.length)
-          throw new ConfigError(
-            `--safeguards runs its own network (5 states × 1k persons, its own variants and scenarios); ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
-          );
+        ]);
         const runs = given('runs') ? Number(flags.runs) : flags.quick ? 1 : 3;
         if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 20`);
         const { runSafeguardsBench } = await import('../bench/safeguards.ts');
@@ -204,9 +208,18 @@ export function registerBench(program: Command): void {
         return;
       }
       if (flags.startup) {
-        const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile', 'phaseSeconds', 'out', 'json'].filter(given);
-        if (ignored.length)
-          throw new ConfigError(`--startup prints its own table; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`);
+        refuseFlags('--startup', 'prints its own table', [
+          'quick',
+          'profile',
+          'sizes',
+          'networks',
+          'scenarios',
+          'variants',
+          'hostile',
+          'phaseSeconds',
+          'out',
+          'json',
+        ]);
         const runs = Number(flags.runs);
         if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new ConfigError(`--runs '${flags.runs}' must be a whole number from 1 to 100`);
         const { runStartup } = await import('../bench/startup.ts');
@@ -215,11 +228,7 @@ export function registerBench(program: Command): void {
       }
       if (given('runs')) throw new ConfigError('--runs applies to --startup only');
       if (flags.faults) {
-        const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile'].filter(given);
-        if (ignored.length)
-          throw new ConfigError(
-            `--faults runs its own network and faults; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
-          );
+        refuseFlags('--faults', 'runs its own network and faults', ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants', 'hostile']);
         const phaseSeconds = Number(flags.phaseSeconds);
         if (!Number.isInteger(phaseSeconds) || phaseSeconds < 5 || phaseSeconds > 120)
           throw new ConfigError(`--phase-seconds '${flags.phaseSeconds}' must be a whole number from 5 to 120 with --faults`);
@@ -231,11 +240,14 @@ export function registerBench(program: Command): void {
         return;
       }
       if (flags.hostile) {
-        const ignored = ['quick', 'profile', 'sizes', 'networks', 'scenarios', 'variants'].filter(given);
-        if (ignored.length)
-          throw new ConfigError(
-            `--hostile runs its own network (5 states × 1k persons) and attacks; ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length > 1 ? 'do' : 'does'} not apply`,
-          );
+        refuseFlags('--hostile', 'runs its own network (5 states × 1k persons) and attacks', [
+          'quick',
+          'profile',
+          'sizes',
+          'networks',
+          'scenarios',
+          'variants',
+        ]);
         const phaseSeconds = Number(flags.phaseSeconds);
         if (!Number.isInteger(phaseSeconds) || phaseSeconds < 2 || phaseSeconds > 60)
           throw new ConfigError(`--phase-seconds '${flags.phaseSeconds}' must be a whole number from 2 to 60`);
