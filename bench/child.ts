@@ -162,6 +162,28 @@ export function startChild(name: string, script: string, args: string[] = [], ex
 }
 
 /**
+ * The children of one bench run: every one pushed to `children` is stopped by `stopAll()`, or on
+ * SIGINT / SIGTERM (then the bench exits 130). `stopAll()` also removes the signal handlers.
+ */
+export function benchChildren(): { children: Child[]; stopAll: () => Promise<void> } {
+  const children: Child[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((c) => c.stop().catch(() => {})));
+  };
+  const onSignal = () => void stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    children,
+    stopAll: async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await stop();
+    },
+  };
+}
+
+/**
  * One member state in a child process (roles/member.ts) under `hague member`'s Node flags, added to `children` (stopped with them)
  * and started with `start` (state, database, gateway key, and the role's other options): its child
  * and the URLs of the sides it serves.

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { ensureKeyPair } from '../common/dev-keys.ts';
 import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
-import { SERVER_FLAGS, startChild, type Child } from './child.ts';
+import { SERVER_FLAGS, benchChildren, startChild, type Child } from './child.ts';
 import { FEDERATION_QUERY, FEDERATION_SDL, FEDERATION_SUBGRAPHS } from './federation/subgraphs.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
@@ -119,11 +119,7 @@ export async function runFederationBench(options: { quick: boolean; runs: number
   const started = performance.now();
   const plan = { runs: options.runs, warmupSeconds: options.quick ? 2 : 5, loadSeconds: options.quick ? 5 : 15, connections: CONNECTIONS };
   const keysDir = mkdtempSync(join(tmpdir(), 'hague-bench-federation-'));
-  const children: Child[] = [];
-  const stopAll = () => Promise.all(children.map((c) => c.stop().catch(() => {})));
-  const onSignal = () => void stopAll().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { children, stopAll } = benchChildren();
   const result: FederationResult = {
     startedAt: new Date().toISOString(),
     command: options.command,
@@ -268,8 +264,6 @@ export async function runFederationBench(options: { quick: boolean; runs: number
         });
       }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await stopAll();
     rmSync(keysDir, { recursive: true, force: true });
   }

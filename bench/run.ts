@@ -8,7 +8,7 @@ import { ensureKeyPair } from '../common/dev-keys.ts';
 import { CONTEXT_TOKEN_HEADER, contextAudience, importKey, signContextToken } from '../common/context-token.ts';
 import { devKeyName, issueDevToken } from '../common/dev-identity.ts';
 import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
-import { type Child, SERVER_FLAGS, startChild, startMemberChild, type ProcessStats } from './child.ts';
+import { type Child, SERVER_FLAGS, benchChildren, startChild, startMemberChild, type ProcessStats } from './child.ts';
 import { ensureStateData, stateFile } from './data.ts';
 import { buildMonolith, monolithIsCurrent } from './monolith/build.ts';
 import { runLoad, summarise, type LoadResult, type Request } from './load.ts';
@@ -208,15 +208,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const token = await issueDevToken({ ...BENCH_PERSONA, roles: [...BENCH_PERSONA.roles], scopes: [...BENCH_PERSONA.scopes], keysDir, ttlSeconds: 6 * 3600 });
   const headers = { authorization: `Bearer ${token}`, [PURPOSE_HEADER]: BENCH_PURPOSE };
 
-  const children: Child[] = [];
-  const stopAll = async () => {
-    await Promise.all(children.map((c) => c.stop().catch(() => {})));
-  };
-  const onSignal = () => {
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { children, stopAll } = benchChildren();
 
   try {
     for (const size of plan.sizes) {
@@ -279,8 +271,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
   } finally {
     await stopAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   result.seconds = (performance.now() - started) / 1000;
   mkdirSync(dirname(resolve(options.json)), { recursive: true });

@@ -8,7 +8,7 @@ import { PURPOSE_HEADER } from '../gateway/authenticate.ts';
 import type { GatewaySafeguards } from '../gateway/server.ts';
 import type { MemberSafeguards } from '../subgraphs/member/server.ts';
 import { NETWORK_KEY_FILE, ensureNetworkKeyring } from '../subgraphs/member/match-keys.ts';
-import { startChild, type Child, type ProcessStats } from './child.ts';
+import { benchChildren, startChild, type Child, type ProcessStats } from './child.ts';
 import { DEFAULT_DATA_DIR, ensureStateData, stateFile } from './data.ts';
 import { runLoad, summarise, type LoadResult } from './load.ts';
 import { BENCH_PERSONA, BENCH_PURPOSE } from './policy.ts';
@@ -140,11 +140,7 @@ export async function runSafeguardsBench(options: {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const scratch = mkdtempSync(join(tmpdir(), 'hague-bench-safeguards-'));
   const keysDir = join(scratch, 'keys');
-  const children: Child[] = [];
-  const stopAll = () => Promise.all(children.map((c) => c.stop().catch(() => {})));
-  const onSignal = () => void stopAll().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const { children, stopAll } = benchChildren();
   const result: SafeguardsResult = {
     startedAt: new Date().toISOString(),
     command: options.command,
@@ -347,8 +343,6 @@ export async function runSafeguardsBench(options: {
       }
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await stopAll();
     rmSync(scratch, { recursive: true, force: true });
   }
