@@ -229,6 +229,13 @@ export function entryHash(row: { seq: number; at: string; kind: string; entry: u
   return sha256(canonicalJson({ seq: row.seq, at: row.at, kind: row.kind, entry: row.entry, prev_hash: row.prev_hash }));
 }
 
+/** An entry as it is stored: checked, made plain JSON (dates as strings, no undefined), canonical. */
+function entryText(kind: unknown, entry: unknown): string {
+  if (typeof kind !== 'string' || kind.length === 0) throw new TypeError('audit entry kind must be a non-empty string');
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
+  return canonicalJson(JSON.parse(JSON.stringify(entry)));
+}
+
 /**
  * entryHash of an entry already in canonical JSON (`text`): the same canonical text (keys at,
  * entry, kind, prev_hash, seq in that order) built around it instead of canonicalising the entry
@@ -826,11 +833,9 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
   return {
     owner,
     location: backend.location,
-    append(kind, entry) {
-      if (closed) return Promise.reject(new Error(`audit log ${backend.location} is closed`));
-      if (typeof kind !== 'string' || kind.length === 0) return Promise.reject(new TypeError('audit entry kind must be a non-empty string'));
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return Promise.reject(new TypeError('audit entry must be an object'));
-      const text = canonicalJson(JSON.parse(JSON.stringify(entry)));
+    async append(kind, entry) {
+      if (closed) throw new Error(`audit log ${backend.location} is closed`);
+      const text = entryText(kind, entry);
       // Group commit: the entries appended while the event loop turns are written in one
       // transaction (one sync to disk for all); each append still resolves only once its entry is
       // committed, at its own place in the chain.
@@ -842,11 +847,7 @@ export async function openAuditLog(location: string, options: AuditLogOptions): 
     async appendMany(entries) {
       if (closed) throw new Error(`audit log ${backend.location} is closed`);
       if (entries.length === 0) return null;
-      const prepared = entries.map(({ kind, entry }) => {
-        if (typeof kind !== 'string' || kind.length === 0) throw new TypeError('audit entry kind must be a non-empty string');
-        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError('audit entry must be an object');
-        return { kind, text: canonicalJson(JSON.parse(JSON.stringify(entry))) };
-      });
+      const prepared = entries.map(({ kind, entry }) => ({ kind, text: entryText(kind, entry) }));
       const last = (await writeChained(prepared)).at(-1)!;
       return { seq: last.seq, hash: last.hash };
     },
