@@ -109,8 +109,8 @@ describe('hague member under the launcher', { timeout: 120_000 }, () => {
       expect(cmdline(cli.child.pid!)).not.toEqual(expect.arrayContaining(DEFAULT_RUNTIME_FLAGS));
       // node, the flags, this script and its arguments, as they were.
       expect(cmdline(server)).toEqual([process.execPath, ...DEFAULT_RUNTIME_FLAGS, HAGUE, ...memberArgs]);
-      // The member's own log line names the pid it runs in: the child's.
-      expect(cli.output()).toContain(`"pid":${server},`);
+      // The member's own log line names the pid it runs in: the child's (pino writes it asynchronously, so wait for it).
+      expect((await cli.waitFor(new RegExp(`"pid":${server},`), 10_000))[0]).toBe(`"pid":${server},`);
       await expectServing(url);
     } finally {
       code = await cli.stop('SIGTERM');
@@ -124,7 +124,7 @@ describe('hague member under the launcher', { timeout: 120_000 }, () => {
     try {
       expect(server).toBe(cli.child.pid);
       expect(cmdline(server)).toEqual([process.execPath, HAGUE, ...memberArgs]);
-      expect(cli.output()).toContain(`"pid":${server},`);
+      expect((await cli.waitFor(new RegExp(`"pid":${server},`), 10_000))[0]).toBe(`"pid":${server},`);
       await expectServing(url);
     } finally {
       expect(await cli.stop('SIGTERM')).toBe(0);
